@@ -1,0 +1,30 @@
+"""Bundled JSON-LD contexts, the offline document loader, safe expansion, canonicalization.
+
+Nothing here touches the network: contexts are bundled and pinned by sha256,
+and any other context URL is refused unless a caller registers its document.
+
+>>> from contexts import bundled_loader, canonicalize
+>>> doc = {"@context": {"name": "https://schema.org/name"}, "name": "Camille"}
+>>> print(canonicalize(doc, bundled_loader()).nquads, end="")
+_:c14n0 <https://schema.org/name> "Camille" .
+"""
+
+from contexts import jcs
+from contexts.expand import ISSUER_DEPENDENT, Expansion, expand, to_dataset
+from contexts.loader import DocumentLoader, bundled_documents, bundled_loader
+from contexts.rdfc import DEFAULT_WORK_LIMIT, Canonical, canonicalize, canonicalize_nquads
+
+__all__ = [
+    "DEFAULT_WORK_LIMIT",
+    "ISSUER_DEPENDENT",
+    "Canonical",
+    "DocumentLoader",
+    "Expansion",
+    "bundled_documents",
+    "bundled_loader",
+    "canonicalize",
+    "canonicalize_nquads",
+    "expand",
+    "jcs",
+    "to_dataset",
+]

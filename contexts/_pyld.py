@@ -1,0 +1,156 @@
+"""The one wrapper around pyld, which is untyped: every ``type: ignore`` lives here.
+
+What pyld lacks and this module adds:
+
+- a per-loader cache of processed contexts (pyld's resolver shares a global
+  cache keyed by URL only; ours is kept per :class:`DocumentLoader`);
+- detection of what JSON-LD expansion drops (a hook for undefined terms, and
+  a scan of the expanded form for relative ``@id``/``@type`` values, which
+  only the RDF conversion drops);
+- RDFC-1.0 with a chosen hash (SHA-384 for P-384 suites) and a work limit
+  against poison graphs (exponential blank-node permutations).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from cachetools import LRUCache  # type: ignore[import-untyped]
+from pyld import jsonld  # type: ignore[import-untyped]
+from pyld.canon import URDNA2015  # type: ignore[import-untyped]
+from pyld.context_resolver import ContextResolver  # type: ignore[import-untyped]
+from pyld.identifier_issuer import IdentifierIssuer  # type: ignore[import-untyped]
+
+if TYPE_CHECKING:
+    from contexts.loader import DocumentLoader
+
+JsonLdError = jsonld.JsonLdError
+
+_ABSOLUTE_IRI = re.compile(r"^([A-Za-z][A-Za-z0-9+\-.]*|_):[^\s]*$")
+
+
+def new_context_cache() -> Any:
+    """Return an empty cache of processed contexts for one loader."""
+    return LRUCache(maxsize=256)
+
+
+def loader_options(loader: DocumentLoader, cache: Any) -> dict[str, Any]:
+    """Return pyld options routing context fetches through ``loader``."""
+    return {
+        "documentLoader": loader,
+        "contextResolver": ContextResolver(cache, loader),
+        "base": None,  # keep relative IRIs relative (pyld turns "" into example.org)
+        "processingMode": "json-ld-1.1",
+        "extractAllScripts": False,
+    }
+
+
+def is_absolute_iri(value: str) -> bool:
+    """Tell whether pyld would keep ``value`` as an IRI in RDF output."""
+    return _ABSOLUTE_IRI.match(value) is not None
+
+
+class _Processor(jsonld.JsonLdProcessor):  # type: ignore[misc]
+    """A processor that records dropped terms and the expanded form it produced."""
+
+    def __init__(self, on_dropped: Callable[[str | None], None]) -> None:
+        super().__init__(on_property_dropped=on_dropped)
+        self.expanded: Any = None
+
+    def expand(self, input_: Any, options: Any) -> Any:
+        expanded = super().expand(input_, options)
+        self.expanded = expanded
+        return expanded
+
+
+def to_rdf(
+    document: Any, options: dict[str, Any], on_dropped: Callable[[str | None], None]
+) -> tuple[dict[str, Any], Any]:
+    """Expand ``document`` and convert it to a pyld RDF dataset.
+
+    Returns the dataset and the expanded form (for the relative-IRI scan).
+    Raises pyld's JsonLdError, which the caller wraps.
+    """
+    processor = _Processor(on_dropped)
+    opts = dict(options)
+    opts["produceGeneralizedRdf"] = False
+    opts["identifierIssuer"] = IdentifierIssuer("_:b")
+    dataset = processor.to_rdf(document, opts)
+    return dataset, processor.expanded
+
+
+def expand(document: Any, options: dict[str, Any], on_dropped: Callable[[str | None], None]) -> Any:
+    """Expand ``document`` with pyld, calling ``on_dropped`` for each dropped term."""
+    return _Processor(on_dropped).expand(document, dict(options))
+
+
+class WorkLimitExceeded(Exception):
+    """RDFC-1.0 needed more work than allowed (a likely poison graph)."""
+
+
+class _Budget:
+    __slots__ = ("left",)
+
+    def __init__(self, limit: int) -> None:
+        self.left = limit
+
+    def spend(self) -> None:
+        self.left -= 1
+        if self.left < 0:
+            raise WorkLimitExceeded
+
+
+class _CountingIssuer(IdentifierIssuer):  # type: ignore[misc]
+    """The canonical issuer; each lookup in the permutation loop spends budget."""
+
+    def __init__(self, prefix: str, budget: _Budget) -> None:
+        super().__init__(prefix)
+        self._budget = budget
+
+    def has_id(self, old: str) -> bool:
+        self._budget.spend()
+        return bool(super().has_id(old))
+
+
+class BoundedRdfc(URDNA2015):  # type: ignore[misc]
+    """RDFC-1.0 (pyld's URDNA2015) with a chosen hash and a work limit."""
+
+    def __init__(self, hash_factory: Callable[[], Any], work_limit: int) -> None:
+        super().__init__()
+        self._hash_factory = hash_factory
+        self._budget = _Budget(work_limit)
+        self.canonical_issuer = _CountingIssuer("_:c14n", self._budget)
+
+    def create_hash(self) -> Any:
+        return self._hash_factory()
+
+    def hash_n_degree_quads(self, id_: str, issuer: Any) -> Any:
+        self._budget.spend()
+        return super().hash_n_degree_quads(id_, issuer)
+
+    def canonical_labels(self) -> dict[str, str]:
+        """Return the input blank-node label to canonical label map (after ``main``)."""
+        return {old: new for old, new in self.canonical_issuer.existing.items()}
+
+
+def canonicalize_dataset(
+    dataset: dict[str, Any], *, hash_name: str, work_limit: int
+) -> tuple[str, dict[str, str]]:
+    """Run RDFC-1.0 on a pyld dataset; return N-Quads and the blank-node label map."""
+    factory: Callable[[], Any] = getattr(hashlib, hash_name)
+    canon = BoundedRdfc(factory, work_limit)
+    nquads: str = canon.main(dataset, {"format": "application/n-quads"})
+    return nquads, canon.canonical_labels()
+
+
+def dataset_from_nquads(text: str) -> dict[str, Any]:
+    """Parse N-Quads into a pyld dataset."""
+    return jsonld.JsonLdProcessor.parse_nquads(text)  # type: ignore[no-any-return]
+
+
+def dataset_to_nquads(dataset: dict[str, Any]) -> str:
+    """Serialize a pyld dataset to N-Quads (not canonical)."""
+    return jsonld.JsonLdProcessor.to_nquads(dataset)  # type: ignore[no-any-return]

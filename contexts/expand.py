@@ -1,0 +1,205 @@
+"""Safe JSON-LD expansion: what expansion would drop is an error, not a silence.
+
+An RDF-canonicalized signature covers only what survives JSON-LD expansion and
+the conversion to RDF. A property without a term definition (and no ``@vocab``)
+or a relative ``@id``/``@type`` is silently dropped by a plain JSON-LD
+processor, so a signer would sign less than it shows and a verifier would
+accept changes to it. Here both are refused with a
+:class:`~passeport.errors.ContextError` naming the JSON pointer.
+
+Terms that expand into the VC 2.0 issuer-dependent vocabulary
+(``https://www.w3.org/ns/credentials/issuer-dependent#``, the ``@vocab`` of
+``https://www.w3.org/ns/credentials/v2``) are kept but reported as warnings.
+
+Spec: https://www.w3.org/TR/json-ld11-api/#expansion-algorithm and
+https://www.w3.org/TR/vc-data-model-2.0/#vocabularies (issuer-dependent terms).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from contexts import _pyld
+from contexts.loader import DocumentLoader
+from passeport._json import JsonObject, JsonValue
+from passeport.errors import ContextError, PasseportError
+
+__all__ = ["ISSUER_DEPENDENT", "Expansion", "expand", "iter_pointers", "to_dataset"]
+
+ISSUER_DEPENDENT = "https://www.w3.org/ns/credentials/issuer-dependent#"
+
+
+@dataclass(frozen=True, slots=True)
+class Expansion:
+    """The expanded form of a document and what deserves a warning."""
+
+    expanded: list[Any]
+    warnings: tuple[str, ...]
+
+
+def _escape(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def iter_pointers(value: JsonValue, prefix: str = "") -> Iterator[tuple[str, str | None, JsonValue]]:
+    """Yield ``(pointer, key, value)`` for every member and element, depth first."""
+    if isinstance(value, dict):
+        for key, child in value.items():
+            pointer = f"{prefix}/{_escape(key)}"
+            yield pointer, key, child
+            yield from iter_pointers(child, pointer)
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            pointer = f"{prefix}/{index}"
+            yield pointer, None, child
+            yield from iter_pointers(child, pointer)
+
+
+def _pointer_of_key(document: JsonValue, key: str) -> str | None:
+    for pointer, name, _ in iter_pointers(document):
+        if name == key and not pointer.startswith("/@context"):
+            return pointer
+    return None
+
+
+def _pointer_of_value(document: JsonValue, text: str) -> str | None:
+    for pointer, _, child in iter_pointers(document):
+        if child == text and not pointer.startswith("/@context"):
+            return pointer
+    return None
+
+
+def _relative_iris(expanded: Any) -> Iterator[str]:
+    """Yield the ``@id`` and node ``@type`` values that RDF conversion would drop."""
+    if isinstance(expanded, list):
+        for item in expanded:
+            yield from _relative_iris(item)
+        return
+    if not isinstance(expanded, dict):
+        return
+    if "@value" in expanded:
+        return
+    node_id = expanded.get("@id")
+    if isinstance(node_id, str) and not _pyld.is_absolute_iri(node_id):
+        yield node_id
+    types = expanded.get("@type", [])
+    for node_type in types if isinstance(types, list) else [types]:
+        if isinstance(node_type, str) and not _pyld.is_absolute_iri(node_type):
+            yield node_type
+    for key, child in expanded.items():
+        if key not in ("@id", "@type"):
+            yield from _relative_iris(child)
+
+
+def _issuer_dependent(expanded: Any) -> Iterator[str]:
+    if isinstance(expanded, list):
+        for item in expanded:
+            yield from _issuer_dependent(item)
+    elif isinstance(expanded, dict):
+        for key, child in expanded.items():
+            if key.startswith(ISSUER_DEPENDENT):
+                yield key[len(ISSUER_DEPENDENT) :]
+            if key == "@type":
+                for node_type in child if isinstance(child, list) else [child]:
+                    if isinstance(node_type, str) and node_type.startswith(ISSUER_DEPENDENT):
+                        yield node_type[len(ISSUER_DEPENDENT) :]
+            else:
+                yield from _issuer_dependent(child)
+
+
+def _wrap(exc: Exception, where: str | None) -> PasseportError:
+    """Turn a pyld error into ours, keeping our own error if pyld wrapped one."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, PasseportError):
+            return current.located(where) if where else current
+        nxt = getattr(current, "cause", None)
+        current = nxt if isinstance(nxt, BaseException) else current.__cause__ or current.__context__
+    detail = getattr(exc, "message", None) or str(exc)
+    code = getattr(exc, "code", None)
+    text = " ".join(str(detail).split())
+    if code:
+        text = f"{text} ({code})"
+    return ContextError(f"JSON-LD processing failed: {text}", where=where)
+
+
+def _check(
+    document: Mapping[str, Any], dropped: list[str | None], expanded: Any, where: str | None
+) -> tuple[str, ...]:
+    doc: JsonObject = dict(document)
+    for term in dropped:
+        if term is None:
+            continue
+        pointer = _pointer_of_key(doc, term)
+        raise ContextError(
+            f'term "{term}" is not defined by any context (it would be dropped and not signed)',
+            where=where,
+            pointer=pointer,
+        )
+    if None in dropped:
+        raise ContextError(
+            "a property is mapped to null by the context (it would be dropped and not signed)",
+            where=where,
+        )
+    for iri in _relative_iris(expanded):
+        raise ContextError(
+            f'"{iri}" is not an absolute IRI (it would be dropped and not signed)',
+            where=where,
+            pointer=_pointer_of_value(doc, iri),
+        )
+    warnings = []
+    for term in dict.fromkeys(_issuer_dependent(expanded)):
+        pointer = _pointer_of_key(doc, term) or _pointer_of_value(doc, term) or ""
+        warnings.append(
+            f'{pointer or "/"}: term "{term}" is not defined by a specific context; '
+            "it falls in the issuer-dependent vocabulary"
+        )
+    return tuple(warnings)
+
+
+def _require_object(document: Any, where: str | None) -> None:
+    if not isinstance(document, Mapping):
+        raise ContextError("a JSON-LD document must be a JSON object", where=where)
+    if "@context" not in document:
+        raise ContextError("the document has no @context", where=where, pointer="")
+
+
+def expand(
+    document: Mapping[str, Any], loader: DocumentLoader, *, where: str | None = None
+) -> Expansion:
+    """Expand ``document`` offline, refusing anything that expansion would drop.
+
+    Raises:
+        ContextError: unknown or remote context, undefined term, relative IRI,
+            or invalid JSON-LD; the message names the JSON pointer.
+    """
+    _require_object(document, where)
+    dropped: list[str | None] = []
+    try:
+        expanded = _pyld.expand(dict(document), loader.pyld_options(), dropped.append)
+    except Exception as exc:  # pyld raises many kinds; all are wrapped
+        raise _wrap(exc, where) from exc
+    warnings = _check(document, dropped, expanded, where)
+    return Expansion(expanded=expanded, warnings=warnings)
+
+
+def to_dataset(
+    document: Mapping[str, Any], loader: DocumentLoader, *, where: str | None = None
+) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """Convert ``document`` to an RDF dataset (pyld form), safely; also return warnings.
+
+    Raises:
+        ContextError: as :func:`expand`.
+    """
+    _require_object(document, where)
+    dropped: list[str | None] = []
+    try:
+        dataset, expanded = _pyld.to_rdf(dict(document), loader.pyld_options(), dropped.append)
+    except Exception as exc:
+        raise _wrap(exc, where) from exc
+    warnings = _check(document, dropped, expanded, where)
+    return dataset, warnings

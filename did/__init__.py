@@ -1,0 +1,73 @@
+"""Keys, their encodings (Multikey, JWK) and DIDs (did:key, did:jwk, did:web).
+
+Everything here works offline; did:web resolution reads documents through an
+injected :class:`Fetcher` (:class:`NoNetwork` by default). Errors raised are
+:class:`passeport.errors.KeyFormatError`, :class:`~passeport.errors.ResolutionError`
+and :class:`~passeport.errors.InputError`.
+
+>>> from did import KeyAlgorithm, PrivateKey, did_key
+>>> key = PrivateKey.from_raw(KeyAlgorithm.ED25519, bytes(32))
+>>> did_key(key.public_key)
+'did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp'
+"""
+
+from __future__ import annotations
+
+from did.jwk import private_from_jwk, private_to_jwk, public_from_jwk, public_to_jwk
+from did.jwk_method import did_jwk, did_jwk_document
+from did.key import did_key, did_key_document
+from did.keyfile import KeyPair, read_key_file, write_key_file
+from did.keys import KeyAlgorithm, PrivateKey, PublicKey
+from did.multikey import (
+    decode_base58btc,
+    decode_private,
+    decode_public,
+    encode_base58btc,
+    encode_private,
+    encode_public,
+)
+from did.resolve import (
+    CacheDirFetcher,
+    DidDocument,
+    DidResolver,
+    Fetcher,
+    HttpsFetcher,
+    NoNetwork,
+    StaticFetcher,
+    VerificationMethod,
+)
+from did.web import did_web, did_web_document, did_web_url
+
+__all__ = [
+    "CacheDirFetcher",
+    "DidDocument",
+    "DidResolver",
+    "Fetcher",
+    "HttpsFetcher",
+    "KeyAlgorithm",
+    "KeyPair",
+    "NoNetwork",
+    "PrivateKey",
+    "PublicKey",
+    "StaticFetcher",
+    "VerificationMethod",
+    "decode_base58btc",
+    "decode_private",
+    "decode_public",
+    "did_jwk",
+    "did_jwk_document",
+    "did_key",
+    "did_key_document",
+    "did_web",
+    "did_web_document",
+    "did_web_url",
+    "encode_base58btc",
+    "encode_private",
+    "encode_public",
+    "private_from_jwk",
+    "private_to_jwk",
+    "public_from_jwk",
+    "public_to_jwk",
+    "read_key_file",
+    "write_key_file",
+]

@@ -1,0 +1,144 @@
+"""Multikey encoding: multibase base58btc (``z``) over a multicodec-prefixed raw key.
+
+Spec: https://www.w3.org/TR/cid-1.0/#Multikey (Controlled Identifiers 1.0, 2.2.2)
+and https://www.w3.org/TR/vc-di-ecdsa/#multikey. Public keys are the raw Ed25519
+key or the compressed SEC1 point; secret keys the Ed25519 seed or the EC scalar.
+This module is the only one that calls the ``multiformats`` library.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from multiformats import multibase, varint
+
+from did.keys import KeyAlgorithm, PrivateKey, PublicKey
+from passeport.errors import KeyFormatError
+
+__all__ = [
+    "decode_base58btc",
+    "decode_private",
+    "decode_public",
+    "encode_base58btc",
+    "encode_private",
+    "encode_public",
+]
+
+# multicodec code -> (algorithm, raw length)
+_PUBLIC_CODECS: Final[dict[int, tuple[KeyAlgorithm, int]]] = {
+    0xED: (KeyAlgorithm.ED25519, 32),
+    0x1200: (KeyAlgorithm.P256, 33),
+    0x1201: (KeyAlgorithm.P384, 49),
+}
+_PRIVATE_CODECS: Final[dict[int, tuple[KeyAlgorithm, int]]] = {
+    0x1300: (KeyAlgorithm.ED25519, 32),
+    0x1306: (KeyAlgorithm.P256, 32),
+    0x1307: (KeyAlgorithm.P384, 48),
+}
+_PUBLIC_CODE_OF: Final = {alg: code for code, (alg, _) in _PUBLIC_CODECS.items()}
+_PRIVATE_CODE_OF: Final = {alg: code for code, (alg, _) in _PRIVATE_CODECS.items()}
+
+
+def _shown(value: object) -> str:
+    """Return ``value`` quoted and truncated, safe to put in a one-line message."""
+    if not isinstance(value, str):
+        return f"a {type(value).__name__}"
+    text = value if len(value) <= 24 else value[:20] + "..."
+    return repr(text)
+
+
+def encode_base58btc(data: bytes) -> str:
+    """Encode ``data`` as multibase base58btc (a string starting with ``z``)."""
+    encoded: str = multibase.encode(bytes(data), "base58btc")
+    return encoded
+
+
+def decode_base58btc(value: str, *, where: str | None = None) -> bytes:
+    """Decode a multibase base58btc string (``z...``) to bytes.
+
+    Raises:
+        KeyFormatError: not a string, no ``z`` prefix, or a character outside base58.
+    """
+    return _decode(value, _shown(value), where)
+
+
+def _decode(value: str, shown: str, where: str | None) -> bytes:
+    if not isinstance(value, str):
+        raise KeyFormatError(
+            f"expected a multibase string, got {type(value).__name__}", where=where
+        )
+    if not value.startswith("z"):
+        raise KeyFormatError(
+            f"{shown} is not multibase base58btc (it must start with 'z')", where=where
+        )
+    if len(value) < 2:
+        raise KeyFormatError(f"{shown} is empty after its multibase prefix", where=where)
+    try:
+        decoded: bytes = multibase.decode(value)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise KeyFormatError(f"{shown} is not valid base58btc", where=where) from exc
+    return bytes(decoded)
+
+
+def _unwrap(
+    value: str, table: dict[int, tuple[KeyAlgorithm, int]], kind: str, where: str | None
+) -> tuple[KeyAlgorithm, bytes]:
+    # A secret is never echoed, not even truncated: its first characters carry key bits.
+    shown = "the secret key value" if kind == "secret" else _shown(value)
+    data = _decode(value, shown, where)
+    try:
+        code, prefix_length, _ = varint.decode_raw(data)
+    except (ValueError, TypeError, IndexError) as exc:
+        raise KeyFormatError(f"{shown} has no valid multicodec prefix", where=where) from exc
+    if code not in table:
+        raise KeyFormatError(
+            f"{shown} has multicodec 0x{code:x}, not a supported {kind} key", where=where
+        )
+    algorithm, length = table[code]
+    raw = data[prefix_length:]
+    if len(raw) != length:
+        raise KeyFormatError(
+            f"{shown} holds {len(raw)} bytes, but a {algorithm} {kind} key has {length}",
+            where=where,
+        )
+    return algorithm, raw
+
+
+def encode_public(key: PublicKey) -> str:
+    """Return the Multikey ``publicKeyMultibase`` of ``key`` (``z6Mk...``, ``zDn...``, ``z82...``).
+
+    The prefixes are those of Ed25519, P-256 and P-384 keys respectively.
+    """
+    return encode_base58btc(varint.encode(_PUBLIC_CODE_OF[key.algorithm]) + key.raw_bytes())
+
+
+def decode_public(value: str, *, where: str | None = None) -> PublicKey:
+    """Decode a Multikey ``publicKeyMultibase``.
+
+    Raises:
+        KeyFormatError: bad multibase, unknown multicodec, wrong length, or a point off the curve.
+    """
+    algorithm, raw = _unwrap(value, _PUBLIC_CODECS, "public", where)
+    try:
+        return PublicKey.from_raw(algorithm, raw)
+    except KeyFormatError as exc:
+        raise KeyFormatError(f"{_shown(value)}: {exc.message}", where=where) from exc
+
+
+def encode_private(key: PrivateKey) -> str:
+    """Return the Multikey ``secretKeyMultibase`` of ``key``. Treat the result as a secret."""
+    return encode_base58btc(varint.encode(_PRIVATE_CODE_OF[key.algorithm]) + key.raw_bytes())
+
+
+def decode_private(value: str, *, where: str | None = None) -> PrivateKey:
+    """Decode a Multikey ``secretKeyMultibase``.
+
+    Raises:
+        KeyFormatError: bad multibase, unknown multicodec, wrong length, or a scalar out of range.
+            The message never contains the secret beyond its first characters.
+    """
+    algorithm, raw = _unwrap(value, _PRIVATE_CODECS, "secret", where)
+    try:
+        return PrivateKey.from_raw(algorithm, raw)
+    except KeyFormatError as exc:
+        raise KeyFormatError(exc.message, where=where) from exc

@@ -1,0 +1,369 @@
+"""DID resolution for did:key, did:jwk and did:web, with the network injected as a Fetcher.
+
+Spec: https://www.w3.org/TR/did-core/ (DID documents, verification methods and
+relationships) and https://www.w3.org/TR/cid-1.0/ (Multikey, JsonWebKey).
+Nothing here opens a socket unless the caller passes an :class:`HttpsFetcher`;
+the default fetcher is :class:`NoNetwork`. did:key and did:jwk need no fetcher.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final, Protocol
+from urllib.parse import unquote, urlsplit
+
+from did.jwk import public_from_jwk
+from did.jwk_method import did_jwk_document
+from did.key import did_key_document
+from did.keys import KeyAlgorithm, PublicKey
+from did.multikey import decode_public
+from did.web import did_web_url, parse_did_web_document
+from passeport._json import JsonObject
+from passeport.errors import KeyFormatError, ResolutionError
+
+__all__ = [
+    "CacheDirFetcher",
+    "DidDocument",
+    "DidResolver",
+    "Fetcher",
+    "HttpsFetcher",
+    "NoNetwork",
+    "StaticFetcher",
+    "VerificationMethod",
+]
+
+_MIB: Final = 1024 * 1024
+
+
+class Fetcher(Protocol):
+    """Where documents named by an HTTPS URL come from (did:web, status lists)."""
+
+    def fetch(self, url: str, *, max_bytes: int) -> bytes:
+        """Return the document at ``url``, or raise ResolutionError naming ``url``."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class NoNetwork:
+    """A fetcher that fetches nothing: the offline default."""
+
+    def fetch(self, url: str, *, max_bytes: int) -> bytes:
+        """Raise ResolutionError: nothing is available offline."""
+        raise ResolutionError(
+            "not available offline; pass a cache directory or allow HTTPS", where=url
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class StaticFetcher:
+    """A fetcher over a fixed mapping from URL to body, for tests and embedders."""
+
+    documents: Mapping[str, bytes]
+
+    def fetch(self, url: str, *, max_bytes: int) -> bytes:
+        """Return the body stored for ``url``.
+
+        Raises:
+            ResolutionError: ``url`` is not in the mapping, or its body exceeds ``max_bytes``.
+        """
+        try:
+            body = self.documents[url]
+        except KeyError:
+            raise ResolutionError("not in the static document set", where=url) from None
+        if len(body) > max_bytes:
+            raise ResolutionError(f"larger than {max_bytes} bytes", where=url)
+        return bytes(body)
+
+
+def _cache_parts(url: str) -> tuple[str, list[str]]:
+    """Split an https URL into (host, path segments), refusing anything that could escape."""
+    parts = urlsplit(url)
+    if parts.scheme != "https":
+        raise ResolutionError("only https URLs can be fetched", where=url)
+    if parts.query or parts.fragment or parts.username or parts.password or not parts.hostname:
+        raise ResolutionError("URL with credentials, query or fragment refused", where=url)
+    host = parts.netloc.lower()
+    if host.startswith(".") or any(c in host for c in "/\\\x00"):
+        raise ResolutionError("invalid host", where=url)
+    segments = [unquote(s) for s in parts.path.split("/")[1:]]
+    if not segments or any(
+        s in ("", ".", "..") or any(c in s for c in "/\\\x00") for s in segments
+    ):
+        raise ResolutionError("path with empty, '.' or '..' segments refused", where=url)
+    return host, segments
+
+
+@dataclass(frozen=True, slots=True)
+class CacheDirFetcher:
+    """A fetcher reading ``https://HOST/PATH`` from the file ``root/HOST/PATH``.
+
+    A URL missing from the directory goes to ``fallback`` when one is given.
+    ``..`` segments, non-https URLs and files outside ``root`` are refused.
+    """
+
+    root: Path
+    fallback: Fetcher | None = None
+
+    def path_for(self, url: str) -> Path:
+        """Return the file that mirrors ``url`` (it may not exist).
+
+        Raises:
+            ResolutionError: ``url`` is not https, or has a path that could escape ``root``.
+        """
+        host, segments = _cache_parts(url)
+        return self.root.joinpath(host, *segments)
+
+    def fetch(self, url: str, *, max_bytes: int) -> bytes:
+        """Return the cached body of ``url``, or ask ``fallback``.
+
+        Raises:
+            ResolutionError: not cached (and no fallback), too large, unreadable, or refused.
+        """
+        path = self.path_for(url)
+        try:
+            root = self.root.resolve()
+            real = path.resolve()
+            if not real.is_relative_to(root):
+                raise ResolutionError("cached file points outside the cache directory", where=url)
+            if not real.is_file():
+                if self.fallback is not None:
+                    return self.fallback.fetch(url, max_bytes=max_bytes)
+                raise ResolutionError(f"not in the cache directory {self.root}", where=url)
+            if real.stat().st_size > max_bytes:
+                raise ResolutionError(f"larger than {max_bytes} bytes", where=url)
+            with real.open("rb") as handle:
+                body = handle.read(max_bytes + 1)
+        except OSError as exc:
+            raise ResolutionError(f"cannot read {path}: {exc.strerror}", where=url) from exc
+        if len(body) > max_bytes:
+            raise ResolutionError(f"larger than {max_bytes} bytes", where=url)
+        return body
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HttpsFetcher:
+    """A fetcher that downloads over HTTPS, with a timeout, a size cap and an optional host list.
+
+    Only callers who construct one explicitly touch the network. Redirects are
+    followed only to https URLs on allowed hosts.
+    """
+
+    timeout: float = 5.0
+    max_bytes: int = _MIB
+    allow_hosts: frozenset[str] | None = None
+
+    def check_url(self, url: str) -> None:
+        """Refuse ``url`` unless it is https and its host is allowed.
+
+        Raises:
+            ResolutionError: naming ``url``.
+        """
+        parts = urlsplit(url)
+        if parts.scheme != "https" or not parts.hostname:
+            raise ResolutionError("only https URLs can be fetched", where=url)
+        if self.allow_hosts is not None and parts.hostname.lower() not in self.allow_hosts:
+            raise ResolutionError(f"host {parts.hostname!r} is not allowed", where=url)
+
+    def fetch(self, url: str, *, max_bytes: int) -> bytes:
+        """Download ``url``; at most ``min(max_bytes, self.max_bytes)`` bytes.
+
+        Raises:
+            ResolutionError: refused URL, network or HTTP error, timeout, or too large a body.
+        """
+        import http.client  # lazy: keeps `import did` light
+        import urllib.error
+        import urllib.request
+
+        self.check_url(url)
+        limit = min(max_bytes, self.max_bytes)
+        check_url = self.check_url
+
+        class _SafeRedirects(urllib.request.HTTPRedirectHandler):
+            def redirect_request(
+                self,
+                req: urllib.request.Request,
+                fp: object,
+                code: int,
+                msg: str,
+                headers: object,
+                newurl: str,
+            ) -> urllib.request.Request | None:
+                check_url(newurl)
+                return super().redirect_request(req, fp, code, msg, headers, newurl)  # type: ignore[arg-type]
+
+        opener = urllib.request.build_opener(_SafeRedirects)
+        request = urllib.request.Request(
+            url,
+            headers={
+                "Accept": "application/did+json, application/json;q=0.9, */*;q=0.1",
+                "User-Agent": "passeport",
+            },
+        )
+        try:
+            with opener.open(request, timeout=self.timeout) as response:
+                body: bytes = response.read(limit + 1)
+        except urllib.error.HTTPError as exc:
+            raise ResolutionError(f"HTTP status {exc.code}", where=url) from exc
+        except urllib.error.URLError as exc:
+            raise ResolutionError(f"cannot fetch: {exc.reason}", where=url) from exc
+        except (OSError, ValueError, http.client.HTTPException) as exc:
+            raise ResolutionError(f"cannot fetch: {exc}", where=url) from exc
+        if len(body) > limit:
+            raise ResolutionError(f"larger than {limit} bytes", where=url)
+        return body
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationMethod:
+    """One verification method of a DID document, with its decoded public key."""
+
+    id: str
+    type: str
+    controller: str
+    public_key: PublicKey
+
+
+def _entries(value: object) -> list[object]:
+    if isinstance(value, list):
+        return list(value)
+    return [] if value is None else [value]
+
+
+@dataclass(frozen=True, slots=True)
+class DidDocument:
+    """A resolved DID document; ``document`` is the JSON as resolved (do not mutate it)."""
+
+    id: str
+    document: JsonObject
+
+    def absolute(self, ref: str) -> str:
+        """Return ``ref`` with a relative ``#fragment`` made absolute against the DID."""
+        return self.id + ref if ref.startswith("#") else ref
+
+    def _find(self, target: str) -> Mapping[str, object] | None:
+        candidates = _entries(self.document.get("verificationMethod"))
+        for relationship_value in self.document.values():
+            if isinstance(relationship_value, list):
+                candidates.extend(v for v in relationship_value if isinstance(v, dict))
+        for candidate in candidates:
+            if isinstance(candidate, dict):
+                ref = candidate.get("id")
+                if isinstance(ref, str) and self.absolute(ref) == target:
+                    return candidate
+        return None
+
+    def verification_method(self, vm_id: str) -> VerificationMethod:
+        """Return the verification method ``vm_id`` (absolute or ``#fragment``) with its key.
+
+        Supported types: ``Multikey`` and ``Ed25519VerificationKey2020``
+        (``publicKeyMultibase``), ``JsonWebKey`` and ``JsonWebKey2020`` (``publicKeyJwk``).
+
+        Raises:
+            ResolutionError: no such method, or its controller is not this DID.
+            KeyFormatError: unsupported type, or a key that cannot be decoded.
+        """
+        target = self.absolute(vm_id)
+        found = self._find(target)
+        if found is None:
+            raise ResolutionError(f"verification method {target!r} is not in the DID document")
+        controller = found.get("controller")
+        if controller != self.id:
+            raise ResolutionError(
+                f"verification method {target!r} has controller {str(controller)[:80]!r}, "
+                f"not {self.id!r}"
+            )
+        vm_type = found.get("type")
+        if vm_type in ("Multikey", "Ed25519VerificationKey2020"):
+            value = found.get("publicKeyMultibase")
+            if not isinstance(value, str):
+                raise KeyFormatError(f"{vm_type} has no publicKeyMultibase string", where=target)
+            key = decode_public(value, where=target)
+            if vm_type == "Ed25519VerificationKey2020" and key.algorithm is not (
+                KeyAlgorithm.ED25519
+            ):
+                raise KeyFormatError(f"{vm_type} holds a {key.algorithm} key", where=target)
+        elif vm_type in ("JsonWebKey", "JsonWebKey2020"):
+            jwk = found.get("publicKeyJwk")
+            if not isinstance(jwk, Mapping):
+                raise KeyFormatError(f"{vm_type} has no publicKeyJwk object", where=target)
+            key = public_from_jwk(jwk, where=target)
+        else:
+            raise KeyFormatError(
+                f"unsupported verification method type {str(vm_type)[:60]!r}", where=target
+            )
+        return VerificationMethod(id=target, type=str(vm_type), controller=self.id, public_key=key)
+
+    def authorizes(self, vm_id: str, relationship: str) -> bool:
+        """Return whether ``vm_id`` is listed (by reference or embedded) under ``relationship``.
+
+        ``relationship`` is a DID Core property such as ``"assertionMethod"`` or
+        ``"authentication"``.
+        """
+        target = self.absolute(vm_id)
+        for entry in _entries(self.document.get(relationship)):
+            ref = entry.get("id") if isinstance(entry, dict) else entry
+            if isinstance(ref, str) and self.absolute(ref) == target:
+                return True
+        return False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DidResolver:
+    """Resolve did:key, did:jwk and did:web DIDs; did:web documents come from ``fetcher``.
+
+    Resolved documents are cached for the life of the resolver.
+    """
+
+    fetcher: Fetcher = field(default_factory=NoNetwork)
+    max_bytes: int = 256 * 1024
+    _cache: dict[str, DidDocument] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def resolve(self, did: str) -> DidDocument:
+        """Return the DID document of ``did``.
+
+        Raises:
+            ResolutionError: not a DID, an unsupported method, or a did:web document
+                that cannot be fetched or is invalid.
+            KeyFormatError: a did:key or did:jwk whose key cannot be decoded.
+        """
+        if not isinstance(did, str) or not did.startswith("did:") or did.count(":") < 2:
+            raise ResolutionError(f"{str(did)[:80]!r} is not a DID")
+        if "#" in did or "?" in did:
+            raise ResolutionError(f"{did[:80]!r} is a DID URL, not a DID")
+        cached = self._cache.get(did)
+        if cached is not None:
+            return cached
+        method = did.split(":", 2)[1]
+        if method == "key":
+            document = did_key_document(did)
+        elif method == "jwk":
+            document = did_jwk_document(did)
+        elif method == "web":
+            url = did_web_url(did)
+            body = self.fetcher.fetch(url, max_bytes=self.max_bytes)
+            document = parse_did_web_document(did, body, max_bytes=self.max_bytes, url=url)
+        else:
+            raise ResolutionError(
+                f"DID method {method!r} is not supported (did:key, did:jwk, did:web)",
+                where=did[:80],
+            )
+        resolved = DidDocument(id=did, document=document)
+        self._cache[did] = resolved
+        return resolved
+
+    def resolve_verification_method(self, vm_id: str) -> tuple[DidDocument, VerificationMethod]:
+        """Resolve the DID of ``vm_id`` (``did#fragment``) and return it with the method.
+
+        Raises:
+            ResolutionError: no fragment, unresolvable DID, missing method or wrong controller.
+            KeyFormatError: the method's key cannot be decoded.
+        """
+        if not isinstance(vm_id, str) or "#" not in vm_id:
+            raise ResolutionError(f"{str(vm_id)[:80]!r} is not a DID URL with a #fragment")
+        did = vm_id.split("#", 1)[0]
+        document = self.resolve(did)
+        return document, document.verification_method(vm_id)

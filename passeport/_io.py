@@ -1,0 +1,102 @@
+"""File input and output shared by every command: located errors, atomic writes.
+
+A leaf module like ``errors.py``: it imports nothing of the project but the
+error tree, so every package may use it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from passeport.errors import InputError
+
+__all__ = ["MAX_INPUT_BYTES", "dump_json", "read_json_file", "read_text_file", "write_atomic"]
+
+MAX_INPUT_BYTES = 16 * 1024 * 1024
+
+
+def read_text_file(path: Path, *, max_bytes: int = MAX_INPUT_BYTES) -> str:
+    """Read a UTF-8 text file, refusing missing, unreadable or oversized files.
+
+    Raises:
+        InputError: naming the path.
+    """
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise InputError(f"file is {size} bytes, larger than the {max_bytes}-byte limit", where=str(path))
+        return path.read_text("utf-8")
+    except FileNotFoundError:
+        raise InputError("no such file", where=str(path)) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, not a file", where=str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte {exc.start})", where=str(path)) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", where=str(path)) from None
+
+
+def parse_json(text: str, *, where: str | None) -> Any:
+    """Parse JSON text; a syntax error names the line and column.
+
+    Raises:
+        InputError: malformed JSON.
+    """
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", where=where
+        ) from None
+
+
+def read_json_file(path: Path, *, max_bytes: int = MAX_INPUT_BYTES) -> Any:
+    """Read and parse a JSON file.
+
+    Raises:
+        InputError: missing, unreadable, oversized or malformed file, naming it.
+    """
+    return parse_json(read_text_file(path, max_bytes=max_bytes), where=str(path))
+
+
+def dump_json(value: Any) -> str:
+    """Serialize ``value`` as indented JSON with a final newline, keeping non-ASCII text."""
+    return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_atomic(path: Path, data: str | bytes, *, mode: int = 0o644, overwrite: bool = True) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename.
+
+    The file never exists half-written, and it is created with ``mode`` (use
+    0o600 for secrets) rather than chmod-ed afterwards.
+
+    Raises:
+        InputError: the file exists and ``overwrite`` is false, or the folder
+            cannot be written.
+    """
+    if not overwrite and path.exists():
+        raise InputError("already exists; refusing to overwrite it", where=str(path))
+    folder = path.parent if str(path.parent) else Path(".")
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+    except OSError as exc:
+        raise InputError(f"cannot write in {folder}: {exc.strerror}", where=str(path)) from None
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if not overwrite and path.exists():
+            raise InputError("already exists; refusing to overwrite it", where=str(path))
+        os.replace(temp_name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+        raise

@@ -1,0 +1,43 @@
+"""Securing mechanisms behind one interface: Data Integrity cryptosuites.
+
+Implemented: ``eddsa-rdfc-2022``, ``eddsa-jcs-2022``, ``ecdsa-rdfc-2019`` and
+``ecdsa-jcs-2019`` (P-256 and P-384), driven by one proof engine.
+"""
+
+from proofs.ecdsa import ECDSA_JCS_2019, ECDSA_RDFC_2019
+from proofs.eddsa import EDDSA_JCS_2022, EDDSA_RDFC_2022
+from proofs.engine import (
+    ProofExpectation,
+    ProofOptions,
+    ProofOutcome,
+    add_proof,
+    format_datetime,
+    parse_datetime,
+    proofs_of,
+    verify_proofs,
+)
+from proofs.outcome import Outcome
+from proofs.registry import DATA_INTEGRITY_SUITES, DEFAULT_SUITE, suite_named
+from proofs.suite import Cryptosuite, HashAndSignSuite, KeySigner, Signer
+
+__all__ = [
+    "DATA_INTEGRITY_SUITES",
+    "DEFAULT_SUITE",
+    "ECDSA_JCS_2019",
+    "ECDSA_RDFC_2019",
+    "EDDSA_JCS_2022",
+    "EDDSA_RDFC_2022",
+    "Cryptosuite",
+    "HashAndSignSuite",
+    "KeySigner",
+    "Outcome",
+    "ProofExpectation",
+    "ProofOptions",
+    "ProofOutcome",
+    "Signer",
+    "add_proof",
+    "format_datetime",
+    "parse_datetime",
+    "proofs_of",
+    "verify_proofs",
+]

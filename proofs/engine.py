@@ -1,0 +1,435 @@
+"""The Data Integrity proof engine: add and verify ``DataIntegrityProof`` proofs.
+
+Spec: https://www.w3.org/TR/vc-data-integrity/ (4.2 Add Proof, 4.3 Add
+Proof Set/Chain, 4.4 Verify Proof, 4.5 Verify Proof Sets and Chains) with the
+suite-specific steps of https://www.w3.org/TR/vc-di-eddsa/ and
+https://www.w3.org/TR/vc-di-ecdsa/ (proof configuration and verification).
+
+Everything general to Data Integrity lives here once: proof options and
+their checks, proof purposes with ``challenge`` and ``domain``, ``created``
+and ``expires``, proof sets and chains, and the check that the verification
+method belongs to the expected controller (the issuer or the holder) and is
+listed under the proof purpose's relationship in its DID document.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from contexts import DocumentLoader, bundled_loader
+from did.resolve import DidResolver
+from passeport._json import JsonObject
+from passeport.errors import (
+    ContextError,
+    InputError,
+    KeyFormatError,
+    PasseportError,
+    ResolutionError,
+    SigningError,
+)
+from proofs.outcome import Outcome
+from proofs.registry import DATA_INTEGRITY_SUITES
+from proofs.suite import Cryptosuite, Signer
+
+__all__ = [
+    "DATA_INTEGRITY_V2",
+    "ProofExpectation",
+    "ProofOptions",
+    "ProofOutcome",
+    "add_proof",
+    "format_datetime",
+    "parse_datetime",
+    "proofs_of",
+    "verify_proofs",
+]
+
+DATA_INTEGRITY_V2 = "https://w3id.org/security/data-integrity/v2"
+VC_V1 = "https://www.w3.org/2018/credentials/v1"
+VC_V2 = "https://www.w3.org/ns/credentials/v2"
+
+
+def utc_now() -> datetime:
+    """Return the current time in UTC."""
+    return datetime.now(UTC)
+
+
+def format_datetime(moment: datetime) -> str:
+    """Format ``moment`` as an XML Schema dateTime in UTC, to the second."""
+    if moment.tzinfo is None:
+        raise ValueError("datetimes must be timezone-aware")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_datetime(value: Any, *, where: str | None = None, pointer: str | None = None) -> datetime:
+    """Parse an XML Schema dateTime; one without a time zone is read as UTC.
+
+    Raises:
+        InputError: not a dateTime string.
+    """
+    if not isinstance(value, str):
+        raise InputError("expected a dateTime string", where=where, pointer=pointer)
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError(f'"{value}" is not an XML Schema dateTime', where=where, pointer=pointer) from None
+    if "T" not in text:
+        raise InputError(f'"{value}" is a date, not a dateTime', where=where, pointer=pointer)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProofOptions:
+    """Options of a proof to add (VC-DATA-INTEGRITY 2.1 Proofs).
+
+    ``created`` defaults to the current time; pass ``include_created=False``
+    to omit it (it is optional in Data Integrity).
+    """
+
+    proof_purpose: str = "assertionMethod"
+    created: datetime | None = None
+    include_created: bool = True
+    expires: datetime | None = None
+    challenge: str | None = None
+    domain: str | None = None
+    nonce: str | None = None
+    id: str | None = None
+    previous_proof: str | Sequence[str] | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProofExpectation:
+    """What a verifier expects of the proofs of one document."""
+
+    proof_purpose: str = "assertionMethod"
+    controller: str | None = None  # the issuer (credential) or holder (presentation)
+    challenge: str | None = None
+    domain: str | None = None
+    now: datetime = field(default_factory=utc_now)
+    max_clock_skew: timedelta = timedelta(minutes=5)
+    suites: frozenset[str] | None = None  # None: every suite implemented here
+
+
+@dataclass(frozen=True, slots=True)
+class ProofOutcome:
+    """One check about one proof: a stable code, an outcome and a sentence."""
+
+    code: str
+    outcome: Outcome
+    message: str
+    pointer: str | None = None
+    cryptosuite: str | None = None
+    verification_method: str | None = None
+
+
+def proofs_of(document: Mapping[str, Any]) -> list[JsonObject]:
+    """Return the proofs of ``document`` as a list (a single proof is a set of one)."""
+    proof = document.get("proof")
+    if proof is None:
+        return []
+    items = proof if isinstance(proof, list) else [proof]
+    return [dict(item) if isinstance(item, Mapping) else {"": item} for item in items]
+
+
+def _context_list(document: Mapping[str, Any]) -> list[Any]:
+    context = document.get("@context")
+    if context is None:
+        return []
+    return list(context) if isinstance(context, list) else [context]
+
+
+def _with_data_integrity_context(document: JsonObject) -> JsonObject:
+    """Add the Data Integrity context to a VC 1.1 document that lacks it.
+
+    VC 2.0's context defines ``DataIntegrityProof`` and its properties; the
+    1.1 context does not, so its proof terms would be undefined.
+    """
+    contexts = _context_list(document)
+    if VC_V2 in contexts or DATA_INTEGRITY_V2 in contexts or not contexts:
+        return document
+    updated = dict(document)
+    updated["@context"] = [*contexts, DATA_INTEGRITY_V2]
+    return updated
+
+
+def add_proof(
+    document: Mapping[str, Any],
+    *,
+    suite: Cryptosuite,
+    signer: Signer,
+    options: ProofOptions | None = None,
+    loader: DocumentLoader | None = None,
+    clock: Callable[[], datetime] = utc_now,
+) -> JsonObject:
+    """Return a copy of ``document`` with one more ``DataIntegrityProof``.
+
+    An existing proof makes a proof set (each proof signs the document without
+    proofs) or, with ``options.previous_proof``, a chain.
+
+    Raises:
+        SigningError: the key type does not fit the suite, or the options are
+            inconsistent.
+        ContextError: a property of the document is not defined by its
+            contexts, or a context is unknown.
+    """
+    options = options or ProofOptions()
+    loader = loader or bundled_loader()
+    if not isinstance(document, Mapping):
+        raise InputError("the document to sign must be a JSON object")
+    if not suite.accepts(signer.public_key):
+        raise SigningError(
+            f"{suite.name} cannot sign with a {signer.public_key.algorithm} key"
+        )
+    secured: JsonObject = _with_data_integrity_context(copy.deepcopy(dict(document)))
+    existing = proofs_of(secured)
+    unsecured = {k: v for k, v in secured.items() if k != "proof"}
+
+    # VC-DI-EDDSA 3.2.5 / VC-DI-ECDSA 3.3.5 proof configuration, step 1-5.
+    config: JsonObject = {"type": "DataIntegrityProof", "cryptosuite": suite.name}
+    if options.include_created:
+        config["created"] = format_datetime(options.created or clock())
+    if options.expires is not None:
+        config["expires"] = format_datetime(options.expires)
+    config["verificationMethod"] = signer.verification_method
+    config["proofPurpose"] = options.proof_purpose
+    if options.id is not None:
+        config["id"] = options.id
+    if options.challenge is not None:
+        config["challenge"] = options.challenge
+    if options.domain is not None:
+        config["domain"] = options.domain
+    if options.nonce is not None:
+        config["nonce"] = options.nonce
+    if options.previous_proof is not None:
+        previous = options.previous_proof
+        config["previousProof"] = previous if isinstance(previous, str) else list(previous)
+        # VC-DATA-INTEGRITY 4.3 (add proof chain): sign with the named proofs.
+        unsecured = dict(unsecured)
+        unsecured["proof"] = _previous_proofs(existing, config["previousProof"], where=None)
+    # Step 6: the proof configuration takes the document's @context.
+    config_with_context = dict(config)
+    if "@context" in secured:
+        config_with_context["@context"] = secured["@context"]
+    proof_value = suite.create_proof_value(unsecured, config_with_context, signer, loader=loader)
+    keep_context = suite.name.endswith("-jcs-2022") or suite.name.endswith("-jcs-2019")
+    proof: JsonObject = dict(config_with_context if keep_context else config)
+    proof["proofValue"] = proof_value
+    # VC-DATA-INTEGRITY 4.2 step 5-6: a proof set keeps every earlier proof.
+    secured["proof"] = [*existing, proof] if existing else proof
+    return secured
+
+
+def _previous_proofs(
+    proofs: Sequence[Mapping[str, Any]], previous: Any, *, where: str | None
+) -> Any:
+    wanted = [previous] if isinstance(previous, str) else list(previous)
+    found = []
+    for proof_id in wanted:
+        match = [p for p in proofs if p.get("id") == proof_id]
+        if not match:
+            raise InputError(f'previousProof "{proof_id}" names no proof of the set', where=where)
+        found.append(dict(match[0]))
+    return found[0] if isinstance(previous, str) else found
+
+
+def _fail(code: str, message: str, pointer: str, proof: Mapping[str, Any]) -> ProofOutcome:
+    return ProofOutcome(
+        code, Outcome.FAILED, message, pointer,
+        _str_or_none(proof.get("cryptosuite")), _str_or_none(proof.get("verificationMethod")),
+    )
+
+
+def _str_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _domain_matches(value: Any, expected: str) -> bool:
+    if isinstance(value, list):
+        return expected in value
+    return bool(value == expected)
+
+
+def verify_proofs(
+    document: Mapping[str, Any],
+    *,
+    expect: ProofExpectation,
+    resolver: DidResolver,
+    loader: DocumentLoader | None = None,
+    suites: Mapping[str, Cryptosuite] = DATA_INTEGRITY_SUITES,
+    pointer: str = "",
+) -> tuple[ProofOutcome, ...]:
+    """Verify every proof of ``document``; return one or more outcomes per proof.
+
+    Every proof of a set must verify (VC-DATA-INTEGRITY 4.5). Nothing raises
+    for a bad proof: a malformed proof, an unknown suite or a bad signature is
+    a failed outcome, an unobtainable DID document an unchecked one.
+    """
+    loader = loader or bundled_loader()
+    proofs = proofs_of(document)
+    if not proofs:
+        return (ProofOutcome("proof.missing", Outcome.FAILED, "the document has no proof", pointer or None),)
+    single = not isinstance(document.get("proof"), list)
+    outcomes: list[ProofOutcome] = []
+    for index, proof in enumerate(proofs):
+        where = f"{pointer}/proof" if single else f"{pointer}/proof/{index}"
+        outcomes.extend(
+            _verify_one(document, proof, proofs, expect, resolver, loader, suites, where)
+        )
+    return tuple(outcomes)
+
+
+def _verify_one(
+    document: Mapping[str, Any],
+    proof: Mapping[str, Any],
+    all_proofs: Sequence[Mapping[str, Any]],
+    expect: ProofExpectation,
+    resolver: DidResolver,
+    loader: DocumentLoader,
+    suites: Mapping[str, Cryptosuite],
+    where: str,
+) -> list[ProofOutcome]:
+    results: list[ProofOutcome] = []
+    # VC-DATA-INTEGRITY 4.4 step 3-4: the proof must be well formed.
+    for member in ("type", "verificationMethod", "proofPurpose", "proofValue"):
+        if not isinstance(proof.get(member), str):
+            return [_fail("proof.malformed", f"the proof has no {member} string", f"{where}/{member}", proof)]
+    if proof["type"] != "DataIntegrityProof":
+        return [_fail("proof.suite", f'proof type "{proof["type"]}" is not supported', f"{where}/type", proof)]
+    name = proof.get("cryptosuite")
+    suite = suites.get(name) if isinstance(name, str) else None
+    if suite is None or (expect.suites is not None and name not in expect.suites):
+        return [_fail("proof.suite", f'cryptosuite "{name}" is not accepted here', f"{where}/cryptosuite", proof)]
+    vm_id: str = proof["verificationMethod"]
+
+    # VC-DATA-INTEGRITY 4.4 step 10: the proof purpose must be the expected one.
+    if proof["proofPurpose"] != expect.proof_purpose:
+        results.append(_fail(
+            "proof.purpose",
+            f'proof purpose is "{proof["proofPurpose"]}", expected "{expect.proof_purpose}"',
+            f"{where}/proofPurpose", proof,
+        ))
+    results.extend(_check_options(proof, expect, where))
+
+    # Verification method: resolvable, controlled by the expected party, authorized.
+    try:
+        did_document, method = resolver.resolve_verification_method(vm_id)
+    except ResolutionError as exc:
+        results.append(ProofOutcome("proof.verification_method", Outcome.UNCHECKED,
+                                    f"verification method not obtainable: {exc}", f"{where}/verificationMethod",
+                                    name, vm_id))
+        return results
+    except KeyFormatError as exc:
+        results.append(_fail("proof.verification_method", f"verification method unusable: {exc}",
+                             f"{where}/verificationMethod", proof))
+        return results
+    if expect.controller is not None and method.controller != expect.controller:
+        results.append(_fail(
+            "proof.controller",
+            f"signed by {method.controller}, not by {expect.controller}",
+            f"{where}/verificationMethod", proof,
+        ))
+    if not did_document.authorizes(vm_id, str(proof["proofPurpose"])):
+        results.append(_fail(
+            "proof.verification_method",
+            f'{vm_id} is not listed under "{proof["proofPurpose"]}" in its DID document',
+            f"{where}/verificationMethod", proof,
+        ))
+    if not suite.accepts(method.public_key):
+        results.append(_fail(
+            "proof.key_type", f"{name} does not use {method.public_key.algorithm} keys",
+            f"{where}/verificationMethod", proof,
+        ))
+        return results
+
+    # VC-DI-EDDSA 3.2.2 / VC-DI-ECDSA 3.3.2 verify proof.
+    unsecured: JsonObject = {k: v for k, v in document.items() if k != "proof"}
+    options: JsonObject = {k: v for k, v in proof.items() if k != "proofValue"}
+    if "@context" in options:
+        proof_context = _context_list(options)
+        if _context_list(document)[: len(proof_context)] != proof_context:
+            results.append(_fail("proof.context",
+                                 "the proof's @context is not a prefix of the document's @context",
+                                 f"{where}/@context", proof))
+            return results
+        unsecured["@context"] = options["@context"]
+    elif "@context" in document:
+        options["@context"] = document["@context"]
+    if "previousProof" in proof:
+        try:
+            unsecured["proof"] = _previous_proofs(all_proofs, proof["previousProof"], where=None)
+        except InputError as exc:
+            results.append(_fail("proof.chain", exc.message, f"{where}/previousProof", proof))
+            return results
+    try:
+        valid = suite.verify_proof_value(unsecured, options, proof["proofValue"], method.public_key, loader=loader)
+    except ContextError as exc:
+        results.append(_fail("proof.context", f"cannot canonicalize: {exc}", exc.pointer or where, proof))
+        return results
+    except PasseportError as exc:
+        results.append(_fail("proof.signature", f"proof value unreadable: {exc}", f"{where}/proofValue", proof))
+        return results
+    if valid:
+        results.append(ProofOutcome(
+            "proof.signature", Outcome.PASSED,
+            f"{name} signature by {vm_id} verifies", where, name, vm_id,
+        ))
+    else:
+        results.append(_fail(
+            "proof.signature",
+            f"{name} signature does not verify: the document or its proof was changed after signing",
+            f"{where}/proofValue", proof,
+        ))
+    return results
+
+
+def _check_options(
+    proof: Mapping[str, Any], expect: ProofExpectation, where: str
+) -> list[ProofOutcome]:
+    results: list[ProofOutcome] = []
+    for member in ("created", "expires"):
+        if member not in proof:
+            continue
+        try:
+            moment = parse_datetime(proof[member])
+        except InputError as exc:
+            results.append(_fail("proof.malformed", exc.message, f"{where}/{member}", proof))
+            continue
+        if member == "expires" and expect.now > moment + expect.max_clock_skew:
+            results.append(_fail("proof.expired", f"the proof expired at {proof[member]}", f"{where}/expires", proof))
+        if member == "created" and moment > expect.now + expect.max_clock_skew:
+            results.append(_fail("proof.created", f"the proof claims to be created in the future ({proof[member]})",
+                                 f"{where}/created", proof))
+    # VC-DATA-INTEGRITY 4.4 step 11-12: challenge and domain (replay protection).
+    if expect.challenge is not None:
+        if proof.get("challenge") != expect.challenge:
+            results.append(_fail(
+                "proof.challenge",
+                f'challenge is {_quoted(proof.get("challenge"))}, expected "{expect.challenge}"',
+                f"{where}/challenge", proof,
+            ))
+        else:
+            results.append(ProofOutcome("proof.challenge", Outcome.PASSED,
+                                        "the proof answers the expected challenge", f"{where}/challenge",
+                                        _str_or_none(proof.get("cryptosuite")), _str_or_none(proof.get("verificationMethod"))))
+    if expect.domain is not None:
+        if not _domain_matches(proof.get("domain"), expect.domain):
+            results.append(_fail(
+                "proof.domain",
+                f'domain is {_quoted(proof.get("domain"))}, expected "{expect.domain}"',
+                f"{where}/domain", proof,
+            ))
+        else:
+            results.append(ProofOutcome("proof.domain", Outcome.PASSED,
+                                        "the proof is bound to the expected domain", f"{where}/domain",
+                                        _str_or_none(proof.get("cryptosuite")), _str_or_none(proof.get("verificationMethod"))))
+    return results
+
+
+def _quoted(value: Any) -> str:
+    return "absent" if value is None else f'"{value}"'

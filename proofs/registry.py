@@ -1,0 +1,34 @@
+"""The cryptosuites this toolkit implements, by spec id."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Final
+
+from proofs.ecdsa import ECDSA_JCS_2019, ECDSA_RDFC_2019
+from proofs.eddsa import EDDSA_JCS_2022, EDDSA_RDFC_2022
+from proofs.suite import Cryptosuite
+
+__all__ = ["DATA_INTEGRITY_SUITES", "DEFAULT_SUITE", "suite_named"]
+
+DATA_INTEGRITY_SUITES: Final[Mapping[str, Cryptosuite]] = MappingProxyType(
+    {
+        suite.name: suite
+        for suite in (EDDSA_RDFC_2022, EDDSA_JCS_2022, ECDSA_RDFC_2019, ECDSA_JCS_2019)
+    }
+)
+DEFAULT_SUITE: Final = "eddsa-rdfc-2022"
+
+
+def suite_named(name: str) -> Cryptosuite:
+    """Return the Data Integrity cryptosuite called ``name``.
+
+    Raises:
+        ValueError: no such suite here (the CLI turns this into a usage error).
+    """
+    try:
+        return DATA_INTEGRITY_SUITES[name]
+    except KeyError:
+        known = ", ".join(sorted(DATA_INTEGRITY_SUITES))
+        raise ValueError(f'unknown cryptosuite "{name}" (known: {known})') from None

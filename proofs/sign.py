@@ -1,0 +1,92 @@
+"""Sign a credential or a presentation with a key file's key: the recipe behind ``passeport sign``.
+
+The signer's DID fills ``issuer`` (credential) or ``holder`` (presentation)
+when absent; a different value already there is refused, since the proof
+would then never verify against that issuer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from contexts import DocumentLoader
+from did.keyfile import KeyPair
+from passeport._json import JsonObject
+from passeport.errors import InputError, PasseportError, SigningError
+from proofs.engine import ProofOptions, add_proof, utc_now
+from proofs.registry import suite_named
+from proofs.suite import KeySigner
+
+__all__ = ["sign_document"]
+
+
+def _party_id(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Mapping):
+        inner = value.get("id")
+        return inner if isinstance(inner, str) else None
+    return None
+
+
+def sign_document(
+    document: Mapping[str, Any],
+    key: KeyPair,
+    *,
+    suite: str = "eddsa-rdfc-2022",
+    challenge: str | None = None,
+    domain: str | None = None,
+    created: datetime | None = None,
+    expires: datetime | None = None,
+    loader: DocumentLoader | None = None,
+    where: str | None = None,
+) -> JsonObject:
+    """Return ``document`` signed with ``key`` by ``suite``.
+
+    A presentation is signed for ``authentication`` (with ``challenge`` and
+    ``domain`` when given), a credential for ``assertionMethod``.
+
+    Raises:
+        InputError: the document is not a credential or presentation object.
+        SigningError: ``issuer``/``holder`` names someone else, or the key
+            does not fit the suite.
+        ContextError: a term is not defined by the document's contexts.
+    """
+    if not isinstance(document, Mapping):
+        raise InputError("expected a JSON object", where=where)
+    types = document.get("type", [])
+    types = types if isinstance(types, list) else [types]
+    is_presentation = "VerifiablePresentation" in types
+    if not is_presentation and "VerifiableCredential" not in types:
+        raise InputError('type must include "VerifiableCredential" or "VerifiablePresentation"',
+                         where=where, pointer="/type")
+    member = "holder" if is_presentation else "issuer"
+    unsigned = dict(document)
+    present = _party_id(unsigned.get(member))
+    if member not in unsigned:
+        unsigned[member] = key.controller
+    elif present != key.controller:
+        raise SigningError(
+            f"{member} is {present!r} but the key belongs to {key.controller}; "
+            "sign with the issuer's key or remove the member",
+            where=where, pointer=f"/{member}",
+        )
+    options = ProofOptions(
+        proof_purpose="authentication" if is_presentation else "assertionMethod",
+        created=created or utc_now(),
+        expires=expires,
+        challenge=challenge,
+        domain=domain,
+    )
+    if not is_presentation and (challenge or domain):
+        raise InputError("--challenge and --domain apply to presentations only", where=where)
+    try:
+        return add_proof(
+            unsigned, suite=suite_named(suite),
+            signer=KeySigner(key.private_key, key.verification_method),
+            options=options, loader=loader,
+        )
+    except PasseportError as exc:
+        raise exc.located(where) if where else exc from None

@@ -1,0 +1,177 @@
+"""The cryptosuite interface that the Data Integrity engine drives.
+
+A cryptosuite turns an unsecured document and a proof configuration into a
+``proofValue`` and checks one; everything general to Data Integrity (proof
+options, purposes, proof sets and chains, verification-method checks) lives
+once in :mod:`proofs.engine`.
+
+Spec: https://www.w3.org/TR/vc-data-integrity/#cryptographic-suites
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from contexts import DocumentLoader, canonicalize, jcs
+from did.keys import KeyAlgorithm, PrivateKey, PublicKey
+from did.multikey import decode_base58btc, encode_base58btc
+from passeport.errors import KeyFormatError
+
+__all__ = ["Cryptosuite", "HashAndSignSuite", "KeySigner", "Signer", "jcs_transform", "rdfc_transform"]
+
+
+class Signer(Protocol):
+    """A private key able to sign for one verification method."""
+
+    @property
+    def public_key(self) -> PublicKey:
+        """The public half of the signing key."""
+        ...
+
+    @property
+    def verification_method(self) -> str:
+        """The verification method id (a DID URL) that proofs name."""
+        ...
+
+    def sign(self, data: bytes) -> bytes:
+        """Sign ``data`` (Ed25519 raw; ECDSA raw r||s, hashing by curve)."""
+        ...
+
+
+class Cryptosuite(Protocol):
+    """What :mod:`proofs.engine` asks of one cryptosuite (one spec id)."""
+
+    @property
+    def name(self) -> str:
+        """The proof's ``cryptosuite`` value."""
+        ...
+
+    def accepts(self, key: PublicKey) -> bool:
+        """Tell whether this suite signs and verifies with ``key``'s algorithm."""
+        ...
+
+    def create_proof_value(
+        self,
+        unsecured: Mapping[str, Any],
+        config: Mapping[str, Any],
+        signer: Signer,
+        *,
+        loader: DocumentLoader,
+    ) -> str:
+        """Return the ``proofValue`` for ``unsecured`` under proof ``config``."""
+        ...
+
+    def verify_proof_value(
+        self,
+        unsecured: Mapping[str, Any],
+        config: Mapping[str, Any],
+        proof_value: str,
+        key: PublicKey,
+        *,
+        loader: DocumentLoader,
+    ) -> bool:
+        """Check ``proof_value``; False when it does not verify."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class KeySigner:
+    """A :class:`Signer` made of a private key and the verification method it signs for."""
+
+    private_key: PrivateKey
+    verification_method: str
+
+    @property
+    def public_key(self) -> PublicKey:
+        """The public half of the signing key."""
+        return self.private_key.public_key
+
+    def sign(self, data: bytes) -> bytes:
+        """Sign ``data`` with the private key."""
+        return self.private_key.sign(data)
+
+
+Transform = Callable[[Mapping[str, Any], DocumentLoader, str], bytes]
+
+
+def rdfc_transform(document: Mapping[str, Any], loader: DocumentLoader, hash_name: str) -> bytes:
+    """Canonicalize with RDFC-1.0 (its internal hash is ``hash_name``) to N-Quads bytes."""
+    return canonicalize(document, loader, hash_name=hash_name).nquads.encode("utf-8")
+
+
+def jcs_transform(document: Mapping[str, Any], loader: DocumentLoader, hash_name: str) -> bytes:
+    """Canonicalize with JCS (RFC 8785); the loader and hash are not used."""
+    return jcs.canonicalize(dict(document))
+
+
+def hash_name_for(key: PublicKey) -> str:
+    """SHA-384 for P-384 keys, SHA-256 otherwise (VC-DI-ECDSA 3.3, VC-DI-EDDSA 3.3)."""
+    return "sha384" if key.algorithm is KeyAlgorithm.P384 else "sha256"
+
+
+@dataclass(frozen=True, slots=True)
+class HashAndSignSuite:
+    """A suite whose proof signs ``hash(canonical config) || hash(canonical document)``.
+
+    This is the shape of ``eddsa-rdfc-2022``, ``eddsa-jcs-2022``,
+    ``ecdsa-rdfc-2019`` and ``ecdsa-jcs-2019``: they differ only in the
+    canonicalization and in the keys they accept.
+    """
+
+    name: str
+    algorithms: frozenset[KeyAlgorithm]
+    transform: Transform
+
+    def accepts(self, key: PublicKey) -> bool:
+        """Tell whether ``key``'s algorithm is one this suite uses."""
+        return key.algorithm in self.algorithms
+
+    def hash_data(
+        self,
+        unsecured: Mapping[str, Any],
+        config: Mapping[str, Any],
+        key: PublicKey,
+        *,
+        loader: DocumentLoader,
+    ) -> bytes:
+        """Return the bytes that are signed: proofHash followed by documentHash."""
+        hash_name = hash_name_for(key)
+        # Hashing step: the config and the document are canonicalized and hashed
+        # separately, then concatenated, config first.
+        proof_hash = hashlib.new(hash_name, self.transform(config, loader, hash_name)).digest()
+        doc_hash = hashlib.new(hash_name, self.transform(unsecured, loader, hash_name)).digest()
+        return proof_hash + doc_hash
+
+    def create_proof_value(
+        self,
+        unsecured: Mapping[str, Any],
+        config: Mapping[str, Any],
+        signer: Signer,
+        *,
+        loader: DocumentLoader,
+    ) -> str:
+        """Sign the hash data and encode the signature as multibase base58btc."""
+        data = self.hash_data(unsecured, config, signer.public_key, loader=loader)
+        return encode_base58btc(signer.sign(data))
+
+    def verify_proof_value(
+        self,
+        unsecured: Mapping[str, Any],
+        config: Mapping[str, Any],
+        proof_value: str,
+        key: PublicKey,
+        *,
+        loader: DocumentLoader,
+    ) -> bool:
+        """Decode ``proof_value`` (base58btc) and verify it over the hash data.
+
+        Raises:
+            KeyFormatError: ``proof_value`` is not multibase base58btc.
+        """
+        if not isinstance(proof_value, str):
+            raise KeyFormatError("proofValue is not a string")
+        signature = decode_base58btc(proof_value, where="proofValue")
+        return key.verify(signature, self.hash_data(unsecured, config, key, loader=loader))

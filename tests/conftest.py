@@ -1,0 +1,27 @@
+"""Shared test fixtures: paths to the shared vectors and fixed clocks."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+VECTORS = SHARED / "vectors"
+DBJS = SHARED / "interop" / "dbjs"
+FIXED_NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
+
+
+def load_json(path: Path) -> Any:
+    """Read a JSON file."""
+    return json.loads(path.read_text("utf-8"))
+
+
+@pytest.fixture
+def fixed_now() -> datetime:
+    """A fixed instant for tests that depend on time."""
+    return FIXED_NOW

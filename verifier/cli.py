@@ -1,0 +1,83 @@
+"""``passeport verify``: a recruiter's verdict on a credential or presentation."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from verifier.result import VerificationResult
+
+__all__ = ["render", "verify"]
+
+_MARKS = {"passed": ("✔", "green"), "failed": ("✘", "red"), "unchecked": ("?", "yellow")}
+
+
+def verify(
+    file: Annotated[Path, typer.Argument(help="Credential or presentation (JSON).")],
+    challenge: Annotated[str | None, typer.Option(help="The challenge you gave the candidate.")] = None,
+    domain: Annotated[str | None, typer.Option(help="Your domain, as given to the candidate.")] = None,
+    cache: Annotated[Path | None, typer.Option(help="Folder mirroring URLs (did:web, status lists).",
+                                                file_okay=False)] = None,
+    offline: Annotated[bool, typer.Option("--offline", help="Never use the network.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Check a credential or presentation and print who signed it and whether it holds."""
+    from did.resolve import HttpsFetcher, NoNetwork
+    from passeport._io import read_text_file
+    from verifier import Environment, Policy, verify_any
+
+    env = Environment(fetcher=NoNetwork() if offline else HttpsFetcher(timeout=5.0))
+    if cache is not None:
+        env = env.with_cache(cache)
+    text = read_text_file(file)
+    result = verify_any(text, policy=Policy(challenge=challenge, domain=domain), env=env, where=str(file))
+    render(result, as_json=as_json, source=str(file))
+    raise typer.Exit(0 if result.verified else 1)
+
+
+def render(result: VerificationResult, *, as_json: bool, source: str) -> None:
+    """Print a result: JSON for programs, a verdict and a table for people."""
+    if as_json:
+        typer.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False, soft_wrap=not sys.stdout.isatty())
+    summary = result.summary
+    verdict = "[bold green]VERIFIED[/]" if result.verified else "[bold red]NOT VERIFIED[/]"
+    console.print(f"{verdict}  {source}")
+    creds = summary.get("credentials") if summary.get("kind") == "presentation" else [summary]
+    if summary.get("kind") == "presentation":
+        console.print(f"presented by: {summary.get('holder')}")
+    for index, cred in enumerate(creds if isinstance(creds, list) else []):
+        if not isinstance(cred, dict):
+            continue
+        label = f"credential {index}: " if summary.get("kind") == "presentation" else ""
+        types = [t for t in cred.get("type") or [] if t != "VerifiableCredential"]  # type: ignore[union-attr]
+        issuer = cred.get("issuer")
+        name = cred.get("issuerName")
+        console.print(f"{label}{', '.join(map(str, types)) or 'credential'}")
+        console.print(f"  issuer:  {name + ' — ' if name else ''}{issuer}")
+        if cred.get("subject"):
+            console.print(f"  subject: {cred.get('subject')}")
+        dates = " to ".join(str(cred[k]) for k in ("validFrom", "validUntil") if cred.get(k))
+        if dates:
+            console.print(f"  valid:   {dates}")
+    table = Table(show_header=True, header_style="bold")
+    table.add_column("")
+    table.add_column("check")
+    table.add_column("where")
+    table.add_column("detail")
+    for check in result.checks:
+        mark, colour = _MARKS[str(check.outcome)]
+        where = "" if check.credential is None else f"credential {check.credential}"
+        table.add_row(f"[{colour}]{mark}[/]", check.code, where, check.message)
+    console.print(table)
+    for warning in result.warnings:
+        console.print(f"[yellow]warning:[/] {warning}")

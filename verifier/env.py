@@ -1,0 +1,63 @@
+"""Where verification data comes from (Environment) and what is acceptable (Policy)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Self
+
+from contexts import DocumentLoader, bundled_loader
+from did.resolve import CacheDirFetcher, DidResolver, Fetcher, NoNetwork
+from proofs.engine import utc_now
+from proofs.registry import DATA_INTEGRITY_SUITES
+
+__all__ = ["DEFAULT_SUITES", "Environment", "Policy"]
+
+DEFAULT_SUITES: frozenset[str] = frozenset(DATA_INTEGRITY_SUITES)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Environment:
+    """Injected services: the context loader, the fetcher (did:web, status lists), the clock.
+
+    The defaults work offline and never open a socket.
+    """
+
+    loader: DocumentLoader = field(default_factory=bundled_loader)
+    fetcher: Fetcher = field(default_factory=NoNetwork)
+    clock: Callable[[], datetime] = utc_now
+
+    def with_cache(self, root: Path) -> Self:
+        """Return this environment reading URLs from ``root`` first (DESIGN.md cache layout)."""
+        return replace(self, fetcher=CacheDirFetcher(root, fallback=self.fetcher))
+
+    def resolver(self) -> DidResolver:
+        """Return a DID resolver that fetches through this environment."""
+        return DidResolver(fetcher=self.fetcher)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Policy:
+    """Acceptance rules of one verification.
+
+    Args:
+        challenge: the challenge the presentation proof must carry.
+        domain: the domain the presentation proof must carry.
+        at: the time to verify at (default: the environment's clock).
+        suites: the cryptosuites accepted.
+        max_clock_skew: tolerance on validity periods and proof dates.
+        unchecked_is_failure: whether a check that could not be made (status
+            list unreachable offline, say) blocks the verdict.
+        require_holder_binding: whether a presented credential about someone
+            other than the holder fails (otherwise it is a warning).
+    """
+
+    challenge: str | None = None
+    domain: str | None = None
+    at: datetime | None = None
+    suites: frozenset[str] = DEFAULT_SUITES
+    max_clock_skew: timedelta = timedelta(minutes=5)
+    unchecked_is_failure: bool = True
+    require_holder_binding: bool = False

@@ -1,0 +1,247 @@
+"""The verification pipeline for credentials and presentations.
+
+Every check runs, even after a failure, and each becomes a
+:class:`~verifier.result.Check`: proofs (with the issuer or holder as the
+expected controller), validity period, holder binding, challenge and domain.
+
+Specs: https://www.w3.org/TR/vc-data-model-2.0/#verification ,
+https://www.w3.org/TR/vc-data-integrity/#verify-proof .
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from passeport._json import JsonObject
+from passeport.errors import InputError
+from proofs.engine import (
+    ProofExpectation,
+    ProofOutcome,
+    parse_datetime,
+    proofs_of,
+    verify_proofs,
+)
+from proofs.outcome import Outcome
+from verifier.env import Environment, Policy
+from verifier.result import Check, VerificationResult
+
+__all__ = ["verify_any", "verify_credential", "verify_presentation"]
+
+VC_V1 = "https://www.w3.org/2018/credentials/v1"
+VC_V2 = "https://www.w3.org/ns/credentials/v2"
+
+
+def _types(document: Mapping[str, Any]) -> list[str]:
+    value = document.get("type", [])
+    items = value if isinstance(value, list) else [value]
+    return [t for t in items if isinstance(t, str)]
+
+
+def _id_of(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Mapping) and isinstance(value.get("id"), str):
+        return str(value["id"])
+    return None
+
+
+def _name_of(value: Any) -> str | None:
+    if isinstance(value, Mapping):
+        name = value.get("name")
+        if isinstance(name, str):
+            return name
+        if isinstance(name, list) and name and isinstance(name[0], Mapping):
+            first = name[0].get("@value")
+            return first if isinstance(first, str) else None
+    return None
+
+
+def _subjects(document: Mapping[str, Any]) -> list[Any]:
+    subject = document.get("credentialSubject")
+    return subject if isinstance(subject, list) else [subject] if subject is not None else []
+
+
+def _as_check(outcome: ProofOutcome, credential: int | None) -> Check:
+    return Check(outcome.code, outcome.outcome, outcome.message, credential, outcome.pointer)
+
+
+def _version(document: Mapping[str, Any]) -> str | None:
+    context = document.get("@context")
+    first = context[0] if isinstance(context, list) and context else context
+    return {VC_V2: "2.0", VC_V1: "1.1"}.get(first) if isinstance(first, str) else None
+
+
+def _now(policy: Policy, env: Environment) -> datetime:
+    return policy.at or env.clock()
+
+
+def _validity_checks(
+    document: Mapping[str, Any], version: str | None, policy: Policy, now: datetime,
+    credential: int | None, base: str,
+) -> list[Check]:
+    start_key, end_key = ("issuanceDate", "expirationDate") if version == "1.1" else ("validFrom", "validUntil")
+    checks: list[Check] = []
+    start = end = None
+    for key in (start_key, end_key):
+        if key not in document:
+            continue
+        try:
+            moment = parse_datetime(document[key], pointer=f"{base}/{key}")
+        except InputError as exc:
+            checks.append(Check("validity.malformed", Outcome.FAILED, exc.message, credential, f"{base}/{key}"))
+            continue
+        if key == start_key:
+            start = moment
+        else:
+            end = moment
+    if version == "1.1" and start_key not in document:
+        checks.append(Check("validity.malformed", Outcome.FAILED,
+                            "a VC 1.1 credential needs an issuanceDate", credential, f"{base}/{start_key}"))
+    skew = policy.max_clock_skew
+    if start is not None and now + skew < start:
+        checks.append(Check("validity.not_yet_valid", Outcome.FAILED,
+                            f"not valid before {document[start_key]}", credential, f"{base}/{start_key}"))
+    if end is not None and now - skew > end:
+        checks.append(Check("validity.expired", Outcome.FAILED,
+                            f"expired on {document[end_key]}", credential, f"{base}/{end_key}"))
+    if not checks:
+        span = " to ".join(str(document[k]) for k in (start_key, end_key) if k in document)
+        message = f"valid at the time of verification ({span})" if span else "no validity period stated"
+        checks.append(Check("validity.period", Outcome.PASSED, message, credential, base or None))
+    return checks
+
+
+def _credential_checks(
+    document: Any, policy: Policy, env: Environment, credential: int | None, base: str
+) -> tuple[list[Check], JsonObject]:
+    if not isinstance(document, Mapping):
+        return [Check("input.credential", Outcome.FAILED,
+                      "the credential is not a JSON object (other formats are not read here)",
+                      credential, base or None)], {}
+    checks: list[Check] = []
+    version = _version(document)
+    types = _types(document)
+    issuer = _id_of(document.get("issuer"))
+    if version is None:
+        checks.append(Check("input.context", Outcome.FAILED,
+                            "the first @context is neither VC 2.0 nor VC 1.1", credential, f"{base}/@context"))
+    if "VerifiableCredential" not in types:
+        checks.append(Check("input.type", Outcome.FAILED,
+                            'type does not include "VerifiableCredential"', credential, f"{base}/type"))
+    if issuer is None:
+        checks.append(Check("input.issuer", Outcome.FAILED, "the credential names no issuer",
+                            credential, f"{base}/issuer"))
+    now = _now(policy, env)
+    expect = ProofExpectation(proof_purpose="assertionMethod", controller=issuer, now=now,
+                              max_clock_skew=policy.max_clock_skew, suites=policy.suites)
+    for outcome in verify_proofs(document, expect=expect, resolver=env.resolver(),
+                                 loader=env.loader, pointer=base):
+        checks.append(_as_check(outcome, credential))
+    checks.extend(_validity_checks(document, version, policy, now, credential, base))
+    if "credentialStatus" in document:
+        checks.append(Check("status.unchecked", Outcome.UNCHECKED,
+                            "the credential has a status entry that this verifier did not check",
+                            credential, f"{base}/credentialStatus"))
+    subject_ids = [s for s in (_id_of(x) for x in _subjects(document)) if s]
+    summary: JsonObject = {
+        "kind": "credential",
+        "version": version,
+        "id": _id_of(document),
+        "type": list(types),
+        "issuer": issuer,
+        "issuerName": _name_of(document.get("issuer")),
+        "subject": subject_ids[0] if subject_ids else None,
+        "validFrom": document.get("validFrom", document.get("issuanceDate")),
+        "validUntil": document.get("validUntil", document.get("expirationDate")),
+        "proofs": [p.get("cryptosuite") for p in proofs_of(document)],
+    }
+    return checks, summary
+
+
+def verify_credential(
+    document: Mapping[str, Any], *, policy: Policy | None = None, env: Environment | None = None
+) -> VerificationResult:
+    """Verify one credential and return every check made on it.
+
+    >>> from verifier import verify_credential
+    >>> verify_credential({"@context": ["https://www.w3.org/ns/credentials/v2"]}).verified
+    False
+    """
+    policy = policy or Policy()
+    env = env or Environment()
+    checks, summary = _credential_checks(document, policy, env, None, "")
+    return VerificationResult(tuple(checks), policy.unchecked_is_failure, summary)
+
+
+def verify_presentation(
+    document: Mapping[str, Any], *, policy: Policy | None = None, env: Environment | None = None
+) -> VerificationResult:
+    """Verify a presentation, its proof (holder, challenge, domain) and each credential in it."""
+    policy = policy or Policy()
+    env = env or Environment()
+    checks: list[Check] = []
+    if not isinstance(document, Mapping):
+        raise InputError("a presentation must be a JSON object")
+    if "VerifiablePresentation" not in _types(document):
+        checks.append(Check("input.type", Outcome.FAILED, 'type does not include "VerifiablePresentation"',
+                            None, "/type"))
+    holder = _id_of(document.get("holder"))
+    now = _now(policy, env)
+    expect = ProofExpectation(proof_purpose="authentication", controller=holder, now=now,
+                              challenge=policy.challenge, domain=policy.domain,
+                              max_clock_skew=policy.max_clock_skew, suites=policy.suites)
+    if holder is None:
+        checks.append(Check("holder.missing", Outcome.FAILED, "the presentation names no holder", None, "/holder"))
+    for outcome in verify_proofs(document, expect=expect, resolver=env.resolver(), loader=env.loader):
+        checks.append(_as_check(outcome, None))
+    raw = document.get("verifiableCredential", [])
+    credentials = raw if isinstance(raw, list) else [raw]
+    summaries: list[Any] = []
+    warnings: list[str] = []
+    for index, credential in enumerate(credentials):
+        base = f"/verifiableCredential/{index}" if isinstance(raw, list) else "/verifiableCredential"
+        cred_checks, summary = _credential_checks(credential, policy, env, index, base)
+        checks.extend(cred_checks)
+        summaries.append(summary)
+        subject = summary.get("subject")
+        if holder is not None and subject is not None:
+            if subject == holder:
+                checks.append(Check("holder.binding", Outcome.PASSED,
+                                    "the credential is about the holder who presents it", index, base))
+            elif policy.require_holder_binding:
+                checks.append(Check("holder.binding", Outcome.FAILED,
+                                    f"the credential is about {subject}, not the holder {holder}",
+                                    index, f"{base}/credentialSubject"))
+            else:
+                warnings.append(f"credential {index} is about {subject}, not the holder {holder} "
+                                "(not bound to who presents it)")
+    summary_vp: JsonObject = {"kind": "presentation", "holder": holder, "credentials": summaries}
+    return VerificationResult(tuple(checks), policy.unchecked_is_failure, summary_vp, tuple(warnings))
+
+
+def verify_any(
+    document: Mapping[str, Any] | str | bytes,
+    *,
+    policy: Policy | None = None,
+    env: Environment | None = None,
+    where: str | None = None,
+) -> VerificationResult:
+    """Verify a credential or a presentation, given as parsed JSON or JSON text.
+
+    Raises:
+        InputError: the input is not JSON, or neither a credential nor a presentation.
+    """
+    if isinstance(document, bytes | str):
+        try:
+            document = json.loads(document)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise InputError(f"not valid JSON: {exc}", where=where) from exc
+    if not isinstance(document, Mapping):
+        raise InputError("expected a JSON object (a credential or a presentation)", where=where)
+    types = _types(document)
+    if "VerifiablePresentation" in types:
+        return verify_presentation(document, policy=policy, env=env)
+    return verify_credential(document, policy=policy, env=env)

@@ -18,11 +18,11 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from cachetools import LRUCache  # type: ignore[import-untyped]
-from pyld import jsonld  # type: ignore[import-untyped]
-from pyld.canon import URDNA2015  # type: ignore[import-untyped]
-from pyld.context_resolver import ContextResolver  # type: ignore[import-untyped]
-from pyld.identifier_issuer import IdentifierIssuer  # type: ignore[import-untyped]
+from cachetools import LRUCache
+from pyld import jsonld
+from pyld.canon import URDNA2015
+from pyld.context_resolver import ContextResolver
+from pyld.identifier_issuer import IdentifierIssuer
 
 if TYPE_CHECKING:
     from contexts.loader import DocumentLoader

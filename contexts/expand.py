@@ -43,7 +43,9 @@ def _escape(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")
 
 
-def iter_pointers(value: JsonValue, prefix: str = "") -> Iterator[tuple[str, str | None, JsonValue]]:
+def iter_pointers(
+    value: JsonValue, prefix: str = ""
+) -> Iterator[tuple[str, str | None, JsonValue]]:
     """Yield ``(pointer, key, value)`` for every member and element, depth first."""
     if isinstance(value, dict):
         for key, child in value.items():
@@ -118,7 +120,9 @@ def _wrap(exc: Exception, where: str | None) -> PasseportError:
         if isinstance(current, PasseportError):
             return current.located(where) if where else current
         nxt = getattr(current, "cause", None)
-        current = nxt if isinstance(nxt, BaseException) else current.__cause__ or current.__context__
+        current = (
+            nxt if isinstance(nxt, BaseException) else current.__cause__ or current.__context__
+        )
     detail = getattr(exc, "message", None) or str(exc)
     code = getattr(exc, "code", None)
     text = " ".join(str(detail).split())

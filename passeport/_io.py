@@ -15,7 +15,14 @@ from typing import Any
 
 from passeport.errors import InputError
 
-__all__ = ["MAX_INPUT_BYTES", "dump_json", "read_json_file", "read_text_file", "write_atomic"]
+__all__ = [
+    "MAX_INPUT_BYTES",
+    "dump_json",
+    "parse_json",
+    "read_json_file",
+    "read_text_file",
+    "write_atomic",
+]
 
 MAX_INPUT_BYTES = 16 * 1024 * 1024
 
@@ -29,7 +36,9 @@ def read_text_file(path: Path, *, max_bytes: int = MAX_INPUT_BYTES) -> str:
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise InputError(f"file is {size} bytes, larger than the {max_bytes}-byte limit", where=str(path))
+            raise InputError(
+                f"file is {size} bytes, larger than the {max_bytes}-byte limit", where=str(path)
+            )
         return path.read_text("utf-8")
     except FileNotFoundError:
         raise InputError("no such file", where=str(path)) from None
@@ -69,7 +78,9 @@ def dump_json(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
 
 
-def write_atomic(path: Path, data: str | bytes, *, mode: int = 0o644, overwrite: bool = True) -> None:
+def write_atomic(
+    path: Path, data: str | bytes, *, mode: int = 0o644, overwrite: bool = True
+) -> None:
     """Write ``data`` to ``path`` through a temporary file and a rename.
 
     The file never exists half-written, and it is created with ``mode`` (use

@@ -21,7 +21,9 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
     help="The skills passport: sign, hold and verify W3C Verifiable Credentials.",
 )
-app.add_typer(did_cli.app, name="key", help="Create and show key files (did:key, did:jwk, did:web).")
+app.add_typer(
+    did_cli.app, name="key", help="Create and show key files (did:key, did:jwk, did:web)."
+)
 app.command()(proofs_cli.sign)
 app.command()(verifier_cli.verify)
 

@@ -40,7 +40,7 @@ def run_demo(folder: Path | None = None) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console(highlight=False)
+    console = Console(highlight=False, emoji=False)
     root = folder or Path(tempfile.mkdtemp(prefix="passeport-demo-"))
     root.mkdir(parents=True, exist_ok=True)
     console.print(f"[bold]passeport demo[/] — files in {root}\n")
@@ -82,10 +82,14 @@ def run_demo(folder: Path | None = None) -> int:
     replay = verify_any(vp, policy=Policy(challenge="another-offer", domain="recruteur.example"))
     console.print("\n[bold]The holder presents the diploma for one job offer[/]")
     console.print(f"  with the recruiter's challenge and domain: {_mark(good.verified)} verified")
-    console.print(f"  replayed for another offer:                {_mark(not replay.verified)} rejected")
+    console.print(
+        f"  replayed for another offer:                {_mark(not replay.verified)} rejected"
+    )
     all_good &= good.verified and not replay.verified
-    console.print(f"\nTry: passeport verify {root / 'presentation.json'} "
-                  "--challenge offre-2026-042 --domain recruteur.example")
+    console.print(
+        f"\nTry: passeport verify {root / 'presentation.json'} "
+        "--challenge offre-2026-042 --domain recruteur.example"
+    )
     return 0 if all_good else 1
 
 

@@ -39,5 +39,6 @@ __all__ = [
     "format_datetime",
     "parse_datetime",
     "proofs_of",
+    "suite_named",
     "verify_proofs",
 ]

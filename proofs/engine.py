@@ -17,7 +17,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from contexts import DocumentLoader, bundled_loader
@@ -31,6 +31,8 @@ from passeport.errors import (
     ResolutionError,
     SigningError,
 )
+from proofs.checks import ProofOutcome, check_options, fail
+from proofs.dates import format_datetime, parse_datetime, utc_now
 from proofs.outcome import Outcome
 from proofs.registry import DATA_INTEGRITY_SUITES
 from proofs.suite import Cryptosuite, Signer
@@ -50,38 +52,6 @@ __all__ = [
 DATA_INTEGRITY_V2 = "https://w3id.org/security/data-integrity/v2"
 VC_V1 = "https://www.w3.org/2018/credentials/v1"
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
-
-
-def utc_now() -> datetime:
-    """Return the current time in UTC."""
-    return datetime.now(UTC)
-
-
-def format_datetime(moment: datetime) -> str:
-    """Format ``moment`` as an XML Schema dateTime in UTC, to the second."""
-    if moment.tzinfo is None:
-        raise ValueError("datetimes must be timezone-aware")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def parse_datetime(value: Any, *, where: str | None = None, pointer: str | None = None) -> datetime:
-    """Parse an XML Schema dateTime; one without a time zone is read as UTC.
-
-    Raises:
-        InputError: not a dateTime string.
-    """
-    if not isinstance(value, str):
-        raise InputError("expected a dateTime string", where=where, pointer=pointer)
-    text = value.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise InputError(f'"{value}" is not an XML Schema dateTime', where=where, pointer=pointer) from None
-    if "T" not in text:
-        raise InputError(f'"{value}" is a date, not a dateTime', where=where, pointer=pointer)
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -114,18 +84,6 @@ class ProofExpectation:
     now: datetime = field(default_factory=utc_now)
     max_clock_skew: timedelta = timedelta(minutes=5)
     suites: frozenset[str] | None = None  # None: every suite implemented here
-
-
-@dataclass(frozen=True, slots=True)
-class ProofOutcome:
-    """One check about one proof: a stable code, an outcome and a sentence."""
-
-    code: str
-    outcome: Outcome
-    message: str
-    pointer: str | None = None
-    cryptosuite: str | None = None
-    verification_method: str | None = None
 
 
 def proofs_of(document: Mapping[str, Any]) -> list[JsonObject]:
@@ -183,9 +141,7 @@ def add_proof(
     if not isinstance(document, Mapping):
         raise InputError("the document to sign must be a JSON object")
     if not suite.accepts(signer.public_key):
-        raise SigningError(
-            f"{suite.name} cannot sign with a {signer.public_key.algorithm} key"
-        )
+        raise SigningError(f"{suite.name} cannot sign with a {signer.public_key.algorithm} key")
     secured: JsonObject = _with_data_integrity_context(copy.deepcopy(dict(document)))
     existing = proofs_of(secured)
     unsecured = {k: v for k, v in secured.items() if k != "proof"}
@@ -238,23 +194,6 @@ def _previous_proofs(
     return found[0] if isinstance(previous, str) else found
 
 
-def _fail(code: str, message: str, pointer: str, proof: Mapping[str, Any]) -> ProofOutcome:
-    return ProofOutcome(
-        code, Outcome.FAILED, message, pointer,
-        _str_or_none(proof.get("cryptosuite")), _str_or_none(proof.get("verificationMethod")),
-    )
-
-
-def _str_or_none(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def _domain_matches(value: Any, expected: str) -> bool:
-    if isinstance(value, list):
-        return expected in value
-    return bool(value == expected)
-
-
 def verify_proofs(
     document: Mapping[str, Any],
     *,
@@ -273,7 +212,11 @@ def verify_proofs(
     loader = loader or bundled_loader()
     proofs = proofs_of(document)
     if not proofs:
-        return (ProofOutcome("proof.missing", Outcome.FAILED, "the document has no proof", pointer or None),)
+        return (
+            ProofOutcome(
+                "proof.missing", Outcome.FAILED, "the document has no proof", pointer or None
+            ),
+        )
     single = not isinstance(document.get("proof"), list)
     outcomes: list[ProofOutcome] = []
     for index, proof in enumerate(proofs):
@@ -298,53 +241,100 @@ def _verify_one(
     # VC-DATA-INTEGRITY 4.4 step 3-4: the proof must be well formed.
     for member in ("type", "verificationMethod", "proofPurpose", "proofValue"):
         if not isinstance(proof.get(member), str):
-            return [_fail("proof.malformed", f"the proof has no {member} string", f"{where}/{member}", proof)]
+            return [
+                fail(
+                    "proof.malformed",
+                    f"the proof has no {member} string",
+                    f"{where}/{member}",
+                    proof,
+                )
+            ]
     if proof["type"] != "DataIntegrityProof":
-        return [_fail("proof.suite", f'proof type "{proof["type"]}" is not supported', f"{where}/type", proof)]
+        return [
+            fail(
+                "proof.suite",
+                f'proof type "{proof["type"]}" is not supported',
+                f"{where}/type",
+                proof,
+            )
+        ]
     name = proof.get("cryptosuite")
     suite = suites.get(name) if isinstance(name, str) else None
     if suite is None or (expect.suites is not None and name not in expect.suites):
-        return [_fail("proof.suite", f'cryptosuite "{name}" is not accepted here', f"{where}/cryptosuite", proof)]
+        return [
+            fail(
+                "proof.suite",
+                f'cryptosuite "{name}" is not accepted here',
+                f"{where}/cryptosuite",
+                proof,
+            )
+        ]
     vm_id: str = proof["verificationMethod"]
 
     # VC-DATA-INTEGRITY 4.4 step 10: the proof purpose must be the expected one.
     if proof["proofPurpose"] != expect.proof_purpose:
-        results.append(_fail(
-            "proof.purpose",
-            f'proof purpose is "{proof["proofPurpose"]}", expected "{expect.proof_purpose}"',
-            f"{where}/proofPurpose", proof,
-        ))
-    results.extend(_check_options(proof, expect, where))
+        results.append(
+            fail(
+                "proof.purpose",
+                f'proof purpose is "{proof["proofPurpose"]}", expected "{expect.proof_purpose}"',
+                f"{where}/proofPurpose",
+                proof,
+            )
+        )
+    results.extend(check_options(proof, expect, where))
 
     # Verification method: resolvable, controlled by the expected party, authorized.
     try:
         did_document, method = resolver.resolve_verification_method(vm_id)
     except ResolutionError as exc:
-        results.append(ProofOutcome("proof.verification_method", Outcome.UNCHECKED,
-                                    f"verification method not obtainable: {exc}", f"{where}/verificationMethod",
-                                    name, vm_id))
+        results.append(
+            ProofOutcome(
+                "proof.verification_method",
+                Outcome.UNCHECKED,
+                f"verification method not obtainable: {exc}",
+                f"{where}/verificationMethod",
+                name,
+                vm_id,
+            )
+        )
         return results
     except KeyFormatError as exc:
-        results.append(_fail("proof.verification_method", f"verification method unusable: {exc}",
-                             f"{where}/verificationMethod", proof))
+        results.append(
+            fail(
+                "proof.verification_method",
+                f"verification method unusable: {exc}",
+                f"{where}/verificationMethod",
+                proof,
+            )
+        )
         return results
     if expect.controller is not None and method.controller != expect.controller:
-        results.append(_fail(
-            "proof.controller",
-            f"signed by {method.controller}, not by {expect.controller}",
-            f"{where}/verificationMethod", proof,
-        ))
+        results.append(
+            fail(
+                "proof.controller",
+                f"signed by {method.controller}, not by {expect.controller}",
+                f"{where}/verificationMethod",
+                proof,
+            )
+        )
     if not did_document.authorizes(vm_id, str(proof["proofPurpose"])):
-        results.append(_fail(
-            "proof.verification_method",
-            f'{vm_id} is not listed under "{proof["proofPurpose"]}" in its DID document',
-            f"{where}/verificationMethod", proof,
-        ))
+        results.append(
+            fail(
+                "proof.verification_method",
+                f'{vm_id} is not listed under "{proof["proofPurpose"]}" in its DID document',
+                f"{where}/verificationMethod",
+                proof,
+            )
+        )
     if not suite.accepts(method.public_key):
-        results.append(_fail(
-            "proof.key_type", f"{name} does not use {method.public_key.algorithm} keys",
-            f"{where}/verificationMethod", proof,
-        ))
+        results.append(
+            fail(
+                "proof.key_type",
+                f"{name} does not use {method.public_key.algorithm} keys",
+                f"{where}/verificationMethod",
+                proof,
+            )
+        )
         return results
 
     # VC-DI-EDDSA 3.2.2 / VC-DI-ECDSA 3.3.2 verify proof.
@@ -353,9 +343,14 @@ def _verify_one(
     if "@context" in options:
         proof_context = _context_list(options)
         if _context_list(document)[: len(proof_context)] != proof_context:
-            results.append(_fail("proof.context",
-                                 "the proof's @context is not a prefix of the document's @context",
-                                 f"{where}/@context", proof))
+            results.append(
+                fail(
+                    "proof.context",
+                    "the proof's @context is not a prefix of the document's @context",
+                    f"{where}/@context",
+                    proof,
+                )
+            )
             return results
         unsecured["@context"] = options["@context"]
     elif "@context" in document:
@@ -364,72 +359,40 @@ def _verify_one(
         try:
             unsecured["proof"] = _previous_proofs(all_proofs, proof["previousProof"], where=None)
         except InputError as exc:
-            results.append(_fail("proof.chain", exc.message, f"{where}/previousProof", proof))
+            results.append(fail("proof.chain", exc.message, f"{where}/previousProof", proof))
             return results
     try:
-        valid = suite.verify_proof_value(unsecured, options, proof["proofValue"], method.public_key, loader=loader)
+        valid = suite.verify_proof_value(
+            unsecured, options, proof["proofValue"], method.public_key, loader=loader
+        )
     except ContextError as exc:
-        results.append(_fail("proof.context", f"cannot canonicalize: {exc}", exc.pointer or where, proof))
+        results.append(
+            fail("proof.context", f"cannot canonicalize: {exc}", exc.pointer or where, proof)
+        )
         return results
     except PasseportError as exc:
-        results.append(_fail("proof.signature", f"proof value unreadable: {exc}", f"{where}/proofValue", proof))
+        results.append(
+            fail("proof.signature", f"proof value unreadable: {exc}", f"{where}/proofValue", proof)
+        )
         return results
     if valid:
-        results.append(ProofOutcome(
-            "proof.signature", Outcome.PASSED,
-            f"{name} signature by {vm_id} verifies", where, name, vm_id,
-        ))
+        results.append(
+            ProofOutcome(
+                "proof.signature",
+                Outcome.PASSED,
+                f"{name} signature verifies, by a key of {method.controller}",
+                where,
+                name,
+                vm_id,
+            )
+        )
     else:
-        results.append(_fail(
-            "proof.signature",
-            f"{name} signature does not verify: the document or its proof was changed after signing",
-            f"{where}/proofValue", proof,
-        ))
+        results.append(
+            fail(
+                "proof.signature",
+                f"{name} signature does not verify: the document or proof changed since signing",
+                f"{where}/proofValue",
+                proof,
+            )
+        )
     return results
-
-
-def _check_options(
-    proof: Mapping[str, Any], expect: ProofExpectation, where: str
-) -> list[ProofOutcome]:
-    results: list[ProofOutcome] = []
-    for member in ("created", "expires"):
-        if member not in proof:
-            continue
-        try:
-            moment = parse_datetime(proof[member])
-        except InputError as exc:
-            results.append(_fail("proof.malformed", exc.message, f"{where}/{member}", proof))
-            continue
-        if member == "expires" and expect.now > moment + expect.max_clock_skew:
-            results.append(_fail("proof.expired", f"the proof expired at {proof[member]}", f"{where}/expires", proof))
-        if member == "created" and moment > expect.now + expect.max_clock_skew:
-            results.append(_fail("proof.created", f"the proof claims to be created in the future ({proof[member]})",
-                                 f"{where}/created", proof))
-    # VC-DATA-INTEGRITY 4.4 step 11-12: challenge and domain (replay protection).
-    if expect.challenge is not None:
-        if proof.get("challenge") != expect.challenge:
-            results.append(_fail(
-                "proof.challenge",
-                f'challenge is {_quoted(proof.get("challenge"))}, expected "{expect.challenge}"',
-                f"{where}/challenge", proof,
-            ))
-        else:
-            results.append(ProofOutcome("proof.challenge", Outcome.PASSED,
-                                        "the proof answers the expected challenge", f"{where}/challenge",
-                                        _str_or_none(proof.get("cryptosuite")), _str_or_none(proof.get("verificationMethod"))))
-    if expect.domain is not None:
-        if not _domain_matches(proof.get("domain"), expect.domain):
-            results.append(_fail(
-                "proof.domain",
-                f'domain is {_quoted(proof.get("domain"))}, expected "{expect.domain}"',
-                f"{where}/domain", proof,
-            ))
-        else:
-            results.append(ProofOutcome("proof.domain", Outcome.PASSED,
-                                        "the proof is bound to the expected domain", f"{where}/domain",
-                                        _str_or_none(proof.get("cryptosuite")), _str_or_none(proof.get("verificationMethod"))))
-    return results
-
-
-def _quoted(value: Any) -> str:
-    return "absent" if value is None else f'"{value}"'

@@ -15,7 +15,8 @@ from contexts import DocumentLoader
 from did.keyfile import KeyPair
 from passeport._json import JsonObject
 from passeport.errors import InputError, PasseportError, SigningError
-from proofs.engine import ProofOptions, add_proof, utc_now
+from proofs.dates import utc_now
+from proofs.engine import ProofOptions, add_proof
 from proofs.registry import suite_named
 from proofs.suite import KeySigner
 
@@ -60,8 +61,11 @@ def sign_document(
     types = types if isinstance(types, list) else [types]
     is_presentation = "VerifiablePresentation" in types
     if not is_presentation and "VerifiableCredential" not in types:
-        raise InputError('type must include "VerifiableCredential" or "VerifiablePresentation"',
-                         where=where, pointer="/type")
+        raise InputError(
+            'type must include "VerifiableCredential" or "VerifiablePresentation"',
+            where=where,
+            pointer="/type",
+        )
     member = "holder" if is_presentation else "issuer"
     unsigned = dict(document)
     present = _party_id(unsigned.get(member))
@@ -71,7 +75,8 @@ def sign_document(
         raise SigningError(
             f"{member} is {present!r} but the key belongs to {key.controller}; "
             "sign with the issuer's key or remove the member",
-            where=where, pointer=f"/{member}",
+            where=where,
+            pointer=f"/{member}",
         )
     options = ProofOptions(
         proof_purpose="authentication" if is_presentation else "assertionMethod",
@@ -84,9 +89,11 @@ def sign_document(
         raise InputError("--challenge and --domain apply to presentations only", where=where)
     try:
         return add_proof(
-            unsigned, suite=suite_named(suite),
+            unsigned,
+            suite=suite_named(suite),
             signer=KeySigner(key.private_key, key.verification_method),
-            options=options, loader=loader,
+            options=options,
+            loader=loader,
         )
     except PasseportError as exc:
         raise exc.located(where) if where else exc from None

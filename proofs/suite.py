@@ -20,7 +20,14 @@ from did.keys import KeyAlgorithm, PrivateKey, PublicKey
 from did.multikey import decode_base58btc, encode_base58btc
 from passeport.errors import KeyFormatError
 
-__all__ = ["Cryptosuite", "HashAndSignSuite", "KeySigner", "Signer", "jcs_transform", "rdfc_transform"]
+__all__ = [
+    "Cryptosuite",
+    "HashAndSignSuite",
+    "KeySigner",
+    "Signer",
+    "jcs_transform",
+    "rdfc_transform",
+]
 
 
 class Signer(Protocol):

@@ -19,10 +19,16 @@ _MARKS = {"passed": ("✔", "green"), "failed": ("✘", "red"), "unchecked": ("?
 
 def verify(
     file: Annotated[Path, typer.Argument(help="Credential or presentation (JSON).")],
-    challenge: Annotated[str | None, typer.Option(help="The challenge you gave the candidate.")] = None,
-    domain: Annotated[str | None, typer.Option(help="Your domain, as given to the candidate.")] = None,
-    cache: Annotated[Path | None, typer.Option(help="Folder mirroring URLs (did:web, status lists).",
-                                                file_okay=False)] = None,
+    challenge: Annotated[
+        str | None, typer.Option(help="The challenge you gave the candidate.")
+    ] = None,
+    domain: Annotated[
+        str | None, typer.Option(help="Your domain, as given to the candidate.")
+    ] = None,
+    cache: Annotated[
+        Path | None,
+        typer.Option(help="Folder mirroring URLs (did:web, status lists).", file_okay=False),
+    ] = None,
     offline: Annotated[bool, typer.Option("--offline", help="Never use the network.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
@@ -35,7 +41,9 @@ def verify(
     if cache is not None:
         env = env.with_cache(cache)
     text = read_text_file(file)
-    result = verify_any(text, policy=Policy(challenge=challenge, domain=domain), env=env, where=str(file))
+    result = verify_any(
+        text, policy=Policy(challenge=challenge, domain=domain), env=env, where=str(file)
+    )
     render(result, as_json=as_json, source=str(file))
     raise typer.Exit(0 if result.verified else 1)
 
@@ -48,7 +56,7 @@ def render(result: VerificationResult, *, as_json: bool, source: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console(highlight=False, soft_wrap=not sys.stdout.isatty())
+    console = Console(highlight=False, emoji=False, soft_wrap=not sys.stdout.isatty())
     summary = result.summary
     verdict = "[bold green]VERIFIED[/]" if result.verified else "[bold red]NOT VERIFIED[/]"
     console.print(f"{verdict}  {source}")
@@ -62,8 +70,9 @@ def render(result: VerificationResult, *, as_json: bool, source: str) -> None:
         types = [t for t in cred.get("type") or [] if t != "VerifiableCredential"]  # type: ignore[union-attr]
         issuer = cred.get("issuer")
         name = cred.get("issuerName")
+        named = f"{name} — " if isinstance(name, str) else ""
         console.print(f"{label}{', '.join(map(str, types)) or 'credential'}")
-        console.print(f"  issuer:  {name + ' — ' if name else ''}{issuer}")
+        console.print(f"  issuer:  {named}{issuer}")
         if cred.get("subject"):
             console.print(f"  subject: {cred.get('subject')}")
         dates = " to ".join(str(cred[k]) for k in ("validFrom", "validUntil") if cred.get(k))

@@ -10,7 +10,7 @@ from typing import Self
 
 from contexts import DocumentLoader, bundled_loader
 from did.resolve import CacheDirFetcher, DidResolver, Fetcher, NoNetwork
-from proofs.engine import utc_now
+from proofs.dates import utc_now
 from proofs.registry import DATA_INTEGRITY_SUITES
 
 __all__ = ["DEFAULT_SUITES", "Environment", "Policy"]

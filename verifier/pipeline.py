@@ -10,11 +10,11 @@ https://www.w3.org/TR/vc-data-integrity/#verify-proof .
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from passeport._io import parse_json
 from passeport._json import JsonObject
 from passeport.errors import InputError
 from proofs.engine import (
@@ -79,10 +79,16 @@ def _now(policy: Policy, env: Environment) -> datetime:
 
 
 def _validity_checks(
-    document: Mapping[str, Any], version: str | None, policy: Policy, now: datetime,
-    credential: int | None, base: str,
+    document: Mapping[str, Any],
+    version: str | None,
+    policy: Policy,
+    now: datetime,
+    credential: int | None,
+    base: str,
 ) -> list[Check]:
-    start_key, end_key = ("issuanceDate", "expirationDate") if version == "1.1" else ("validFrom", "validUntil")
+    start_key, end_key = (
+        ("issuanceDate", "expirationDate") if version == "1.1" else ("validFrom", "validUntil")
+    )
     checks: list[Check] = []
     start = end = None
     for key in (start_key, end_key):
@@ -91,25 +97,52 @@ def _validity_checks(
         try:
             moment = parse_datetime(document[key], pointer=f"{base}/{key}")
         except InputError as exc:
-            checks.append(Check("validity.malformed", Outcome.FAILED, exc.message, credential, f"{base}/{key}"))
+            checks.append(
+                Check(
+                    "validity.malformed", Outcome.FAILED, exc.message, credential, f"{base}/{key}"
+                )
+            )
             continue
         if key == start_key:
             start = moment
         else:
             end = moment
     if version == "1.1" and start_key not in document:
-        checks.append(Check("validity.malformed", Outcome.FAILED,
-                            "a VC 1.1 credential needs an issuanceDate", credential, f"{base}/{start_key}"))
+        checks.append(
+            Check(
+                "validity.malformed",
+                Outcome.FAILED,
+                "a VC 1.1 credential needs an issuanceDate",
+                credential,
+                f"{base}/{start_key}",
+            )
+        )
     skew = policy.max_clock_skew
     if start is not None and now + skew < start:
-        checks.append(Check("validity.not_yet_valid", Outcome.FAILED,
-                            f"not valid before {document[start_key]}", credential, f"{base}/{start_key}"))
+        checks.append(
+            Check(
+                "validity.not_yet_valid",
+                Outcome.FAILED,
+                f"not valid before {document[start_key]}",
+                credential,
+                f"{base}/{start_key}",
+            )
+        )
     if end is not None and now - skew > end:
-        checks.append(Check("validity.expired", Outcome.FAILED,
-                            f"expired on {document[end_key]}", credential, f"{base}/{end_key}"))
+        checks.append(
+            Check(
+                "validity.expired",
+                Outcome.FAILED,
+                f"expired on {document[end_key]}",
+                credential,
+                f"{base}/{end_key}",
+            )
+        )
     if not checks:
         span = " to ".join(str(document[k]) for k in (start_key, end_key) if k in document)
-        message = f"valid at the time of verification ({span})" if span else "no validity period stated"
+        message = (
+            f"valid at the time of verification ({span})" if span else "no validity period stated"
+        )
         checks.append(Check("validity.period", Outcome.PASSED, message, credential, base or None))
     return checks
 
@@ -118,33 +151,72 @@ def _credential_checks(
     document: Any, policy: Policy, env: Environment, credential: int | None, base: str
 ) -> tuple[list[Check], JsonObject]:
     if not isinstance(document, Mapping):
-        return [Check("input.credential", Outcome.FAILED,
-                      "the credential is not a JSON object (other formats are not read here)",
-                      credential, base or None)], {}
+        return [
+            Check(
+                "input.credential",
+                Outcome.FAILED,
+                "the credential is not a JSON object (other formats are not read here)",
+                credential,
+                base or None,
+            )
+        ], {}
     checks: list[Check] = []
     version = _version(document)
     types = _types(document)
     issuer = _id_of(document.get("issuer"))
     if version is None:
-        checks.append(Check("input.context", Outcome.FAILED,
-                            "the first @context is neither VC 2.0 nor VC 1.1", credential, f"{base}/@context"))
+        checks.append(
+            Check(
+                "input.context",
+                Outcome.FAILED,
+                "the first @context is neither VC 2.0 nor VC 1.1",
+                credential,
+                f"{base}/@context",
+            )
+        )
     if "VerifiableCredential" not in types:
-        checks.append(Check("input.type", Outcome.FAILED,
-                            'type does not include "VerifiableCredential"', credential, f"{base}/type"))
+        checks.append(
+            Check(
+                "input.type",
+                Outcome.FAILED,
+                'type does not include "VerifiableCredential"',
+                credential,
+                f"{base}/type",
+            )
+        )
     if issuer is None:
-        checks.append(Check("input.issuer", Outcome.FAILED, "the credential names no issuer",
-                            credential, f"{base}/issuer"))
+        checks.append(
+            Check(
+                "input.issuer",
+                Outcome.FAILED,
+                "the credential names no issuer",
+                credential,
+                f"{base}/issuer",
+            )
+        )
     now = _now(policy, env)
-    expect = ProofExpectation(proof_purpose="assertionMethod", controller=issuer, now=now,
-                              max_clock_skew=policy.max_clock_skew, suites=policy.suites)
-    for outcome in verify_proofs(document, expect=expect, resolver=env.resolver(),
-                                 loader=env.loader, pointer=base):
+    expect = ProofExpectation(
+        proof_purpose="assertionMethod",
+        controller=issuer,
+        now=now,
+        max_clock_skew=policy.max_clock_skew,
+        suites=policy.suites,
+    )
+    for outcome in verify_proofs(
+        document, expect=expect, resolver=env.resolver(), loader=env.loader, pointer=base
+    ):
         checks.append(_as_check(outcome, credential))
     checks.extend(_validity_checks(document, version, policy, now, credential, base))
     if "credentialStatus" in document:
-        checks.append(Check("status.unchecked", Outcome.UNCHECKED,
-                            "the credential has a status entry that this verifier did not check",
-                            credential, f"{base}/credentialStatus"))
+        checks.append(
+            Check(
+                "status.unchecked",
+                Outcome.UNCHECKED,
+                "the credential has a status entry that this verifier did not check",
+                credential,
+                f"{base}/credentialStatus",
+            )
+        )
     subject_ids = [s for s in (_id_of(x) for x in _subjects(document)) if s]
     summary: JsonObject = {
         "kind": "credential",
@@ -186,40 +258,82 @@ def verify_presentation(
     if not isinstance(document, Mapping):
         raise InputError("a presentation must be a JSON object")
     if "VerifiablePresentation" not in _types(document):
-        checks.append(Check("input.type", Outcome.FAILED, 'type does not include "VerifiablePresentation"',
-                            None, "/type"))
+        checks.append(
+            Check(
+                "input.type",
+                Outcome.FAILED,
+                'type does not include "VerifiablePresentation"',
+                None,
+                "/type",
+            )
+        )
     holder = _id_of(document.get("holder"))
     now = _now(policy, env)
-    expect = ProofExpectation(proof_purpose="authentication", controller=holder, now=now,
-                              challenge=policy.challenge, domain=policy.domain,
-                              max_clock_skew=policy.max_clock_skew, suites=policy.suites)
+    expect = ProofExpectation(
+        proof_purpose="authentication",
+        controller=holder,
+        now=now,
+        challenge=policy.challenge,
+        domain=policy.domain,
+        max_clock_skew=policy.max_clock_skew,
+        suites=policy.suites,
+    )
     if holder is None:
-        checks.append(Check("holder.missing", Outcome.FAILED, "the presentation names no holder", None, "/holder"))
-    for outcome in verify_proofs(document, expect=expect, resolver=env.resolver(), loader=env.loader):
+        checks.append(
+            Check(
+                "holder.missing",
+                Outcome.FAILED,
+                "the presentation names no holder",
+                None,
+                "/holder",
+            )
+        )
+    for outcome in verify_proofs(
+        document, expect=expect, resolver=env.resolver(), loader=env.loader
+    ):
         checks.append(_as_check(outcome, None))
     raw = document.get("verifiableCredential", [])
     credentials = raw if isinstance(raw, list) else [raw]
     summaries: list[Any] = []
     warnings: list[str] = []
     for index, credential in enumerate(credentials):
-        base = f"/verifiableCredential/{index}" if isinstance(raw, list) else "/verifiableCredential"
+        base = (
+            f"/verifiableCredential/{index}" if isinstance(raw, list) else "/verifiableCredential"
+        )
         cred_checks, summary = _credential_checks(credential, policy, env, index, base)
         checks.extend(cred_checks)
         summaries.append(summary)
         subject = summary.get("subject")
         if holder is not None and subject is not None:
             if subject == holder:
-                checks.append(Check("holder.binding", Outcome.PASSED,
-                                    "the credential is about the holder who presents it", index, base))
+                checks.append(
+                    Check(
+                        "holder.binding",
+                        Outcome.PASSED,
+                        "the credential is about the holder who presents it",
+                        index,
+                        base,
+                    )
+                )
             elif policy.require_holder_binding:
-                checks.append(Check("holder.binding", Outcome.FAILED,
-                                    f"the credential is about {subject}, not the holder {holder}",
-                                    index, f"{base}/credentialSubject"))
+                checks.append(
+                    Check(
+                        "holder.binding",
+                        Outcome.FAILED,
+                        f"the credential is about {subject}, not the holder {holder}",
+                        index,
+                        f"{base}/credentialSubject",
+                    )
+                )
             else:
-                warnings.append(f"credential {index} is about {subject}, not the holder {holder} "
-                                "(not bound to who presents it)")
+                warnings.append(
+                    f"credential {index} is about {subject}, not the holder {holder} "
+                    "(not bound to who presents it)"
+                )
     summary_vp: JsonObject = {"kind": "presentation", "holder": holder, "credentials": summaries}
-    return VerificationResult(tuple(checks), policy.unchecked_is_failure, summary_vp, tuple(warnings))
+    return VerificationResult(
+        tuple(checks), policy.unchecked_is_failure, summary_vp, tuple(warnings)
+    )
 
 
 def verify_any(
@@ -234,11 +348,13 @@ def verify_any(
     Raises:
         InputError: the input is not JSON, or neither a credential nor a presentation.
     """
-    if isinstance(document, bytes | str):
+    if isinstance(document, bytes):
         try:
-            document = json.loads(document)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise InputError(f"not valid JSON: {exc}", where=where) from exc
+            document = document.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not UTF-8 text (byte {exc.start})", where=where) from None
+    if isinstance(document, str):
+        document = parse_json(document, where=where)
     if not isinstance(document, Mapping):
         raise InputError("expected a JSON object (a credential or a presentation)", where=where)
     types = _types(document)

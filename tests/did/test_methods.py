@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,7 +28,12 @@ from did.web import parse_did_web_document
 from passeport.errors import KeyFormatError, ResolutionError
 from tests.did._data import ALGORITHMS, DIDWEB, INTEROP_KEYS, SHARED, fixed_key, load_json
 
-RELATIONSHIPS = ("authentication", "assertionMethod", "capabilityDelegation", "capabilityInvocation")
+RELATIONSHIPS = (
+    "authentication",
+    "assertionMethod",
+    "capabilityDelegation",
+    "capabilityInvocation",
+)
 
 
 @pytest.mark.parametrize("path", sorted(INTEROP_KEYS.glob("*.json")), ids=lambda p: p.stem)
@@ -50,7 +57,8 @@ def test_did_key_round_trip(algorithm: KeyAlgorithm) -> None:
     did = did_key(public)
     assert did_key_public_key(did) == public
     document = did_key_document(did)
-    vm_id = document["verificationMethod"][0]["id"]  # type: ignore[index]
+    methods: Any = document["verificationMethod"]
+    vm_id = methods[0]["id"]
     assert vm_id == did + "#" + did.removeprefix("did:key:")
     assert all(document[r] == [vm_id] for r in RELATIONSHIPS)
 
@@ -86,7 +94,7 @@ def test_did_jwk_round_trip(algorithm: KeyAlgorithm) -> None:
     assert document["keyAgreement"] == [did + "#0"]  # no "use": the spec lists it too
 
 
-def _jwk_did(jwk: dict[str, object]) -> str:
+def _jwk_did(jwk: Mapping[str, object]) -> str:
     body = json.dumps(jwk, separators=(",", ":")).encode()
     return "did:jwk:" + base64.urlsafe_b64encode(body).decode().rstrip("=")
 
@@ -105,7 +113,8 @@ def test_did_jwk_spec_example_resolves() -> None:
         "OTFQSDZDZEgyVjAiLCJ5IjoiX0tjeUxqOXZXTXB0bm1LdG00NkdxRHo4d2Y3NEk1TEtncmwyR3pIM25TRSJ9"
     )
     document = did_jwk_document(did)
-    assert document["verificationMethod"][0]["publicKeyJwk"]["crv"] == "P-256"  # type: ignore[index]
+    methods: Any = document["verificationMethod"]
+    assert methods[0]["publicKeyJwk"]["crv"] == "P-256"
 
 
 def test_did_jwk_context_defines_its_terms() -> None:
@@ -195,4 +204,6 @@ def test_parse_did_web_document() -> None:
 
 def test_did_web_document_bad_fragment() -> None:
     with pytest.raises(ValueError):
-        did_web_document("did:web:example.com", fixed_key(KeyAlgorithm.P256).public_key, fragment="")
+        did_web_document(
+            "did:web:example.com", fixed_key(KeyAlgorithm.P256).public_key, fragment=""
+        )

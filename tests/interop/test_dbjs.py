@@ -19,24 +19,50 @@ OUT = DBJS / "outputs"
 
 # (file, policy arguments, needs the did:web cache)
 CASES: list[object] = [
-    *[(f"diploma-{s}{t}.json", {}, False) for s in (
-        "eddsa-rdfc-2022", "eddsa-jcs-2022", "ecdsa-rdfc-2019-p256",
-        "ecdsa-rdfc-2019-p384", "ecdsa-jcs-2019") for t in ("", "-tampered")],
+    *[
+        (f"diploma-{s}{t}.json", {}, False)
+        for s in (
+            "eddsa-rdfc-2022",
+            "eddsa-jcs-2022",
+            "ecdsa-rdfc-2019-p256",
+            "ecdsa-rdfc-2019-p384",
+            "ecdsa-jcs-2019",
+        )
+        for t in ("", "-tampered")
+    ],
     ("diploma-eddsa-rdfc-2022-didweb.json", {}, True),
     ("diploma-eddsa-rdfc-2022-didweb-tampered.json", {}, True),
     ("diploma-proof-set.json", {}, False),
     ("diploma-proof-set-one-bad.json", {}, False),
-    pytest.param("diploma-v1-eddsa-rdfc-2022.json", {}, False, marks=pytest.mark.xfail(
-        strict=True,
-        reason="credentials/examples/v1 imports the ODRL context, which redefines the protected "
-        "terms id and type of credentials/v1; pyld refuses that (JSON-LD 1.1 'protected term "
-        "redefinition'), jsonld.js accepted it")),
+    pytest.param(
+        "diploma-v1-eddsa-rdfc-2022.json",
+        {},
+        False,
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="credentials/examples/v1 imports the ODRL context, which redefines the "
+            "protected terms id and type of credentials/v1; pyld refuses that "
+            "(JSON-LD 1.1 'protected term redefinition'), jsonld.js accepted it",
+        ),
+    ),
     ("skill-eddsa-rdfc-2022.json", {}, False),
-    pytest.param("vp.json", {"challenge": "8f3b2c1d", "domain": "recruiter.example"}, False,
-                 marks=pytest.mark.xfail(strict=True, reason="holds an ecdsa-sd-2023 derived "
-                                         "credential: selective disclosure is issue 5")),
-    pytest.param("vp-ecdsa.json", {"challenge": "abc"}, False, marks=pytest.mark.xfail(
-        strict=True, reason="holds the VC 1.1 diploma: see diploma-v1-eddsa-rdfc-2022.json")),
+    pytest.param(
+        "vp.json",
+        {"challenge": "8f3b2c1d", "domain": "recruiter.example"},
+        False,
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="holds an ecdsa-sd-2023 derived credential: selective disclosure is issue 5",
+        ),
+    ),
+    pytest.param(
+        "vp-ecdsa.json",
+        {"challenge": "abc"},
+        False,
+        marks=pytest.mark.xfail(
+            strict=True, reason="holds the VC 1.1 diploma: see diploma-v1-eddsa-rdfc-2022.json"
+        ),
+    ),
 ]
 
 
@@ -57,7 +83,9 @@ def _id(case: object) -> str:
 
 
 @pytest.mark.parametrize(("name", "policy", "didweb"), CASES, ids=[_id(c) for c in CASES])
-def test_same_verdict_as_dbjs(name: str, policy: dict[str, object], didweb: bool, tmp_path: Path) -> None:
+def test_same_verdict_as_dbjs(
+    name: str, policy: dict[str, object], didweb: bool, tmp_path: Path
+) -> None:
     env = Environment(clock=lambda: FIXED_NOW)
     if didweb:
         env = env.with_cache(_cache(tmp_path))
@@ -66,16 +94,20 @@ def test_same_verdict_as_dbjs(name: str, policy: dict[str, object], didweb: bool
 
 
 def test_tampered_copies_fail_on_the_signature() -> None:
-    result = verify_any(load_json(OUT / "diploma-eddsa-rdfc-2022-tampered.json"),
-                        env=Environment(clock=lambda: FIXED_NOW))
+    result = verify_any(
+        load_json(OUT / "diploma-eddsa-rdfc-2022-tampered.json"),
+        env=Environment(clock=lambda: FIXED_NOW),
+    )
     assert [c.code for c in result.failures()] == ["proof.signature"]
 
 
 def test_didweb_without_its_document_is_unchecked_offline() -> None:
     # dbjs: "cannot resolve did:web:university.example#key-1" (verify-didweb-no-dir.json)
     assert _verdict("didweb-no-dir.json") is False
-    result = verify_any(load_json(OUT / "diploma-eddsa-rdfc-2022-didweb.json"),
-                        env=Environment(clock=lambda: FIXED_NOW))
+    result = verify_any(
+        load_json(OUT / "diploma-eddsa-rdfc-2022-didweb.json"),
+        env=Environment(clock=lambda: FIXED_NOW),
+    )
     assert not result.verified
     assert [(c.code, str(c.outcome)) for c in result.failures()] == [
         ("proof.verification_method", "unchecked")
@@ -84,24 +116,42 @@ def test_didweb_without_its_document_is_unchecked_offline() -> None:
 
 def test_expired_skill_fails_as_in_dbjs() -> None:
     assert _verdict("skill-expired.json") is False
-    result = verify_any(load_json(OUT / "skill-eddsa-rdfc-2022.json"),
-                        policy=Policy(at=datetime(2031, 1, 1, tzinfo=UTC)))
+    result = verify_any(
+        load_json(OUT / "skill-eddsa-rdfc-2022.json"),
+        policy=Policy(at=datetime(2031, 1, 1, tzinfo=UTC)),
+    )
     assert [c.code for c in result.failures()] == ["validity.expired"]
 
 
-@pytest.mark.parametrize(("name", "policy", "code"), [
-    ("vp-wrong-challenge.json", {"challenge": "00000000", "domain": "recruiter.example"}, "proof.challenge"),
-    ("vp-wrong-domain.json", {"challenge": "8f3b2c1d", "domain": "evil.example"}, "proof.domain"),
-])
+@pytest.mark.parametrize(
+    ("name", "policy", "code"),
+    [
+        (
+            "vp-wrong-challenge.json",
+            {"challenge": "00000000", "domain": "recruiter.example"},
+            "proof.challenge",
+        ),
+        (
+            "vp-wrong-domain.json",
+            {"challenge": "8f3b2c1d", "domain": "evil.example"},
+            "proof.domain",
+        ),
+    ],
+)
 def test_presentation_replay_is_refused(name: str, policy: dict[str, str], code: str) -> None:
     assert _verdict(name) is False
-    result = verify_any(load_json(OUT / "vp.json"), policy=Policy(**policy),  # type: ignore[arg-type]
-                        env=Environment(clock=lambda: FIXED_NOW))
+    result = verify_any(
+        load_json(OUT / "vp.json"),
+        policy=Policy(**policy),  # type: ignore[arg-type]
+        env=Environment(clock=lambda: FIXED_NOW),
+    )
     presentation_failures = [c.code for c in result.failures() if c.credential is None]
     assert presentation_failures == [code]
 
 
-@pytest.mark.parametrize("name", ["spec-vector-eddsa-rdfc-2022.json", "spec-vector-eddsa-jcs-2022.json"])
+@pytest.mark.parametrize(
+    "name", ["spec-vector-eddsa-rdfc-2022.json", "spec-vector-eddsa-jcs-2022.json"]
+)
 def test_spec_vectors_resigned_there_are_unchecked_without_their_controller(name: str) -> None:
     # The W3C vectors name https://vc.example/issuers/5678#... as verification method:
     # an HTTPS controller document that no one serves, so the proof cannot be checked.

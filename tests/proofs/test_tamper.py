@@ -61,8 +61,10 @@ def _different(original: Any) -> st.SearchStrategy[Any]:
     text = json.dumps(original, ensure_ascii=False)
     return st.one_of(
         st.text(min_size=1, max_size=12).filter(lambda s: s != str(original) and s.strip() != ""),
-        st.integers(-10**6, 10**6).filter(lambda i: str(i) != str(original)),
-        st.booleans().filter(lambda b: json.dumps(b) != text and str(b).lower() != str(original).lower()),
+        st.integers(-(10**6), 10**6).filter(lambda i: str(i) != str(original)),
+        st.booleans().filter(
+            lambda b: json.dumps(b) != text and str(b).lower() != str(original).lower()
+        ),
     )
 
 
@@ -89,7 +91,9 @@ def test_any_change_to_a_signed_value_fails(suite: str, data: st.DataObject) -> 
     else:
         container = _parent(tampered, path) if path else tampered
         if isinstance(container, dict):
-            name = data.draw(st.sampled_from(["extra", "name", "description", "foo", "id"]), label="key")
+            name = data.draw(
+                st.sampled_from(["extra", "name", "description", "foo", "id"]), label="key"
+            )
             if name in container:
                 name = f"{name}Extra"
             container[name] = data.draw(_different(None), label="value")

@@ -40,13 +40,19 @@ def hash_and_sign_cases() -> list[VectorCase]:
             continue
         if "canonicalDocument" not in case:  # the proof set/chain case: see test_proof_sets
             continue
-        files = {k: v for k, v in case.items() if isinstance(v, str) and v.endswith((".json", ".txt"))}
-        cases.append(VectorCase(
-            id=case["id"], suite=suite,
-            hash_name="sha384" if case.get("hash") == "SHA-384" else "sha256",
-            files=files, spec_section=case.get("spec_section", ""),
-            deterministic=bool(case.get("signatureDeterministic")),
-        ))
+        files = {
+            k: v for k, v in case.items() if isinstance(v, str) and v.endswith((".json", ".txt"))
+        }
+        cases.append(
+            VectorCase(
+                id=case["id"],
+                suite=suite,
+                hash_name="sha384" if case.get("hash") == "SHA-384" else "sha256",
+                files=files,
+                spec_section=case.get("spec_section", ""),
+                deterministic=bool(case.get("signatureDeterministic")),
+            )
+        )
     return cases
 
 

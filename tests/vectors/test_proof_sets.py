@@ -11,7 +11,14 @@ import pytest
 from contexts import bundled_loader
 from did.multikey import decode_private
 from did.resolve import DidResolver
-from proofs import EDDSA_RDFC_2022, ProofExpectation, ProofOptions, add_proof, parse_datetime, verify_proofs
+from proofs import (
+    EDDSA_RDFC_2022,
+    ProofExpectation,
+    ProofOptions,
+    add_proof,
+    parse_datetime,
+    verify_proofs,
+)
 from proofs.outcome import Outcome
 from proofs.suite import KeySigner
 from tests.conftest import VECTORS, load_json
@@ -53,6 +60,9 @@ def test_proof_set_and_chain_step(step: dict[str, Any]) -> None:
     last = signed["proof"][-1] if isinstance(signed["proof"], list) else signed["proof"]
     assert last["proofValue"] == expected_last["proofValue"]
     assert json.dumps(signed, sort_keys=True) == json.dumps(result, sort_keys=True)
-    outcomes = verify_proofs(result, expect=ProofExpectation(now=datetime(2024, 1, 1, tzinfo=UTC)),
-                             resolver=DidResolver())
+    outcomes = verify_proofs(
+        result,
+        expect=ProofExpectation(now=datetime(2024, 1, 1, tzinfo=UTC)),
+        resolver=DidResolver(),
+    )
     assert all(o.outcome is Outcome.PASSED for o in outcomes), outcomes

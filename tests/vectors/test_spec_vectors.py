@@ -43,7 +43,10 @@ def _signer(case: VectorCase) -> KeySigner:
 
 def test_every_suite_has_vectors() -> None:
     assert {c.suite for c in CASES} == {
-        "eddsa-rdfc-2022", "eddsa-jcs-2022", "ecdsa-rdfc-2019", "ecdsa-jcs-2019"
+        "eddsa-rdfc-2022",
+        "eddsa-jcs-2022",
+        "ecdsa-rdfc-2019",
+        "ecdsa-jcs-2019",
     }
     assert len(CASES) == 9  # 2 eddsa-rdfc, 1 eddsa-jcs, 4 ecdsa-rdfc, 2 ecdsa-jcs
 
@@ -75,8 +78,9 @@ def test_signing_reproduces_or_verifies(case: VectorCase) -> None:
         case.json("input"),
         suite=suite_named(case.suite),
         signer=signer,
-        options=ProofOptions(created=parse_datetime(options["created"]),
-                             proof_purpose=options["proofPurpose"]),
+        options=ProofOptions(
+            created=parse_datetime(options["created"]), proof_purpose=options["proofPurpose"]
+        ),
         loader=LOADER,
     )
     if case.deterministic:

@@ -1,0 +1,5 @@
+"""Run the ``passeport`` command as ``python -m passeport``."""
+
+from passeport.cli import main
+
+main()

@@ -1,0 +1,195 @@
+"""The command line as a recruiter or a certifier uses it: exit codes and one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DBJS, ROOT
+
+SAMPLE = ROOT / "passeport" / "samples" / "diploma.json"
+
+
+def run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run ``passeport`` as the console script does, in a child process."""
+    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "passeport", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
+    """Assert exit 2 with exactly one line on stderr, no traceback; return it."""
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    ("key_type", "suites"),
+    [
+        ("ed25519", ["eddsa-rdfc-2022", "eddsa-jcs-2022"]),
+        ("p256", ["ecdsa-rdfc-2019", "ecdsa-jcs-2019"]),
+        ("p384", ["ecdsa-rdfc-2019", "ecdsa-jcs-2019"]),
+    ],
+)
+def test_key_new_sign_verify(key_type: str, suites: list[str], tmp_path: Path) -> None:
+    assert run("key", "new", "--type", key_type, "-o", "k.json", cwd=tmp_path).returncode == 0
+    assert (tmp_path / "k.json").stat().st_mode & 0o777 == 0o600
+    shown = run("key", "show", "k.json", cwd=tmp_path)
+    assert shown.returncode == 0 and "did:key:" in shown.stdout
+    assert "secretKeyMultibase" not in shown.stdout
+    secret = json.loads((tmp_path / "k.json").read_text())["secretKeyMultibase"]
+    assert secret not in shown.stdout
+    for suite in suites:
+        signed = run(
+            "sign", SAMPLE, "--key", "k.json", "--suite", suite, "-o", "s.json", cwd=tmp_path
+        )
+        assert signed.returncode == 0, signed.stderr
+        verified = run("verify", "s.json", "--json", "--offline", cwd=tmp_path)
+        assert verified.returncode == 0, verified.stdout
+        report = json.loads(verified.stdout)
+        assert report["verified"] is True
+        assert {c["code"] for c in report["checks"]} >= {"proof.signature", "validity.period"}
+
+
+def test_verify_fails_with_exit_1_on_a_forgery(tmp_path: Path) -> None:
+    result = run(
+        "verify",
+        DBJS / "outputs" / "diploma-eddsa-rdfc-2022-tampered.json",
+        "--offline",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 1
+    assert "NOT VERIFIED" in result.stdout
+    assert "proof.signature" in result.stdout
+
+
+def test_human_output_names_issuer_and_checks(tmp_path: Path) -> None:
+    result = run(
+        "verify", DBJS / "outputs" / "diploma-eddsa-rdfc-2022.json", "--offline", cwd=tmp_path
+    )
+    assert result.returncode == 0
+    assert "VERIFIED" in result.stdout and "Université Exemple" in result.stdout
+
+
+def test_malformed_json_names_file_line_and_column(tmp_path: Path) -> None:
+    (tmp_path / "bad.json").write_text('{"@context": [\n  "x",\n}')
+    line = one_line_error(run("verify", "bad.json", cwd=tmp_path))
+    assert line.startswith("passeport: bad.json: malformed JSON at line 3, column 1")
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    line = one_line_error(run("verify", "nowhere.json", cwd=tmp_path))
+    assert "nowhere.json: no such file" in line
+
+
+def test_unknown_context_is_refused_when_signing(tmp_path: Path) -> None:
+    run("key", "new", "-o", "k.json", cwd=tmp_path)
+    document = json.loads(SAMPLE.read_text())
+    document["@context"].append("https://evil.example/context.jsonld")
+    (tmp_path / "c.json").write_text(json.dumps(document))
+    line = one_line_error(run("sign", "c.json", "--key", "k.json", "-o", "s.json", cwd=tmp_path))
+    assert "https://evil.example/context.jsonld" in line and "not bundled" in line
+    assert not (tmp_path / "s.json").exists()
+
+
+def test_undefined_term_is_refused_with_its_pointer(tmp_path: Path) -> None:
+    run("key", "new", "-o", "k.json", cwd=tmp_path)
+    document = json.loads(SAMPLE.read_text())
+    document["credentialSubject"]["achievement"]["birthDate"] = "2001-02-03"
+    (tmp_path / "c.json").write_text(json.dumps(document))
+    line = one_line_error(run("sign", "c.json", "--key", "k.json", cwd=tmp_path))
+    assert (
+        'c.json: /credentialSubject/achievement/birthDate: term "birthDate" is not defined' in line
+    )
+
+
+def test_wrong_key_type_for_suite(tmp_path: Path) -> None:
+    run("key", "new", "--type", "ed25519", "-o", "k.json", cwd=tmp_path)
+    line = one_line_error(
+        run("sign", SAMPLE, "--key", "k.json", "--suite", "ecdsa-rdfc-2019", cwd=tmp_path)
+    )
+    assert "ecdsa-rdfc-2019 cannot sign with a Ed25519 key" in line
+
+
+def test_bad_multibase_in_key_file(tmp_path: Path) -> None:
+    run("key", "new", "-o", "k.json", cwd=tmp_path)
+    key = json.loads((tmp_path / "k.json").read_text())
+    key["secretKeyMultibase"] = "z0OIl"  # not base58btc
+    (tmp_path / "k.json").write_text(json.dumps(key))
+    line = one_line_error(run("sign", SAMPLE, "--key", "k.json", cwd=tmp_path))
+    assert "k.json" in line
+
+
+def test_issuer_mismatch_is_refused(tmp_path: Path) -> None:
+    run("key", "new", "-o", "k.json", cwd=tmp_path)
+    document = json.loads(SAMPLE.read_text())
+    document["issuer"] = "did:example:someone-else"
+    (tmp_path / "c.json").write_text(json.dumps(document))
+    line = one_line_error(run("sign", "c.json", "--key", "k.json", "-o", "s.json", cwd=tmp_path))
+    assert "/issuer" in line and "did:example:someone-else" in line
+    assert not (tmp_path / "s.json").exists()
+
+
+def test_unknown_suite_is_a_usage_error(tmp_path: Path) -> None:
+    run("key", "new", "-o", "k.json", cwd=tmp_path)
+    result = run("sign", SAMPLE, "--key", "k.json", "--suite", "rot13-2024", cwd=tmp_path)
+    assert result.returncode == 2 and "rot13-2024" in result.stderr
+
+
+def test_presentation_signed_and_verified_with_challenge(tmp_path: Path) -> None:
+    run("key", "new", "-o", "issuer.json", cwd=tmp_path)
+    run("key", "new", "-o", "holder.json", cwd=tmp_path)
+    assert (
+        run("sign", SAMPLE, "--key", "issuer.json", "-o", "vc.json", cwd=tmp_path).returncode == 0
+    )
+    vp = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiablePresentation"],
+        "verifiableCredential": [json.loads((tmp_path / "vc.json").read_text())],
+    }
+    (tmp_path / "vp.json").write_text(json.dumps(vp))
+    signed = run(
+        "sign",
+        "vp.json",
+        "--key",
+        "holder.json",
+        "--challenge",
+        "c-1",
+        "--domain",
+        "hr.example",
+        "-o",
+        "svp.json",
+        cwd=tmp_path,
+    )
+    assert signed.returncode == 0, signed.stderr
+    ok = run(
+        "verify", "svp.json", "--challenge", "c-1", "--domain", "hr.example", "--json", cwd=tmp_path
+    )
+    assert ok.returncode == 0, ok.stdout
+    replay = run(
+        "verify", "svp.json", "--challenge", "c-2", "--domain", "hr.example", "--json", cwd=tmp_path
+    )
+    assert replay.returncode == 1
+    codes = [c["code"] for c in json.loads(replay.stdout)["checks"] if c["outcome"] == "failed"]
+    assert codes == ["proof.challenge"]
+
+
+def test_demo_runs(tmp_path: Path) -> None:
+    result = run("demo", tmp_path / "story", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (tmp_path / "story" / "presentation.json").exists()

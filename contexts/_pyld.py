@@ -13,6 +13,7 @@ What pyld lacks and this module adds:
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import re
 from collections.abc import Callable
@@ -34,14 +35,40 @@ _ABSOLUTE_IRI = re.compile(r"^([A-Za-z][A-Za-z0-9+\-.]*|_):[^\s]*$")
 
 def new_context_cache() -> Any:
     """Return an empty cache of processed contexts for one loader."""
-    return LRUCache(maxsize=256)
+    return LRUCache(maxsize=256), LRUCache(maxsize=1024)
+
+
+class _Resolver(ContextResolver):  # type: ignore[misc]
+    """pyld's context resolver, remembering embedded contexts by identity.
+
+    pyld keys each embedded (for instance type-scoped) context by its JCS
+    serialization, recomputed on every use; the scoped contexts of a bundled
+    document are the same objects every time, so they are looked up by
+    identity first. The cache holds the objects, so an id is never reused, and
+    a snapshot, so a context changed in place is not mistaken for its old self.
+    """
+
+    def __init__(self, shared_cache: Any, loader: Any, by_id: LRUCache[int, Any]) -> None:
+        super().__init__(shared_cache, loader)
+        self._by_id = by_id
+
+    def resolve(self, active_ctx: Any, context: Any, base: Any, cycles: Any = None) -> Any:
+        if isinstance(context, dict) and cycles is None:
+            hit = self._by_id.get(id(context))
+            if hit is not None and hit[0] is context and hit[1] == context:
+                return hit[2]
+            resolved = super().resolve(active_ctx, context, base, cycles)
+            self._by_id[id(context)] = (context, copy.deepcopy(context), resolved)
+            return resolved
+        return super().resolve(active_ctx, context, base, cycles)
 
 
 def loader_options(loader: DocumentLoader, cache: Any) -> dict[str, Any]:
     """Return pyld options routing context fetches through ``loader``."""
+    shared, by_id = cache
     return {
         "documentLoader": loader,
-        "contextResolver": ContextResolver(cache, loader),
+        "contextResolver": _Resolver(shared, loader, by_id),
         "base": None,  # keep relative IRIs relative (pyld turns "" into example.org)
         "processingMode": "json-ld-1.1",
         "extractAllScripts": False,

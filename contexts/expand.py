@@ -9,7 +9,9 @@ accept changes to it. Here both are refused with a
 
 Terms that expand into the VC 2.0 issuer-dependent vocabulary
 (``https://www.w3.org/ns/credentials/issuer-dependent#``, the ``@vocab`` of
-``https://www.w3.org/ns/credentials/v2``) are kept but reported as warnings.
+``https://www.w3.org/ns/credentials/undefined-terms/v2``, which maps them
+to ``https://www.w3.org/ns/credentials/undefined-term#``) are kept but
+reported as warnings.
 
 Spec: https://www.w3.org/TR/json-ld11-api/#expansion-algorithm and
 https://www.w3.org/TR/vc-data-model-2.0/#vocabularies (issuer-dependent terms).
@@ -29,6 +31,15 @@ from passeport.errors import ContextError, PasseportError
 __all__ = ["ISSUER_DEPENDENT", "Expansion", "expand", "iter_pointers", "to_dataset"]
 
 ISSUER_DEPENDENT = "https://www.w3.org/ns/credentials/issuer-dependent#"
+UNDEFINED_TERM = "https://www.w3.org/ns/credentials/undefined-term#"
+_CATCH_ALL = (ISSUER_DEPENDENT, UNDEFINED_TERM)
+
+
+def _catch_all_term(iri: str) -> str | None:
+    for prefix in _CATCH_ALL:
+        if iri.startswith(prefix):
+            return iri[len(prefix) :]
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,12 +112,13 @@ def _issuer_dependent(expanded: Any) -> Iterator[str]:
             yield from _issuer_dependent(item)
     elif isinstance(expanded, dict):
         for key, child in expanded.items():
-            if key.startswith(ISSUER_DEPENDENT):
-                yield key[len(ISSUER_DEPENDENT) :]
+            term = _catch_all_term(key)
+            if term is not None:
+                yield term
             if key == "@type":
                 for node_type in child if isinstance(child, list) else [child]:
-                    if isinstance(node_type, str) and node_type.startswith(ISSUER_DEPENDENT):
-                        yield node_type[len(ISSUER_DEPENDENT) :]
+                    if isinstance(node_type, str) and (name := _catch_all_term(node_type)):
+                        yield name
             else:
                 yield from _issuer_dependent(child)
 

@@ -19,17 +19,10 @@ from typing import Any
 from contexts import jcs
 from did.keyfile import KeyPair
 from did.keys import KeyAlgorithm, PrivateKey
+from passeport.demo import PLAN
 from proofs.sign import sign_document
 from verifier import Environment, Policy, verify_credential
 
-PLAN = (
-    ("eddsa-rdfc-2022", KeyAlgorithm.ED25519),
-    ("eddsa-jcs-2022", KeyAlgorithm.ED25519),
-    ("ecdsa-rdfc-2019", KeyAlgorithm.P256),
-    ("ecdsa-rdfc-2019", KeyAlgorithm.P384),
-    ("ecdsa-jcs-2019", KeyAlgorithm.P256),
-    ("ecdsa-jcs-2019", KeyAlgorithm.P384),
-)
 SIZES = {KeyAlgorithm.ED25519: 32, KeyAlgorithm.P256: 32, KeyAlgorithm.P384: 48}
 
 

@@ -19,9 +19,9 @@ from passeport._io import dump_json, write_atomic
 from proofs.sign import sign_document
 from verifier import Policy, verify_any
 
-__all__ = ["run_demo"]
+__all__ = ["PLAN", "run_demo"]
 
-PLAN: tuple[tuple[str, KeyAlgorithm], ...] = (
+PLAN: tuple[tuple[str, KeyAlgorithm], ...] = (  # every suite with every key type it takes
     ("eddsa-rdfc-2022", KeyAlgorithm.ED25519),
     ("eddsa-jcs-2022", KeyAlgorithm.ED25519),
     ("ecdsa-rdfc-2019", KeyAlgorithm.P256),

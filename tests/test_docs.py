@@ -1,0 +1,21 @@
+"""The examples of the README and of the docstrings run as doctests."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+
+import pytest
+
+from tests.conftest import ROOT
+
+
+def test_readme_examples_run() -> None:
+    failures, tried = doctest.testfile(str(ROOT / "README.md"), module_relative=False)
+    assert tried > 0 and failures == 0
+
+
+@pytest.mark.parametrize("name", ["contexts", "verifier", "verifier.pipeline", "did"])
+def test_docstring_examples_run(name: str) -> None:
+    failures, _ = doctest.testmod(importlib.import_module(name))
+    assert failures == 0

@@ -6,17 +6,21 @@
 False
 """
 
+from verifier.bitstring import Bitstring, StatusListCache, decode_status_list
 from verifier.env import DEFAULT_SUITES, Environment, Policy
 from verifier.pipeline import verify_any, verify_credential, verify_presentation
 from verifier.result import Check, Outcome, VerificationResult
 
 __all__ = [
     "DEFAULT_SUITES",
+    "Bitstring",
     "Check",
     "Environment",
     "Outcome",
     "Policy",
+    "StatusListCache",
     "VerificationResult",
+    "decode_status_list",
     "verify_any",
     "verify_credential",
     "verify_presentation",

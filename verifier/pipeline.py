@@ -27,6 +27,7 @@ from proofs.engine import (
 from proofs.outcome import Outcome
 from verifier.env import Environment, Policy
 from verifier.result import Check, VerificationResult
+from verifier.status import status_checks
 
 __all__ = ["verify_any", "verify_credential", "verify_presentation"]
 
@@ -207,16 +208,7 @@ def _credential_checks(
     ):
         checks.append(_as_check(outcome, credential))
     checks.extend(_validity_checks(document, version, policy, now, credential, base))
-    if "credentialStatus" in document:
-        checks.append(
-            Check(
-                "status.unchecked",
-                Outcome.UNCHECKED,
-                "the credential has a status entry that this verifier did not check",
-                credential,
-                f"{base}/credentialStatus",
-            )
-        )
+    checks.extend(status_checks(document, credential=credential, base=base, policy=policy, env=env))
     subject_ids = [s for s in (_id_of(x) for x in _subjects(document)) if s]
     summary: JsonObject = {
         "kind": "credential",

@@ -10,6 +10,7 @@ from verifier.bitstring import Bitstring, StatusListCache, decode_status_list
 from verifier.env import DEFAULT_SUITES, Environment, Policy
 from verifier.pipeline import verify_any, verify_credential, verify_presentation
 from verifier.result import Check, Outcome, VerificationResult
+from verifier.trust import TrustedIssuer, TrustList, certification_codes, standing
 
 __all__ = [
     "DEFAULT_SUITES",
@@ -19,8 +20,12 @@ __all__ = [
     "Outcome",
     "Policy",
     "StatusListCache",
+    "TrustList",
+    "TrustedIssuer",
     "VerificationResult",
+    "certification_codes",
     "decode_status_list",
+    "standing",
     "verify_any",
     "verify_credential",
     "verify_presentation",

@@ -14,6 +14,12 @@ if TYPE_CHECKING:
 
 __all__ = ["render", "verify"]
 
+_STANDING = {
+    "accredited": "[green]accredited issuer[/]: guaranteed by a body on your trust list",
+    "not-accredited": "[red]issuer not accredited[/] for this by your trust list",
+    "self-declared": "[yellow]self-declared[/]: the holder states it, nobody vouches for it",
+    "unknown": "accreditation not checked (no --trust list given)",
+}
 _MARKS = {"passed": ("✔", "green"), "failed": ("✘", "red"), "unchecked": ("?", "yellow")}
 
 
@@ -29,6 +35,9 @@ def verify(
         Path | None,
         typer.Option(help="Folder mirroring URLs (did:web, status lists).", file_okay=False),
     ] = None,
+    trust: Annotated[
+        Path | None, typer.Option(help="Trust list (JSON) of accredited issuers.", dir_okay=False)
+    ] = None,
     offline: Annotated[bool, typer.Option("--offline", help="Never use the network.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
@@ -36,14 +45,15 @@ def verify(
     from did.resolve import HttpsFetcher, NoNetwork
     from passeport._io import read_text_file
     from verifier import Environment, Policy, verify_any
+    from verifier.trust import TrustList
 
     env = Environment(fetcher=NoNetwork() if offline else HttpsFetcher(timeout=5.0))
     if cache is not None:
         env = env.with_cache(cache)
     text = read_text_file(file)
-    result = verify_any(
-        text, policy=Policy(challenge=challenge, domain=domain), env=env, where=str(file)
-    )
+    trust_list = TrustList.read(trust) if trust is not None else None
+    policy = Policy(challenge=challenge, domain=domain, trust=trust_list)
+    result = verify_any(text, policy=policy, env=env, where=str(file))
     render(result, as_json=as_json, source=str(file))
     raise typer.Exit(0 if result.verified else 1)
 
@@ -73,6 +83,7 @@ def render(result: VerificationResult, *, as_json: bool, source: str) -> None:
         named = f"{name} — " if isinstance(name, str) else ""
         console.print(f"{label}{', '.join(map(str, types)) or 'credential'}")
         console.print(f"  issuer:  {named}{issuer}")
+        console.print(f"  standing: {_STANDING.get(str(cred.get('standing')), 'unknown')}")
         if cred.get("subject"):
             console.print(f"  subject: {cred.get('subject')}")
         dates = " to ".join(str(cred[k]) for k in ("validFrom", "validUntil") if cred.get(k))

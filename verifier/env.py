@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Self
+from typing import Any, Self
 
 from contexts import DocumentLoader, bundled_loader
 from did.resolve import CacheDirFetcher, DidResolver, Fetcher, NoNetwork
 from proofs.dates import utc_now
 from proofs.registry import DATA_INTEGRITY_SUITES
+from verifier.trust import TrustList
 
 __all__ = ["DEFAULT_SUITES", "Environment", "Policy"]
 
@@ -52,6 +53,8 @@ class Policy:
             list unreachable offline, say) blocks the verdict.
         require_holder_binding: whether a presented credential about someone
             other than the holder fails (otherwise it is a warning).
+        trust: the accredited issuers, their credential types and codes.
+        schemas: JSON Schemas available offline, by URL (``credentialSchema``).
     """
 
     challenge: str | None = None
@@ -61,3 +64,5 @@ class Policy:
     max_clock_skew: timedelta = timedelta(minutes=5)
     unchecked_is_failure: bool = True
     require_holder_binding: bool = False
+    trust: TrustList | None = None
+    schemas: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)

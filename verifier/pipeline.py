@@ -28,6 +28,7 @@ from proofs.outcome import Outcome
 from verifier.env import Environment, Policy
 from verifier.result import Check, VerificationResult
 from verifier.status import status_checks
+from verifier.trust import is_self_issued, standing, trust_checks
 
 __all__ = ["verify_any", "verify_credential", "verify_presentation"]
 
@@ -209,6 +210,21 @@ def _credential_checks(
         checks.append(_as_check(outcome, credential))
     checks.extend(_validity_checks(document, version, policy, now, credential, base))
     checks.extend(status_checks(document, credential=credential, base=base, policy=policy, env=env))
+    if policy.trust is not None:
+        checks.extend(
+            trust_checks(
+                document,
+                policy.trust,
+                index=credential,
+                base=base,
+                self_issued=is_self_issued(document),
+                now=now,
+            )
+        )
+    if "credentialSchema" in document:
+        from verifier.schema import schema_checks  # lazy: jsonschema is heavy to import
+
+        checks.extend(schema_checks(document, index=credential, base=base, schemas=policy.schemas))
     subject_ids = [s for s in (_id_of(x) for x in _subjects(document)) if s]
     summary: JsonObject = {
         "kind": "credential",
@@ -217,6 +233,7 @@ def _credential_checks(
         "type": list(types),
         "issuer": issuer,
         "issuerName": _name_of(document.get("issuer")),
+        "standing": standing(document, policy.trust, now=now),
         "subject": subject_ids[0] if subject_ids else None,
         "validFrom": document.get("validFrom", document.get("issuanceDate")),
         "validUntil": document.get("validUntil", document.get("expirationDate")),

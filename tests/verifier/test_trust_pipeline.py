@@ -1,0 +1,70 @@
+"""Trust lists wired into the pipeline and the CLI: accredited, not accredited, self-declared."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from did.keyfile import KeyPair
+from did.keys import KeyAlgorithm, PrivateKey
+from proofs.sign import sign_document
+from tests.cli.test_cli import SAMPLE, run
+from verifier import Policy, TrustList, verify_credential
+
+ISSUER = KeyPair.from_private_key(PrivateKey.from_raw(KeyAlgorithm.ED25519, bytes([21]) * 32))
+SIGNED = sign_document(json.loads(SAMPLE.read_text()), ISSUER)
+
+
+def _trust(codes: list[str], did: str = ISSUER.controller) -> TrustList:
+    return TrustList.from_json(
+        {"name": "Recruteur", "issuers": [{"did": did, "name": "AFPA Exemple", "codes": codes}]}
+    )
+
+
+def test_accredited_issuer_for_the_code() -> None:
+    result = verify_credential(SIGNED, policy=Policy(trust=_trust(["RNCP37674"])))
+    assert result.verified, result.failures()
+    assert result.summary["standing"] == "accredited"
+    assert {"trust.issuer", "trust.code"} <= {c.code for c in result.checks}
+
+
+def test_issuer_not_accredited_for_the_code_is_untrusted_not_forged() -> None:
+    result = verify_credential(SIGNED, policy=Policy(trust=_trust(["RNCP99999"])))
+    assert not result.verified
+    failed = {c.code for c in result.failures()}
+    assert failed == {"trust.code"}
+    assert result.summary["standing"] == "not-accredited"
+
+
+def test_issuer_absent_from_the_trust_list() -> None:
+    result = verify_credential(
+        SIGNED, policy=Policy(trust=_trust(["RNCP37674"], "did:web:x.example"))
+    )
+    assert {c.code for c in result.failures()} == {"trust.issuer"}
+
+
+def test_without_a_trust_list_accreditation_is_not_checked() -> None:
+    result = verify_credential(SIGNED)
+    assert result.verified
+    assert result.summary["standing"] == "unknown"
+    assert not any(c.code.startswith("trust.") for c in result.checks)
+
+
+def test_cli_trust_option(tmp_path: Path) -> None:
+    (tmp_path / "vc.json").write_text(json.dumps(SIGNED))
+    (tmp_path / "trust.json").write_text(
+        json.dumps(
+            {
+                "name": "Recruteur",
+                "issuers": [
+                    {"did": ISSUER.controller, "name": "AFPA Exemple", "codes": ["RNCP37674"]}
+                ],
+            }
+        )
+    )
+    ok = run("verify", "vc.json", "--trust", "trust.json", "--offline", cwd=tmp_path)
+    assert ok.returncode == 0, ok.stdout
+    assert "accredited issuer" in ok.stdout
+    (tmp_path / "bad-trust.json").write_text('{"name": "x", "issuers": [{"did": 3}]}')
+    bad = run("verify", "vc.json", "--trust", "bad-trust.json", cwd=tmp_path)
+    assert bad.returncode == 2 and "bad-trust.json" in bad.stderr

@@ -1,0 +1,95 @@
+"""Presentation and validity checks of the pipeline, passing and failing."""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from did.keyfile import KeyPair
+from did.keys import KeyAlgorithm, PrivateKey
+from proofs.sign import sign_document
+from tests.cli.test_cli import SAMPLE
+from verifier import Policy, verify_credential, verify_presentation
+
+
+def _pair(seed: int) -> KeyPair:
+    return KeyPair.from_private_key(PrivateKey.from_raw(KeyAlgorithm.ED25519, bytes([seed]) * 32))
+
+
+ISSUER, HOLDER, OTHER = _pair(31), _pair(32), _pair(33)
+WHEN = datetime(2026, 9, 1, tzinfo=UTC)
+
+
+def _credential(**changes: Any) -> dict[str, Any]:
+    document = json.loads(SAMPLE.read_text())
+    document["credentialSubject"]["id"] = HOLDER.controller
+    document.update(changes)
+    return sign_document(document, ISSUER, created=datetime(2026, 7, 1, tzinfo=UTC))
+
+
+def _presentation(credential: dict[str, Any], signer: KeyPair = HOLDER) -> dict[str, Any]:
+    vp = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiablePresentation"],
+        "holder": HOLDER.controller,
+        "verifiableCredential": [credential],
+    }
+    unsigned = dict(vp)
+    if signer is not HOLDER:
+        unsigned.pop("holder")
+    signed = sign_document(
+        unsigned, signer, challenge="c", domain="d", created=datetime(2026, 8, 1, tzinfo=UTC)
+    )
+    signed["holder"] = HOLDER.controller
+    return signed
+
+
+POLICY = Policy(challenge="c", domain="d", at=WHEN)
+
+
+def _failed(result: Any) -> set[str]:
+    return {c.code for c in result.failures()}
+
+
+def test_valid_presentation() -> None:
+    result = verify_presentation(_presentation(_credential()), policy=POLICY)
+    assert result.verified, result.failures()
+
+
+def test_presentation_signed_by_someone_else_than_the_holder() -> None:
+    result = verify_presentation(_presentation(_credential(), signer=OTHER), policy=POLICY)
+    assert "proof.controller" in _failed(result)
+    assert not result.verified
+
+
+def test_tampered_credential_inside_a_valid_presentation_is_caught() -> None:
+    credential = _credential()
+    vp = _presentation(credential)
+    vp_tampered = copy.deepcopy(vp)
+    vp_tampered["verifiableCredential"][0]["credentialSubject"]["name"] = "Someone Else"
+    # The presentation proof covers the credential too: both fail, each named.
+    result = verify_presentation(vp_tampered, policy=POLICY)
+    failed = [(c.code, c.credential) for c in result.failures()]
+    assert ("proof.signature", 0) in failed and ("proof.signature", None) in failed
+
+
+def test_not_yet_valid_and_expired() -> None:
+    future = _credential(validFrom="2027-01-01T00:00:00Z")
+    assert _failed(verify_credential(future, policy=Policy(at=WHEN))) == {"validity.not_yet_valid"}
+    past = _credential(validUntil="2026-08-01T00:00:00Z")
+    assert _failed(verify_credential(past, policy=Policy(at=WHEN))) == {"validity.expired"}
+    assert verify_credential(past, policy=Policy(at=datetime(2026, 7, 15, tzinfo=UTC))).verified
+
+
+def test_credential_about_someone_else_is_a_warning_or_a_failure() -> None:
+    document = json.loads(SAMPLE.read_text())
+    document["credentialSubject"]["id"] = OTHER.controller
+    credential = sign_document(document, ISSUER, created=datetime(2026, 7, 1, tzinfo=UTC))
+    lenient = verify_presentation(_presentation(credential), policy=POLICY)
+    assert lenient.verified and any("not bound" in w for w in lenient.warnings)
+    strict = Policy(challenge="c", domain="d", at=WHEN, require_holder_binding=True)
+    assert _failed(verify_presentation(_presentation(credential), policy=strict)) == {
+        "holder.binding"
+    }

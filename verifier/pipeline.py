@@ -25,6 +25,7 @@ from proofs.engine import (
     verify_proofs,
 )
 from proofs.outcome import Outcome
+from verifier._values import assertion_expectation, id_of, now_of
 from verifier.env import Environment, Policy
 from verifier.result import Check, VerificationResult
 from verifier.status import status_checks
@@ -40,14 +41,6 @@ def _types(document: Mapping[str, Any]) -> list[str]:
     value = document.get("type", [])
     items = value if isinstance(value, list) else [value]
     return [t for t in items if isinstance(t, str)]
-
-
-def _id_of(value: Any) -> str | None:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, Mapping) and isinstance(value.get("id"), str):
-        return str(value["id"])
-    return None
 
 
 def _name_of(value: Any) -> str | None:
@@ -74,10 +67,6 @@ def _version(document: Mapping[str, Any]) -> str | None:
     context = document.get("@context")
     first = context[0] if isinstance(context, list) and context else context
     return {VC_V2: "2.0", VC_V1: "1.1"}.get(first) if isinstance(first, str) else None
-
-
-def _now(policy: Policy, env: Environment) -> datetime:
-    return policy.at or env.clock()
 
 
 def _validity_checks(
@@ -165,7 +154,7 @@ def _credential_checks(
     checks: list[Check] = []
     version = _version(document)
     types = _types(document)
-    issuer = _id_of(document.get("issuer"))
+    issuer = id_of(document.get("issuer"))
     if version is None:
         checks.append(
             Check(
@@ -196,14 +185,8 @@ def _credential_checks(
                 f"{base}/issuer",
             )
         )
-    now = _now(policy, env)
-    expect = ProofExpectation(
-        proof_purpose="assertionMethod",
-        controller=issuer,
-        now=now,
-        max_clock_skew=policy.max_clock_skew,
-        suites=policy.suites,
-    )
+    now = now_of(policy, env)
+    expect = assertion_expectation(issuer, policy, now)
     for outcome in verify_proofs(
         document, expect=expect, resolver=env.resolver(), loader=env.loader, pointer=base
     ):
@@ -225,11 +208,11 @@ def _credential_checks(
         from verifier.schema import schema_checks  # lazy: jsonschema is heavy to import
 
         checks.extend(schema_checks(document, index=credential, base=base, schemas=policy.schemas))
-    subject_ids = [s for s in (_id_of(x) for x in _subjects(document)) if s]
+    subject_ids = [s for s in (id_of(x) for x in _subjects(document)) if s]
     summary: JsonObject = {
         "kind": "credential",
         "version": version,
-        "id": _id_of(document),
+        "id": id_of(document),
         "type": list(types),
         "issuer": issuer,
         "issuerName": _name_of(document.get("issuer")),
@@ -276,8 +259,8 @@ def verify_presentation(
                 "/type",
             )
         )
-    holder = _id_of(document.get("holder"))
-    now = _now(policy, env)
+    holder = id_of(document.get("holder"))
+    now = now_of(policy, env)
     expect = ProofExpectation(
         proof_purpose="authentication",
         controller=holder,

@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from passeport.errors import InputError, ResolutionError
-from proofs.engine import ProofExpectation, verify_proofs
+from proofs.engine import verify_proofs
 from proofs.outcome import Outcome
+from verifier._values import assertion_expectation, id_of, now_of
 from verifier.bitstring import (
     DEFAULT_STATUS_LIST_CACHE,
     MAX_DECODED_BYTES,
@@ -52,14 +53,6 @@ CHECKED_PURPOSES = ("revocation", "suspension", "message")
 ListVerifier = Callable[[Mapping[str, Any], str | None, Policy, Environment, str], list[Check]]
 
 
-def _id_of(value: Any) -> str | None:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, Mapping) and isinstance(value.get("id"), str):
-        return str(value["id"])
-    return None
-
-
 def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
@@ -76,16 +69,10 @@ def verify_list_credential(
     Returns the pipeline's proof and validity checks on the list, pointers
     relative to the list credential itself.
     """
-    from verifier.pipeline import _now, _validity_checks, _version  # lazy: pipeline imports us
+    from verifier.pipeline import _validity_checks, _version  # lazy: pipeline imports us
 
-    now = _now(policy, env)
-    expect = ProofExpectation(
-        proof_purpose="assertionMethod",
-        controller=issuer,
-        now=now,
-        max_clock_skew=policy.max_clock_skew,
-        suites=policy.suites,
-    )
+    now = now_of(policy, env)
+    expect = assertion_expectation(issuer, policy, now)
     checks = [
         Check(o.code, o.outcome, o.message, None, o.pointer)
         for o in verify_proofs(
@@ -150,7 +137,7 @@ def _list_failures(
     """Check the list credential itself; return (code, outcome, message) of each problem."""
     where = f"the status list at {entry.url} (index {entry.index})"
     problems: list[tuple[str, Outcome, str]] = []
-    list_issuer = _id_of(list_credential.get("issuer"))
+    list_issuer = id_of(list_credential.get("issuer"))
     if list_issuer != issuer:
         problems.append(
             (
@@ -305,7 +292,7 @@ def status_checks(
         return []
     verify_list = verify_list or verify_list_credential
     cache = cache or DEFAULT_STATUS_LIST_CACHE
-    issuer = _id_of(document.get("issuer"))
+    issuer = id_of(document.get("issuer"))
     raw = document["credentialStatus"]
     entries = raw if isinstance(raw, list) else [raw]
     checks: list[Check] = []

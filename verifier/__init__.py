@@ -6,7 +6,7 @@
 False
 """
 
-from verifier.bitstring import Bitstring, StatusListCache, decode_status_list
+from verifier.bitstring import Bitstring, StatusListCache, VerifiedList, decode_status_list
 from verifier.env import DEFAULT_SUITES, Environment, Policy
 from verifier.pipeline import verify_any, verify_credential, verify_presentation
 from verifier.result import Check, Outcome, VerificationResult
@@ -23,6 +23,7 @@ __all__ = [
     "TrustList",
     "TrustedIssuer",
     "VerificationResult",
+    "VerifiedList",
     "certification_codes",
     "decode_status_list",
     "standing",

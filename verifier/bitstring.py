@@ -2,9 +2,12 @@
 
 Spec: https://www.w3.org/TR/vc-bitstring-status-list/#bitstring-encoding .
 Bit 0 is the left-most bit of the first byte. Decompression stops at
-``MAX_DECODED_BYTES`` so that a GZIP bomb is refused, and decoded lists are
-cached by list URL and SHA-256 of ``encodedList``: checking many credentials
-against one large list decompresses it once.
+``MAX_DECODED_BYTES`` so that a GZIP bomb is refused. The cache keeps two
+things per environment: decoded lists by list URL and SHA-256 of
+``encodedList`` (checking many credentials against one large list decompresses
+it once), and lists already fetched and verified, reused while they are fresh
+(the list credential's ``ttl``, five minutes by default, never past its
+``validUntil``), so that a batch of credentials costs one list verification.
 """
 
 from __future__ import annotations
@@ -15,15 +18,17 @@ import hashlib
 import threading
 import zlib
 from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import dataclass
+from datetime import datetime
 
 from passeport.errors import InputError
 
 __all__ = [
-    "DEFAULT_STATUS_LIST_CACHE",
     "MAX_DECODED_BYTES",
     "Bitstring",
     "StatusListCache",
+    "VerifiedList",
     "decode_status_list",
 ]
 
@@ -99,19 +104,61 @@ def decode_status_list(encoded_list: str, *, max_bytes: int = MAX_DECODED_BYTES)
     return Bitstring(data)
 
 
-class StatusListCache:
-    """A thread-safe LRU of decoded lists keyed by (list URL, SHA-256 of ``encodedList``).
+@dataclass(frozen=True, slots=True)
+class VerifiedList:
+    """A status list credential that was fetched and verified, with its decoded bitstring.
 
-    ``decodes`` counts real decompressions, so that callers (and tests) can see
-    that a list is decoded once however many credentials point at it.
+    It may be reused for instants in ``[verified_at, fresh_until)`` only.
+    """
+
+    url: str
+    issuer: str | None
+    purposes: tuple[str, ...]
+    bitstring: Bitstring
+    verified_at: datetime
+    fresh_until: datetime
+
+    def fresh_at(self, now: datetime) -> bool:
+        """Tell whether this verification still holds at ``now``."""
+        return self.verified_at <= now < self.fresh_until
+
+
+class StatusListCache:
+    """Thread-safe LRUs of decoded lists and of verified, still-fresh list credentials.
+
+    Decoded lists are keyed by (list URL, SHA-256 of ``encodedList``);
+    verified lists by a key the status checks choose (URL and accepted suites).
+    ``decodes`` and ``verifications`` count the real work done, so that callers
+    (and tests) can see that a list is decoded and verified once however many
+    credentials point at it.
     """
 
     def __init__(self, *, max_entries: int = 32) -> None:
-        """Create an empty cache holding at most ``max_entries`` lists."""
+        """Create an empty cache holding at most ``max_entries`` lists of each kind."""
         self._max_entries = max_entries
         self._lists: OrderedDict[tuple[str, bytes], Bitstring] = OrderedDict()
+        self._verified: OrderedDict[Hashable, VerifiedList] = OrderedDict()
         self._lock = threading.Lock()
         self.decodes = 0
+        self.verifications = 0
+
+    def fresh(self, key: Hashable, now: datetime) -> VerifiedList | None:
+        """Return the verified list stored under ``key`` if it is still fresh at ``now``."""
+        with self._lock:
+            found = self._verified.get(key)
+            if found is None or not found.fresh_at(now):
+                return None
+            self._verified.move_to_end(key)
+            return found
+
+    def keep(self, key: Hashable, verified: VerifiedList) -> None:
+        """Store a list that was just fetched and verified."""
+        with self._lock:
+            self.verifications += 1
+            self._verified[key] = verified
+            self._verified.move_to_end(key)
+            while len(self._verified) > self._max_entries:
+                self._verified.popitem(last=False)
 
     def decode(self, url: str, encoded_list: str) -> Bitstring:
         """Return the decoded list, decoding it only when not cached yet.
@@ -135,9 +182,7 @@ class StatusListCache:
         return bitstring
 
     def clear(self) -> None:
-        """Forget every decoded list."""
+        """Forget every decoded and verified list."""
         with self._lock:
             self._lists.clear()
-
-
-DEFAULT_STATUS_LIST_CACHE = StatusListCache()
+            self._verified.clear()

@@ -12,6 +12,7 @@ from contexts import DocumentLoader, bundled_loader
 from did.resolve import CacheDirFetcher, DidResolver, Fetcher, NoNetwork
 from proofs.dates import utc_now
 from proofs.registry import DATA_INTEGRITY_SUITES
+from verifier.bitstring import StatusListCache
 from verifier.trust import TrustList
 
 __all__ = ["DEFAULT_SUITES", "Environment", "Policy"]
@@ -23,12 +24,15 @@ DEFAULT_SUITES: frozenset[str] = frozenset(DATA_INTEGRITY_SUITES)
 class Environment:
     """Injected services: the context loader, the fetcher (did:web, status lists), the clock.
 
-    The defaults work offline and never open a socket.
+    The defaults work offline and never open a socket. ``status_lists`` keeps
+    the status lists this environment decoded and verified: reuse one
+    environment to verify many credentials against the same lists.
     """
 
     loader: DocumentLoader = field(default_factory=bundled_loader)
     fetcher: Fetcher = field(default_factory=NoNetwork)
     clock: Callable[[], datetime] = utc_now
+    status_lists: StatusListCache = field(default_factory=StatusListCache)
 
     def with_cache(self, root: Path) -> Self:
         """Return this environment reading URLs from ``root`` first (DESIGN.md cache layout)."""

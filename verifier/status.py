@@ -16,24 +16,25 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from passeport.errors import InputError, ResolutionError
-from proofs.engine import verify_proofs
+from proofs.engine import parse_datetime, proofs_of, verify_proofs
 from proofs.outcome import Outcome
 from verifier._values import assertion_expectation, id_of, now_of
 from verifier.bitstring import (
-    DEFAULT_STATUS_LIST_CACHE,
     MAX_DECODED_BYTES,
     Bitstring,
     StatusListCache,
+    VerifiedList,
     decode_status_list,
 )
 from verifier.env import Environment, Policy
 from verifier.result import Check
 
 __all__ = [
-    "DEFAULT_STATUS_LIST_CACHE",
+    "DEFAULT_TTL_MS",
     "MAX_DECODED_BYTES",
     "MAX_LIST_CREDENTIAL_BYTES",
     "MIN_LIST_BITS",
@@ -44,6 +45,7 @@ __all__ = [
     "verify_list_credential",
 ]
 
+DEFAULT_TTL_MS = 300_000  # how long a verified list is reused when it states no ttl
 MIN_LIST_BITS = 131_072  # BITSTRING-STATUS-LIST 2.1: at least 16 KiB, uncompressed
 MAX_LIST_CREDENTIAL_BYTES = 4 * 1024 * 1024
 ENTRY_TYPE = "BitstringStatusListEntry"
@@ -126,26 +128,60 @@ def _parse_entry(entry: Mapping[str, Any]) -> _Entry | str:
     return _Entry(purpose, index, raw_size, url, tuple(messages))
 
 
-def _list_failures(
-    entry: _Entry,
-    list_credential: Mapping[str, Any],
-    issuer: str | None,
+def _fresh_until(list_credential: Mapping[str, Any], now: datetime) -> datetime:
+    """Return until when a verified list may be reused: its ``ttl``, its validity, its proofs."""
+    subject = list_credential.get("credentialSubject")
+    ttl = subject.get("ttl") if isinstance(subject, Mapping) else None
+    # BITSTRING-STATUS-LIST 2.2: ttl is in milliseconds; without it we keep 5 minutes.
+    if isinstance(ttl, int) and not isinstance(ttl, bool) and ttl >= 0:
+        until = now + timedelta(milliseconds=min(ttl, DEFAULT_TTL_MS * 288))
+    else:
+        until = now + timedelta(milliseconds=DEFAULT_TTL_MS)
+    ends = [list_credential.get("validUntil"), list_credential.get("expirationDate")]
+    ends.extend(p.get("expires") for p in proofs_of(list_credential))
+    for end in ends:
+        if isinstance(end, str):
+            try:
+                until = min(until, parse_datetime(end))
+            except InputError:
+                continue
+    return until
+
+
+def _load_list(
+    url: str,
+    where: str,
     policy: Policy,
     env: Environment,
     verify_list: ListVerifier,
-) -> list[tuple[str, Outcome, str]]:
-    """Check the list credential itself; return (code, outcome, message) of each problem."""
-    where = f"the status list at {entry.url} (index {entry.index})"
-    problems: list[tuple[str, Outcome, str]] = []
-    list_issuer = id_of(list_credential.get("issuer"))
-    if list_issuer != issuer:
-        problems.append(
+    cache: StatusListCache,
+) -> VerifiedList | list[tuple[str, Outcome, str]]:
+    """Fetch, verify and decode the list at ``url``, or say what is wrong with it (``where``)."""
+    now = now_of(policy, env)
+    key = (url, policy.suites, policy.max_clock_skew, verify_list)
+    found = cache.fresh(key, now)
+    if found is not None:
+        return found
+    # BITSTRING-STATUS-LIST 3.2 (validate): dereference statusListCredential.
+    try:
+        body = env.fetcher.fetch(url, max_bytes=MAX_LIST_CREDENTIAL_BYTES)
+    except ResolutionError as exc:
+        return [
             (
-                "status.list_issuer",
-                Outcome.FAILED,
-                f"{where} is issued by {list_issuer}, not by the credential's issuer {issuer}",
+                "status.unchecked",
+                Outcome.UNCHECKED,
+                f"status unknown: {where} could not be obtained ({exc.message})",
             )
-        )
+        ]
+    try:
+        list_credential = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        list_credential = None
+    if not isinstance(list_credential, Mapping):
+        return [("status.list_malformed", Outcome.FAILED, f"{where} is not a JSON object")]
+    # 3.2: the list's proofs and validity must hold, by the list's own issuer.
+    list_issuer = id_of(list_credential.get("issuer"))
+    problems: list[tuple[str, Outcome, str]] = []
     for check in verify_list(list_credential, list_issuer, policy, env, ""):
         if check.outcome is Outcome.PASSED:
             continue
@@ -176,55 +212,15 @@ def _list_failures(
             )
         )
     subject = list_credential.get("credentialSubject")
-    purposes = _as_list(subject.get("statusPurpose")) if isinstance(subject, Mapping) else []
-    if entry.purpose not in purposes:
-        shown = ", ".join(str(p) for p in purposes) or "none"
-        problems.append(
-            (
-                "status.purpose_mismatch",
-                Outcome.FAILED,
-                f"{where} is for {shown}, not for {entry.purpose} as the credential says",
-            )
-        )
-    return problems
-
-
-def _entry_checks(
-    entry: _Entry,
-    issuer: str | None,
-    policy: Policy,
-    env: Environment,
-    verify_list: ListVerifier,
-    cache: StatusListCache,
-) -> list[tuple[str, Outcome, str]]:
-    where = f"the status list at {entry.url} (index {entry.index})"
-    # BITSTRING-STATUS-LIST 3.2 (validate): dereference statusListCredential.
-    try:
-        body = env.fetcher.fetch(entry.url, max_bytes=MAX_LIST_CREDENTIAL_BYTES)
-    except ResolutionError as exc:
-        return [
-            (
-                "status.unchecked",
-                Outcome.UNCHECKED,
-                f"status unknown: {where} could not be obtained ({exc.message})",
-            )
-        ]
-    try:
-        list_credential = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        list_credential = None
-    if not isinstance(list_credential, Mapping):
-        return [("status.list_malformed", Outcome.FAILED, f"{where} is not a JSON object")]
-    # 3.2: the list's proofs, validity, issuer and purpose must all hold.
-    problems = _list_failures(entry, list_credential, issuer, policy, env, verify_list)
+    encoded_list = subject.get("encodedList") if isinstance(subject, Mapping) else None
+    if not isinstance(encoded_list, str):
+        problems.append(("status.list_malformed", Outcome.FAILED, f"{where} has no encodedList"))
     if problems:
         return problems
-    encoded_list = list_credential["credentialSubject"].get("encodedList")
-    if not isinstance(encoded_list, str):
-        return [("status.list_malformed", Outcome.FAILED, f"{where} has no encodedList")]
+    assert isinstance(subject, Mapping) and isinstance(encoded_list, str)
     try:
         # 3.2: expand the bitstring (3.4).
-        bitstring = cache.decode(entry.url, encoded_list)
+        bitstring = cache.decode(url, encoded_list)
     except InputError as exc:
         return [("status.list_malformed", Outcome.FAILED, f"{where} cannot be read: {exc.message}")]
     # 3.2: the list must be at least 16 KiB, uncompressed.
@@ -236,6 +232,48 @@ def _entry_checks(
                 f"{where} holds {bitstring.length} bits, fewer than the {MIN_LIST_BITS} required",
             )
         ]
+    purposes = tuple(str(p) for p in _as_list(subject.get("statusPurpose")))
+    verified = VerifiedList(
+        url, list_issuer, purposes, bitstring, now, _fresh_until(list_credential, now)
+    )
+    cache.keep(key, verified)
+    return verified
+
+
+def _entry_checks(
+    entry: _Entry,
+    issuer: str | None,
+    policy: Policy,
+    env: Environment,
+    verify_list: ListVerifier,
+    cache: StatusListCache,
+) -> list[tuple[str, Outcome, str]]:
+    where = f"the status list at {entry.url} (index {entry.index})"
+    loaded = _load_list(entry.url, where, policy, env, verify_list, cache)
+    if isinstance(loaded, list):
+        return loaded
+    # 3.2: the list must come from the credential's issuer, for the entry's purpose.
+    problems: list[tuple[str, Outcome, str]] = []
+    if loaded.issuer != issuer:
+        problems.append(
+            (
+                "status.list_issuer",
+                Outcome.FAILED,
+                f"{where} is issued by {loaded.issuer}, not by the credential's issuer {issuer}",
+            )
+        )
+    if entry.purpose not in loaded.purposes:
+        shown = ", ".join(loaded.purposes) or "none"
+        problems.append(
+            (
+                "status.purpose_mismatch",
+                Outcome.FAILED,
+                f"{where} is for {shown}, not for {entry.purpose} as the credential says",
+            )
+        )
+    if problems:
+        return problems
+    bitstring = loaded.bitstring
     # 3.2: the entry must lie inside the list.
     entries = bitstring.length // entry.size
     if entry.index >= entries:
@@ -286,12 +324,14 @@ def status_checks(
         base: the JSON pointer of the credential in the input.
         verify_list: verifies the list credential itself (default:
             :func:`verify_list_credential`).
-        cache: where decoded lists are kept (default: a module-level LRU).
+        cache: where decoded and verified lists are kept (default: the
+            environment's, so that one environment verifies a list once while
+            it is fresh).
     """
     if "credentialStatus" not in document:
         return []
     verify_list = verify_list or verify_list_credential
-    cache = cache or DEFAULT_STATUS_LIST_CACHE
+    cache = cache or env.status_lists
     issuer = id_of(document.get("issuer"))
     raw = document["credentialStatus"]
     entries = raw if isinstance(raw, list) else [raw]

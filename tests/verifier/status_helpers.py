@@ -46,8 +46,9 @@ def list_credential(
     purpose: str = "revocation",
     url: str = LIST_URL,
     valid_until: str | None = None,
+    ttl: int | None = None,
 ) -> dict[str, Any]:
-    """Return a signed BitstringStatusListCredential by the signer."""
+    """Return a signed BitstringStatusListCredential by the signer (``ttl`` in milliseconds)."""
     document: dict[str, Any] = {
         "@context": [VC_V2],
         "id": url,
@@ -63,6 +64,8 @@ def list_credential(
     }
     if valid_until is not None:
         document["validUntil"] = valid_until
+    if ttl is not None:
+        document["credentialSubject"]["ttl"] = ttl
     return dict(sign_document(document, signer, created=CREATED))
 
 

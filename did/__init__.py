@@ -28,6 +28,7 @@ from did.multikey import (
 )
 from did.resolve import (
     CacheDirFetcher,
+    CachingFetcher,
     DidDocument,
     DidResolver,
     Fetcher,
@@ -40,6 +41,7 @@ from did.web import did_web, did_web_document, did_web_url
 
 __all__ = [
     "CacheDirFetcher",
+    "CachingFetcher",
     "DidDocument",
     "DidResolver",
     "Fetcher",

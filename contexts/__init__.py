@@ -10,7 +10,7 @@ _:c14n0 <https://schema.org/name> "Camille" .
 """
 
 from contexts import jcs
-from contexts.expand import ISSUER_DEPENDENT, Expansion, expand, to_dataset
+from contexts.expand import ISSUER_DEPENDENT, Expansion, collect_warnings, expand, to_dataset
 from contexts.loader import DocumentLoader, bundled_documents, bundled_loader
 from contexts.rdfc import DEFAULT_WORK_LIMIT, Canonical, canonicalize, canonicalize_nquads
 
@@ -24,6 +24,7 @@ __all__ = [
     "bundled_loader",
     "canonicalize",
     "canonicalize_nquads",
+    "collect_warnings",
     "expand",
     "jcs",
     "to_dataset",

@@ -20,6 +20,8 @@ https://www.w3.org/TR/vc-data-model-2.0/#vocabularies (issuer-dependent terms).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +30,14 @@ from contexts.loader import DocumentLoader
 from passeport._json import JsonObject, JsonValue
 from passeport.errors import ContextError, PasseportError
 
-__all__ = ["ISSUER_DEPENDENT", "Expansion", "expand", "iter_pointers", "to_dataset"]
+__all__ = [
+    "ISSUER_DEPENDENT",
+    "Expansion",
+    "collect_warnings",
+    "expand",
+    "iter_pointers",
+    "to_dataset",
+]
 
 ISSUER_DEPENDENT = "https://www.w3.org/ns/credentials/issuer-dependent#"
 UNDEFINED_TERM = "https://www.w3.org/ns/credentials/undefined-term#"
@@ -174,7 +183,35 @@ def _check(
             f'{pointer or "/"}: term "{term}" is not defined by a specific context; '
             "it falls in the issuer-dependent vocabulary"
         )
+    sink = _SINK.get()
+    if sink is not None:
+        sink.extend(w for w in warnings if w not in sink)
     return tuple(warnings)
+
+
+_SINK: ContextVar[list[str] | None] = ContextVar("passeport_expansion_warnings", default=None)
+
+
+@contextmanager
+def collect_warnings() -> Iterator[list[str]]:
+    """Collect, without duplicates, the warnings of every expansion made inside the block.
+
+    Verification canonicalizes deep inside a cryptosuite; this lets the
+    verifier report what those expansions noticed without doing them twice.
+
+    >>> from contexts import bundled_loader, canonicalize
+    >>> doc = {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": "Gadget"}
+    >>> with collect_warnings() as found:
+    ...     _ = canonicalize(doc, bundled_loader())
+    >>> print(found[0].split(";")[0])
+    /type: term "Gadget" is not defined by a specific context
+    """
+    sink: list[str] = []
+    token = _SINK.set(sink)
+    try:
+        yield sink
+    finally:
+        _SINK.reset(token)
 
 
 def _require_object(document: Any, where: str | None) -> None:

@@ -13,7 +13,7 @@ from did.resolve import CacheDirFetcher, DidResolver, Fetcher, NoNetwork
 from proofs.dates import utc_now
 from proofs.registry import DATA_INTEGRITY_SUITES
 from verifier.bitstring import StatusListCache
-from verifier.trust import TrustList
+from verifier.trustlist import TrustList
 
 __all__ = ["DEFAULT_SUITES", "Environment", "Policy"]
 
@@ -58,6 +58,9 @@ class Policy:
         require_holder_binding: whether a presented credential about someone
             other than the holder fails (otherwise it is a warning).
         trust: the accredited issuers, their credential types and codes.
+        accept_self_issued: whether, with a trust list, a credential its holder
+            issued about themselves passes as a declaration (it is always shown
+            as self-declared, never as accredited); by default it fails.
         schemas: JSON Schemas available offline, by URL (``credentialSchema``).
     """
 
@@ -69,4 +72,5 @@ class Policy:
     unchecked_is_failure: bool = True
     require_holder_binding: bool = False
     trust: TrustList | None = None
+    accept_self_issued: bool = False
     schemas: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from contexts import collect_warnings
 from passeport._io import parse_json
 from passeport._json import JsonObject
 from passeport.errors import InputError
@@ -140,17 +141,21 @@ def _validity_checks(
 
 def _credential_checks(
     document: Any, policy: Policy, env: Environment, credential: int | None, base: str
-) -> tuple[list[Check], JsonObject]:
+) -> tuple[list[Check], JsonObject, list[str]]:
     if not isinstance(document, Mapping):
-        return [
-            Check(
-                "input.credential",
-                Outcome.FAILED,
-                "the credential is not a JSON object (other formats are not read here)",
-                credential,
-                base or None,
-            )
-        ], {}
+        return (
+            [
+                Check(
+                    "input.credential",
+                    Outcome.FAILED,
+                    "the credential is not a JSON object (other formats are not read here)",
+                    credential,
+                    base or None,
+                )
+            ],
+            {},
+            [],
+        )
     checks: list[Check] = []
     version = _version(document)
     types = _types(document)
@@ -187,10 +192,13 @@ def _credential_checks(
         )
     now = now_of(policy, env)
     expect = assertion_expectation(issuer, policy, now)
-    for outcome in verify_proofs(
-        document, expect=expect, resolver=env.resolver(), loader=env.loader, pointer=base
-    ):
-        checks.append(_as_check(outcome, credential))
+    with collect_warnings() as noticed:
+        outcomes = verify_proofs(
+            document, expect=expect, resolver=env.resolver(), loader=env.loader, pointer=base
+        )
+    checks.extend(_as_check(outcome, credential) for outcome in outcomes)
+    label = "" if credential is None else f"credential {credential}: "
+    warnings = [f"{label}{text}" for text in noticed]
     checks.extend(_validity_checks(document, version, policy, now, credential, base))
     checks.extend(status_checks(document, credential=credential, base=base, policy=policy, env=env))
     if policy.trust is not None:
@@ -202,6 +210,7 @@ def _credential_checks(
                 base=base,
                 self_issued=is_self_issued(document),
                 now=now,
+                accept_self_issued=policy.accept_self_issued,
             )
         )
     if "credentialSchema" in document:
@@ -222,7 +231,7 @@ def _credential_checks(
         "validUntil": document.get("validUntil", document.get("expirationDate")),
         "proofs": [p.get("cryptosuite") for p in proofs_of(document)],
     }
-    return checks, summary
+    return checks, summary, warnings
 
 
 def verify_credential(
@@ -236,8 +245,8 @@ def verify_credential(
     """
     policy = policy or Policy()
     env = env or Environment()
-    checks, summary = _credential_checks(document, policy, env, None, "")
-    return VerificationResult(tuple(checks), policy.unchecked_is_failure, summary)
+    checks, summary, warnings = _credential_checks(document, policy, env, None, "")
+    return VerificationResult(tuple(checks), policy.unchecked_is_failure, summary, tuple(warnings))
 
 
 def verify_presentation(
@@ -280,20 +289,24 @@ def verify_presentation(
                 "/holder",
             )
         )
-    for outcome in verify_proofs(
-        document, expect=expect, resolver=env.resolver(), loader=env.loader
-    ):
-        checks.append(_as_check(outcome, None))
+    with collect_warnings() as noticed:
+        outcomes = verify_proofs(
+            document, expect=expect, resolver=env.resolver(), loader=env.loader
+        )
+    checks.extend(_as_check(outcome, None) for outcome in outcomes)
     raw = document.get("verifiableCredential", [])
     credentials = raw if isinstance(raw, list) else [raw]
     summaries: list[Any] = []
-    warnings: list[str] = []
+    warnings: list[str] = list(noticed)
     for index, credential in enumerate(credentials):
         base = (
             f"/verifiableCredential/{index}" if isinstance(raw, list) else "/verifiableCredential"
         )
-        cred_checks, summary = _credential_checks(credential, policy, env, index, base)
+        cred_checks, summary, cred_warnings = _credential_checks(
+            credential, policy, env, index, base
+        )
         checks.extend(cred_checks)
+        warnings.extend(w for w in cred_warnings if w not in warnings)
         summaries.append(summary)
         subject = summary.get("subject")
         if holder is not None and subject is not None:

@@ -93,3 +93,29 @@ def test_credential_about_someone_else_is_a_warning_or_a_failure() -> None:
     assert _failed(verify_presentation(_presentation(credential), policy=strict)) == {
         "holder.binding"
     }
+
+
+def test_issuer_dependent_terms_are_reported_as_warnings() -> None:
+    unsigned = {
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://www.w3.org/ns/credentials/undefined-terms/v2",
+        ],
+        "type": ["VerifiableCredential"],
+        "credentialSubject": {"id": HOLDER.controller, "couleurPreferee": "bleu"},
+    }
+    signed = sign_document(unsigned, ISSUER, created=datetime(2026, 7, 1, tzinfo=UTC))
+    alone = verify_credential(signed, policy=Policy(at=WHEN))
+    assert alone.verified, alone.failures()
+    [warning] = alone.warnings
+    assert warning.startswith('/credentialSubject/couleurPreferee: term "couleurPreferee"')
+    assert "issuer-dependent" in warning
+    presented = verify_presentation(_presentation(signed), policy=POLICY)
+    assert presented.verified, presented.failures()
+    assert any(
+        w.startswith("credential 0: /credentialSubject/couleurPreferee") for w in presented.warnings
+    )
+
+
+def test_a_credential_with_only_defined_terms_has_no_warning() -> None:
+    assert verify_credential(_credential(), policy=Policy(at=WHEN)).warnings == ()

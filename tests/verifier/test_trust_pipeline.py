@@ -68,3 +68,27 @@ def test_cli_trust_option(tmp_path: Path) -> None:
     (tmp_path / "bad-trust.json").write_text('{"name": "x", "issuers": [{"did": 3}]}')
     bad = run("verify", "vc.json", "--trust", "bad-trust.json", cwd=tmp_path)
     assert bad.returncode == 2 and "bad-trust.json" in bad.stderr
+
+
+def _declaration() -> dict[str, object]:
+    """A credential the holder signed about themselves."""
+    unsigned = json.loads(SAMPLE.read_text())
+    unsigned.pop("issuer", None)
+    unsigned["credentialSubject"]["id"] = ISSUER.controller
+    return dict(sign_document(unsigned, ISSUER))
+
+
+def test_a_self_issued_credential_fails_a_trust_list_by_default() -> None:
+    result = verify_credential(_declaration(), policy=Policy(trust=_trust(["RNCP37674"])))
+    assert not result.verified
+    assert {c.code for c in result.failures()} == {"trust.self_issued"}
+    assert result.summary["standing"] == "self-declared"
+
+
+def test_a_policy_may_accept_self_issued_credentials_as_declarations() -> None:
+    policy = Policy(trust=_trust(["RNCP37674"]), accept_self_issued=True)
+    result = verify_credential(_declaration(), policy=policy)
+    assert result.verified, result.failures()
+    [check] = [c for c in result.checks if c.code.startswith("trust.")]
+    assert check.code == "trust.self_issued" and "accepted as a declaration" in check.message
+    assert result.summary["standing"] == "self-declared"  # never shown as accredited

@@ -38,6 +38,56 @@ def demo(
     raise typer.Exit(run_demo(folder))
 
 
+@app.command()
+def serve(
+    issuer: Annotated[
+        Path | None,
+        typer.Option(
+            help="Issuer profile folder to serve (issuing and status routes).", file_okay=False
+        ),
+    ] = None,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    cache: Annotated[
+        Path | None,
+        typer.Option(help="Folder mirroring URLs (did:web, status lists).", file_okay=False),
+    ] = None,
+    trust: Annotated[
+        Path | None, typer.Option(help="Trust list (JSON) of accredited issuers.", dir_okay=False)
+    ] = None,
+    offline: Annotated[bool, typer.Option("--offline", help="Never use the network.")] = False,
+    max_body: Annotated[int, typer.Option(help="Largest request body accepted, in bytes.")] = (
+        1024 * 1024
+    ),
+) -> None:
+    """Serve the HTTP API: verification for everyone, issuing and status with --issuer.
+
+    The bearer token of the issuing and status routes is read from
+    PASSEPORT_API_TOKEN.
+    """
+    import os
+
+    import uvicorn
+
+    from did.fetch import CachingFetcher, HttpsFetcher, NoNetwork
+    from passeport.app import create_app
+    from verifier import Environment, Policy, TrustList
+
+    token = os.environ.get("PASSEPORT_API_TOKEN")
+    if issuer is not None and not token:
+        raise typer.BadParameter(
+            "set PASSEPORT_API_TOKEN to the bearer token that issuing requires",
+            param_hint="--issuer",
+        )
+    fetcher = NoNetwork() if offline else CachingFetcher(inner=HttpsFetcher(timeout=5.0))
+    env = Environment(fetcher=fetcher)
+    if cache is not None:
+        env = env.with_cache(cache)
+    policy = Policy(trust=TrustList.read(trust) if trust is not None else None)
+    application = create_app(env=env, policy=policy, issuer=issuer, token=token, max_body=max_body)
+    uvicorn.run(application, host=host, port=port, log_level="info")
+
+
 def main() -> None:
     """Console-script entry point; the one place that turns our errors into exit code 2."""
     try:

@@ -1,0 +1,77 @@
+"""Latency of ``passeport verify`` on a five-credential presentation, in a cold process.
+
+The baseline is the start-up of a bare Python interpreter, measured in the same
+run, so that the ratio says how many interpreter start-ups one cold
+verification costs.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from did.keyfile import KeyPair
+from did.keys import KeyAlgorithm, PrivateKey
+from proofs.sign import sign_document
+
+__all__ = ["bench_cold_verify"]
+
+
+def _pair(seed: int) -> KeyPair:
+    return KeyPair.from_private_key(PrivateKey.from_raw(KeyAlgorithm.ED25519, bytes([seed]) * 32))
+
+
+def _presentation(count: int) -> dict[str, Any]:
+    text = resources.files("passeport").joinpath("samples", "diploma.json").read_text("utf-8")
+    issuer, holder = _pair(51), _pair(52)
+    credentials = []
+    for n in range(count):
+        diploma = json.loads(text)
+        diploma["id"] = f"urn:uuid:00000000-0000-4000-8000-{n:012d}"
+        diploma["credentialSubject"]["id"] = holder.controller
+        credentials.append(sign_document(diploma, issuer))
+    vp = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiablePresentation"],
+        "verifiableCredential": credentials,
+    }
+    return dict(
+        sign_document(vp, holder, challenge="c-1", domain="jobs.example", created=datetime.now(UTC))
+    )
+
+
+def _median_seconds(command: list[str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, check=False, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def bench_cold_verify(*, credentials: int = 5, runs: int = 3) -> dict[str, Any]:
+    """Return the median time of a cold ``passeport verify``, and its ratio to Python start-up."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "vp.json"
+        path.write_text(json.dumps(_presentation(credentials)), "utf-8")
+        command = [sys.executable, "-m", "passeport", "verify", str(path), "--offline", "--json"]
+        command += ["--challenge", "c-1", "--domain", "jobs.example"]
+        check = subprocess.run(command, check=False, capture_output=True, text=True)
+        if check.returncode != 0:
+            raise RuntimeError(f"the presentation did not verify: {check.stdout[-500:]}")
+        baseline = _median_seconds([sys.executable, "-c", "pass"], runs)
+        latency = _median_seconds(command, runs)
+    return {
+        "credentials": credentials,
+        "python_startup_s": round(baseline, 4),
+        "cold_verify_s": round(latency, 3),
+        "ratio_to_startup": round(latency / baseline, 1),
+    }

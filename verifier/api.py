@@ -39,9 +39,13 @@ class VerifyOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    challenge: str | None = Field(default=None, description="The challenge the presentation must carry.")
+    challenge: str | None = Field(
+        default=None, description="The challenge the presentation must carry."
+    )
     domain: str | None = Field(default=None, description="The domain the presentation must carry.")
-    at: datetime | None = Field(default=None, description="Verify as at this instant (default: now).")
+    at: datetime | None = Field(
+        default=None, description="Verify as at this instant (default: now)."
+    )
 
 
 class CredentialVerifyRequest(BaseModel):

@@ -39,20 +39,32 @@ def verify(
         Path | None, typer.Option(help="Trust list (JSON) of accredited issuers.", dir_okay=False)
     ] = None,
     offline: Annotated[bool, typer.Option("--offline", help="Never use the network.")] = False,
+    accept_self_issued: Annotated[
+        bool,
+        typer.Option(
+            "--accept-self-issued",
+            help="With --trust, accept what the candidate declared (shown as self-declared).",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Check a credential or presentation and print who signed it and whether it holds."""
     from did.resolve import HttpsFetcher, NoNetwork
     from passeport._io import read_text_file
     from verifier import Environment, Policy, verify_any
-    from verifier.trust import TrustList
+    from verifier.trustlist import TrustList
 
     env = Environment(fetcher=NoNetwork() if offline else HttpsFetcher(timeout=5.0))
     if cache is not None:
         env = env.with_cache(cache)
     text = read_text_file(file)
     trust_list = TrustList.read(trust) if trust is not None else None
-    policy = Policy(challenge=challenge, domain=domain, trust=trust_list)
+    policy = Policy(
+        challenge=challenge,
+        domain=domain,
+        trust=trust_list,
+        accept_self_issued=accept_self_issued,
+    )
     result = verify_any(text, policy=policy, env=env, where=str(file))
     render(result, as_json=as_json, source=str(file))
     raise typer.Exit(0 if result.verified else 1)

@@ -92,3 +92,16 @@ def test_a_policy_may_accept_self_issued_credentials_as_declarations() -> None:
     [check] = [c for c in result.checks if c.code.startswith("trust.")]
     assert check.code == "trust.self_issued" and "accepted as a declaration" in check.message
     assert result.summary["standing"] == "self-declared"  # never shown as accredited
+
+
+def test_cli_shows_a_declaration_apart_and_may_accept_it(tmp_path: Path) -> None:
+    (tmp_path / "vc.json").write_text(json.dumps(_declaration()))
+    trust = {"name": "Recruteur", "issuers": [{"did": "did:web:x.example", "name": "X"}]}
+    (tmp_path / "trust.json").write_text(json.dumps(trust))
+    refused = run("verify", "vc.json", "--trust", "trust.json", "--offline", cwd=tmp_path)
+    assert refused.returncode == 1 and "self-declared" in refused.stdout
+    accepted = run(
+        "verify", "vc.json", "--trust", "trust.json", "--accept-self-issued", cwd=tmp_path
+    )
+    assert accepted.returncode == 0, accepted.stdout
+    assert "self-declared" in accepted.stdout and "accredited issuer" not in accepted.stdout

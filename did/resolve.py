@@ -8,6 +8,7 @@ the default fetcher is :class:`NoNetwork`. did:key and did:jwk need no fetcher.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -135,6 +136,13 @@ class DidDocument:
         return False
 
 
+@functools.lru_cache(maxsize=1024)
+def _derived(did: str, method: str) -> DidDocument:
+    """Return the document of a did:key or did:jwk: a pure function of the DID, so shared."""
+    document = did_key_document(did) if method == "key" else did_jwk_document(did)
+    return DidDocument(id=did, document=document)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DidResolver:
     """Resolve did:key, did:jwk and did:web DIDs; did:web documents come from ``fetcher``.
@@ -164,11 +172,11 @@ class DidResolver:
         if cached is not None:
             return cached
         method = did.split(":", 2)[1]
-        if method == "key":
-            document = did_key_document(did)
-        elif method == "jwk":
-            document = did_jwk_document(did)
-        elif method == "web":
+        if method in ("key", "jwk"):
+            resolved = _derived(did, method)
+            self._cache[did] = resolved
+            return resolved
+        if method == "web":
             url = did_web_url(did)
             body = self.fetcher.fetch(url, max_bytes=self.max_bytes)
             document = parse_did_web_document(did, body, max_bytes=self.max_bytes, url=url)

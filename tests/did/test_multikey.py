@@ -126,3 +126,22 @@ def test_only_key_format_errors_escape(value: str) -> None:
     for decode in (decode_public, decode_private):
         with contextlib.suppress(KeyFormatError):
             decode(value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(min_size=1, max_size=120))
+def test_base58btc_agrees_with_multiformats(data: bytes) -> None:
+    from multiformats import multibase
+
+    from did.multikey import decode_base58btc, encode_base58btc
+
+    assert encode_base58btc(data) == multibase.encode(data, "base58btc")
+    assert decode_base58btc(multibase.encode(data, "base58btc")) == data
+
+
+def test_base58btc_refuses_characters_outside_the_alphabet_and_huge_inputs() -> None:
+    from did.multikey import decode_base58btc
+
+    for bad in ("z0OIl", "zabc+", "z" + "2" * 9000):
+        with pytest.raises(KeyFormatError):
+            decode_base58btc(bad)

@@ -35,7 +35,16 @@ _ABSOLUTE_IRI = re.compile(r"^([A-Za-z][A-Za-z0-9+\-.]*|_):[^\s]*$")
 
 def new_context_cache() -> Any:
     """Return an empty cache of processed contexts for one loader."""
-    return LRUCache(maxsize=256), LRUCache(maxsize=1024)
+    return LRUCache(maxsize=256), LRUCache(maxsize=1024), LRUCache(maxsize=4096)
+
+
+def _local_key(local_ctx: Any) -> Any:
+    """Return a key for a local context: by value for URLs, by identity for objects."""
+    if isinstance(local_ctx, str):
+        return ("url", local_ctx)
+    if isinstance(local_ctx, list) and all(isinstance(item, str) for item in local_ctx):
+        return ("urls", tuple(local_ctx))
+    return ("object", id(local_ctx))
 
 
 class _Resolver(ContextResolver):  # type: ignore[misc]
@@ -48,9 +57,12 @@ class _Resolver(ContextResolver):  # type: ignore[misc]
     a snapshot, so a context changed in place is not mistaken for its old self.
     """
 
-    def __init__(self, shared_cache: Any, loader: Any, by_id: LRUCache[int, Any]) -> None:
+    def __init__(
+        self, shared_cache: Any, loader: Any, by_id: LRUCache[int, Any], processed: Any
+    ) -> None:
         super().__init__(shared_cache, loader)
         self._by_id = by_id
+        self.processed = processed
 
     def resolve(self, active_ctx: Any, context: Any, base: Any, cycles: Any = None) -> Any:
         if isinstance(context, dict) and cycles is None:
@@ -65,10 +77,10 @@ class _Resolver(ContextResolver):  # type: ignore[misc]
 
 def loader_options(loader: DocumentLoader, cache: Any) -> dict[str, Any]:
     """Return pyld options routing context fetches through ``loader``."""
-    shared, by_id = cache
+    shared, by_id, processed = cache
     return {
         "documentLoader": loader,
-        "contextResolver": _Resolver(shared, loader, by_id),
+        "contextResolver": _Resolver(shared, loader, by_id, processed),
         "base": None,  # keep relative IRIs relative (pyld turns "" into example.org)
         "processingMode": "json-ld-1.1",
         "extractAllScripts": False,
@@ -81,11 +93,59 @@ def is_absolute_iri(value: str) -> bool:
 
 
 class _Processor(jsonld.JsonLdProcessor):  # type: ignore[misc]
-    """A processor that records dropped terms and the expanded form it produced."""
+    """A processor that records dropped terms and the expanded form it produced.
+
+    It also remembers processed contexts across documents. pyld caches a
+    processed context per active context, but a type-scoped context that does
+    not propagate is applied to a fresh clone of the active context each time,
+    so its cache never hits and the context is processed again for every node:
+    about half the cost of verifying an Open Badges credential. The memo is
+    keyed by the active context's identity (results are kept alive, so an id
+    is never reused) and the local context (URLs by value; objects by identity,
+    with a snapshot so that a context changed in place is processed again), and
+    is kept per loader.
+    """
 
     def __init__(self, on_dropped: Callable[[str | None], None]) -> None:
         super().__init__(on_property_dropped=on_dropped)
         self.expanded: Any = None
+
+    def _process_context(
+        self,
+        active_ctx: Any,
+        local_ctx: Any,
+        options: Any,
+        override_protected: bool = False,
+        propagate: bool = True,
+        validate_scoped: bool = True,
+        cycles: Any = None,
+    ) -> Any:
+        memo = getattr(options.get("contextResolver"), "processed", None)
+        if memo is None or cycles:
+            return super()._process_context(
+                active_ctx,
+                local_ctx,
+                options,
+                override_protected,
+                propagate,
+                validate_scoped,
+                cycles,
+            )
+        local_key = _local_key(local_ctx)
+        key = (id(active_ctx), local_key, override_protected, propagate, validate_scoped)
+        hit = memo.get(key)
+        if (
+            hit is not None
+            and hit[0] is active_ctx
+            and (local_key[0] != "object" or (hit[1] is local_ctx and hit[2] == local_ctx))
+        ):
+            return hit[3]
+        result = super()._process_context(
+            active_ctx, local_ctx, options, override_protected, propagate, validate_scoped, cycles
+        )
+        snapshot = copy.deepcopy(local_ctx) if local_key[0] == "object" else None
+        memo[key] = (active_ctx, local_ctx, snapshot, result)
+        return result
 
     def expand(self, input_: Any, options: Any) -> Any:
         expanded = super().expand(input_, options)

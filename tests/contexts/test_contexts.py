@@ -12,6 +12,7 @@ import pytest
 
 from contexts import (
     ISSUER_DEPENDENT,
+    _pyld,
     bundled_documents,
     bundled_loader,
     canonicalize,
@@ -125,3 +126,41 @@ def test_jcs_refuses_what_has_no_canonical_form() -> None:
 def test_document_without_context_is_refused() -> None:
     with pytest.raises(ContextError, match="no @context"):
         canonicalize({"name": "x"}, LOADER)
+
+
+def test_a_type_scoped_context_changed_in_place_is_reprocessed() -> None:
+    scoped = {"grade": "https://example.org/v1#grade"}
+    document = {
+        "@context": {
+            "@version": 1.1,
+            "Result": {"@id": "https://example.org/v1#Result", "@context": scoped},
+            "result": "https://example.org/v1#result",
+        },
+        "result": {"@type": "Result", "grade": "A"},
+    }
+    first = canonicalize(document, LOADER).nquads
+    assert canonicalize(document, LOADER).nquads == first
+    scoped["grade"] = "https://example.org/v2#grade"
+    second = canonicalize(document, LOADER).nquads
+    assert "v2#grade" in second and "v1#grade" not in second
+
+
+def test_scoped_contexts_are_processed_once_across_documents() -> None:
+    calls = 0
+    original = _pyld.jsonld.JsonLdProcessor._process_context
+
+    def counting(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        nonlocal calls
+        calls += 1
+        return original(self, *args, **kwargs)
+
+    text = resources.files("passeport").joinpath("samples", "diploma.json").read_text("utf-8")
+    sample = json.loads(text)
+    loader = bundled_loader()
+    canonicalize(sample, loader)
+    _pyld.jsonld.JsonLdProcessor._process_context = counting
+    try:
+        canonicalize(sample, loader)
+    finally:
+        _pyld.jsonld.JsonLdProcessor._process_context = original
+    assert calls == 0

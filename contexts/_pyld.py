@@ -174,6 +174,11 @@ def expand(document: Any, options: dict[str, Any], on_dropped: Callable[[str | N
     return _Processor(on_dropped).expand(document, dict(options))
 
 
+def compact(expanded: Any, context: Any, options: dict[str, Any]) -> Any:
+    """Compact an expanded document with ``context`` (raises pyld's JsonLdError)."""
+    return jsonld.compact(expanded, context, dict(options))
+
+
 class WorkLimitExceeded(Exception):
     """RDFC-1.0 needed more work than allowed (a likely poison graph)."""
 

@@ -34,6 +34,7 @@ __all__ = [
     "ISSUER_DEPENDENT",
     "Expansion",
     "collect_warnings",
+    "compact",
     "expand",
     "iter_pointers",
     "to_dataset",
@@ -238,6 +239,26 @@ def expand(
         raise _wrap(exc, where) from exc
     warnings = _check(document, dropped, expanded, where)
     return Expansion(expanded=expanded, warnings=warnings)
+
+
+def compact(
+    expanded: list[Any], context: JsonValue, loader: DocumentLoader, *, where: str | None = None
+) -> JsonObject:
+    """Compact an expanded document (as :func:`expand` returns it) with ``context``, offline.
+
+    Selective disclosure needs it: blank nodes are given ids in the expanded
+    form, then the document is compacted back so that JSON pointers apply.
+
+    Raises:
+        ContextError: unknown or remote context, or invalid JSON-LD.
+    """
+    try:
+        compacted = _pyld.compact(expanded, context, loader.pyld_options())
+    except Exception as exc:  # pyld raises many kinds; all are wrapped
+        raise _wrap(exc, where) from exc
+    if not isinstance(compacted, dict):
+        raise ContextError("JSON-LD compaction did not produce an object", where=where)
+    return compacted
 
 
 def to_dataset(

@@ -1,10 +1,14 @@
 """Securing mechanisms behind one interface: Data Integrity cryptosuites.
 
 Implemented: ``eddsa-rdfc-2022``, ``eddsa-jcs-2022``, ``ecdsa-rdfc-2019`` and
-``ecdsa-jcs-2019`` (P-256 and P-384), driven by one proof engine.
+``ecdsa-jcs-2019`` (P-256 and P-384), driven by one proof engine, and the
+selective-disclosure suite ``ecdsa-sd-2023``: the issuer signs a base proof
+(:func:`add_proof` with ``mandatory=``), the holder checks it with
+:func:`verify_base` and hands out :func:`derive`-d disclosures.
 """
 
 from proofs.ecdsa import ECDSA_JCS_2019, ECDSA_RDFC_2019
+from proofs.ecdsa_sd import ECDSA_SD_2023, derive, verify_base
 from proofs.eddsa import EDDSA_JCS_2022, EDDSA_RDFC_2022
 from proofs.engine import (
     ProofExpectation,
@@ -25,6 +29,7 @@ __all__ = [
     "DEFAULT_SUITE",
     "ECDSA_JCS_2019",
     "ECDSA_RDFC_2019",
+    "ECDSA_SD_2023",
     "EDDSA_JCS_2022",
     "EDDSA_RDFC_2022",
     "Cryptosuite",
@@ -36,9 +41,11 @@ __all__ = [
     "ProofOutcome",
     "Signer",
     "add_proof",
+    "derive",
     "format_datetime",
     "parse_datetime",
     "proofs_of",
     "suite_named",
+    "verify_base",
     "verify_proofs",
 ]

@@ -33,6 +33,7 @@ from passeport.errors import (
 )
 from proofs.checks import ProofOutcome, check_options, fail
 from proofs.dates import format_datetime, parse_datetime, utc_now
+from proofs.ecdsa_sd import BaseProofPresented, DerivingCryptosuite
 from proofs.outcome import Outcome
 from proofs.registry import DATA_INTEGRITY_SUITES
 from proofs.suite import Cryptosuite, Signer
@@ -124,15 +125,19 @@ def add_proof(
     options: ProofOptions | None = None,
     loader: DocumentLoader | None = None,
     clock: Callable[[], datetime] = utc_now,
+    mandatory: Sequence[str] = (),
 ) -> JsonObject:
     """Return a copy of ``document`` with one more ``DataIntegrityProof``.
 
     An existing proof makes a proof set (each proof signs the document without
-    proofs) or, with ``options.previous_proof``, a chain.
+    proofs) or, with ``options.previous_proof``, a chain. ``mandatory`` lists
+    the JSON pointers a selective-disclosure suite (``ecdsa-sd-2023``) always
+    discloses.
 
     Raises:
-        SigningError: the key type does not fit the suite, or the options are
-            inconsistent.
+        SigningError: the key type does not fit the suite, the options are
+            inconsistent, or ``mandatory`` is given to a suite without them.
+        InputError: a mandatory pointer is malformed or matches nothing.
         ContextError: a property of the document is not defined by its
             contexts, or a context is unknown.
     """
@@ -140,6 +145,8 @@ def add_proof(
     loader = loader or bundled_loader()
     if not isinstance(document, Mapping):
         raise InputError("the document to sign must be a JSON object")
+    if mandatory and not isinstance(suite, DerivingCryptosuite):
+        raise SigningError(f"{suite.name} has no mandatory pointers (ecdsa-sd-2023 has)")
     if not suite.accepts(signer.public_key):
         raise SigningError(f"{suite.name} cannot sign with a {signer.public_key.algorithm} key")
     secured: JsonObject = _with_data_integrity_context(copy.deepcopy(dict(document)))
@@ -172,7 +179,14 @@ def add_proof(
     config_with_context = dict(config)
     if "@context" in secured:
         config_with_context["@context"] = secured["@context"]
-    proof_value = suite.create_proof_value(unsecured, config_with_context, signer, loader=loader)
+    if isinstance(suite, DerivingCryptosuite):
+        proof_value = suite.create_proof_value(
+            unsecured, config_with_context, signer, loader=loader, mandatory=tuple(mandatory)
+        )
+    else:
+        proof_value = suite.create_proof_value(
+            unsecured, config_with_context, signer, loader=loader
+        )
     keep_context = suite.name.endswith("-jcs-2022") or suite.name.endswith("-jcs-2019")
     proof: JsonObject = dict(config_with_context if keep_context else config)
     proof["proofValue"] = proof_value
@@ -365,6 +379,10 @@ def _verify_one(
         valid = suite.verify_proof_value(
             unsecured, options, proof["proofValue"], method.public_key, loader=loader
         )
+    except BaseProofPresented as exc:
+        # VC-DI-ECDSA 3.6.7: a verifier checks derived proofs only.
+        results.append(fail("proof.base", exc.message, f"{where}/proofValue", proof))
+        return results
     except ContextError as exc:
         results.append(
             fail("proof.context", f"cannot canonicalize: {exc}", exc.pointer or where, proof)

@@ -7,6 +7,7 @@ from types import MappingProxyType
 from typing import Final
 
 from proofs.ecdsa import ECDSA_JCS_2019, ECDSA_RDFC_2019
+from proofs.ecdsa_sd import ECDSA_SD_2023
 from proofs.eddsa import EDDSA_JCS_2022, EDDSA_RDFC_2022
 from proofs.suite import Cryptosuite
 
@@ -15,7 +16,13 @@ __all__ = ["DATA_INTEGRITY_SUITES", "DEFAULT_SUITE", "suite_named"]
 DATA_INTEGRITY_SUITES: Final[Mapping[str, Cryptosuite]] = MappingProxyType(
     {
         suite.name: suite
-        for suite in (EDDSA_RDFC_2022, EDDSA_JCS_2022, ECDSA_RDFC_2019, ECDSA_JCS_2019)
+        for suite in (
+            EDDSA_RDFC_2022,
+            EDDSA_JCS_2022,
+            ECDSA_RDFC_2019,
+            ECDSA_JCS_2019,
+            ECDSA_SD_2023,
+        )
     }
 )
 DEFAULT_SUITE: Final = "eddsa-rdfc-2022"

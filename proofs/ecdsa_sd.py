@@ -1,0 +1,546 @@
+"""The selective-disclosure cryptosuite ``ecdsa-sd-2023``: base proofs, derived proofs.
+
+Spec: https://www.w3.org/TR/vc-di-ecdsa/#ecdsa-sd-2023 (VC-DI-ECDSA 3.5 and
+3.6). The issuer signs a *base proof*: every non-mandatory N-Quad is signed
+with a proof-scoped P-256 key, and the issuer's key signs
+``proofHash || proof-scoped public key || mandatoryHash``; blank nodes carry
+HMAC-derived labels. The holder *derives* a disclosure proof that keeps only
+the signatures of the statements it reveals. A verifier checks derived
+proofs only: a base proof handed to a verifier is refused with
+:class:`BaseProofPresented`, and the holder checks one with :func:`verify_base`.
+
+With a P-384 issuer key, RDFC-1.0, the HMAC (a 48-byte key), the proof hash
+and the mandatory hash all use SHA-384, as the spec ties every hash to the
+issuer key's curve (VC-DI-ECDSA 3.1, 3.6.2); the proof-scoped key stays P-256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final, Protocol, runtime_checkable
+
+import cbor2
+
+from contexts import DocumentLoader, bundled_loader, canonicalize, canonicalize_nquads
+from did.keys import KeyAlgorithm, PrivateKey, PublicKey
+from did.resolve import DidResolver
+from passeport._json import JsonObject
+from passeport.errors import InputError
+from proofs import sd_primitives as sd
+from proofs.suite import Signer, hash_name_for
+
+if TYPE_CHECKING:
+    from proofs.checks import ProofOutcome
+    from proofs.engine import ProofExpectation
+
+__all__ = [
+    "BASE_HEADER",
+    "DERIVED_HEADER",
+    "ECDSA_SD_2023",
+    "BaseProofPresented",
+    "BaseProofValue",
+    "DerivedProofValue",
+    "DerivingCryptosuite",
+    "EcdsaSd2023",
+    "derive",
+    "parse_proof_value",
+    "serialize_proof_value",
+    "verify_base",
+]
+
+NAME: Final = "ecdsa-sd-2023"
+BASE_HEADER: Final = b"\xd9\x5d\x00"
+DERIVED_HEADER: Final = b"\xd9\x5d\x01"
+_P256_PUBLIC: Final = b"\x80\x24"  # multicodec p256-pub (0x1200) as a varint
+_HASH_OF_SIGNATURE: Final = {64: "sha256", 96: "sha384"}
+_HASH_OF_HMAC_KEY: Final = {32: "sha256", 48: "sha384"}
+
+
+class BaseProofPresented(InputError):
+    """A base proof was given to a verifier: only the holder may use it, to derive."""
+
+
+@runtime_checkable
+class DerivingCryptosuite(Protocol):
+    """A cryptosuite whose issuer marks mandatory statements and whose holder derives proofs."""
+
+    @property
+    def name(self) -> str:
+        """The proof's ``cryptosuite`` value."""
+        ...
+
+    def accepts(self, key: PublicKey) -> bool:
+        """Tell whether this suite signs and verifies with ``key``'s algorithm."""
+        ...
+
+    def create_proof_value(
+        self,
+        unsecured: Mapping[str, Any],
+        config: Mapping[str, Any],
+        signer: Signer,
+        *,
+        loader: DocumentLoader,
+        mandatory: Sequence[str] = (),
+    ) -> str:
+        """Return a base ``proofValue``; ``mandatory`` pointers are always disclosed."""
+        ...
+
+    def verify_proof_value(
+        self,
+        unsecured: Mapping[str, Any],
+        config: Mapping[str, Any],
+        proof_value: str,
+        key: PublicKey,
+        *,
+        loader: DocumentLoader,
+    ) -> bool:
+        """Check a derived ``proof_value``; False when it does not verify."""
+        ...
+
+    def derive(
+        self, secured: Mapping[str, Any], reveal: Sequence[str], *, loader: DocumentLoader
+    ) -> JsonObject:
+        """Return the document reduced to ``reveal`` (and the mandatory part), with a proof."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class BaseProofValue:
+    """The five components of a base proof value (VC-DI-ECDSA 3.5.2)."""
+
+    base_signature: bytes
+    public_key: bytes  # proof-scoped P-256 key, Multikey bytes (0x8024 + compressed point)
+    hmac_key: bytes
+    signatures: tuple[bytes, ...]
+    mandatory_pointers: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DerivedProofValue:
+    """The five components of a derived (disclosure) proof value (VC-DI-ECDSA 3.5.7)."""
+
+    base_signature: bytes
+    public_key: bytes
+    signatures: tuple[bytes, ...]
+    label_map: Mapping[str, str]  # verifier's c14nN -> HMAC label u...
+    mandatory_indexes: tuple[int, ...]
+
+
+def serialize_proof_value(value: BaseProofValue | DerivedProofValue) -> str:
+    """Encode a proof value: ``u`` + base64url(header + untagged CBOR array) (3.5.2, 3.5.7)."""
+    if isinstance(value, BaseProofValue):
+        header = BASE_HEADER
+        items: list[Any] = [
+            value.base_signature,
+            value.public_key,
+            value.hmac_key,
+            list(value.signatures),
+            list(value.mandatory_pointers),
+        ]
+    else:
+        header = DERIVED_HEADER
+        items = [
+            value.base_signature,
+            value.public_key,
+            list(value.signatures),
+            sd.compress_label_map(value.label_map),
+            list(value.mandatory_indexes),
+        ]
+    return "u" + sd.encode_base64url(header + cbor2.dumps(items))
+
+
+def _bytes(value: Any, sizes: Sequence[int], what: str) -> bytes:
+    if not isinstance(value, bytes) or len(value) not in sizes:
+        lengths = " or ".join(str(n) for n in sizes)
+        raise InputError(f"proofValue: {what} must be a byte string of {lengths} bytes")
+    return value
+
+
+def _list(value: Any, what: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise InputError(f"proofValue: {what} must be an array")
+    return value
+
+
+def parse_proof_value(proof_value: Any) -> BaseProofValue | DerivedProofValue:
+    """Decode a base or derived ``proofValue`` and check the shape of its components.
+
+    Raises:
+        InputError: not ``u`` + base64url, an unknown header, or malformed CBOR.
+    """
+    # VC-DI-ECDSA 3.5.3 / 3.5.8 step 1-3: multibase base64url, then the header.
+    if not isinstance(proof_value, str) or not proof_value.startswith("u"):
+        raise InputError("proofValue is not multibase base64url (it must start with 'u')")
+    data = sd.decode_base64url(proof_value[1:], what="proofValue")
+    header, payload = data[:3], data[3:]
+    if header not in (BASE_HEADER, DERIVED_HEADER):
+        raise InputError("proofValue has no ecdsa-sd-2023 header (0xd95d00 or 0xd95d01)")
+    stream = io.BytesIO(payload)
+    try:
+        items = cbor2.CBORDecoder(stream, allow_duplicate_keys=False).decode()
+    except (cbor2.CBORError, ValueError, TypeError, RecursionError) as exc:
+        raise InputError(f"proofValue is not valid CBOR: {exc}") from exc
+    if stream.tell() != len(payload):
+        raise InputError("proofValue has bytes after its CBOR value")
+    if not isinstance(items, list) or len(items) != 5:
+        raise InputError("proofValue must hold an array of five components")
+    signature = _bytes(items[0], (64, 96), "the base signature")
+    public_key = _bytes(items[1], (35,), "the proof-scoped public key")
+    if not public_key.startswith(_P256_PUBLIC):
+        raise InputError("proofValue: the proof-scoped public key is not a P-256 Multikey")
+    if header == BASE_HEADER:
+        hmac_key = _bytes(items[2], (32, 48), "the HMAC key")
+        signatures = [_bytes(s, (64,), "each signature") for s in _list(items[3], "signatures")]
+        pointers = _list(items[4], "mandatory pointers")
+        if not all(isinstance(p, str) for p in pointers):
+            raise InputError("proofValue: mandatory pointers must be strings")
+        return BaseProofValue(signature, public_key, hmac_key, tuple(signatures), tuple(pointers))
+    signatures = [_bytes(s, (64,), "each signature") for s in _list(items[2], "signatures")]
+    labels = items[3]
+    if not isinstance(labels, dict) or not all(
+        isinstance(k, int) and not isinstance(k, bool) and k >= 0 for k in labels
+    ):
+        raise InputError("proofValue: the label map must map integers to byte strings")
+    compressed = {k: _bytes(v, (32, 48), "each label") for k, v in labels.items()}
+    indexes = _list(items[4], "mandatory indexes")
+    if not all(isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in indexes):
+        raise InputError("proofValue: mandatory indexes must be non-negative integers")
+    return DerivedProofValue(
+        signature,
+        public_key,
+        tuple(signatures),
+        sd.decompress_label_map(compressed),
+        tuple(indexes),
+    )
+
+
+def _proof_scoped_key(public_key: bytes) -> PublicKey:
+    return PublicKey.from_raw(KeyAlgorithm.P256, public_key[len(_P256_PUBLIC) :])
+
+
+def _proof_hash(config: Mapping[str, Any], loader: DocumentLoader, hash_name: str) -> bytes:
+    # VC-DI-ECDSA 3.6.3 / 3.5.9 step 1: hash the canonical proof configuration.
+    canonical = canonicalize(config, loader, hash_name=hash_name).nquads
+    return hashlib.new(hash_name, canonical.encode("utf-8")).digest()
+
+
+def _check_config(config: Mapping[str, Any]) -> None:
+    # VC-DI-ECDSA 3.6.4 step 2 (the engine checks "created").
+    if config.get("type") != "DataIntegrityProof" or config.get("cryptosuite") != NAME:
+        raise InputError(f"the proof configuration is not a DataIntegrityProof of {NAME}")
+
+
+@dataclass(frozen=True, slots=True)
+class EcdsaSd2023:
+    """The ``ecdsa-sd-2023`` suite: base proofs for issuers, derived proofs for verifiers."""
+
+    name: str = NAME
+
+    def accepts(self, key: PublicKey) -> bool:
+        """Tell whether the issuer key is P-256 or P-384."""
+        return key.algorithm in (KeyAlgorithm.P256, KeyAlgorithm.P384)
+
+    def create_proof_value(
+        self,
+        unsecured: Mapping[str, Any],
+        config: Mapping[str, Any],
+        signer: Signer,
+        *,
+        loader: DocumentLoader,
+        mandatory: Sequence[str] = (),
+        hmac_key: bytes | None = None,
+        proof_key: PrivateKey | None = None,
+    ) -> str:
+        """Return the base ``proofValue`` of ``unsecured`` (VC-DI-ECDSA 3.6.1).
+
+        Args:
+            mandatory: JSON pointers the holder must always disclose.
+            hmac_key: the HMAC key (random by default; fixed for test vectors).
+            proof_key: the proof-scoped P-256 key (random by default).
+
+        Raises:
+            InputError: a mandatory pointer is malformed or matches nothing.
+            ContextError: the document does not canonicalize safely.
+        """
+        _check_config(config)
+        hash_name = hash_name_for(signer.public_key)
+        size = hashlib.new(hash_name).digest_size
+        # VC-DI-ECDSA 3.6.2 step 1: an HMAC key as long as the digest.
+        key = secrets.token_bytes(size) if hmac_key is None else bytes(hmac_key)
+        if len(key) != size:
+            raise ValueError(
+                f"the HMAC key must be {size} bytes for a {signer.public_key.algorithm} key"
+            )
+        scoped = proof_key or PrivateKey.generate(KeyAlgorithm.P256)
+        if scoped.algorithm is not KeyAlgorithm.P256:
+            raise ValueError("the proof-scoped key must be a P-256 key")
+        pointers = tuple(mandatory)
+        # Step 2-6: canonicalize with HMAC labels, split mandatory from non-mandatory.
+        grouping = sd.canonicalize_and_group(
+            unsecured,
+            sd.hmac_label_map_function(key, hash_name=hash_name),
+            {"mandatory": pointers},
+            loader,
+            hash_name=hash_name,
+        )
+        group = grouping.groups["mandatory"]
+        # VC-DI-ECDSA 3.6.3: proofHash and mandatoryHash.
+        proof_hash = _proof_hash(config, loader, hash_name)
+        mandatory_hash = sd.hash_mandatory(group.matching.values(), hash_name=hash_name)
+        # VC-DI-ECDSA 3.6.5 step 2-6: sign each non-mandatory statement, then the whole.
+        signatures = tuple(
+            scoped.sign(line.encode("utf-8")) for line in group.non_matching.values()
+        )
+        public_key = _P256_PUBLIC + scoped.public_key.raw_bytes()
+        base_signature = signer.sign(proof_hash + public_key + mandatory_hash)
+        return serialize_proof_value(
+            BaseProofValue(base_signature, public_key, key, signatures, pointers)
+        )
+
+    def verify_proof_value(
+        self,
+        unsecured: Mapping[str, Any],
+        config: Mapping[str, Any],
+        proof_value: str,
+        key: PublicKey,
+        *,
+        loader: DocumentLoader,
+    ) -> bool:
+        """Check a derived proof (VC-DI-ECDSA 3.6.7); False when it does not verify.
+
+        Raises:
+            BaseProofPresented: ``proof_value`` is a base proof, which verifiers refuse.
+            InputError: the proof value is malformed.
+        """
+        parsed = parse_proof_value(proof_value)
+        if isinstance(parsed, BaseProofValue):
+            raise BaseProofPresented(
+                "a base proof is not for verifiers; the holder must derive a disclosure proof"
+            )
+        hash_name = hash_name_for(key)
+        # VC-DI-ECDSA 3.5.9 step 3-6: canonicalize the reveal document with the label map.
+        try:
+            labelled = sd.label_replacement_canonicalize_json_ld(
+                unsecured, sd.label_map_function(parsed.label_map), loader, hash_name=hash_name
+            )
+        except KeyError:
+            return False  # a blank node the issuer never labelled: the document changed
+        wanted = set(parsed.mandatory_indexes)
+        mandatory = [line for i, line in enumerate(labelled.nquads) if i in wanted]
+        non_mandatory = [line for i, line in enumerate(labelled.nquads) if i not in wanted]
+        # VC-DI-ECDSA 3.6.7 step 3-8.
+        if len(parsed.signatures) != len(non_mandatory):
+            return False
+        data = (
+            _proof_hash(config, loader, hash_name)
+            + parsed.public_key
+            + sd.hash_mandatory(mandatory, hash_name=hash_name)
+        )
+        if not key.verify(parsed.base_signature, data):
+            return False
+        scoped = _proof_scoped_key(parsed.public_key)
+        return all(
+            scoped.verify(signature, line.encode("utf-8"))
+            for signature, line in zip(parsed.signatures, non_mandatory, strict=True)
+        )
+
+    def confirm_proof_value(
+        self,
+        unsecured: Mapping[str, Any],
+        config: Mapping[str, Any],
+        proof_value: str,
+        key: PublicKey,
+        *,
+        loader: DocumentLoader,
+    ) -> bool:
+        """Check a base proof as its holder does: the issuer's and every statement's signature.
+
+        Raises:
+            InputError: not a base proof value, or its mandatory pointers match nothing.
+        """
+        parsed = parse_proof_value(proof_value)
+        if not isinstance(parsed, BaseProofValue):
+            raise InputError("this is a derived proof; a base proof is expected here")
+        hash_name = hash_name_for(key)
+        grouping = sd.canonicalize_and_group(
+            unsecured,
+            sd.hmac_label_map_function(parsed.hmac_key, hash_name=hash_name),
+            {"mandatory": parsed.mandatory_pointers},
+            loader,
+            hash_name=hash_name,
+        )
+        group = grouping.groups["mandatory"]
+        if len(parsed.signatures) != len(group.non_matching):
+            return False
+        data = (
+            _proof_hash(config, loader, hash_name)
+            + parsed.public_key
+            + sd.hash_mandatory(group.matching.values(), hash_name=hash_name)
+        )
+        if not key.verify(parsed.base_signature, data):
+            return False
+        scoped = _proof_scoped_key(parsed.public_key)
+        return all(
+            scoped.verify(signature, line.encode("utf-8"))
+            for signature, line in zip(parsed.signatures, group.non_matching.values(), strict=True)
+        )
+
+    def derive(
+        self, secured: Mapping[str, Any], reveal: Sequence[str], *, loader: DocumentLoader
+    ) -> JsonObject:
+        """Return the reveal document with a derived proof (VC-DI-ECDSA 3.6.6).
+
+        Only the statements that ``reveal`` and the issuer's mandatory pointers
+        select are kept; the other values appear nowhere in the result.
+
+        Raises:
+            InputError: no base proof of this suite, a bad or unmatched pointer
+                (named), nothing to disclose, or a base proof that does not fit
+                the document.
+        """
+        base_proof = _base_proof(secured)
+        parsed = parse_proof_value(base_proof.get("proofValue"))
+        if not isinstance(parsed, BaseProofValue):
+            raise InputError("the credential already has a derived proof; derive from the base one")
+        hash_name = _HASH_OF_HMAC_KEY[len(parsed.hmac_key)]
+        if _HASH_OF_SIGNATURE[len(parsed.base_signature)] != hash_name:
+            raise InputError(
+                "proofValue: the HMAC key and the base signature disagree on the curve"
+            )
+        unsecured = {k: v for k, v in secured.items() if k != "proof"}
+        mandatory = list(parsed.mandatory_pointers)
+        selective = list(reveal)
+        combined = mandatory + selective
+        # VC-DI-ECDSA 3.5.4 step 1-6: group the HMAC-labelled N-Quads by pointers.
+        if not combined:
+            raise InputError("nothing to disclose: give at least one pointer to reveal")
+        grouping = sd.canonicalize_and_group(
+            unsecured,
+            sd.hmac_label_map_function(parsed.hmac_key, hash_name=hash_name),
+            {"mandatory": mandatory, "selective": selective, "combined": combined},
+            loader,
+            hash_name=hash_name,
+        )
+        groups = grouping.groups
+        if len(groups["mandatory"].non_matching) != len(parsed.signatures):
+            raise InputError("the base proof does not fit this document (statement count differs)")
+        # Step 7-8: mandatory indexes relative to the revealed statements.
+        mandatory_indexes = tuple(
+            relative
+            for relative, absolute in enumerate(groups["combined"].matching)
+            if absolute in groups["mandatory"].matching
+        )
+        # Step 9-10: keep the signatures of the selectively disclosed statements.
+        non_mandatory = groups["mandatory"].non_matching
+        signatures = tuple(
+            signature
+            for signature, absolute in zip(parsed.signatures, non_mandatory, strict=True)
+            if absolute in groups["selective"].matching
+        )
+        # Step 11-14: the reveal document and the labels its verifier will see.
+        reveal_document = sd.select_json_ld(unsecured, combined) or {}
+        canonical = canonicalize_nquads(
+            "".join(groups["combined"].deskolemized), hash_name=hash_name
+        )
+        label_map = {
+            verifier: grouping.label_map[label] for label, verifier in canonical.labels.items()
+        }
+        value = DerivedProofValue(
+            parsed.base_signature, parsed.public_key, signatures, label_map, mandatory_indexes
+        )
+        proof: JsonObject = {k: v for k, v in base_proof.items() if k != "@context"}
+        proof["proofValue"] = serialize_proof_value(value)
+        reveal_document["proof"] = proof
+        return reveal_document
+
+
+def _base_proof(secured: Mapping[str, Any]) -> JsonObject:
+    if not isinstance(secured, Mapping):
+        raise InputError("expected a credential (a JSON object)")
+    proof = secured.get("proof")
+    items = proof if isinstance(proof, list) else [proof] if proof is not None else []
+    found = [dict(p) for p in items if isinstance(p, Mapping) and p.get("cryptosuite") == NAME]
+    if not found:
+        raise InputError(f"the credential has no {NAME} proof to derive from", pointer="/proof")
+    if len(found) > 1:
+        raise InputError(f"the credential has several {NAME} proofs", pointer="/proof")
+    return found[0]
+
+
+ECDSA_SD_2023: Final = EcdsaSd2023()
+
+
+def derive(
+    secured: Mapping[str, Any], reveal: Sequence[str], *, loader: DocumentLoader | None = None
+) -> JsonObject:
+    """Derive a disclosure of ``secured`` (an ``ecdsa-sd-2023`` base credential) for a verifier.
+
+    ``reveal`` lists JSON pointers into the credential; the issuer's mandatory
+    pointers are always added.
+
+    Raises:
+        InputError: no base proof, a bad or unmatched pointer (named), or nothing to disclose.
+        ContextError: the credential does not canonicalize safely.
+    """
+    return ECDSA_SD_2023.derive(secured, reveal, loader=loader or bundled_loader())
+
+
+@dataclass(frozen=True, slots=True)
+class _BaseConfirmation:
+    """``ecdsa-sd-2023`` as its holder checks it: base proofs only."""
+
+    name: str = NAME
+
+    def accepts(self, key: PublicKey) -> bool:
+        return ECDSA_SD_2023.accepts(key)
+
+    def create_proof_value(
+        self,
+        unsecured: Mapping[str, Any],
+        config: Mapping[str, Any],
+        signer: Signer,
+        *,
+        loader: DocumentLoader,
+    ) -> str:
+        raise TypeError("a confirmation suite does not sign")
+
+    def verify_proof_value(
+        self,
+        unsecured: Mapping[str, Any],
+        config: Mapping[str, Any],
+        proof_value: str,
+        key: PublicKey,
+        *,
+        loader: DocumentLoader,
+    ) -> bool:
+        return ECDSA_SD_2023.confirm_proof_value(unsecured, config, proof_value, key, loader=loader)
+
+
+def verify_base(
+    secured: Mapping[str, Any],
+    *,
+    resolver: DidResolver | None = None,
+    loader: DocumentLoader | None = None,
+    expect: ProofExpectation | None = None,
+) -> tuple[ProofOutcome, ...]:
+    """Check a base credential as its holder receives it; one outcome or more per proof.
+
+    The issuer's signature over proofHash, the proof-scoped key and the
+    mandatory hash is checked, and so is every statement's signature, with
+    the engine's usual checks (purpose, verification method, controller).
+    A derived proof here is a failed outcome.
+    """
+    # Imported here: the engine imports the registry, which imports this module.
+    from proofs.engine import ProofExpectation, verify_proofs
+
+    return verify_proofs(
+        secured,
+        expect=expect or ProofExpectation(),
+        resolver=resolver or DidResolver(),
+        loader=loader,
+        suites={NAME: _BaseConfirmation()},
+    )

@@ -20,6 +20,7 @@ from proofs.engine import (
     proofs_of,
     verify_proofs,
 )
+from proofs.jose import JwtVerification, sign_vc_jwt, sign_vp_jwt, verify_jwt
 from proofs.outcome import Outcome
 from proofs.registry import DATA_INTEGRITY_SUITES, DEFAULT_SUITE, suite_named
 from proofs.suite import Cryptosuite, HashAndSignSuite, KeySigner, Signer
@@ -34,6 +35,7 @@ __all__ = [
     "EDDSA_RDFC_2022",
     "Cryptosuite",
     "HashAndSignSuite",
+    "JwtVerification",
     "KeySigner",
     "Outcome",
     "ProofExpectation",
@@ -45,7 +47,10 @@ __all__ = [
     "format_datetime",
     "parse_datetime",
     "proofs_of",
+    "sign_vc_jwt",
+    "sign_vp_jwt",
     "suite_named",
     "verify_base",
+    "verify_jwt",
     "verify_proofs",
 ]

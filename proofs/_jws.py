@@ -1,0 +1,294 @@
+"""JWS compact serialization with the toolkit's keys, shared by vc+jwt and SD-JWT.
+
+Specs: https://www.rfc-editor.org/rfc/rfc7515 (JWS, 3.1 compact serialization,
+5.2 validation), https://www.rfc-editor.org/rfc/rfc7518 (ES256, ES384),
+https://www.rfc-editor.org/rfc/rfc8037 (EdDSA) and
+https://www.rfc-editor.org/rfc/rfc8725 (JWT best practices: the algorithm is
+pinned to the resolved key, never taken from the token alone).
+
+Signatures are those of :mod:`did.keys`: Ed25519 (64 bytes) and ECDSA ``r || s``
+over SHA-256 (P-256) or SHA-384 (P-384), which is exactly what JWS EdDSA, ES256
+and ES384 are. The header's ``alg`` only has to agree with the key that the
+verifier resolved on its own; ``none``, the HMAC family and any other value
+are refused before a key is even looked at. Base64url is strict: padding, the
+``+``/``/`` alphabet and non-canonical trailing bits are all refused, so no two
+token strings carry the same signed bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Final, Protocol
+
+from did.keyfile import KeyPair
+from did.keys import KeyAlgorithm, PrivateKey, PublicKey
+from did.resolve import DidResolver, VerificationMethod
+from passeport._json import JsonObject
+from passeport.errors import InputError, KeyFormatError, ResolutionError
+from proofs.checks import ProofOutcome
+from proofs.outcome import Outcome
+from proofs.suite import Signer
+
+__all__ = [
+    "DEFAULT_ALGORITHMS",
+    "JWS_ALGORITHMS",
+    "CompactJws",
+    "alg_for",
+    "alg_problem",
+    "b64url_decode",
+    "b64url_encode",
+    "encode_compact",
+    "json_bytes",
+    "numeric_date",
+    "parse_compact",
+    "parse_json_object",
+    "resolve_key",
+    "signer_of",
+    "verification_method_of",
+]
+
+# RFC 7518 3.4 / RFC 8037 3.1: the JWS "alg" values each key type may use.
+# "Ed25519" is the fully specified name (RFC 9864) for what "EdDSA" means here.
+JWS_ALGORITHMS: Final[Mapping[KeyAlgorithm, tuple[str, ...]]] = {
+    KeyAlgorithm.ED25519: ("EdDSA", "Ed25519"),
+    KeyAlgorithm.P256: ("ES256",),
+    KeyAlgorithm.P384: ("ES384",),
+}
+DEFAULT_ALGORITHMS: Final = frozenset(alg for algs in JWS_ALGORITHMS.values() for alg in algs)
+
+_B64URL: Final = re.compile(r"[A-Za-z0-9_-]*")
+
+
+class _RawSigner(Protocol):
+    @property
+    def public_key(self) -> PublicKey: ...
+
+    def sign(self, data: bytes) -> bytes: ...
+
+
+def b64url_encode(data: bytes) -> str:
+    """Encode ``data`` as base64url without padding (RFC 7515 2)."""
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def b64url_decode(text: str, *, what: str) -> bytes:
+    """Decode unpadded, canonical base64url.
+
+    Raises:
+        InputError: not a string of the base64url alphabet, or not canonical.
+    """
+    if not isinstance(text, str) or not _B64URL.fullmatch(text) or len(text) % 4 == 1:
+        raise InputError(f"{what} is not base64url")
+    try:
+        data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError):
+        raise InputError(f"{what} is not base64url") from None
+    if b64url_encode(data) != text:
+        raise InputError(f"{what} is not canonical base64url (stray trailing bits)")
+    return data
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in result:
+            raise InputError(f'member "{name[:40]}" appears twice')
+        result[name] = value
+    return result
+
+
+def parse_json_object(data: bytes, *, what: str) -> JsonObject:
+    """Parse UTF-8 JSON that must be an object without duplicate member names.
+
+    Raises:
+        InputError: not UTF-8, not JSON, not an object, or a duplicate member.
+    """
+    try:
+        value = json.loads(data.decode("utf-8"), object_pairs_hook=_no_duplicates)
+    except InputError as exc:
+        raise InputError(f"{what}: {exc.message}") from None
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise InputError(f"{what} is not UTF-8 JSON") from None
+    if not isinstance(value, dict):
+        raise InputError(f"{what} is not a JSON object")
+    return value
+
+
+def json_bytes(value: Any) -> bytes:
+    """Serialize ``value`` as compact UTF-8 JSON (no NaN, no infinities).
+
+    Raises:
+        InputError: ``value`` is not JSON.
+    """
+    try:
+        text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"not JSON: {exc}") from None
+    return text.encode("utf-8")
+
+
+@dataclass(frozen=True, slots=True)
+class CompactJws:
+    """The three parts of a JWS in compact serialization, decoded."""
+
+    header: JsonObject
+    payload: bytes
+    signature: bytes
+    signing_input: bytes
+
+    def claims(self, *, what: str = "JWT payload") -> JsonObject:
+        """Return the payload as a JSON object (a JWT Claims Set).
+
+        Raises:
+            InputError: the payload is not a JSON object.
+        """
+        return parse_json_object(self.payload, what=what)
+
+
+def parse_compact(token: str, *, what: str = "JWT") -> CompactJws:
+    """Split and decode a JWS compact serialization ``header.payload.signature``.
+
+    Raises:
+        InputError: not three base64url parts, or a header that is not a JSON object.
+    """
+    if not isinstance(token, str) or not token.isascii():
+        raise InputError(f"{what} is not an ASCII string")
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise InputError(f"{what} has {len(parts)} dot-separated parts, not 3")
+    header_text, payload_text, signature_text = parts
+    header = parse_json_object(
+        b64url_decode(header_text, what=f"{what} header"), what=f"{what} header"
+    )
+    payload = b64url_decode(payload_text, what=f"{what} payload")
+    signature = b64url_decode(signature_text, what=f"{what} signature")
+    signing_input = f"{header_text}.{payload_text}".encode("ascii")
+    return CompactJws(header, payload, signature, signing_input)
+
+
+def alg_for(key: PublicKey) -> str:
+    """Return the JWS ``alg`` this toolkit writes for ``key``: EdDSA, ES256 or ES384."""
+    return JWS_ALGORITHMS[key.algorithm][0]
+
+
+def alg_problem(alg: Any, key: PublicKey | None, allowed: Collection[str]) -> str | None:
+    """Return why the header's ``alg`` is refused (for ``key`` when known), or None.
+
+    RFC 8725 3.1-3.2: ``none`` and MACs never verify a credential, and the
+    algorithm must be the one of the key the verifier resolved.
+    """
+    if not isinstance(alg, str) or not alg:
+        return "the JOSE header has no alg"
+    if alg.lower() == "none":
+        return 'alg "none" is refused: the token is not signed'
+    if alg.upper().startswith("HS"):
+        return f'alg "{alg[:20]}" is refused: a shared-secret MAC cannot show who signed'
+    if alg not in allowed or alg not in DEFAULT_ALGORITHMS:
+        return f'alg "{alg[:20]}" is not accepted here'
+    if key is not None and alg not in JWS_ALGORITHMS[key.algorithm]:
+        expected = " or ".join(JWS_ALGORITHMS[key.algorithm])
+        return f'alg "{alg}" does not fit the {key.algorithm} key (it signs with {expected})'
+    return None
+
+
+def signer_of(key: KeyPair | Signer | PrivateKey) -> _RawSigner:
+    """Return what signs for ``key``: the private key of a pair, else ``key`` itself."""
+    return key.private_key if isinstance(key, KeyPair) else key
+
+
+def verification_method_of(key: KeyPair | Signer) -> str:
+    """Return the verification method id (a DID URL) that ``key`` signs for."""
+    vm_id = key.verification_method
+    if not isinstance(vm_id, str) or "#" not in vm_id:
+        raise ValueError("the signing key needs a verification method id with a #fragment")
+    return vm_id
+
+
+def encode_compact(header: Mapping[str, Any], payload: bytes, key: _RawSigner) -> str:
+    """Sign ``payload`` under ``header`` and return the JWS compact serialization.
+
+    RFC 7515 5.1 steps 1-8: encode the payload and the protected header, sign
+    ``ASCII(header '.' payload)``, encode the signature, join with dots.
+    """
+    signing_input = f"{b64url_encode(json_bytes(dict(header)))}.{b64url_encode(payload)}"
+    signature = key.sign(signing_input.encode("ascii"))
+    return f"{signing_input}.{b64url_encode(signature)}"
+
+
+def numeric_date(value: Any, *, name: str) -> datetime:
+    """Read a JWT NumericDate (RFC 7519 2: seconds since the epoch, UTC).
+
+    Raises:
+        InputError: not a number, or out of range.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError(f'"{name}" is not a NumericDate (a number of seconds)')
+    try:
+        return datetime.fromtimestamp(value, UTC)
+    except (OverflowError, OSError, ValueError):
+        raise InputError(f'"{name}" is out of range') from None
+
+
+def _outcome(
+    code: str, outcome: Outcome, message: str, suite: str, vm_id: str | None
+) -> ProofOutcome:
+    return ProofOutcome(code, outcome, message, None, suite, vm_id)
+
+
+def resolve_key(
+    kid: Any,
+    *,
+    base: str | None,
+    controller: str | None,
+    relationship: str,
+    resolver: DidResolver,
+    suite: str,
+) -> tuple[VerificationMethod | None, list[ProofOutcome]]:
+    """Resolve the header's ``kid`` to a verification method and check it may sign here.
+
+    ``kid`` is an absolute DID URL, or a ``#fragment`` relative to ``base`` (the
+    issuer's or holder's DID). The method must be in its DID document, belong
+    to ``controller`` (when known) and be listed under ``relationship``
+    (``assertionMethod`` for credentials, ``authentication`` for
+    presentations), the same rules the Data Integrity engine applies to
+    ``verificationMethod``. A DID that cannot be obtained (offline did:web)
+    gives an unchecked outcome; everything else that is wrong, a failed one.
+    """
+    fail = Outcome.FAILED
+    if not isinstance(kid, str) or not kid:
+        message = "the JOSE header has no kid naming the signing key"
+        return None, [_outcome("proof.verification_method", fail, message, suite, None)]
+    vm_id = base + kid if kid.startswith("#") and base else kid
+    if not vm_id.startswith("did:") or "#" not in vm_id:
+        message = f"kid {kid[:80]!r} is not a DID URL with a #fragment"
+        return None, [_outcome("proof.verification_method", fail, message, suite, None)]
+    did = vm_id.split("#", 1)[0]
+    try:
+        document = resolver.resolve(did)
+    except ResolutionError as exc:
+        message = f"verification method not obtainable: {exc}"
+        return None, [
+            _outcome("proof.verification_method", Outcome.UNCHECKED, message, suite, vm_id)
+        ]
+    except KeyFormatError as exc:
+        message = f"verification method unusable: {exc}"
+        return None, [_outcome("proof.verification_method", fail, message, suite, vm_id)]
+    try:
+        method = document.verification_method(vm_id)
+    except (ResolutionError, KeyFormatError) as exc:
+        message = f"kid names no usable key: {exc}"
+        return None, [_outcome("proof.verification_method", fail, message, suite, vm_id)]
+    outcomes: list[ProofOutcome] = []
+    if controller is not None and method.controller != controller:
+        message = f"signed by {method.controller}, not by {controller}"
+        outcomes.append(_outcome("proof.controller", fail, message, suite, vm_id))
+    if not document.authorizes(vm_id, relationship):
+        message = f'{vm_id} is not listed under "{relationship}" in its DID document'
+        outcomes.append(_outcome("proof.verification_method", fail, message, suite, vm_id))
+    return method, outcomes

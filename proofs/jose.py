@@ -1,0 +1,518 @@
+"""VC-JOSE-COSE: credentials and presentations secured as JWS (``vc+jwt``, ``vp+jwt``).
+
+Spec: https://www.w3.org/TR/vc-jose-cose/ , 3.1.1 (the unsecured credential is
+the JWS payload, ``typ`` ``vc+jwt``), 3.1.2 (presentations, ``vp+jwt``, whose
+credentials are ``EnvelopedVerifiableCredential`` objects), 4.1 (``kid`` is a
+DID URL, ``iss`` must match ``issuer``) and 6.1 (verifying with JOSE: RFC 7515
+5.2 then the payload is the document). ``alg`` is pinned to the resolved key
+(:mod:`proofs._jws`).
+
+On verification the VC Data Model 1.1 JWT encoding is accepted as well
+(https://www.w3.org/TR/vc-data-model-1.1/#jwt-decoding): the ``vc`` or ``vp``
+claim becomes the document and ``iss``, ``nbf``, ``exp``, ``jti`` and ``sub``
+set ``issuer`` (``holder``), ``issuanceDate``, ``expirationDate``, ``id`` and
+``credentialSubject.id``; a claim that contradicts the member it maps to fails.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Final, Literal
+
+from contexts import DocumentLoader, bundled_loader, expand
+from did.keyfile import KeyPair
+from did.resolve import DidResolver
+from passeport._json import JsonObject
+from passeport.errors import InputError, PasseportError, SigningError
+from proofs._jws import (
+    DEFAULT_ALGORITHMS,
+    alg_for,
+    alg_problem,
+    encode_compact,
+    json_bytes,
+    numeric_date,
+    parse_compact,
+    resolve_key,
+    signer_of,
+    verification_method_of,
+)
+from proofs.checks import ProofOutcome
+from proofs.dates import format_datetime, parse_datetime
+from proofs.outcome import Outcome
+from proofs.suite import Signer
+
+__all__ = [
+    "VC_JWT",
+    "VC_JWT_11",
+    "VP_JWT",
+    "VP_JWT_11",
+    "JwtVerification",
+    "jwt_time_outcomes",
+    "party_id",
+    "sign_vc_jwt",
+    "sign_vp_jwt",
+    "verify_jwt",
+]
+
+VC_JWT: Final = "vc+jwt"
+VP_JWT: Final = "vp+jwt"
+VC_JWT_11: Final = "jwt-vc-1.1"  # VC Data Model 1.1 JWT with a "vc" claim
+VP_JWT_11: Final = "jwt-vp-1.1"  # VC Data Model 1.1 JWT with a "vp" claim
+VC_V2: Final = "https://www.w3.org/ns/credentials/v2"
+SUITE: Final = "vc-jwt"
+
+
+@dataclass(frozen=True, slots=True)
+class JwtVerification:
+    """What verifying a JOSE-secured credential or presentation found.
+
+    ``payload`` is the document (for a VC 1.1 JWT, the credential rebuilt from
+    its claims; for an SD-JWT, the processed payload), present whenever it could
+    be decoded, even if a check failed: read ``verified`` or the outcomes
+    before trusting it. ``media_type`` names the form that was read.
+    """
+
+    media_type: str | None
+    payload: JsonObject | None
+    header: JsonObject
+    verification_method: str | None
+    outcomes: tuple[ProofOutcome, ...]
+
+    @property
+    def verified(self) -> bool:
+        """True when the signature verified and no check failed or was left unchecked."""
+        signed = any(
+            o.code == "proof.signature" and o.outcome is Outcome.PASSED for o in self.outcomes
+        )
+        return signed and all(o.outcome is Outcome.PASSED for o in self.outcomes)
+
+
+def party_id(value: Any) -> str | None:
+    """Return an ``issuer``/``holder`` value's id: the string itself or its ``id`` member."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Mapping) and isinstance(value.get("id"), str):
+        return str(value["id"])
+    return None
+
+
+def _types(document: Mapping[str, Any]) -> list[Any]:
+    value = document.get("type", [])
+    return list(value) if isinstance(value, list) else [value]
+
+
+def controller_of(key: KeyPair | Signer) -> str:
+    """Return the DID that controls ``key``."""
+    return key.controller if isinstance(key, KeyPair) else verification_method_of(key).split("#")[0]
+
+
+def prepare_document(
+    document: Mapping[str, Any],
+    key: KeyPair | Signer,
+    *,
+    kind: Literal["credential", "presentation"],
+    loader: DocumentLoader | None,
+    where: str | None,
+) -> JsonObject:
+    """Return a copy of ``document`` ready to be secured by ``key``.
+
+    ``issuer`` (credential) or ``holder`` (presentation) is filled with the
+    key's DID when absent and refused when it names someone else, as
+    :func:`proofs.sign.sign_document` does; every term must be defined by
+    the contexts (nothing signed that is not understood).
+
+    Raises:
+        InputError: not a VC 2.0 credential or presentation object.
+        SigningError: ``issuer``/``holder`` names someone else.
+        ContextError: a term is not defined by the document's contexts.
+    """
+    if not isinstance(document, Mapping):
+        raise InputError("expected a JSON object", where=where)
+    wanted = "VerifiablePresentation" if kind == "presentation" else "VerifiableCredential"
+    if wanted not in _types(document):
+        raise InputError(f'type must include "{wanted}"', where=where, pointer="/type")
+    context = document.get("@context")
+    first = context[0] if isinstance(context, list) and context else context
+    if first != VC_V2:
+        raise SigningError(
+            f"JOSE securing applies to VC Data Model 2.0: the first @context must be {VC_V2}",
+            where=where,
+            pointer="/@context",
+        )
+    for claim in ("vc", "vp"):
+        if claim in document:
+            raise InputError(
+                f'a VC 2.0 document must not have a "{claim}" member',
+                where=where,
+                pointer=f"/{claim}",
+            )
+    member = "holder" if kind == "presentation" else "issuer"
+    unsigned: JsonObject = copy.deepcopy(dict(document))
+    controller = controller_of(key)
+    present = party_id(unsigned.get(member))
+    if member not in unsigned:
+        unsigned[member] = controller
+    elif present != controller:
+        raise SigningError(
+            f"{member} is {present!r} but the key belongs to {controller}; "
+            "sign with that key or remove the member",
+            where=where,
+            pointer=f"/{member}",
+        )
+    expand(unsigned, loader or bundled_loader(), where=where)
+    return unsigned
+
+
+def _sign(
+    document: JsonObject,
+    key: KeyPair | Signer,
+    typ: str,
+    extra: Mapping[str, Any],
+    where: str | None,
+) -> str:
+    signer = signer_of(key)
+    header = {"alg": alg_for(signer.public_key), "kid": verification_method_of(key), "typ": typ}
+    payload = dict(document)
+    for name, value in extra.items():
+        if value is not None:
+            payload[name] = value
+    try:
+        return encode_compact(header, json_bytes(payload), signer)
+    except InputError as exc:
+        raise exc.located(where) if where else exc from None
+
+
+def _seconds(moment: datetime | None) -> int | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        raise ValueError("datetimes must be timezone-aware")
+    return int(moment.timestamp())
+
+
+def sign_vc_jwt(
+    credential: Mapping[str, Any],
+    key: KeyPair | Signer,
+    *,
+    issued_at: datetime | None = None,
+    expires: datetime | None = None,
+    loader: DocumentLoader | None = None,
+    where: str | None = None,
+) -> str:
+    """Secure ``credential`` as a ``vc+jwt`` JWS (VC-JOSE-COSE 3.1.1); return the token.
+
+    The payload is the credential itself. ``issued_at``/``expires`` add the JWT
+    ``iat``/``exp`` claims, which date the signature, not the credential
+    (its ``validFrom``/``validUntil`` do that). The header carries ``alg``
+    (EdDSA, ES256 or ES384 by key type), ``kid`` (the verification method)
+    and ``typ``.
+
+    Raises:
+        InputError: not a VC 2.0 credential object.
+        SigningError: ``issuer`` names someone other than the key's controller.
+        ContextError: a term is not defined by the credential's contexts.
+    """
+    unsigned = prepare_document(credential, key, kind="credential", loader=loader, where=where)
+    extra = {"iat": _seconds(issued_at), "exp": _seconds(expires)}
+    return _sign(unsigned, key, VC_JWT, extra, where)
+
+
+def sign_vp_jwt(
+    presentation: Mapping[str, Any],
+    key: KeyPair | Signer,
+    *,
+    nonce: str | None = None,
+    audience: str | None = None,
+    issued_at: datetime | None = None,
+    expires: datetime | None = None,
+    loader: DocumentLoader | None = None,
+    where: str | None = None,
+) -> str:
+    """Secure ``presentation`` as a ``vp+jwt`` JWS (VC-JOSE-COSE 3.1.2); return the token.
+
+    ``nonce`` (the verifier's challenge) and ``audience`` (its domain) become
+    the ``nonce`` and ``aud`` claims that protect against replay. Credentials
+    inside must be ``EnvelopedVerifiableCredential`` objects, as the spec
+    requires for ``vp+jwt``.
+
+    Raises:
+        InputError: not a VC 2.0 presentation, or a credential inside that is
+            not enveloped.
+        SigningError: ``holder`` names someone other than the key's controller.
+        ContextError: a term is not defined by the presentation's contexts.
+    """
+    unsigned = prepare_document(presentation, key, kind="presentation", loader=loader, where=where)
+    raw = unsigned.get("verifiableCredential", [])
+    items = raw if isinstance(raw, list) else [raw]
+    for index, item in enumerate(items):
+        if not isinstance(item, Mapping) or "EnvelopedVerifiableCredential" not in _types(item):
+            pointer = (
+                f"/verifiableCredential/{index}"
+                if isinstance(raw, list)
+                else "/verifiableCredential"
+            )
+            raise InputError(
+                "a vp+jwt presentation holds EnvelopedVerifiableCredential objects only",
+                where=where,
+                pointer=pointer,
+            )
+    extra = {
+        "nonce": nonce,
+        "aud": audience,
+        "iat": _seconds(issued_at),
+        "exp": _seconds(expires),
+    }
+    return _sign(unsigned, key, VP_JWT, extra, where)
+
+
+def _fail(code: str, message: str, vm_id: str | None = None, suite: str = SUITE) -> ProofOutcome:
+    return ProofOutcome(code, Outcome.FAILED, message, None, suite, vm_id)
+
+
+def _pass(code: str, message: str, vm_id: str | None, suite: str = SUITE) -> ProofOutcome:
+    return ProofOutcome(code, Outcome.PASSED, message, None, suite, vm_id)
+
+
+def jwt_time_outcomes(
+    claims: Mapping[str, Any],
+    *,
+    names: Collection[str],
+    now: datetime,
+    skew: timedelta,
+    suite: str,
+    vm_id: str | None,
+) -> list[ProofOutcome]:
+    """Check the JWT ``exp``, ``nbf`` and ``iat`` claims among ``names`` (RFC 7519 4.1.4-6)."""
+    outcomes: list[ProofOutcome] = []
+    for name in ("exp", "nbf", "iat"):
+        if name not in names or name not in claims:
+            continue
+        try:
+            moment = numeric_date(claims[name], name=name)
+        except InputError as exc:
+            outcomes.append(_fail("proof.malformed", exc.message, vm_id, suite))
+            continue
+        shown = format_datetime(moment)
+        if name == "exp" and now - skew >= moment:
+            outcomes.append(
+                _fail("proof.expired", f"the signature expired at {shown}", vm_id, suite)
+            )
+        elif name == "nbf" and now + skew < moment:
+            message = f"the token is not valid before {shown}"
+            outcomes.append(_fail("proof.not_yet_valid", message, vm_id, suite))
+        elif name == "iat" and now + skew < moment:
+            message = f"the token claims to be issued in the future ({shown})"
+            outcomes.append(_fail("proof.created", message, vm_id, suite))
+    return outcomes
+
+
+def _media_type(header: Mapping[str, Any], claims: Mapping[str, Any]) -> tuple[str | None, str]:
+    typ = header.get("typ")
+    if typ is not None and not isinstance(typ, str):
+        return None, "the JOSE header typ is not a string"
+    normal = typ.lower().removeprefix("application/") if typ else None
+    if normal in (VC_JWT, VP_JWT):
+        if "vc" in claims or "vp" in claims:
+            return None, f'a {normal} payload must not carry a "vc" or "vp" claim'
+        return normal, ""
+    if normal in (None, "jwt"):
+        if "vc" in claims and "vp" not in claims:
+            return VC_JWT_11, ""
+        if "vp" in claims and "vc" not in claims:
+            return VP_JWT_11, ""
+        return None, "neither typ vc+jwt/vp+jwt nor a VC 1.1 vc/vp claim: not a credential JWT"
+    return None, f'typ "{str(typ)[:40]}" is not vc+jwt, vp+jwt or JWT'
+
+
+def _same_instant(existing: Any, moment: datetime) -> bool:
+    try:
+        return int(parse_datetime(existing).timestamp()) == int(moment.timestamp())
+    except InputError:
+        return False
+
+
+def _decode_vc11(
+    claims: Mapping[str, Any], kind: str
+) -> tuple[JsonObject | None, list[ProofOutcome]]:
+    # VC-DATA-MODEL-1.1 6.3.1.2 step 1-2: a new object with the vc (vp) claim's content.
+    inner = claims.get("vp" if kind == "presentation" else "vc")
+    if not isinstance(inner, dict):
+        return None, [_fail("proof.malformed", f"the {kind} claim is not a JSON object")]
+    document: JsonObject = copy.deepcopy(inner)
+    outcomes: list[ProofOutcome] = []
+
+    def conflict(claim: str, member: str, value: Any, existing: Any) -> None:
+        message = f'JWT claim "{claim}" is {value!r} but the {kind} says {member} is {existing!r}'
+        outcomes.append(_fail("proof.claims", message[:300]))
+
+    # Step 3: the JWT claims set the members they stand for.
+    if "iss" in claims:
+        member = "holder" if kind == "presentation" else "issuer"
+        current = document.get(member)
+        if isinstance(current, dict):
+            if "id" in current and current["id"] != claims["iss"]:
+                conflict("iss", f"{member}.id", claims["iss"], current["id"])
+            current["id"] = claims["iss"]
+        else:
+            if current is not None and current != claims["iss"]:
+                conflict("iss", member, claims["iss"], current)
+            document[member] = claims["iss"]
+    if "jti" in claims:
+        if "id" in document and document["id"] != claims["jti"]:
+            conflict("jti", "id", claims["jti"], document["id"])
+        document["id"] = claims["jti"]
+    if kind == "credential":
+        for claim, member in (("nbf", "issuanceDate"), ("exp", "expirationDate")):
+            if claim not in claims:
+                continue
+            try:
+                moment = numeric_date(claims[claim], name=claim)
+            except InputError as exc:
+                outcomes.append(_fail("proof.malformed", exc.message))
+                continue
+            if member in document and not _same_instant(document[member], moment):
+                conflict(claim, member, format_datetime(moment), document[member])
+            document[member] = format_datetime(moment)
+        if "sub" in claims:
+            subject = document.get("credentialSubject")
+            if isinstance(subject, dict):
+                if "id" in subject and subject["id"] != claims["sub"]:
+                    conflict("sub", "credentialSubject.id", claims["sub"], subject["id"])
+                subject["id"] = claims["sub"]
+            elif subject is None:
+                document["credentialSubject"] = {"id": claims["sub"]}
+            else:
+                outcomes.append(
+                    _fail("proof.claims", 'JWT claim "sub" cannot name several subjects')
+                )
+    return document, outcomes
+
+
+def verify_jwt(
+    token: str,
+    *,
+    resolver: DidResolver,
+    now: datetime,
+    expect: Literal["credential", "presentation"] | None = None,
+    nonce: str | None = None,
+    audience: str | None = None,
+    allowed_algs: Collection[str] = DEFAULT_ALGORITHMS,
+    max_clock_skew: timedelta = timedelta(minutes=5),
+) -> JwtVerification:
+    """Verify a ``vc+jwt``/``vp+jwt`` token or a VC 1.1 JWT; return the document and outcomes.
+
+    Nothing raises for a bad token: unreadable parts, a refused ``alg``, an
+    unknown ``kid``, a key of someone else or a bad signature are failed
+    outcomes; a DID document that cannot be obtained offline is unchecked.
+    ``nonce`` and ``audience``, when given, must be the presentation's
+    ``nonce`` and ``aud`` claims (the verifier's challenge and domain).
+    """
+    # VC-JOSE-COSE 6.1 step 1 / RFC 7515 5.2 steps 1-7: parse the compact form.
+    try:
+        jws = parse_compact(token)
+        claims = jws.claims()
+    except InputError as exc:
+        return JwtVerification(
+            None, None, {}, None, (_fail("proof.malformed", f"unreadable JWT: {exc.message}"),)
+        )
+    header = jws.header
+    # RFC 8725 3.11: explicit typing keeps other JWTs (KB-JWTs, ID tokens) out.
+    media, problem = _media_type(header, claims)
+    if media is None:
+        return JwtVerification(None, None, header, None, (_fail("proof.typ", problem),))
+    kind = "presentation" if media in (VP_JWT, VP_JWT_11) else "credential"
+    outcomes: list[ProofOutcome] = []
+    if expect is not None and kind != expect:
+        outcomes.append(_fail("proof.typ", f"a {kind} where a {expect} is expected"))
+    if "crit" in header:
+        outcomes.append(_fail("proof.malformed", "critical header parameters are not understood"))
+    if media in (VC_JWT_11, VP_JWT_11):
+        document, decoded = _decode_vc11(claims, kind)
+        outcomes.extend(decoded)
+        if document is None:
+            return JwtVerification(media, None, header, None, tuple(outcomes))
+    else:
+        document = claims
+    member = "holder" if kind == "presentation" else "issuer"
+    party = party_id(document.get(member))
+    # VC-JOSE-COSE 4.1.2: iss, when present, must match issuer (holder).
+    for where, iss in (("header", header.get("iss")), ("claims", claims.get("iss"))):
+        if iss is not None and party is not None and iss != party:
+            message = f"iss in the JWT {where} is {str(iss)[:80]!r}, but the {member} is {party}"
+            outcomes.append(_fail("proof.issuer", message))
+    controller = party or party_id(claims.get("iss"))
+    alg = header.get("alg")
+    refused = alg_problem(alg, None, allowed_algs)
+    vm_id: str | None = None
+    if refused is not None:
+        outcomes.append(_fail("proof.alg", refused))
+    else:
+        relationship = "authentication" if kind == "presentation" else "assertionMethod"
+        method, found = resolve_key(
+            header.get("kid"),
+            base=controller,
+            controller=controller,
+            relationship=relationship,
+            resolver=resolver,
+            suite=SUITE,
+        )
+        outcomes.extend(found)
+        if method is not None:
+            vm_id = method.id
+            mismatch = alg_problem(alg, method.public_key, allowed_algs)
+            if mismatch is not None:
+                outcomes.append(_fail("proof.alg", mismatch, vm_id))
+            elif method.public_key.verify(jws.signature, jws.signing_input):
+                message = f"{alg} signature verifies, by a key of {method.controller}"
+                outcomes.append(_pass("proof.signature", message, vm_id))
+            else:
+                message = f"{alg} signature does not verify: the token changed since signing"
+                outcomes.append(_fail("proof.signature", message, vm_id))
+    # RFC 7519 4.1.4-6: exp and nbf of a VC 1.1 credential became its dates instead.
+    times = ("iat",) if media == VC_JWT_11 else ("exp", "nbf", "iat")
+    outcomes.extend(
+        jwt_time_outcomes(
+            claims, names=times, now=now, skew=max_clock_skew, suite=SUITE, vm_id=vm_id
+        )
+    )
+    if kind == "presentation":
+        outcomes.extend(_replay_outcomes(claims, nonce, audience, vm_id))
+    return JwtVerification(media, document, header, vm_id, tuple(outcomes))
+
+
+def _replay_outcomes(
+    claims: Mapping[str, Any], nonce: str | None, audience: str | None, vm_id: str | None
+) -> list[ProofOutcome]:
+    outcomes: list[ProofOutcome] = []
+    if nonce is not None:
+        found = claims.get("nonce")
+        if found == nonce:
+            outcomes.append(
+                _pass("proof.challenge", "the presentation answers the challenge", vm_id)
+            )
+        else:
+            shown = "absent" if found is None else repr(found)[:80]
+            message = f'nonce is {shown}, expected "{nonce}"'
+            outcomes.append(_fail("proof.challenge", message, vm_id))
+    if audience is not None:
+        aud = claims.get("aud")
+        if aud == audience or (isinstance(aud, list) and audience in aud):
+            message = "the presentation is meant for this verifier (aud)"
+            outcomes.append(_pass("proof.domain", message, vm_id))
+        else:
+            shown = "absent" if aud is None else repr(aud)[:80]
+            outcomes.append(_fail("proof.domain", f'aud is {shown}, expected "{audience}"', vm_id))
+    return outcomes
+
+
+def unreadable(message: str, *, suite: str = SUITE) -> JwtVerification:
+    """Return the result for input that is not a token at all."""
+    return JwtVerification(None, None, {}, None, (_fail("proof.malformed", message, None, suite),))
+
+
+def verification_error(exc: PasseportError, *, suite: str = SUITE) -> JwtVerification:
+    """Return the result for a token that could not be read (``exc`` says why)."""
+    return unreadable(exc.message, suite=suite)

@@ -95,13 +95,13 @@ def parse_pointer(pointer: str) -> list[str | int]:
     if pointer == "":
         return []
     if not pointer.startswith("/"):
-        raise InputError(f'"{pointer}" is not a JSON pointer (it must start with "/")')
+        raise InputError('not a JSON pointer: it must start with "/"', pointer=pointer)
     # VC-DI-ECDSA 3.4.11 step 2-3: split, skip the first (empty) element, unescape.
     paths: list[str | int] = []
     for segment in pointer.split("/")[1:]:
         if "~" in segment:
             if re.search(r"~(?![01])", segment):
-                raise InputError(f'"{pointer}" has an invalid "~" escape', pointer=pointer)
+                raise InputError('invalid "~" escape (~0 is "~", ~1 is "/")', pointer=pointer)
             paths.append(segment.replace("~1", "/").replace("~0", "~"))
         elif segment.isdigit() and segment.isascii():
             paths.append(int(segment))
@@ -133,7 +133,7 @@ def _child(container: Any, path: str | int, pointer: str) -> Any:
             return container[key]
     elif isinstance(container, list) and isinstance(path, int) and path < len(container):
         return container[path]
-    raise InputError(f'"{pointer}" does not match the document', pointer=pointer)
+    raise InputError("the pointer matches nothing in the credential", pointer=pointer)
 
 
 def _get_selected(parent: Any, path: str | int) -> Any:

@@ -7,7 +7,7 @@ would then never verify against that issuer.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +16,7 @@ from did.keyfile import KeyPair
 from passeport._json import JsonObject
 from passeport.errors import InputError, PasseportError, SigningError
 from proofs.dates import utc_now
+from proofs.ecdsa_sd import DerivingCryptosuite
 from proofs.engine import ProofOptions, add_proof
 from proofs.registry import suite_named
 from proofs.suite import KeySigner
@@ -43,16 +44,21 @@ def sign_document(
     expires: datetime | None = None,
     loader: DocumentLoader | None = None,
     where: str | None = None,
+    mandatory: Sequence[str] = (),
 ) -> JsonObject:
     """Return ``document`` signed with ``key`` by ``suite``.
 
     A presentation is signed for ``authentication`` (with ``challenge`` and
-    ``domain`` when given), a credential for ``assertionMethod``.
+    ``domain`` when given), a credential for ``assertionMethod``. With
+    ``ecdsa-sd-2023`` the result carries a base proof for the holder, and
+    ``mandatory`` lists the JSON pointers every disclosure must keep.
 
     Raises:
-        InputError: the document is not a credential or presentation object.
-        SigningError: ``issuer``/``holder`` names someone else, or the key
-            does not fit the suite.
+        InputError: the document is not a credential or presentation object,
+            ``mandatory`` is given to another suite, or a mandatory pointer is
+            malformed or matches nothing.
+        SigningError: ``issuer``/``holder`` names someone else, the key does
+            not fit the suite, or a presentation is given to ``ecdsa-sd-2023``.
         ContextError: a term is not defined by the document's contexts.
     """
     if not isinstance(document, Mapping):
@@ -65,6 +71,16 @@ def sign_document(
             'type must include "VerifiableCredential" or "VerifiablePresentation"',
             where=where,
             pointer="/type",
+        )
+    chosen = suite_named(suite)
+    deriving = isinstance(chosen, DerivingCryptosuite)
+    if mandatory and not deriving:
+        raise InputError(f"--mandatory applies to ecdsa-sd-2023, not to {suite}", where=where)
+    if deriving and is_presentation:
+        raise SigningError(
+            f"{suite} secures credentials for selective disclosure; "
+            "sign a presentation with another suite",
+            where=where,
         )
     member = "holder" if is_presentation else "issuer"
     unsigned = dict(document)
@@ -90,10 +106,11 @@ def sign_document(
     try:
         return add_proof(
             unsigned,
-            suite=suite_named(suite),
+            suite=chosen,
             signer=KeySigner(key.private_key, key.verification_method),
             options=options,
             loader=loader,
+            mandatory=mandatory,
         )
     except PasseportError as exc:
         raise exc.located(where) if where else exc from None

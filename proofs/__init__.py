@@ -5,6 +5,8 @@ Implemented: ``eddsa-rdfc-2022``, ``eddsa-jcs-2022``, ``ecdsa-rdfc-2019`` and
 selective-disclosure suite ``ecdsa-sd-2023``: the issuer signs a base proof
 (:func:`add_proof` with ``mandatory=``), the holder checks it with
 :func:`verify_base` and hands out :func:`derive`-d disclosures.
+Enveloping proofs: ``vc+jwt``/``vp+jwt`` (:func:`sign_vc_jwt`, :func:`verify_jwt`)
+and SD-JWT VC (:func:`issue_sd_jwt`, :func:`present_sd_jwt`, :func:`verify_sd_jwt`).
 """
 
 from proofs.ecdsa import ECDSA_JCS_2019, ECDSA_RDFC_2019
@@ -23,6 +25,7 @@ from proofs.engine import (
 from proofs.jose import JwtVerification, sign_vc_jwt, sign_vp_jwt, verify_jwt
 from proofs.outcome import Outcome
 from proofs.registry import DATA_INTEGRITY_SUITES, DEFAULT_SUITE, suite_named
+from proofs.sdjwt import issue_sd_jwt, present_sd_jwt, verify_sd_jwt
 from proofs.suite import Cryptosuite, HashAndSignSuite, KeySigner, Signer
 
 __all__ = [
@@ -45,7 +48,9 @@ __all__ = [
     "add_proof",
     "derive",
     "format_datetime",
+    "issue_sd_jwt",
     "parse_datetime",
+    "present_sd_jwt",
     "proofs_of",
     "sign_vc_jwt",
     "sign_vp_jwt",
@@ -53,4 +58,5 @@ __all__ = [
     "verify_base",
     "verify_jwt",
     "verify_proofs",
+    "verify_sd_jwt",
 ]

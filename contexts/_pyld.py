@@ -176,7 +176,7 @@ def expand(document: Any, options: dict[str, Any], on_dropped: Callable[[str | N
 
 def compact(expanded: Any, context: Any, options: dict[str, Any]) -> Any:
     """Compact an expanded document with ``context`` (raises pyld's JsonLdError)."""
-    return jsonld.compact(expanded, context, dict(options))
+    return jsonld.compact(expanded, context, {**options, "skipExpansion": True})
 
 
 class WorkLimitExceeded(Exception):

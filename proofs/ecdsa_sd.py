@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import io
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Protocol, runtime_checkable
 
@@ -228,6 +228,29 @@ def _proof_hash(config: Mapping[str, Any], loader: DocumentLoader, hash_name: st
     return hashlib.new(hash_name, canonical.encode("utf-8")).digest()
 
 
+def _signatures_hold(
+    parsed: BaseProofValue | DerivedProofValue,
+    key: PublicKey,
+    proof_hash: bytes,
+    mandatory: Iterable[str],
+    non_mandatory: Iterable[str],
+    hash_name: str,
+) -> bool:
+    """Check the issuer's signature and one signature per non-mandatory statement."""
+    # VC-DI-ECDSA 3.6.7 step 3-8.
+    statements = list(non_mandatory)
+    if len(parsed.signatures) != len(statements):
+        return False
+    data = proof_hash + parsed.public_key + sd.hash_mandatory(mandatory, hash_name=hash_name)
+    if not key.verify(parsed.base_signature, data):
+        return False
+    scoped = _proof_scoped_key(parsed.public_key)
+    return all(
+        scoped.verify(signature, line.encode("utf-8"))
+        for signature, line in zip(parsed.signatures, statements, strict=True)
+    )
+
+
 def _check_config(config: Mapping[str, Any]) -> None:
     # VC-DI-ECDSA 3.6.4 step 2 (the engine checks "created").
     if config.get("type") != "DataIntegrityProof" or config.get("cryptosuite") != NAME:
@@ -323,6 +346,8 @@ class EcdsaSd2023:
             )
         hash_name = hash_name_for(key)
         # VC-DI-ECDSA 3.5.9 step 3-6: canonicalize the reveal document with the label map.
+        if len(set(parsed.label_map.values())) != len(parsed.label_map):
+            return False  # two blank nodes under one label would merge distinct nodes
         try:
             labelled = sd.label_replacement_canonicalize_json_ld(
                 unsecured, sd.label_map_function(parsed.label_map), loader, hash_name=hash_name
@@ -332,21 +357,8 @@ class EcdsaSd2023:
         wanted = set(parsed.mandatory_indexes)
         mandatory = [line for i, line in enumerate(labelled.nquads) if i in wanted]
         non_mandatory = [line for i, line in enumerate(labelled.nquads) if i not in wanted]
-        # VC-DI-ECDSA 3.6.7 step 3-8.
-        if len(parsed.signatures) != len(non_mandatory):
-            return False
-        data = (
-            _proof_hash(config, loader, hash_name)
-            + parsed.public_key
-            + sd.hash_mandatory(mandatory, hash_name=hash_name)
-        )
-        if not key.verify(parsed.base_signature, data):
-            return False
-        scoped = _proof_scoped_key(parsed.public_key)
-        return all(
-            scoped.verify(signature, line.encode("utf-8"))
-            for signature, line in zip(parsed.signatures, non_mandatory, strict=True)
-        )
+        proof_hash = _proof_hash(config, loader, hash_name)
+        return _signatures_hold(parsed, key, proof_hash, mandatory, non_mandatory, hash_name)
 
     def confirm_proof_value(
         self,
@@ -374,19 +386,9 @@ class EcdsaSd2023:
             hash_name=hash_name,
         )
         group = grouping.groups["mandatory"]
-        if len(parsed.signatures) != len(group.non_matching):
-            return False
-        data = (
-            _proof_hash(config, loader, hash_name)
-            + parsed.public_key
-            + sd.hash_mandatory(group.matching.values(), hash_name=hash_name)
-        )
-        if not key.verify(parsed.base_signature, data):
-            return False
-        scoped = _proof_scoped_key(parsed.public_key)
-        return all(
-            scoped.verify(signature, line.encode("utf-8"))
-            for signature, line in zip(parsed.signatures, group.non_matching.values(), strict=True)
+        proof_hash = _proof_hash(config, loader, hash_name)
+        return _signatures_hold(
+            parsed, key, proof_hash, group.matching.values(), group.non_matching.values(), hash_name
         )
 
     def derive(

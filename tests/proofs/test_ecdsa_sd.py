@@ -326,6 +326,23 @@ def test_component_sizes_are_checked() -> None:
         sd.compress_label_map({"b0": "uAAAA"})
 
 
+def test_a_label_map_that_merges_blank_nodes_is_refused() -> None:
+    derived = derive(SIGNED, ["/credentialSubject/achievement/alignment"], loader=LOADER)
+    assert verify_credential(derived, env=ENV).verified
+    parsed = parse_proof_value(derived["proof"]["proofValue"])
+    assert isinstance(parsed, DerivedProofValue) and len(parsed.label_map) >= 2
+    first = next(iter(parsed.label_map.values()))
+    merged = DerivedProofValue(
+        parsed.base_signature,
+        parsed.public_key,
+        parsed.signatures,
+        dict.fromkeys(parsed.label_map, first),
+        parsed.mandatory_indexes,
+    )
+    derived["proof"]["proofValue"] = serialize_proof_value(merged)
+    assert _codes(verify_credential(derived, env=ENV)) == [("proof.signature", "failed")]
+
+
 def test_blank_nodes_are_relabelled_term_by_term() -> None:
     line = '_:c14n0 <https://schema.org/text> "see _:c14n0 and <urn:bnid:x>" _:c14n1 .\n'
     assert sd.relabel_blank_nodes([line], {"c14n0": "uA", "c14n1": "uB"}) == [

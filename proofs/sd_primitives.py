@@ -34,6 +34,7 @@ __all__ = [
     "Grouping",
     "LabelMapFactory",
     "LabelledNQuads",
+    "align_pointer",
     "canonicalize_and_group",
     "compress_label_map",
     "decode_base64url",
@@ -206,6 +207,50 @@ def select_json_ld(document: Mapping[str, Any], pointers: Sequence[str]) -> Json
         _select_paths(document, paths, pointer, selection)
     dense: JsonObject = _dense(selection)
     return dense
+
+
+_MISSING: Any = object()
+
+
+def _lookup(container: Any, path: str | int) -> Any:
+    if isinstance(container, Mapping):
+        return container.get(str(path), _MISSING)
+    if isinstance(container, list) and isinstance(path, int) and path < len(container):
+        return container[path]
+    return _MISSING
+
+
+def align_pointer(pointer: str, original: Mapping[str, Any], compacted: Mapping[str, Any]) -> str:
+    """Translate a pointer into ``original`` to the same value in its compacted form.
+
+    JSON-LD compaction turns a one-element array into its element (``"type":
+    ["Profile"]`` becomes ``"type": "Profile"``) and a single value under a
+    ``@set`` container into an array. The spec applies pointers to the
+    compacted, skolemized document; translating them first lets a holder
+    write pointers against the credential as they see it. A pointer that
+    does not resolve is returned unchanged, so errors name it as written.
+    """
+    try:
+        paths = parse_pointer(pointer)
+    except InputError:
+        return pointer
+    aligned: list[str | int] = []
+    here, there = original, compacted
+    for path in paths:
+        if isinstance(here, list) and not isinstance(there, list) and len(here) == 1:
+            if path != 0:
+                return pointer
+            here = here[0]
+            continue
+        if isinstance(there, list) and not isinstance(here, list) and len(there) == 1:
+            there = there[0]
+            aligned.append(0)
+        here, there = _lookup(here, path), _lookup(there, path)
+        if here is _MISSING or there is _MISSING:
+            return pointer
+        aligned.append(path)
+    escaped = (str(p).replace("~", "~0").replace("/", "~1") for p in aligned)
+    return "".join("/" + segment for segment in escaped)
 
 
 # --- Skolemization (VC-DI-ECDSA 3.4.5-3.4.10) ------------------------------------------
@@ -435,7 +480,8 @@ def canonicalize_and_group(
     # Step 4-5: select each group in the skolemized document and match its N-Quads.
     result: dict[str, Group] = {}
     for name, pointers in groups.items():
-        selection = select_json_ld(skolemized, pointers)
+        aligned = [align_pointer(pointer, document, skolemized) for pointer in pointers]
+        selection = select_json_ld(skolemized, aligned)
         selected = [] if selection is None else to_deskolemized_nquads(selection, loader)
         chosen = set(relabel_blank_nodes(selected, labelled.label_map))
         matching: dict[int, str] = {}

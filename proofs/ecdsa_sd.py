@@ -29,7 +29,7 @@ from contexts import DocumentLoader, bundled_loader, canonicalize, canonicalize_
 from did.keys import KeyAlgorithm, PrivateKey, PublicKey
 from did.resolve import DidResolver
 from passeport._json import JsonObject
-from passeport.errors import InputError
+from passeport.errors import InputError, SigningError
 from proofs import sd_primitives as sd
 from proofs.suite import Signer, hash_name_for
 
@@ -251,10 +251,12 @@ def _signatures_hold(
     )
 
 
-def _check_config(config: Mapping[str, Any]) -> None:
+def _check_config(unsecured: Mapping[str, Any], config: Mapping[str, Any]) -> None:
     # VC-DI-ECDSA 3.6.4 step 2 (the engine checks "created").
     if config.get("type") != "DataIntegrityProof" or config.get("cryptosuite") != NAME:
-        raise InputError(f"the proof configuration is not a DataIntegrityProof of {NAME}")
+        raise SigningError(f"the proof configuration is not a DataIntegrityProof of {NAME}")
+    if "proof" in unsecured:
+        raise SigningError(f"{NAME} proofs cannot be chained to earlier proofs (previousProof)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,8 +290,9 @@ class EcdsaSd2023:
         Raises:
             InputError: a mandatory pointer is malformed or matches nothing.
             ContextError: the document does not canonicalize safely.
+            SigningError: not an ecdsa-sd-2023 configuration, or a proof chain.
         """
-        _check_config(config)
+        _check_config(unsecured, config)
         hash_name = hash_name_for(signer.public_key)
         size = hashlib.new(hash_name).digest_size
         # VC-DI-ECDSA 3.6.2 step 1: an HMAC key as long as the digest.

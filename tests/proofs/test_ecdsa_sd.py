@@ -301,6 +301,15 @@ def test_signing_refusals() -> None:
             suite=ECDSA_SD_2023,
             signer=KeySigner(ed.private_key, ed.verification_method),
         )
+    chained = add_proof(
+        _diploma(ISSUER),
+        suite=EDDSA_RDFC_2022,
+        signer=KeySigner(ed.private_key, "did:x#1"),
+        options=ProofOptions(id="urn:p1"),
+    )
+    with pytest.raises(SigningError, match="cannot be chained"):
+        chain = ProofOptions(previous_proof="urn:p1")
+        add_proof(chained, suite=ECDSA_SD_2023, signer=signer, options=chain)
     presentation = {
         "@context": ["https://www.w3.org/ns/credentials/v2"],
         "type": ["VerifiablePresentation"],

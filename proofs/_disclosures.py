@@ -25,17 +25,24 @@ from passeport.errors import InputError
 from proofs._jws import b64url_decode, b64url_encode
 
 __all__ = [
+    "DC_SD_JWT",
+    "DEFAULT_HASH",
     "HASH_ALGORITHMS",
+    "KB_JWT",
+    "VC_SD_JWT",
     "Disclosure",
     "Processed",
     "conceal",
+    "decode_all",
     "decode_disclosure",
     "digest_of",
     "escape",
+    "hash_name_of",
     "is_prefix",
     "parse_pointer",
     "process",
     "resolve_pointer",
+    "split_sd_jwt",
 ]
 
 # RFC 9901 4.1.1: names from the IANA "Named Information Hash Algorithm" registry.
@@ -44,6 +51,10 @@ HASH_ALGORITHMS: Final[Mapping[str, Callable[[bytes], Any]]] = {
     "sha-384": hashlib.sha384,
     "sha-512": hashlib.sha512,
 }
+DEFAULT_HASH: Final = "sha-256"
+DC_SD_JWT: Final = "dc+sd-jwt"
+VC_SD_JWT: Final = "vc+sd-jwt"  # VC-JOSE-COSE's name for a VC 2.0 credential secured as SD-JWT
+KB_JWT: Final = "kb+jwt"
 MAX_DEPTH: Final = 64
 RESERVED: Final = ("_sd", "...")
 
@@ -317,3 +328,48 @@ def process(payload: Mapping[str, Any], disclosures: Mapping[str, Disclosure]) -
                 )
             )
     return result
+
+
+def split_sd_jwt(token: str) -> tuple[str, list[str], str]:
+    """Split ``<jwt>~<d1>~...~<dn>~[<kb-jwt>]`` into (jwt, disclosures, kb-jwt or "") (RFC 9901 4).
+
+    Raises:
+        InputError: not a string, no ``~``, or an empty disclosure.
+    """
+    if not isinstance(token, str):
+        raise InputError("an SD-JWT is a string")
+    parts = token.strip().split("~")
+    if len(parts) < 2:
+        raise InputError("an SD-JWT has at least one ~ (after the issuer-signed JWT)")
+    jwt, disclosures, kb = parts[0], parts[1:-1], parts[-1]
+    if any(not d for d in disclosures):
+        raise InputError("an SD-JWT has an empty disclosure (two ~ in a row)")
+    return jwt, disclosures, kb
+
+
+def hash_name_of(payload: Mapping[str, Any]) -> str:
+    """Return the ``_sd_alg`` of a payload, sha-256 when absent (RFC 9901 4.1.1).
+
+    Raises:
+        InputError: a hash algorithm not supported here.
+    """
+    name = payload.get("_sd_alg", DEFAULT_HASH)
+    if name not in HASH_ALGORITHMS:
+        raise InputError(f"_sd_alg {str(name)[:40]!r} is not supported")
+    return str(name)
+
+
+def decode_all(texts: Sequence[str], hash_name: str) -> dict[str, Disclosure]:
+    """Decode disclosures and key them by digest; a repeated one is kept once.
+
+    Raises:
+        InputError: naming the first disclosure that cannot be decoded.
+    """
+    found: dict[str, Disclosure] = {}
+    for index, text in enumerate(texts):
+        try:
+            disclosure = decode_disclosure(text)
+        except InputError as exc:
+            raise InputError(f"disclosure {index + 1}: {exc.message}") from None
+        found[digest_of(text, hash_name)] = disclosure
+    return found

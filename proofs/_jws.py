@@ -23,7 +23,7 @@ import json
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Protocol
 
 from did.keyfile import KeyPair
@@ -32,6 +32,7 @@ from did.resolve import DidResolver, VerificationMethod
 from passeport._json import JsonObject
 from passeport.errors import InputError, KeyFormatError, ResolutionError
 from proofs.checks import ProofOutcome
+from proofs.dates import format_datetime
 from proofs.outcome import Outcome
 from proofs.suite import Signer
 
@@ -45,6 +46,7 @@ __all__ = [
     "b64url_encode",
     "encode_compact",
     "json_bytes",
+    "jwt_time_outcomes",
     "numeric_date",
     "parse_compact",
     "parse_json_object",
@@ -128,7 +130,7 @@ def json_bytes(value: Any) -> bytes:
     """
     try:
         text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, RecursionError) as exc:
         raise InputError(f"not JSON: {exc}") from None
     return text.encode("utf-8")
 
@@ -239,6 +241,38 @@ def _outcome(
     code: str, outcome: Outcome, message: str, suite: str, vm_id: str | None
 ) -> ProofOutcome:
     return ProofOutcome(code, outcome, message, None, suite, vm_id)
+
+
+def jwt_time_outcomes(
+    claims: Mapping[str, Any],
+    *,
+    names: Collection[str],
+    now: datetime,
+    skew: timedelta,
+    suite: str,
+    vm_id: str | None,
+) -> list[ProofOutcome]:
+    """Check the JWT ``exp``, ``nbf`` and ``iat`` claims among ``names`` (RFC 7519 4.1.4-6)."""
+    outcomes: list[ProofOutcome] = []
+    for name in ("exp", "nbf", "iat"):
+        if name not in names or name not in claims:
+            continue
+        try:
+            moment = numeric_date(claims[name], name=name)
+        except InputError as exc:
+            outcomes.append(_outcome("proof.malformed", Outcome.FAILED, exc.message, suite, vm_id))
+            continue
+        shown = format_datetime(moment)
+        if name == "exp" and now - skew >= moment:
+            message = f"the signature expired at {shown}"
+            outcomes.append(_outcome("proof.expired", Outcome.FAILED, message, suite, vm_id))
+        elif name == "nbf" and now + skew < moment:
+            message = f"the token is not valid before {shown}"
+            outcomes.append(_outcome("proof.not_yet_valid", Outcome.FAILED, message, suite, vm_id))
+        elif name == "iat" and now + skew < moment:
+            message = f"the token claims to be issued in the future ({shown})"
+            outcomes.append(_outcome("proof.created", Outcome.FAILED, message, suite, vm_id))
+    return outcomes
 
 
 def resolve_key(

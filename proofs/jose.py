@@ -26,21 +26,21 @@ from contexts import DocumentLoader, bundled_loader, expand
 from did.keyfile import KeyPair
 from did.resolve import DidResolver
 from passeport._json import JsonObject
-from passeport.errors import InputError, PasseportError, SigningError
+from passeport.errors import InputError, SigningError
 from proofs._jws import (
     DEFAULT_ALGORITHMS,
     alg_for,
     alg_problem,
     encode_compact,
     json_bytes,
-    numeric_date,
+    jwt_time_outcomes,
     parse_compact,
     resolve_key,
     signer_of,
     verification_method_of,
 )
+from proofs._vc11 import decode_vc11
 from proofs.checks import ProofOutcome
-from proofs.dates import format_datetime, parse_datetime
 from proofs.outcome import Outcome
 from proofs.suite import Signer
 
@@ -50,7 +50,6 @@ __all__ = [
     "VP_JWT",
     "VP_JWT_11",
     "JwtVerification",
-    "jwt_time_outcomes",
     "party_id",
     "sign_vc_jwt",
     "sign_vp_jwt",
@@ -150,7 +149,10 @@ def prepare_document(
                 pointer=f"/{claim}",
             )
     member = "holder" if kind == "presentation" else "issuer"
-    unsigned: JsonObject = copy.deepcopy(dict(document))
+    try:
+        unsigned: JsonObject = copy.deepcopy(dict(document))
+    except RecursionError:
+        raise InputError("the document is nested too deeply", where=where) from None
     controller = controller_of(key)
     present = party_id(unsigned.get(member))
     if member not in unsigned:
@@ -276,39 +278,6 @@ def _pass(code: str, message: str, vm_id: str | None, suite: str = SUITE) -> Pro
     return ProofOutcome(code, Outcome.PASSED, message, None, suite, vm_id)
 
 
-def jwt_time_outcomes(
-    claims: Mapping[str, Any],
-    *,
-    names: Collection[str],
-    now: datetime,
-    skew: timedelta,
-    suite: str,
-    vm_id: str | None,
-) -> list[ProofOutcome]:
-    """Check the JWT ``exp``, ``nbf`` and ``iat`` claims among ``names`` (RFC 7519 4.1.4-6)."""
-    outcomes: list[ProofOutcome] = []
-    for name in ("exp", "nbf", "iat"):
-        if name not in names or name not in claims:
-            continue
-        try:
-            moment = numeric_date(claims[name], name=name)
-        except InputError as exc:
-            outcomes.append(_fail("proof.malformed", exc.message, vm_id, suite))
-            continue
-        shown = format_datetime(moment)
-        if name == "exp" and now - skew >= moment:
-            outcomes.append(
-                _fail("proof.expired", f"the signature expired at {shown}", vm_id, suite)
-            )
-        elif name == "nbf" and now + skew < moment:
-            message = f"the token is not valid before {shown}"
-            outcomes.append(_fail("proof.not_yet_valid", message, vm_id, suite))
-        elif name == "iat" and now + skew < moment:
-            message = f"the token claims to be issued in the future ({shown})"
-            outcomes.append(_fail("proof.created", message, vm_id, suite))
-    return outcomes
-
-
 def _media_type(header: Mapping[str, Any], claims: Mapping[str, Any]) -> tuple[str | None, str]:
     typ = header.get("typ")
     if typ is not None and not isinstance(typ, str):
@@ -325,70 +294,6 @@ def _media_type(header: Mapping[str, Any], claims: Mapping[str, Any]) -> tuple[s
             return VP_JWT_11, ""
         return None, "neither typ vc+jwt/vp+jwt nor a VC 1.1 vc/vp claim: not a credential JWT"
     return None, f'typ "{str(typ)[:40]}" is not vc+jwt, vp+jwt or JWT'
-
-
-def _same_instant(existing: Any, moment: datetime) -> bool:
-    try:
-        return int(parse_datetime(existing).timestamp()) == int(moment.timestamp())
-    except InputError:
-        return False
-
-
-def _decode_vc11(
-    claims: Mapping[str, Any], kind: str
-) -> tuple[JsonObject | None, list[ProofOutcome]]:
-    # VC-DATA-MODEL-1.1 6.3.1.2 step 1-2: a new object with the vc (vp) claim's content.
-    inner = claims.get("vp" if kind == "presentation" else "vc")
-    if not isinstance(inner, dict):
-        return None, [_fail("proof.malformed", f"the {kind} claim is not a JSON object")]
-    document: JsonObject = copy.deepcopy(inner)
-    outcomes: list[ProofOutcome] = []
-
-    def conflict(claim: str, member: str, value: Any, existing: Any) -> None:
-        message = f'JWT claim "{claim}" is {value!r} but the {kind} says {member} is {existing!r}'
-        outcomes.append(_fail("proof.claims", message[:300]))
-
-    # Step 3: the JWT claims set the members they stand for.
-    if "iss" in claims:
-        member = "holder" if kind == "presentation" else "issuer"
-        current = document.get(member)
-        if isinstance(current, dict):
-            if "id" in current and current["id"] != claims["iss"]:
-                conflict("iss", f"{member}.id", claims["iss"], current["id"])
-            current["id"] = claims["iss"]
-        else:
-            if current is not None and current != claims["iss"]:
-                conflict("iss", member, claims["iss"], current)
-            document[member] = claims["iss"]
-    if "jti" in claims:
-        if "id" in document and document["id"] != claims["jti"]:
-            conflict("jti", "id", claims["jti"], document["id"])
-        document["id"] = claims["jti"]
-    if kind == "credential":
-        for claim, member in (("nbf", "issuanceDate"), ("exp", "expirationDate")):
-            if claim not in claims:
-                continue
-            try:
-                moment = numeric_date(claims[claim], name=claim)
-            except InputError as exc:
-                outcomes.append(_fail("proof.malformed", exc.message))
-                continue
-            if member in document and not _same_instant(document[member], moment):
-                conflict(claim, member, format_datetime(moment), document[member])
-            document[member] = format_datetime(moment)
-        if "sub" in claims:
-            subject = document.get("credentialSubject")
-            if isinstance(subject, dict):
-                if "id" in subject and subject["id"] != claims["sub"]:
-                    conflict("sub", "credentialSubject.id", claims["sub"], subject["id"])
-                subject["id"] = claims["sub"]
-            elif subject is None:
-                document["credentialSubject"] = {"id": claims["sub"]}
-            else:
-                outcomes.append(
-                    _fail("proof.claims", 'JWT claim "sub" cannot name several subjects')
-                )
-    return document, outcomes
 
 
 def verify_jwt(
@@ -430,7 +335,7 @@ def verify_jwt(
     if "crit" in header:
         outcomes.append(_fail("proof.malformed", "critical header parameters are not understood"))
     if media in (VC_JWT_11, VP_JWT_11):
-        document, decoded = _decode_vc11(claims, kind)
+        document, decoded = decode_vc11(claims, kind)
         outcomes.extend(decoded)
         if document is None:
             return JwtVerification(media, None, header, None, tuple(outcomes))
@@ -506,13 +411,3 @@ def _replay_outcomes(
             shown = "absent" if aud is None else repr(aud)[:80]
             outcomes.append(_fail("proof.domain", f'aud is {shown}, expected "{audience}"', vm_id))
     return outcomes
-
-
-def unreadable(message: str, *, suite: str = SUITE) -> JwtVerification:
-    """Return the result for input that is not a token at all."""
-    return JwtVerification(None, None, {}, None, (_fail("proof.malformed", message, None, suite),))
-
-
-def verification_error(exc: PasseportError, *, suite: str = SUITE) -> JwtVerification:
-    """Return the result for a token that could not be read (``exc`` says why)."""
-    return unreadable(exc.message, suite=suite)

@@ -26,7 +26,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Final
 
-from contexts import DocumentLoader
+from contexts import DocumentLoader, bundled_loader, expand
 from did.jwk import public_from_jwk, public_to_jwk
 from did.keyfile import KeyPair
 from did.keys import PrivateKey
@@ -39,6 +39,7 @@ from proofs._disclosures import (
     conceal,
     decode_all,
     digest_of,
+    escape,
     hash_name_of,
     is_prefix,
     parse_pointer,
@@ -65,6 +66,8 @@ __all__ = [
     "KB_JWT",
     "NEVER_DISCLOSABLE",
     "VC_SD_JWT",
+    "credential_vct",
+    "default_disclosable",
     "issue_sd_jwt",
     "present_sd_jwt",
     "verify_sd_jwt",
@@ -76,6 +79,9 @@ NEVER_DISCLOSABLE: Final = frozenset(
     | {"@context", "type", "issuer", "credentialStatus", "credentialSchema", "relatedResource"}
     | {"validFrom", "validUntil", "issuanceDate", "expirationDate"}
 )
+
+_IN_CLEAR: Final = frozenset({"id", "type", "@context", "@id", "@type"})
+_VC_TYPE: Final = "https://www.w3.org/2018/credentials#VerifiableCredential"
 
 
 def _random_salt() -> str:
@@ -105,11 +111,75 @@ def _reserved_members(value: Any, pointer: str = "") -> str | None:
     return None
 
 
+def credential_vct(credential: Mapping[str, Any], *, loader: DocumentLoader | None = None) -> str:
+    """Return a ``vct`` for a VC 2.0 credential: the IRI of its most specific type.
+
+    That is the last ``type`` other than ``VerifiableCredential``, expanded by
+    the credential's contexts (``OpenBadgeCredential`` becomes
+    ``https://purl.imsglobal.org/spec/vc/ob/vocab.html#OpenBadgeCredential``):
+    a collision-resistant name, as SD-JWT VC 3.2.2.1 asks of ``vct``.
+
+    Raises:
+        InputError: the credential has no type.
+        ContextError: a context is unknown or a term undefined.
+    """
+    expanded = expand(credential, loader or bundled_loader()).expanded
+    found = expanded[0].get("@type", []) if expanded and isinstance(expanded[0], dict) else []
+    types = [t for t in found if isinstance(t, str)]
+    specific = [t for t in types if t != _VC_TYPE] or types
+    if not specific:
+        raise InputError("the credential has no type to name its vct", pointer="/type")
+    return specific[-1]
+
+
+def default_disclosable(claims: Mapping[str, Any], *, mandatory: Sequence[str] = ()) -> list[str]:
+    """Return the pointers an issuer makes disclosable when it names none itself.
+
+    For a credential (claims with ``@context``), every member and array
+    element inside ``credentialSubject``; for other claims, every claim but
+    the registered ones that stay in clear. ``id`` and ``type`` members stay
+    in clear, and so does everything at, above or below a ``mandatory``
+    pointer: the holder will always show those. Nested claims are disclosable
+    one by one (recursive disclosures, RFC 9901 4.2.6).
+
+    Raises:
+        InputError: a mandatory pointer that names no claim.
+    """
+    kept = [parse_pointer(pointer) for pointer in mandatory]
+    for pointer, path in zip(mandatory, kept, strict=True):
+        if not resolve_pointer(dict(claims), path):
+            raise InputError("no such claim", pointer=pointer)
+    found: list[str] = []
+
+    def walk(value: Any, path: tuple[str, ...]) -> None:
+        if isinstance(value, Mapping):
+            children = [(name, item) for name, item in value.items() if name not in _IN_CLEAR]
+        elif isinstance(value, list):
+            children = [(str(index), item) for index, item in enumerate(value)]
+        else:
+            return
+        for name, item in children:
+            child = (*path, name)
+            if any(is_prefix(head, child) for head in kept):
+                continue  # at or below a mandatory claim: shown as a whole
+            if not path and name in NEVER_DISCLOSABLE:
+                continue
+            if not any(is_prefix(child, head) for head in kept):
+                found.append("".join(f"/{escape(token)}" for token in child))
+            walk(item, child)
+
+    if "@context" in claims:
+        walk(claims.get("credentialSubject"), ("credentialSubject",))
+    else:
+        walk(claims, ())
+    return found
+
+
 def issue_sd_jwt(
     claims: Mapping[str, Any],
     key: KeyPair | Signer,
     *,
-    vct: str,
+    vct: str | None = None,
     disclosable: Sequence[str] = (),
     holder_jwk: Mapping[str, Any] | None = None,
     salt: Callable[[], str] | None = None,
@@ -123,7 +193,9 @@ def issue_sd_jwt(
 
     Every claim named by a JSON pointer of ``disclosable`` (object members and
     array elements such as ``/credentialSubject/skills/1``) becomes a
-    disclosure. ``iss`` is the key's DID and ``kid`` its verification method;
+    disclosure (:func:`default_disclosable` proposes a set). ``vct`` defaults,
+    for a credential, to :func:`credential_vct`. ``iss`` is the key's DID and
+    ``kid`` its verification method;
     claims that are a VC 2.0 credential get their ``issuer`` filled or
     checked and their terms checked against their contexts. ``holder_jwk``
     (public) becomes ``cnf`` for Key Binding. ``salt`` returns fresh salts
@@ -149,6 +221,12 @@ def issue_sd_jwt(
             raise SigningError(
                 "_sd, _sd_alg and ... are reserved by SD-JWT", where=where, pointer=reserved
             )
+        if vct is None:
+            if "@context" not in unsigned:
+                raise InputError(
+                    "vct is needed: the claims are not a VC 2.0 credential", where=where
+                )
+            vct = credential_vct(unsigned, loader=loader)
         issuer = controller_of(key)
         for name, expected in (("iss", issuer), ("vct", vct)):
             if name in unsigned and unsigned[name] != expected:

@@ -8,6 +8,7 @@ sections 4.2, 5 and appendices A.3 and A.5, as rendered by the OAuth working gro
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 from datetime import UTC, datetime, timedelta
@@ -19,11 +20,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from did import DidResolver, KeyAlgorithm, KeyPair, PrivateKey, public_from_jwk, public_to_jwk
-from passeport.errors import InputError, SigningError
+from passeport.errors import InputError, PasseportError, SigningError
 from proofs._disclosures import decode_disclosure, digest_of, process
 from proofs._jws import b64url_encode, encode_compact, json_bytes, parse_compact
 from proofs.outcome import Outcome
-from proofs.sdjwt import issue_sd_jwt, present_sd_jwt, verify_sd_jwt
+from proofs.sdjwt import (
+    credential_vct,
+    default_disclosable,
+    issue_sd_jwt,
+    present_sd_jwt,
+    verify_sd_jwt,
+)
 from tests.conftest import FIXED_NOW, ROOT
 
 DATA = Path(__file__).parent / "data" / "sdjwt"
@@ -526,3 +533,59 @@ def test_sha256_is_the_digest_named_in_the_payload() -> None:
     expected = b64url_encode(hashlib.sha256(text.encode("ascii")).digest())
     digests = payload["_sd"]
     assert isinstance(digests, list) and expected in digests
+
+
+def test_default_disclosable_and_vct_for_a_credential() -> None:
+    credential = json.loads((ROOT / "passeport" / "samples" / "diploma.json").read_text("utf-8"))
+    vct = "https://purl.imsglobal.org/spec/vc/ob/vocab.html#OpenBadgeCredential"
+    assert credential_vct(credential) == vct
+    pointers = default_disclosable(credential, mandatory=["/credentialSubject/achievement/name"])
+    assert "/credentialSubject/name" in pointers
+    assert "/credentialSubject/achievement/alignment/0/targetCode" in pointers
+    for clear in ("/credentialSubject/achievement", "/credentialSubject/achievement/name"):
+        assert clear not in pointers
+    assert not [p for p in pointers if p.endswith(("/type", "/id"))]
+    token = issue_sd_jwt(
+        credential,
+        ISSUER,
+        disclosable=pointers,
+        holder_jwk=public_to_jwk(HOLDER.public_key),
+        issued_at=ISSUED_AT,
+    )
+    assert parse_compact(token.split("~")[0]).claims()["vct"] == vct
+    result = verify(present(token, ["/credentialSubject/achievement/alignment/0/targetCode"]))
+    assert result.verified, failed(result)
+    assert result.payload is not None
+    achievement = result.payload["credentialSubject"]["achievement"]
+    assert achievement["name"] == "Développeur web et web mobile"
+    assert achievement["alignment"] == [{"type": ["Alignment"], "targetCode": "RNCP37674"}]
+    assert "description" not in achievement and "name" not in result.payload["credentialSubject"]
+
+
+def test_default_disclosable_for_plain_claims_and_vct_needed() -> None:
+    claims = {"given_name": "Camille", "iss": "x", "address": {"locality": "Lyon"}, "n": [1]}
+    assert default_disclosable(claims) == [
+        "/given_name",
+        "/address",
+        "/address/locality",
+        "/n",
+        "/n/0",
+    ]
+    with pytest.raises(InputError, match="no such claim"):
+        default_disclosable(claims, mandatory=["/nickname"])
+    with pytest.raises(InputError, match="vct is needed"):
+        issue_sd_jwt(CLAIMS, ISSUER)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_corrupted_sd_jwt_raises_only_our_errors(data: st.DataObject) -> None:
+    token = present(issue(), ["/given_name", "/skills/0"])
+    index = data.draw(st.integers(0, len(token) - 1))
+    corrupted = token[:index] + data.draw(st.sampled_from("A_-~.e=")) + token[index + 1 :]
+    result = verify(corrupted)
+    assert corrupted == token or not result.verified
+    unbound = corrupted.rsplit("~", 1)[0] + "~"
+    pointer = data.draw(st.sampled_from(["/given_name", "/skills/0", "/x"]))
+    with contextlib.suppress(PasseportError):
+        present_sd_jwt(unbound, [pointer])

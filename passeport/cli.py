@@ -25,6 +25,7 @@ app.add_typer(
     did_cli.app, name="key", help="Create and show key files (did:key, did:jwk, did:web)."
 )
 app.command()(proofs_cli.sign)
+app.command()(proofs_cli.derive)
 app.command()(verifier_cli.verify)
 
 

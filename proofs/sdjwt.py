@@ -30,7 +30,9 @@ from contexts import DocumentLoader, bundled_loader, expand
 from did.jwk import public_from_jwk, public_to_jwk
 from did.keyfile import KeyPair
 from did.keys import PrivateKey
-from passeport.errors import InputError, KeyFormatError, SigningError
+from did.resolve import DidResolver
+from passeport._json import JsonObject
+from passeport.errors import InputError, KeyFormatError, ResolutionError, SigningError
 from proofs._disclosures import (
     DC_SD_JWT,
     DEFAULT_HASH,
@@ -68,6 +70,7 @@ __all__ = [
     "VC_SD_JWT",
     "credential_vct",
     "default_disclosable",
+    "holder_jwk",
     "issue_sd_jwt",
     "present_sd_jwt",
     "verify_sd_jwt",
@@ -173,6 +176,26 @@ def default_disclosable(claims: Mapping[str, Any], *, mandatory: Sequence[str] =
     else:
         walk(claims, ())
     return found
+
+
+def holder_jwk(did: str, *, resolver: DidResolver | None = None) -> JsonObject:
+    """Return the public JWK of ``did``'s first ``authentication`` key, for ``cnf``.
+
+    A did:key or did:jwk resolves offline; a did:web needs the resolver's
+    fetcher. The holder later signs KB-JWTs with that key.
+
+    Raises:
+        ResolutionError: the DID cannot be resolved or lists no authentication key.
+        KeyFormatError: the key cannot be decoded.
+    """
+    document = (resolver or DidResolver()).resolve(did)
+    entries = document.document.get("authentication")
+    for entry in entries if isinstance(entries, list) else []:
+        ref = entry.get("id") if isinstance(entry, dict) else entry
+        if isinstance(ref, str):
+            method = document.verification_method(document.absolute(ref))
+            return public_to_jwk(method.public_key)
+    raise ResolutionError(f"{did[:80]} lists no authentication key to bind to")
 
 
 def issue_sd_jwt(

@@ -20,13 +20,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from did import DidResolver, KeyAlgorithm, KeyPair, PrivateKey, public_from_jwk, public_to_jwk
-from passeport.errors import InputError, PasseportError, SigningError
+from passeport.errors import InputError, PasseportError, ResolutionError, SigningError
 from proofs._disclosures import decode_disclosure, digest_of, process
 from proofs._jws import b64url_encode, encode_compact, json_bytes, parse_compact
 from proofs.outcome import Outcome
 from proofs.sdjwt import (
     credential_vct,
     default_disclosable,
+    holder_jwk,
     issue_sd_jwt,
     present_sd_jwt,
     verify_sd_jwt,
@@ -589,3 +590,11 @@ def test_corrupted_sd_jwt_raises_only_our_errors(data: st.DataObject) -> None:
     pointer = data.draw(st.sampled_from(["/given_name", "/skills/0", "/x"]))
     with contextlib.suppress(PasseportError):
         present_sd_jwt(unbound, [pointer])
+
+
+def test_holder_jwk_comes_from_the_holders_did() -> None:
+    assert holder_jwk(HOLDER.controller) == public_to_jwk(HOLDER.public_key)
+    jwk_did = KeyPair.from_private_key(HOLDER.private_key, method="jwk").controller
+    assert holder_jwk(jwk_did) == public_to_jwk(HOLDER.public_key)
+    with pytest.raises(ResolutionError, match="not available offline"):
+        holder_jwk("did:web:wallet.example")

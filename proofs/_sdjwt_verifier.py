@@ -121,7 +121,8 @@ def verify_sd_jwt(
         outcomes.append(_fail("disclosure.reserved", message, vm_id))
     if not processed.problems and len(by_digest) == len(texts):
         count = len(by_digest)
-        message = f"{count} disclosure{'s' if count != 1 else ''} match the issuer's digests"
+        agree = "s match" if count != 1 else " matches"
+        message = f"{count} disclosure{agree} the issuer's digests"
         outcomes.append(_pass("disclosure.digests", message, vm_id))
     claims = processed.payload
     if media == DC_SD_JWT and not isinstance(claims.get("vct"), str):

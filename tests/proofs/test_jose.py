@@ -453,3 +453,16 @@ def test_vc_1_1_presentation_jwt() -> None:
     result = verify(token, nonce="n-1", audience="https://rh.example")
     assert result.verified, failed(result)
     assert result.payload is not None and result.payload["holder"] == ED.controller
+
+
+def test_not_before_in_the_future() -> None:
+    payload = {
+        **SAMPLE,
+        "issuer": ED.controller,
+        "nbf": int((FIXED_NOW + timedelta(days=1)).timestamp()),
+    }
+    token = forge({"alg": "EdDSA", "kid": ED.verification_method, "typ": "vc+jwt"}, payload, ED)
+    assert "not valid before" in failed(verify(token))["proof.not_yet_valid"]
+    payload["nbf"] = "tomorrow"
+    token = forge({"alg": "EdDSA", "kid": ED.verification_method, "typ": "vc+jwt"}, payload, ED)
+    assert "NumericDate" in failed(verify(token))["proof.malformed"]

@@ -598,3 +598,22 @@ def test_holder_jwk_comes_from_the_holders_did() -> None:
     assert holder_jwk(jwk_did) == public_to_jwk(HOLDER.public_key)
     with pytest.raises(ResolutionError, match="not available offline"):
         holder_jwk("did:web:wallet.example")
+
+
+def test_issuer_must_be_named_and_agree() -> None:
+    anonymous = forge_issuer_jwt({"vct": VCT})
+    assert failed(verify(anonymous + "~"))["proof.issuer"] == "the SD-JWT names no issuer (iss)"
+    payload = {"iss": ISSUER.controller, "vct": VCT, "issuer": STRANGER.controller}
+    reasons = failed(verify(forge_issuer_jwt(payload) + "~"))
+    assert f"the credential's issuer is {STRANGER.controller}" in reasons["proof.issuer"]
+
+
+def test_not_yet_valid_and_unreadable_key_binding() -> None:
+    payload = {
+        "iss": ISSUER.controller,
+        "vct": VCT,
+        "nbf": int((NOW + timedelta(days=1)).timestamp()),
+    }
+    assert "proof.not_yet_valid" in failed(verify(forge_issuer_jwt(payload) + "~"))
+    shown = present(issue(), ["/given_name"], holder_key=None)
+    assert "key_binding.malformed" in failed(verify(shown + "not-a-jwt"))

@@ -12,18 +12,19 @@ proofs only: a base proof handed to a verifier is refused with
 With a P-384 issuer key, RDFC-1.0, the HMAC (a 48-byte key), the proof hash
 and the mandatory hash all use SHA-384, as the spec ties every hash to the
 issuer key's curve (VC-DI-ECDSA 3.1, 3.6.2); the proof-scoped key stays P-256.
+
+The proof value codec lives in :mod:`proofs._sd_proof_value` and the
+selective-disclosure functions in :mod:`proofs.sd_primitives`; this module
+re-exports the codec's public names.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Protocol, runtime_checkable
-
-import cbor2
 
 from contexts import DocumentLoader, bundled_loader, canonicalize, canonicalize_nquads
 from did.keys import KeyAlgorithm, PrivateKey, PublicKey
@@ -31,6 +32,15 @@ from did.resolve import DidResolver
 from passeport._json import JsonObject
 from passeport.errors import InputError, SigningError
 from proofs import sd_primitives as sd
+from proofs._sd_proof_value import (
+    BASE_HEADER,
+    DERIVED_HEADER,
+    P256_PUBLIC,
+    BaseProofValue,
+    DerivedProofValue,
+    parse_proof_value,
+    serialize_proof_value,
+)
 from proofs.suite import Signer, hash_name_for
 
 if TYPE_CHECKING:
@@ -53,9 +63,6 @@ __all__ = [
 ]
 
 NAME: Final = "ecdsa-sd-2023"
-BASE_HEADER: Final = b"\xd9\x5d\x00"
-DERIVED_HEADER: Final = b"\xd9\x5d\x01"
-_P256_PUBLIC: Final = b"\x80\x24"  # multicodec p256-pub (0x1200) as a varint
 _HASH_OF_SIGNATURE: Final = {64: "sha256", 96: "sha384"}
 _HASH_OF_HMAC_KEY: Final = {32: "sha256", 48: "sha384"}
 
@@ -108,118 +115,8 @@ class DerivingCryptosuite(Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True)
-class BaseProofValue:
-    """The five components of a base proof value (VC-DI-ECDSA 3.5.2)."""
-
-    base_signature: bytes
-    public_key: bytes  # proof-scoped P-256 key, Multikey bytes (0x8024 + compressed point)
-    hmac_key: bytes
-    signatures: tuple[bytes, ...]
-    mandatory_pointers: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class DerivedProofValue:
-    """The five components of a derived (disclosure) proof value (VC-DI-ECDSA 3.5.7)."""
-
-    base_signature: bytes
-    public_key: bytes
-    signatures: tuple[bytes, ...]
-    label_map: Mapping[str, str]  # verifier's c14nN -> HMAC label u...
-    mandatory_indexes: tuple[int, ...]
-
-
-def serialize_proof_value(value: BaseProofValue | DerivedProofValue) -> str:
-    """Encode a proof value: ``u`` + base64url(header + untagged CBOR array) (3.5.2, 3.5.7)."""
-    if isinstance(value, BaseProofValue):
-        header = BASE_HEADER
-        items: list[Any] = [
-            value.base_signature,
-            value.public_key,
-            value.hmac_key,
-            list(value.signatures),
-            list(value.mandatory_pointers),
-        ]
-    else:
-        header = DERIVED_HEADER
-        items = [
-            value.base_signature,
-            value.public_key,
-            list(value.signatures),
-            sd.compress_label_map(value.label_map),
-            list(value.mandatory_indexes),
-        ]
-    return "u" + sd.encode_base64url(header + cbor2.dumps(items))
-
-
-def _bytes(value: Any, sizes: Sequence[int], what: str) -> bytes:
-    if not isinstance(value, bytes) or len(value) not in sizes:
-        lengths = " or ".join(str(n) for n in sizes)
-        raise InputError(f"proofValue: {what} must be a byte string of {lengths} bytes")
-    return value
-
-
-def _list(value: Any, what: str) -> list[Any]:
-    if not isinstance(value, list):
-        raise InputError(f"proofValue: {what} must be an array")
-    return value
-
-
-def parse_proof_value(proof_value: Any) -> BaseProofValue | DerivedProofValue:
-    """Decode a base or derived ``proofValue`` and check the shape of its components.
-
-    Raises:
-        InputError: not ``u`` + base64url, an unknown header, or malformed CBOR.
-    """
-    # VC-DI-ECDSA 3.5.3 / 3.5.8 step 1-3: multibase base64url, then the header.
-    if not isinstance(proof_value, str) or not proof_value.startswith("u"):
-        raise InputError("proofValue is not multibase base64url (it must start with 'u')")
-    data = sd.decode_base64url(proof_value[1:], what="proofValue")
-    header, payload = data[:3], data[3:]
-    if header not in (BASE_HEADER, DERIVED_HEADER):
-        raise InputError("proofValue has no ecdsa-sd-2023 header (0xd95d00 or 0xd95d01)")
-    stream = io.BytesIO(payload)
-    try:
-        items = cbor2.CBORDecoder(stream, allow_duplicate_keys=False).decode()
-    except (cbor2.CBORError, ValueError, TypeError, RecursionError) as exc:
-        raise InputError(f"proofValue is not valid CBOR: {exc}") from exc
-    if stream.tell() != len(payload):
-        raise InputError("proofValue has bytes after its CBOR value")
-    if not isinstance(items, list) or len(items) != 5:
-        raise InputError("proofValue must hold an array of five components")
-    signature = _bytes(items[0], (64, 96), "the base signature")
-    public_key = _bytes(items[1], (35,), "the proof-scoped public key")
-    if not public_key.startswith(_P256_PUBLIC):
-        raise InputError("proofValue: the proof-scoped public key is not a P-256 Multikey")
-    if header == BASE_HEADER:
-        hmac_key = _bytes(items[2], (32, 48), "the HMAC key")
-        signatures = [_bytes(s, (64,), "each signature") for s in _list(items[3], "signatures")]
-        pointers = _list(items[4], "mandatory pointers")
-        if not all(isinstance(p, str) for p in pointers):
-            raise InputError("proofValue: mandatory pointers must be strings")
-        return BaseProofValue(signature, public_key, hmac_key, tuple(signatures), tuple(pointers))
-    signatures = [_bytes(s, (64,), "each signature") for s in _list(items[2], "signatures")]
-    labels = items[3]
-    if not isinstance(labels, dict) or not all(
-        isinstance(k, int) and not isinstance(k, bool) and k >= 0 for k in labels
-    ):
-        raise InputError("proofValue: the label map must map integers to byte strings")
-    compressed = {k: _bytes(v, (32, 48), "each label") for k, v in labels.items()}
-    indexes = _list(items[4], "mandatory indexes")
-    if not all(isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in indexes):
-        raise InputError("proofValue: mandatory indexes must be non-negative integers")
-    return DerivedProofValue(
-        signature,
-        public_key,
-        tuple(signatures),
-        sd.decompress_label_map(compressed),
-        tuple(indexes),
-    )
-
-
 def _proof_scoped_key(public_key: bytes) -> PublicKey:
-    return PublicKey.from_raw(KeyAlgorithm.P256, public_key[len(_P256_PUBLIC) :])
+    return PublicKey.from_raw(KeyAlgorithm.P256, public_key[len(P256_PUBLIC) :])
 
 
 def _proof_hash(config: Mapping[str, Any], loader: DocumentLoader, hash_name: str) -> bytes:
@@ -321,7 +218,7 @@ class EcdsaSd2023:
         signatures = tuple(
             scoped.sign(line.encode("utf-8")) for line in group.non_matching.values()
         )
-        public_key = _P256_PUBLIC + scoped.public_key.raw_bytes()
+        public_key = P256_PUBLIC + scoped.public_key.raw_bytes()
         base_signature = signer.sign(proof_hash + public_key + mandatory_hash)
         return serialize_proof_value(
             BaseProofValue(base_signature, public_key, key, signatures, pointers)

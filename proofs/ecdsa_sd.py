@@ -24,7 +24,7 @@ import hashlib
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Final
 
 from contexts import DocumentLoader, bundled_loader, canonicalize, canonicalize_nquads
 from did.keys import KeyAlgorithm, PrivateKey, PublicKey
@@ -41,7 +41,7 @@ from proofs._sd_proof_value import (
     parse_proof_value,
     serialize_proof_value,
 )
-from proofs.suite import Signer, hash_name_for
+from proofs.suite import DerivingCryptosuite, Signer, hash_name_for
 
 if TYPE_CHECKING:
     from proofs.checks import ProofOutcome
@@ -69,50 +69,6 @@ _HASH_OF_HMAC_KEY: Final = {32: "sha256", 48: "sha384"}
 
 class BaseProofPresented(InputError):
     """A base proof was given to a verifier: only the holder may use it, to derive."""
-
-
-@runtime_checkable
-class DerivingCryptosuite(Protocol):
-    """A cryptosuite whose issuer marks mandatory statements and whose holder derives proofs."""
-
-    @property
-    def name(self) -> str:
-        """The proof's ``cryptosuite`` value."""
-        ...
-
-    def accepts(self, key: PublicKey) -> bool:
-        """Tell whether this suite signs and verifies with ``key``'s algorithm."""
-        ...
-
-    def create_proof_value(
-        self,
-        unsecured: Mapping[str, Any],
-        config: Mapping[str, Any],
-        signer: Signer,
-        *,
-        loader: DocumentLoader,
-        mandatory: Sequence[str] = (),
-    ) -> str:
-        """Return a base ``proofValue``; ``mandatory`` pointers are always disclosed."""
-        ...
-
-    def verify_proof_value(
-        self,
-        unsecured: Mapping[str, Any],
-        config: Mapping[str, Any],
-        proof_value: str,
-        key: PublicKey,
-        *,
-        loader: DocumentLoader,
-    ) -> bool:
-        """Check a derived ``proof_value``; False when it does not verify."""
-        ...
-
-    def derive(
-        self, secured: Mapping[str, Any], reveal: Sequence[str], *, loader: DocumentLoader
-    ) -> JsonObject:
-        """Return the document reduced to ``reveal`` (and the mandatory part), with a proof."""
-        ...
 
 
 def _proof_scoped_key(public_key: bytes) -> PublicKey:

@@ -33,10 +33,10 @@ from passeport.errors import (
 )
 from proofs.checks import ProofOutcome, check_options, fail
 from proofs.dates import format_datetime, parse_datetime, utc_now
-from proofs.ecdsa_sd import BaseProofPresented, DerivingCryptosuite
+from proofs.ecdsa_sd import BaseProofPresented
 from proofs.outcome import Outcome
 from proofs.registry import DATA_INTEGRITY_SUITES
-from proofs.suite import Cryptosuite, Signer
+from proofs.suite import Cryptosuite, DerivingCryptosuite, Signer
 
 __all__ = [
     "DATA_INTEGRITY_V2",

@@ -16,10 +16,9 @@ from did.keyfile import KeyPair
 from passeport._json import JsonObject
 from passeport.errors import InputError, PasseportError, SigningError
 from proofs.dates import utc_now
-from proofs.ecdsa_sd import DerivingCryptosuite
 from proofs.engine import ProofOptions, add_proof
 from proofs.registry import suite_named
-from proofs.suite import KeySigner
+from proofs.suite import DerivingCryptosuite, KeySigner
 
 __all__ = ["sign_document"]
 

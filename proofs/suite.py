@@ -11,17 +11,19 @@ Spec: https://www.w3.org/TR/vc-data-integrity/#cryptographic-suites
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from contexts import DocumentLoader, canonicalize, jcs
 from did.keys import KeyAlgorithm, PrivateKey, PublicKey
 from did.multikey import decode_base58btc, encode_base58btc
+from passeport._json import JsonObject
 from passeport.errors import KeyFormatError
 
 __all__ = [
     "Cryptosuite",
+    "DerivingCryptosuite",
     "HashAndSignSuite",
     "KeySigner",
     "Signer",
@@ -81,6 +83,45 @@ class Cryptosuite(Protocol):
         loader: DocumentLoader,
     ) -> bool:
         """Check ``proof_value``; False when it does not verify."""
+        ...
+
+
+@runtime_checkable
+class DerivingCryptosuite(Cryptosuite, Protocol):
+    """A cryptosuite whose issuer marks mandatory statements and whose holder derives proofs.
+
+    ``ecdsa-sd-2023`` (:class:`proofs.ecdsa_sd.EcdsaSd2023`) is one; the
+    engine passes ``mandatory=`` only to suites of this kind.
+    """
+
+    def create_proof_value(
+        self,
+        unsecured: Mapping[str, Any],
+        config: Mapping[str, Any],
+        signer: Signer,
+        *,
+        loader: DocumentLoader,
+        mandatory: Sequence[str] = (),
+    ) -> str:
+        """Return a base ``proofValue``; ``mandatory`` pointers are always disclosed."""
+        ...
+
+    def verify_proof_value(
+        self,
+        unsecured: Mapping[str, Any],
+        config: Mapping[str, Any],
+        proof_value: str,
+        key: PublicKey,
+        *,
+        loader: DocumentLoader,
+    ) -> bool:
+        """Check a derived ``proof_value``; False when it does not verify."""
+        ...
+
+    def derive(
+        self, secured: Mapping[str, Any], reveal: Sequence[str], *, loader: DocumentLoader
+    ) -> JsonObject:
+        """Return the document reduced to ``reveal`` (and the mandatory part), with a proof."""
         ...
 
 

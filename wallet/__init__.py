@@ -1,3 +1,41 @@
-"""The wallet role package; its API arrives with its issue (see DESIGN.md)."""
+"""The holder's wallet: an encrypted store, verified imports, presentations on request.
 
-__all__: list[str] = []
+>>> from wallet import Wallet, add, present  # doctest: +SKIP
+
+A wallet is one SQLite file (mode 0600) whose every credential is sealed with
+AES-256-GCM under a key derived from the passphrase (scrypt). Credentials are
+verified before they are stored (:func:`add`), listed from sealed metadata,
+chosen by id or by answering a DCQL or Presentation Exchange request
+(:func:`answer`), disclosed selectively when their issuer allows it, and
+presented in a presentation signed by the holder (:func:`present`).
+"""
+
+from wallet._crypto import KdfParams
+from wallet._records import (
+    CredentialFormat,
+    CredentialInfo,
+    Flag,
+    HeldCredential,
+    Stored,
+    Verification,
+    WalletEntry,
+)
+from wallet.importing import AddOutcome, add, add_files, credential_sources, refresh
+from wallet.store import Wallet
+
+__all__ = [
+    "AddOutcome",
+    "CredentialFormat",
+    "CredentialInfo",
+    "Flag",
+    "HeldCredential",
+    "KdfParams",
+    "Stored",
+    "Verification",
+    "Wallet",
+    "WalletEntry",
+    "add",
+    "add_files",
+    "credential_sources",
+    "refresh",
+]

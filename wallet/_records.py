@@ -1,0 +1,272 @@
+"""The wallet's values: what is stored about a credential and what listing shows."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any, Self
+
+from contexts import jcs
+from passeport._json import JsonObject, JsonValue
+from passeport.errors import InputError, WalletError
+from proofs.dates import parse_datetime
+
+__all__ = [
+    "CredentialFormat",
+    "CredentialInfo",
+    "Flag",
+    "HeldCredential",
+    "NewCredential",
+    "Stored",
+    "Verification",
+    "WalletEntry",
+]
+
+
+class CredentialFormat(StrEnum):
+    """How a credential is secured, named as OpenID4VP's format identifiers name it."""
+
+    LDP_VC = "ldp_vc"  # Data Integrity (JSON-LD) credential
+    JWT_VC = "jwt_vc_json"  # VC-JOSE-COSE application/vc+jwt
+    SD_JWT = "dc+sd-jwt"  # SD-JWT VC
+
+
+class Flag(StrEnum):
+    """What ``wallet list`` warns about (computed from the stored verification and the clock)."""
+
+    EXPIRED = "expired"
+    NOT_YET_VALID = "not-yet-valid"
+    REVOKED = "revoked"
+    SUSPENDED = "suspended"
+    STATUS_UNKNOWN = "status-unknown"  # the status list could not be read when last checked
+    UNVERIFIED = "unverified"  # the signature could not be checked (kept with force)
+    NOT_VERIFIED = "not-verified"  # another check failed (trust, schema...)
+    OTHER_HOLDER = "other-holder"  # about someone else than the wallet's holder
+    UNBOUND = "unbound"  # names no subject: anyone holding it could present it
+
+
+def _strs(value: Any) -> tuple[str, ...]:
+    return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    """The verification made when a credential was added (or last refreshed).
+
+    ``at`` is the instant it ran; ``failed`` and ``unchecked`` the codes of the
+    checks that failed or could not be made; ``messages`` their sentences.
+    """
+
+    at: str
+    verified: bool
+    failed: tuple[str, ...] = ()
+    unchecked: tuple[str, ...] = ()
+    messages: tuple[str, ...] = ()
+
+    def to_json(self) -> JsonObject:
+        """Return the stored JSON form."""
+        return {
+            "at": self.at,
+            "verified": self.verified,
+            "failed": list(self.failed),
+            "unchecked": list(self.unchecked),
+            "messages": list(self.messages),
+        }
+
+    @classmethod
+    def from_json(cls, value: Any) -> Self:
+        """Read the stored JSON form."""
+        if not isinstance(value, dict) or not isinstance(value.get("at"), str):
+            raise WalletError("corrupt store: a verification record is malformed")
+        return cls(
+            at=value["at"],
+            verified=value.get("verified") is True,
+            failed=_strs(value.get("failed")),
+            unchecked=_strs(value.get("unchecked")),
+            messages=_strs(value.get("messages")),
+        )
+
+
+def _moment(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return parse_datetime(value)
+    except InputError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialInfo:
+    """What the wallet knows about a credential without opening it: sealed like the credential.
+
+    ``types`` are as written; ``expanded_types`` are their IRIs after JSON-LD
+    expansion (what DCQL's ``type_values`` name). ``flags`` are those fixed at
+    import (:attr:`Flag.OTHER_HOLDER`, :attr:`Flag.UNBOUND`, :attr:`Flag.UNVERIFIED`);
+    :meth:`flags_at` adds those that depend on the clock and the verification.
+    ``disclosure`` is the selective-disclosure mechanism the credential allows
+    (``ecdsa-sd-2023``, ``sd-jwt``) or None.
+    """
+
+    format: CredentialFormat
+    added_at: str
+    verification: Verification
+    credential_id: str | None = None
+    types: tuple[str, ...] = ()
+    expanded_types: tuple[str, ...] = ()
+    vct: str | None = None
+    title: str | None = None
+    issuer: str | None = None
+    issuer_name: str | None = None
+    subject: str | None = None
+    valid_from: str | None = None
+    valid_until: str | None = None
+    flags: tuple[Flag, ...] = ()
+    disclosure: str | None = None
+    suites: tuple[str, ...] = ()
+
+    def flags_at(self, now: datetime) -> tuple[Flag, ...]:
+        """Return every flag that applies at ``now``, in a stable order."""
+        found = set(self.flags)
+        until, start = _moment(self.valid_until), _moment(self.valid_from)
+        if (until is not None and until < now) or "validity.expired" in self.verification.failed:
+            found.add(Flag.EXPIRED)
+        if start is not None and start > now:
+            found.add(Flag.NOT_YET_VALID)
+        failed = set(self.verification.failed)
+        if "status.revoked" in failed:
+            found.add(Flag.REVOKED)
+        if "status.suspended" in failed:
+            found.add(Flag.SUSPENDED)
+        if any(code.startswith("status.") for code in self.verification.unchecked):
+            found.add(Flag.STATUS_UNKNOWN)
+        known = {"validity.expired", "validity.not_yet_valid", "status.revoked", "status.suspended"}
+        if failed - known:
+            found.add(Flag.NOT_VERIFIED)
+        return tuple(flag for flag in Flag if flag in found)
+
+    def expires_within(self, days: float, now: datetime) -> bool:
+        """Return True when the credential is still valid at ``now`` but not ``days`` later."""
+        until = _moment(self.valid_until)
+        return until is not None and now <= until <= now + timedelta(days=days)
+
+    def to_json(self) -> JsonObject:
+        """Return the stored (and ``--json``) form, camelCase members."""
+        return {
+            "format": str(self.format),
+            "addedAt": self.added_at,
+            "verification": self.verification.to_json(),
+            "credentialId": self.credential_id,
+            "types": list(self.types),
+            "expandedTypes": list(self.expanded_types),
+            "vct": self.vct,
+            "title": self.title,
+            "issuer": self.issuer,
+            "issuerName": self.issuer_name,
+            "subject": self.subject,
+            "validFrom": self.valid_from,
+            "validUntil": self.valid_until,
+            "flags": [str(flag) for flag in self.flags],
+            "disclosure": self.disclosure,
+            "suites": list(self.suites),
+        }
+
+    @classmethod
+    def from_json(cls, value: Any) -> Self:
+        """Read the stored form.
+
+        Raises:
+            WalletError: a malformed record.
+        """
+        if not isinstance(value, dict) or not isinstance(value.get("addedAt"), str):
+            raise WalletError("corrupt store: a credential record is malformed")
+        try:
+            kind = CredentialFormat(str(value.get("format")))
+            flags = tuple(Flag(f) for f in _strs(value.get("flags")))
+        except ValueError:
+            raise WalletError("corrupt store: unknown format or flag in a record") from None
+        return cls(
+            format=kind,
+            added_at=value["addedAt"],
+            verification=Verification.from_json(value.get("verification")),
+            credential_id=_str(value.get("credentialId")),
+            types=_strs(value.get("types")),
+            expanded_types=_strs(value.get("expandedTypes")),
+            vct=_str(value.get("vct")),
+            title=_str(value.get("title")),
+            issuer=_str(value.get("issuer")),
+            issuer_name=_str(value.get("issuerName")),
+            subject=_str(value.get("subject")),
+            valid_from=_str(value.get("validFrom")),
+            valid_until=_str(value.get("validUntil")),
+            flags=flags,
+            disclosure=_str(value.get("disclosure")),
+            suites=_strs(value.get("suites")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class WalletEntry:
+    """One credential as listed: its record id and metadata."""
+
+    id: str
+    info: CredentialInfo
+
+
+@dataclass(frozen=True, slots=True)
+class HeldCredential:
+    """One credential, decrypted.
+
+    ``credential`` is what was received: the Data Integrity document, or the
+    compact vc+jwt / SD-JWT string. ``claims`` is what requests are matched
+    against: the document itself, the JWT's claims, or the SD-JWT's claims
+    with every disclosure applied.
+    """
+
+    id: str
+    info: CredentialInfo
+    credential: JsonValue
+    claims: JsonObject = field(default_factory=dict)
+
+    @property
+    def document(self) -> JsonObject:
+        """The claims a query reads (the credential itself for Data Integrity)."""
+        if isinstance(self.credential, dict):
+            return self.credential
+        return self.claims
+
+
+@dataclass(frozen=True, slots=True)
+class NewCredential:
+    """A verified credential ready to be stored; ``digest`` identifies its content."""
+
+    info: CredentialInfo
+    credential: JsonObject | str
+    claims: JsonObject
+    digest: bytes
+
+    @classmethod
+    def of(cls, info: CredentialInfo, credential: JsonObject | str, claims: JsonObject) -> Self:
+        """Compute the content digest: SHA-256 of the JCS form, or of the compact string."""
+        if isinstance(credential, str):
+            data = credential.strip().encode("utf-8")
+        else:
+            try:
+                data = jcs.canonicalize(credential)
+            except InputError as exc:
+                raise InputError(f"cannot store the credential: {exc.message}") from None
+        return cls(info, credential, claims, hashlib.sha256(data).digest())
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """The outcome of storing one credential: its record id, or the one it duplicates."""
+
+    id: str
+    duplicate: bool = False

@@ -1,0 +1,388 @@
+"""Adding credentials to the wallet: read them, verify them, keep the verdict, store them.
+
+Accepted: Data Integrity credentials (JSON; a file may hold one credential or
+an array of them), VC-JOSE-COSE ``vc+jwt`` compact strings and SD-JWT VCs
+(``<jwt>~<disclosure>~...~``); a text file may hold several compact strings.
+
+Every credential is verified before it is stored, with the caller's
+:class:`~verifier.Environment` and :class:`~verifier.Policy`:
+
+- a credential whose signature fails (tampered) or that cannot be read is
+  refused, always;
+- one whose signature cannot be checked (issuer DID unobtainable offline) is
+  refused unless ``force``, which keeps it flagged ``unverified``;
+- any other outcome is stored with its verdict: expired, revoked, suspended,
+  and a status list that could not be read (``status-unknown``) are flags
+  shown by ``wallet list``, not reasons to lose a credential the holder owns.
+
+An ``ecdsa-sd-2023`` credential arrives with its issuer's *base* proof,
+which verifiers refuse by design; the holder confirms it here with
+:func:`proofs.ecdsa_sd.verify_base` instead of the verifier's proof check.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Final
+
+from contexts import DocumentLoader, expand
+from passeport._io import read_text_file
+from passeport._json import JsonObject
+from passeport.errors import ContextError, InputError
+from proofs.dates import format_datetime
+from proofs.engine import ProofExpectation, proofs_of
+from proofs.outcome import Outcome
+from verifier import Check, Environment, Policy, VerificationResult, verify_credential
+from wallet._records import (
+    CredentialFormat,
+    CredentialInfo,
+    Flag,
+    NewCredential,
+    Verification,
+)
+from wallet.store import Wallet
+
+__all__ = ["AddOutcome", "add", "add_files", "credential_sources", "refresh"]
+
+ECDSA_SD: Final = "ecdsa-sd-2023"
+_FILE_SUFFIXES: Final = frozenset({".json", ".jsonld", ".jwt", ".sd-jwt", ".sdjwt", ".txt", ".vc"})
+
+
+@dataclass(frozen=True, slots=True)
+class AddOutcome:
+    """What happened to one credential given to :func:`add`.
+
+    ``status`` is ``added``, ``duplicate`` (``id`` is the copy already held)
+    or ``refused`` (``reason`` says why; nothing was stored).
+    """
+
+    where: str
+    status: str
+    id: str | None
+    info: CredentialInfo | None
+    result: VerificationResult | None
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    format: CredentialFormat
+    credential: JsonObject | str
+    where: str
+
+
+def credential_sources(paths: Sequence[Path]) -> list[tuple[str, str]]:
+    """Return ``(where, text)`` for each file, and for each credential file inside a folder.
+
+    A folder contributes its non-hidden files ending in .json, .jsonld, .jwt,
+    .sd-jwt, .sdjwt, .txt or .vc, in name order (not recursively).
+
+    Raises:
+        InputError: a missing or unreadable path, naming it.
+    """
+    found: list[tuple[str, str]] = []
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.iterdir()):
+                if (
+                    child.is_file()
+                    and not child.name.startswith(".")
+                    and (child.suffix.lower() in _FILE_SUFFIXES)
+                ):
+                    found.append((str(child), read_text_file(child)))
+        else:
+            found.append((str(path), read_text_file(path)))
+    return found
+
+
+def _parse(text: str, where: str) -> list[_Parsed]:
+    """Split one input into credentials and tell their formats apart."""
+    stripped = text.strip()
+    if not stripped:
+        raise InputError("empty: no credential here", where=where)
+    if stripped[0] in "[{":
+        from passeport._io import parse_json
+
+        value = parse_json(stripped, where=where)
+        items = value if isinstance(value, list) else [value]
+        out: list[_Parsed] = []
+        for index, item in enumerate(items):
+            label = f"{where}[{index}]" if isinstance(value, list) else where
+            if not isinstance(item, dict):
+                raise InputError("a credential must be a JSON object", where=label)
+            out.append(_Parsed(CredentialFormat.LDP_VC, item, label))
+        return out
+    tokens = stripped.split()
+    out = []
+    for index, token in enumerate(tokens):
+        label = f"{where}[{index}]" if len(tokens) > 1 else where
+        if "~" in token:
+            out.append(_Parsed(CredentialFormat.SD_JWT, token, label))
+        elif token.count(".") == 2:
+            out.append(_Parsed(CredentialFormat.JWT_VC, token, label))
+        else:
+            raise InputError(
+                "neither JSON, a vc+jwt nor an SD-JWT (compact serialization)", where=label
+            )
+    return out
+
+
+# --- reading what a credential says -----------------------------------------------------------
+
+
+def _id_of(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Mapping) and isinstance(value.get("id"), str):
+        return str(value["id"])
+    return None
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Mapping) and isinstance(value.get("@value"), str):
+        return str(value["@value"])
+    if isinstance(value, list) and value:
+        return _text(value[0])
+    return None
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [] if value is None else [value]
+
+
+def _title(document: Mapping[str, Any], types: Sequence[str]) -> str | None:
+    """The credential's name, else its achievement's, else its most specific type."""
+    name = _text(document.get("name"))
+    if name:
+        return name
+    for subject in _list(document.get("credentialSubject")):
+        if isinstance(subject, Mapping):
+            achievement = subject.get("achievement")
+            if isinstance(achievement, Mapping) and _text(achievement.get("name")):
+                return _text(achievement.get("name"))
+    specific = [t for t in types if t != "VerifiableCredential"]
+    return specific[-1] if specific else None
+
+
+def _expanded_types(
+    document: Mapping[str, Any], loader: DocumentLoader, memo: dict[str, tuple[str, ...]]
+) -> tuple[str, ...]:
+    """Return the IRIs of the credential's types (expanding a stub with the same contexts)."""
+    stub = {"@context": document.get("@context"), "type": document.get("type")}
+    key = json.dumps(stub, sort_keys=True)
+    if key not in memo:
+        try:
+            expanded = expand(stub, loader).expanded
+            node = expanded[0] if isinstance(expanded, list) and expanded else {}
+            memo[key] = tuple(t for t in node.get("@type", []) if isinstance(t, str))
+        except (ContextError, InputError):
+            memo[key] = ()
+    return memo[key]
+
+
+def _is_base_proof(document: Mapping[str, Any]) -> bool:
+    from proofs.ecdsa_sd import BaseProofValue, parse_proof_value
+
+    for proof in proofs_of(document):
+        if proof.get("cryptosuite") == ECDSA_SD:
+            try:
+                return isinstance(parse_proof_value(proof.get("proofValue")), BaseProofValue)
+            except InputError:
+                return False
+    return False
+
+
+def _verify_data_integrity(
+    document: JsonObject, policy: Policy, env: Environment
+) -> VerificationResult:
+    """Verify a Data Integrity credential; confirm an ecdsa-sd-2023 base proof as its holder."""
+    result = verify_credential(document, policy=policy, env=env)
+    if not _is_base_proof(document):
+        return result
+    from proofs.ecdsa_sd import verify_base
+
+    issuer = _id_of(document.get("issuer"))
+    expect = ProofExpectation(
+        proof_purpose="assertionMethod",
+        controller=issuer,
+        now=policy.at or env.clock(),
+        max_clock_skew=policy.max_clock_skew,
+        suites=policy.suites,
+    )
+    outcomes = verify_base(document, resolver=env.resolver(), loader=env.loader, expect=expect)
+    confirmed = [Check(o.code, o.outcome, o.message, None, o.pointer) for o in outcomes]
+    others = [c for c in result.checks if not c.code.startswith("proof.")]
+    return replace(result, checks=(*confirmed, *others))
+
+
+def _verification(result: VerificationResult, at: str) -> Verification:
+    failed = tuple(c.code for c in result.checks if c.outcome is Outcome.FAILED)
+    unchecked = tuple(c.code for c in result.checks if c.outcome is Outcome.UNCHECKED)
+    messages = tuple(f"{c.code}: {c.message}" for c in result.failures())
+    return Verification(at, result.verified, failed, unchecked, messages)
+
+
+def _refusal(result: VerificationResult, *, force: bool) -> str | None:
+    """Why the credential may not be stored, or None."""
+    for check in result.checks:
+        if check.outcome is Outcome.FAILED and check.code.startswith(("proof.", "input.")):
+            return f"refused, {check.code}: {check.message}"
+    if not any(c.code.startswith("proof.") for c in result.checks):
+        return "refused: the credential carries no proof"
+    if not force:
+        for check in result.checks:
+            if check.outcome is Outcome.UNCHECKED and check.code.startswith("proof."):
+                return (
+                    f"refused, {check.code}: {check.message} "
+                    "(give a cache holding the issuer's DID document, "
+                    "or force to keep it unverified)"
+                )
+    return None
+
+
+def _binding_flags(subject: str | None, holder: str) -> tuple[Flag, ...]:
+    if subject is None:
+        return (Flag.UNBOUND,)
+    return () if subject.split("#", 1)[0] == holder else (Flag.OTHER_HOLDER,)
+
+
+def _info_of_document(
+    parsed: _Parsed,
+    document: Mapping[str, Any],
+    verification: Verification,
+    *,
+    holder: str,
+    added_at: str,
+    loader: DocumentLoader,
+    memo: dict[str, tuple[str, ...]],
+) -> CredentialInfo:
+    types = tuple(t for t in _list(document.get("type")) if isinstance(t, str))
+    subjects = [_id_of(s) for s in _list(document.get("credentialSubject"))]
+    subject = next((s for s in subjects if s), None)
+    suites = tuple(
+        str(p.get("cryptosuite") or p.get("type")) for p in proofs_of(document) if p.get("type")
+    )
+    flags = list(_binding_flags(subject, holder))
+    if any(c.startswith("proof.") for c in verification.unchecked):
+        flags.append(Flag.UNVERIFIED)
+    return CredentialInfo(
+        format=parsed.format,
+        added_at=added_at,
+        verification=verification,
+        credential_id=_id_of(document),
+        types=types,
+        expanded_types=_expanded_types(document, loader, memo),
+        title=_title(document, types),
+        issuer=_id_of(document.get("issuer")),
+        issuer_name=_text(document.get("issuer", {}).get("name"))
+        if isinstance(document.get("issuer"), Mapping)
+        else None,
+        subject=subject,
+        valid_from=_text(document.get("validFrom", document.get("issuanceDate"))),
+        valid_until=_text(document.get("validUntil", document.get("expirationDate"))),
+        flags=tuple(flags),
+        disclosure=ECDSA_SD if ECDSA_SD in suites else None,
+        suites=suites,
+    )
+
+
+def _prepare(
+    parsed: _Parsed,
+    wallet: Wallet,
+    policy: Policy,
+    env: Environment,
+    *,
+    force: bool,
+    memo: dict[str, tuple[str, ...]],
+) -> tuple[NewCredential | None, AddOutcome]:
+    now = policy.at or env.clock()
+    at = format_datetime(now)
+    if parsed.format is not CredentialFormat.LDP_VC:
+        why = f"refused: {parsed.format} credentials are not supported yet"
+        return None, AddOutcome(parsed.where, "refused", None, None, None, why)
+    assert isinstance(parsed.credential, dict)
+    document = parsed.credential
+    result = _verify_data_integrity(document, policy, env)
+    reason = _refusal(result, force=force)
+    if reason is not None:
+        return None, AddOutcome(parsed.where, "refused", None, None, result, reason)
+    verification = _verification(result, at)
+    info = _info_of_document(
+        parsed, document, verification, holder=wallet.did, added_at=at, loader=env.loader, memo=memo
+    )
+    new = NewCredential.of(info, document, {})
+    return new, AddOutcome(parsed.where, "added", None, info, result)
+
+
+def add(
+    wallet: Wallet,
+    sources: Sequence[tuple[str, str]],
+    *,
+    policy: Policy | None = None,
+    env: Environment | None = None,
+    force: bool = False,
+) -> list[AddOutcome]:
+    """Verify and store credentials given as ``(where, text)`` pairs; one outcome each.
+
+    Everything accepted is stored in one transaction. ``force`` keeps
+    credentials whose signature could not be checked, flagged ``unverified``;
+    it never keeps a credential whose signature fails.
+
+    Raises:
+        InputError: an input that is not a credential at all (naming it).
+    """
+    policy = policy or Policy()
+    env = env or Environment()
+    memo: dict[str, tuple[str, ...]] = {}
+    parsed = [item for where, text in sources for item in _parse(text, where)]
+    prepared = [_prepare(p, wallet, policy, env, force=force, memo=memo) for p in parsed]
+    to_store = [new for new, _ in prepared if new is not None]
+    stored = iter(wallet.put(to_store))
+    outcomes: list[AddOutcome] = []
+    for new, outcome in prepared:
+        if new is None:
+            outcomes.append(outcome)
+            continue
+        kept = next(stored)
+        status = "duplicate" if kept.duplicate else "added"
+        reason = "already in the wallet" if kept.duplicate else None
+        outcomes.append(replace(outcome, status=status, id=kept.id, reason=reason))
+    return outcomes
+
+
+def add_files(
+    wallet: Wallet,
+    paths: Sequence[Path],
+    *,
+    policy: Policy | None = None,
+    env: Environment | None = None,
+    force: bool = False,
+) -> list[AddOutcome]:
+    """Read files and folders (see :func:`credential_sources`), then :func:`add` them."""
+    return add(wallet, credential_sources(paths), policy=policy, env=env, force=force)
+
+
+def refresh(wallet: Wallet, *, policy: Policy | None = None, env: Environment | None = None) -> int:
+    """Verify every held credential again (status lists, validity) and store the new verdicts.
+
+    Status lists are fetched once per list through ``env``. Returns how many
+    credentials were checked.
+    """
+    policy = policy or Policy()
+    env = env or Environment()
+    at = format_datetime(policy.at or env.clock())
+    entries = wallet.entries()
+    count = 0
+    for held in wallet.credentials([e.id for e in entries]):
+        if not isinstance(held.credential, dict):
+            continue
+        result = _verify_data_integrity(held.credential, policy, env)
+        verification = _verification(result, at)
+        wallet.update(held.id, replace(held.info, verification=verification))
+        count += 1
+    return count

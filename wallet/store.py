@@ -1,0 +1,482 @@
+"""The encrypted wallet store: one SQLite file, every credential sealed with AES-256-GCM.
+
+Layout of the file (nothing about a credential is in clear)::
+
+    meta(name, value)     format, scrypt parameters and salt, the wrapped data key,
+                          the sealed holder key
+    credentials(id, id_index, content_index, info, body)
+                          id: a random record id; *_index: keyed digests (HMAC) of
+                          the credential's id and content, for duplicates; info: the
+                          sealed listing metadata; body: the sealed credential
+
+Writes run in ``BEGIN IMMEDIATE`` transactions with a busy timeout, so several
+processes or threads may add at once without losing a credential; a duplicate
+is caught by the unique indexes, inside the same transaction. Files (the
+wallet and its backups) are created with mode 0600 and never half-written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import json
+import os
+import secrets
+import sqlite3
+from collections.abc import Generator, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final, Self
+
+from did.keyfile import KeyPair
+from passeport._io import write_atomic
+from passeport._json import JsonObject
+from passeport.errors import InputError, KeyFormatError, WalletError
+from wallet._crypto import DataKey, KdfParams, open_sealed, seal, unwrap_key, wrap_key
+from wallet._records import CredentialInfo, HeldCredential, NewCredential, Stored, WalletEntry
+
+__all__ = ["BACKUP_FORMAT", "STORE_FORMAT", "Wallet"]
+
+STORE_FORMAT: Final = "passeport-wallet/1"
+BACKUP_FORMAT: Final = "passeport-wallet-backup/1"
+_BUSY_TIMEOUT_S: Final = 60.0
+_MAX_BACKUP_BYTES: Final = 1 << 30
+_SCHEMA: Final = """
+CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE credentials (
+    id TEXT PRIMARY KEY,
+    id_index BLOB UNIQUE,
+    content_index BLOB NOT NULL UNIQUE,
+    info BLOB NOT NULL,
+    body BLOB NOT NULL
+);
+"""
+
+
+def _info_aad(record_id: str) -> bytes:
+    return b"passeport-wallet/info:" + record_id.encode("ascii")
+
+
+def _body_aad(record_id: str) -> bytes:
+    return b"passeport-wallet/body:" + record_id.encode("ascii")
+
+
+_HOLDER_AAD: Final = b"passeport-wallet/holder"
+
+
+def _dumps(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _loads(data: bytes, what: str) -> Any:
+    try:
+        return json.loads(data)
+    except ValueError:
+        raise WalletError(f"corrupt store: {what} is not JSON") from None
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    try:
+        connection = sqlite3.connect(path, timeout=_BUSY_TIMEOUT_S, isolation_level=None)
+        connection.execute("PRAGMA foreign_keys = ON")
+    except sqlite3.Error as exc:
+        raise WalletError(f"cannot open the wallet: {exc}", where=str(path)) from None
+    return connection
+
+
+@contextlib.contextmanager
+def _session(path: Path, *, write: bool) -> Iterator[sqlite3.Connection]:
+    """Yield a connection inside a transaction (``BEGIN IMMEDIATE`` when writing)."""
+    connection = _connect(path)
+    try:
+        connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        try:
+            yield connection
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
+    except sqlite3.DatabaseError as exc:
+        raise WalletError(f"the wallet file is unusable: {exc}", where=str(path)) from None
+    finally:
+        connection.close()
+
+
+def _holder_document(pair: KeyPair) -> bytes:
+    return _dumps(pair.to_document(include_secret=True))
+
+
+def _holder_from(data: bytes, where: str) -> KeyPair:
+    try:
+        return KeyPair.from_document(_loads(data, "the holder key"), where=where)
+    except KeyFormatError as exc:
+        raise WalletError(f"corrupt store: the holder key: {exc.message}", where=where) from None
+
+
+def _create_file(path: Path) -> Path:
+    """Create an empty 0600 file next to ``path``, to be renamed onto it when complete."""
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        temporary = folder / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+        os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except OSError as exc:
+        raise InputError(f"cannot create the wallet: {exc.strerror}", where=str(path)) from None
+    return temporary
+
+
+def _publish(temporary: Path, path: Path) -> None:
+    """Move the complete file ``temporary`` to ``path``, never over an existing wallet."""
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        raise WalletError("a wallet already exists here", where=str(path)) from None
+    except OSError as exc:
+        raise InputError(f"cannot create the wallet: {exc.strerror}", where=str(path)) from None
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+
+
+@dataclass(frozen=True, slots=True)
+class Wallet:
+    """An unlocked wallet: its file, its data key and its holder's key pair.
+
+    Build one with :meth:`create` or :meth:`open`; the constructor does no
+    I/O. Each operation opens its own short SQLite connection, so one
+    ``Wallet`` may be shared by threads and several processes may use the file.
+    """
+
+    path: Path
+    key: DataKey
+    holder: KeyPair
+
+    @property
+    def did(self) -> str:
+        """The holder's DID."""
+        return self.holder.controller
+
+    @classmethod
+    def create(
+        cls,
+        path: Path,
+        passphrase: str,
+        *,
+        key: KeyPair | None = None,
+        kdf: KdfParams | None = None,
+    ) -> Self:
+        """Create a wallet file (mode 0600) for ``key`` (default: a new Ed25519 did:key).
+
+        Raises:
+            WalletError: a wallet already exists at ``path``, or the passphrase is empty.
+            InputError: the folder cannot be written.
+        """
+        if os.path.lexists(path):
+            raise WalletError("a wallet already exists here", where=str(path))
+        holder = key or KeyPair.generate("Ed25519")
+        params = kdf or KdfParams.fresh()
+        data_key = DataKey.generate()
+        wrapped = wrap_key(passphrase, params, data_key.secret)
+        temporary = _create_file(path)
+        try:
+            connection = _connect(temporary)
+            try:
+                connection.executescript(_SCHEMA)
+                sealed = data_key.seal(_holder_document(holder), _HOLDER_AAD)
+                connection.executemany(
+                    "INSERT INTO meta (name, value) VALUES (?, ?)",
+                    [
+                        ("format", STORE_FORMAT),
+                        ("kdf", json.dumps(params.to_json())),
+                        ("data_key", wrapped),
+                        ("holder", sealed.hex()),
+                    ],
+                )
+            finally:
+                connection.close()
+            _publish(temporary, path)
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+        return cls(path=path, key=data_key, holder=holder)
+
+    @classmethod
+    def open(cls, path: Path, passphrase: str) -> Self:
+        """Unlock the wallet at ``path``.
+
+        Raises:
+            WalletError: no wallet there, not a wallet, "wrong passphrase", or a corrupt store.
+        """
+        where = str(path)
+        if not path.is_file():
+            raise WalletError(
+                "no wallet here (create one with: passeport wallet init)", where=where
+            )
+        with _session(path, write=False) as connection:
+            try:
+                rows = dict(connection.execute("SELECT name, value FROM meta").fetchall())
+            except sqlite3.DatabaseError:
+                raise WalletError("not a passeport wallet", where=where) from None
+        if rows.get("format") != STORE_FORMAT:
+            raise WalletError("not a passeport wallet (unknown format)", where=where)
+        params = KdfParams.from_json(_loads(str(rows.get("kdf", "")).encode(), "kdf"))
+        try:
+            data_key = DataKey(unwrap_key(passphrase, params, rows.get("data_key")))
+            sealed = bytes.fromhex(str(rows.get("holder", "")))
+        except WalletError as exc:
+            raise exc.located(where) from None
+        except ValueError:
+            raise WalletError("corrupt store: the holder key", where=where) from None
+        holder = data_key.open(sealed, _HOLDER_AAD, what="the holder key")
+        return cls(path=path, key=data_key, holder=_holder_from(holder, where))
+
+    # --- credentials -------------------------------------------------------------------------
+
+    def put(self, items: Sequence[NewCredential]) -> list[Stored]:
+        """Store prepared credentials in one transaction; duplicates are reported, not stored.
+
+        A duplicate has the same credential ``id`` or the same content as one
+        already stored (or earlier in ``items``). Callers normally use
+        :func:`wallet.add`, which verifies first.
+        """
+        results: list[Stored] = []
+        with _session(self.path, write=True) as connection:
+            for item in items:
+                id_index = (
+                    self.key.blind(b"id:" + item.info.credential_id.encode("utf-8"))
+                    if item.info.credential_id
+                    else None
+                )
+                content_index = self.key.blind(b"content:" + item.digest)
+                found = connection.execute(
+                    "SELECT id FROM credentials WHERE content_index = ? OR id_index = ?",
+                    (content_index, id_index),
+                ).fetchone()
+                if found is not None:
+                    results.append(Stored(str(found[0]), duplicate=True))
+                    continue
+                record_id = secrets.token_hex(6)
+                while connection.execute(
+                    "SELECT 1 FROM credentials WHERE id = ?", (record_id,)
+                ).fetchone():
+                    record_id = secrets.token_hex(6)
+                info = self.key.seal(_dumps(item.info.to_json()), _info_aad(record_id))
+                body = self.key.seal(
+                    _dumps({"credential": item.credential, "claims": item.claims}),
+                    _body_aad(record_id),
+                )
+                connection.execute(
+                    "INSERT INTO credentials (id, id_index, content_index, info, body) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (record_id, id_index, content_index, info, body),
+                )
+                results.append(Stored(record_id, duplicate=False))
+        return results
+
+    def entries(self) -> list[WalletEntry]:
+        """Return every credential's listing metadata, oldest first (decrypts the infos only)."""
+        with _session(self.path, write=False) as connection:
+            rows = connection.execute("SELECT id, info FROM credentials ORDER BY rowid").fetchall()
+        return [self._entry(str(record_id), info) for record_id, info in rows]
+
+    def _entry(self, record_id: str, sealed: bytes) -> WalletEntry:
+        what = f"credential {record_id}"
+        data = self.key.open(sealed, _info_aad(record_id), what=what)
+        return WalletEntry(record_id, CredentialInfo.from_json(_loads(data, what)))
+
+    def resolve(self, reference: str) -> str:
+        """Return the record id that ``reference`` names: an id, or a unique prefix (4+ chars).
+
+        Raises:
+            WalletError: no such credential, or a prefix shared by several.
+        """
+        text = reference.strip().lower()
+        if len(text) < 4 or any(c not in "0123456789abcdef" for c in text):
+            raise WalletError(f"no credential {reference!r} in the wallet (ids are hexadecimal)")
+        with _session(self.path, write=False) as connection:
+            rows = connection.execute(
+                "SELECT id FROM credentials WHERE substr(id, 1, ?) = ? LIMIT 2", (len(text), text)
+            ).fetchall()
+        if not rows:
+            raise WalletError(f"no credential {reference!r} in the wallet")
+        if len(rows) > 1:
+            raise WalletError(f"{reference!r} names several credentials; give more characters")
+        return str(rows[0][0])
+
+    def credential(self, reference: str) -> HeldCredential:
+        """Return one credential, decrypted.
+
+        Raises:
+            WalletError: as :meth:`resolve`, or a corrupt record.
+        """
+        record_id = self.resolve(reference)
+        found = list(self.credentials([record_id]))
+        if not found:
+            raise WalletError(f"no credential {reference!r} in the wallet")
+        return found[0]
+
+    def credentials(self, record_ids: Sequence[str]) -> Generator[HeldCredential, None, None]:
+        """Yield the given credentials decrypted, in order, lazily (ids not found are skipped)."""
+        connection = _connect(self.path)
+        try:
+            for record_id in record_ids:
+                row = connection.execute(
+                    "SELECT info, body FROM credentials WHERE id = ?", (record_id,)
+                ).fetchone()
+                if row is None:
+                    continue
+                entry = self._entry(record_id, row[0])
+                what = f"credential {record_id}"
+                body = _loads(self.key.open(row[1], _body_aad(record_id), what=what), what)
+                if not isinstance(body, dict) or "credential" not in body:
+                    raise WalletError(f"corrupt store: {what} has no credential")
+                claims = body.get("claims")
+                yield HeldCredential(
+                    entry.id,
+                    entry.info,
+                    body["credential"],
+                    claims if isinstance(claims, dict) else {},
+                )
+        except sqlite3.DatabaseError as exc:
+            raise WalletError(f"the wallet file is unusable: {exc}", where=str(self.path)) from None
+        finally:
+            connection.close()
+
+    def update(self, record_id: str, info: CredentialInfo) -> None:
+        """Replace the listing metadata of one credential (after a fresh verification)."""
+        sealed = self.key.seal(_dumps(info.to_json()), _info_aad(record_id))
+        with _session(self.path, write=True) as connection:
+            connection.execute("UPDATE credentials SET info = ? WHERE id = ?", (sealed, record_id))
+
+    def remove(self, reference: str) -> str:
+        """Delete one credential; return its record id.
+
+        Raises:
+            WalletError: as :meth:`resolve`.
+        """
+        record_id = self.resolve(reference)
+        with _session(self.path, write=True) as connection:
+            connection.execute("DELETE FROM credentials WHERE id = ?", (record_id,))
+        return record_id
+
+    # --- backups -----------------------------------------------------------------------------
+
+    def export_backup(
+        self, path: Path, passphrase: str, *, kdf: KdfParams | None = None, overwrite: bool = False
+    ) -> int:
+        """Write the whole wallet (holder key included) to one encrypted file; return the count.
+
+        The file is JSON: a header (format, scrypt parameters) and the gzipped
+        content sealed with AES-256-GCM under the backup passphrase's key,
+        the header as associated data. Written atomically, mode 0600.
+
+        Raises:
+            InputError: ``path`` exists (without ``overwrite``) or cannot be written.
+            WalletError: an empty backup passphrase, or a corrupt record.
+        """
+        entries = self.entries()
+        items: list[JsonObject] = []
+        ids = [entry.id for entry in entries]
+        for held in self.credentials(ids):
+            items.append(
+                {
+                    "info": held.info.to_json(),
+                    "credential": held.credential,
+                    "claims": held.claims,
+                }
+            )
+        content = gzip.compress(
+            _dumps({"holder": self.holder.to_document(include_secret=True), "credentials": items}),
+            mtime=0,
+        )
+        params = kdf or KdfParams.fresh()
+        header: JsonObject = {"format": BACKUP_FORMAT, "kdf": params.to_json()}
+        sealed = seal(params.derive(passphrase), content, _dumps(header))
+        document = {**header, "sealed": sealed.hex()}
+        write_atomic(path, _dumps(document) + b"\n", mode=0o600, overwrite=overwrite)
+        return len(items)
+
+    @staticmethod
+    def _read_backup(path: Path, passphrase: str) -> tuple[KeyPair, list[JsonObject]]:
+        where = str(path)
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read(_MAX_BACKUP_BYTES + 1)
+        except OSError as exc:
+            raise InputError(f"cannot read the backup: {exc.strerror}", where=where) from None
+        if len(data) > _MAX_BACKUP_BYTES:
+            raise InputError("the backup is larger than 1 GiB", where=where)
+        try:
+            document = json.loads(data)
+        except ValueError:
+            raise WalletError("not a passeport wallet backup (not JSON)", where=where) from None
+        if not isinstance(document, dict) or document.get("format") != BACKUP_FORMAT:
+            raise WalletError("not a passeport wallet backup", where=where)
+        params = KdfParams.from_json(document.get("kdf"))
+        header: JsonObject = {"format": BACKUP_FORMAT, "kdf": document.get("kdf")}
+        try:
+            sealed = bytes.fromhex(str(document.get("sealed", "")))
+        except ValueError:
+            raise WalletError(
+                "corrupt backup: the content is not hexadecimal", where=where
+            ) from None
+        try:
+            content = open_sealed(params.derive(passphrase), sealed, _dumps(header), what="backup")
+        except WalletError:
+            raise WalletError("wrong backup passphrase (or altered backup)", where=where) from None
+        try:
+            plain = _loads(gzip.decompress(content), "the backup")
+        except (OSError, EOFError):
+            raise WalletError("corrupt backup: cannot decompress", where=where) from None
+        if not isinstance(plain, dict) or not isinstance(plain.get("credentials"), list):
+            raise WalletError("corrupt backup: no credentials", where=where)
+        holder = _holder_from(_dumps(plain.get("holder")), where)
+        return holder, [c for c in plain["credentials"] if isinstance(c, dict)]
+
+    @staticmethod
+    def _backup_items(items: Sequence[JsonObject], where: str) -> list[NewCredential]:
+        out: list[NewCredential] = []
+        for item in items:
+            credential = item.get("credential")
+            claims = item.get("claims")
+            if not isinstance(credential, dict | str) or not isinstance(claims, dict):
+                raise WalletError("corrupt backup: a credential is malformed", where=where)
+            out.append(
+                NewCredential.of(CredentialInfo.from_json(item.get("info")), credential, claims)
+            )
+        return out
+
+    @classmethod
+    def restore(
+        cls,
+        backup: Path,
+        backup_passphrase: str,
+        path: Path,
+        passphrase: str,
+        *,
+        kdf: KdfParams | None = None,
+    ) -> Self:
+        """Create a wallet at ``path`` from a backup: same holder key, same credentials.
+
+        Raises:
+            WalletError: wrong backup passphrase, a corrupt backup, or a wallet already at ``path``.
+        """
+        holder, items = cls._read_backup(backup, backup_passphrase)
+        new = cls._backup_items(items, str(backup))
+        created = cls.create(path, passphrase, key=holder, kdf=kdf)
+        created.put(new)
+        return created
+
+    def import_backup(self, backup: Path, backup_passphrase: str) -> list[Stored]:
+        """Add a backup's credentials to this wallet (same holder only); duplicates are skipped.
+
+        Raises:
+            WalletError: wrong backup passphrase, a corrupt backup, or another holder's backup.
+        """
+        holder, items = self._read_backup(backup, backup_passphrase)
+        if holder.controller != self.did:
+            raise WalletError(
+                f"this backup belongs to {holder.controller}, this wallet to {self.did}",
+                where=str(backup),
+            )
+        return self.put(self._backup_items(items, str(backup)))

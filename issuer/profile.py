@@ -1,0 +1,300 @@
+"""Issuer profiles: a folder holding who signs, with which key, and where status lists live.
+
+A profile folder (``passeport issuer init DIR``) holds::
+
+    profile.json      name, DID, verification method, default suite, status list base URL, list size
+    key.json          the signing key, a Multikey document (mode 0600)
+    permutation.key   the secret of the keyed permutation of status list indexes (mode 0600)
+    did.json          the DID document to host, when the DID is a did:web
+    registry.sqlite   the registry of issued credentials and status lists
+
+The folder is built under a temporary name beside its destination, then
+renamed: a profile is either complete or absent. The folder itself is
+private (mode 0700) since it holds the key.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final, Self
+
+from did.keyfile import KeyPair, read_key_file, write_key_file
+from did.keys import KeyAlgorithm, PrivateKey
+from did.web import did_web_document, did_web_url
+from passeport._io import dump_json, read_json_file, read_text_file, write_atomic
+from passeport._json import JsonObject
+from passeport.errors import InputError, KeyFormatError, ResolutionError
+from proofs.registry import suite_named
+
+__all__ = [
+    "DEFAULT_SUITES",
+    "MIN_LIST_SIZE",
+    "PROFILE_FILE",
+    "Profile",
+    "status_base_for",
+]
+
+PROFILE_FILE: Final = "profile.json"
+KEY_FILE: Final = "key.json"
+SECRET_FILE: Final = "permutation.key"
+DID_FILE: Final = "did.json"
+REGISTRY_FILE: Final = "registry.sqlite"
+FORMAT: Final = "passeport-issuer-profile/1"
+MIN_LIST_SIZE: Final = 131_072
+"""BITSTRING-STATUS-LIST 2.1: a list holds at least 131,072 entries (16 KiB), for herd privacy."""
+
+DEFAULT_SUITES: Final[dict[KeyAlgorithm, str]] = {
+    KeyAlgorithm.ED25519: "eddsa-rdfc-2022",
+    KeyAlgorithm.P256: "ecdsa-rdfc-2019",
+    KeyAlgorithm.P384: "ecdsa-rdfc-2019",
+}
+
+
+def status_base_for(did: str) -> str | None:
+    """Return the default status list base URL of a DID: ``https://HOST[/PATH]/status/``.
+
+    Only a did:web DID names a web host; other DIDs have no default.
+
+    >>> status_base_for("did:web:univ.example")
+    'https://univ.example/status/'
+    >>> status_base_for("did:web:univ.example:sciences")
+    'https://univ.example/sciences/status/'
+    """
+    if not did.startswith("did:web:"):
+        return None
+    url = did_web_url(did).removesuffix("did.json").removesuffix(".well-known/")
+    return url + "status/"
+
+
+def _check_status_base(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname or parts.query or parts.fragment:
+        raise ValueError(f"status base {url!r} must be an https URL without query or fragment")
+    return url if url.endswith("/") else url + "/"
+
+
+def _check_list_size(size: object) -> int:
+    if isinstance(size, bool) or not isinstance(size, int) or size < MIN_LIST_SIZE:
+        raise ValueError(
+            f"a status list holds at least {MIN_LIST_SIZE} entries (got {size!r}); "
+            "smaller lists would let anyone tell credentials apart"
+        )
+    return size
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """An issuer: its name, key and DID, default suite, and status list settings.
+
+    Build one with :meth:`create` (a new folder) or :meth:`open` (an existing
+    one); the constructor itself does no I/O.
+    """
+
+    directory: Path
+    name: str
+    key: KeyPair = field(repr=False)
+    suite: str
+    status_base: str
+    list_size: int
+    secret: bytes = field(repr=False)
+
+    @property
+    def did(self) -> str:
+        """The issuer's DID."""
+        return self.key.controller
+
+    @property
+    def verification_method(self) -> str:
+        """The id of the verification method that signs."""
+        return self.key.verification_method
+
+    @property
+    def registry_path(self) -> Path:
+        """The SQLite registry of this profile."""
+        return self.directory / REGISTRY_FILE
+
+    def issuer(self) -> JsonObject:
+        """Return the ``issuer`` member that this profile's credentials carry."""
+        return {"id": self.did, "name": self.name}
+
+    def did_document(self) -> JsonObject | None:
+        """Return the DID document to host when the DID is a did:web, else None."""
+        if not self.did.startswith("did:web:"):
+            return None
+        fragment = self.verification_method.split("#", 1)[1]
+        return did_web_document(self.did, self.key.public_key, fragment=fragment)
+
+    def to_json(self) -> JsonObject:
+        """Return the public settings as stored in ``profile.json`` (no secret)."""
+        return {
+            "format": FORMAT,
+            "name": self.name,
+            "did": self.did,
+            "verificationMethod": self.verification_method,
+            "keyType": str(self.key.algorithm),
+            "suite": self.suite,
+            "statusBase": self.status_base,
+            "listSize": self.list_size,
+        }
+
+    @classmethod
+    def create(
+        cls,
+        directory: Path,
+        *,
+        name: str,
+        did: str = "key",
+        key_type: KeyAlgorithm | str = KeyAlgorithm.ED25519,
+        status_base: str | None = None,
+        suite: str | None = None,
+        list_size: int = MIN_LIST_SIZE,
+        private_key: PrivateKey | None = None,
+        secret: bytes | None = None,
+    ) -> Self:
+        """Create a new profile folder at ``directory`` and return its profile.
+
+        Args:
+            did: ``key`` or ``web:HOST[:PATH]``.
+            status_base: the URL under which status lists are published; for a
+                did:web issuer it defaults to ``https://HOST[/PATH]/status/``.
+            private_key: the signing key (default: a new one of ``key_type``).
+            secret: the permutation secret (default: 32 random bytes).
+
+        Raises:
+            InputError: ``directory`` exists and is not empty, or cannot be written.
+            ValueError: an unknown DID method or suite, a suite that does not fit
+                the key, no status base for a did:key issuer, or a list smaller
+                than 131,072 entries.
+        """
+        if not name.strip():
+            raise ValueError("the issuer needs a name")
+        list_size = _check_list_size(list_size)
+        if did != "key" and not did.startswith("web:"):
+            raise ValueError(f"DID method {did!r}: an issuer uses key or web:HOST[:PATH]")
+        key = private_key or PrivateKey.generate(key_type)
+        try:
+            pair = KeyPair.from_private_key(key, method=did)
+        except ResolutionError as exc:
+            raise ValueError(exc.message) from None
+        base = status_base or status_base_for(pair.controller)
+        if base is None:
+            raise ValueError(
+                "a did:key issuer has no web host: give the status list base URL "
+                "(--status-base https://HOST/status/)"
+            )
+        base = _check_status_base(base)
+        suite = suite or DEFAULT_SUITES[key.algorithm]
+        if not suite_named(suite).accepts(key.public_key):
+            raise ValueError(f"{suite} cannot sign with a {key.algorithm} key")
+        if secret is not None and len(secret) < 16:
+            raise ValueError("the permutation secret must be at least 16 bytes")
+        profile = cls(
+            directory=directory,
+            name=name.strip(),
+            key=pair,
+            suite=suite,
+            status_base=base,
+            list_size=list_size,
+            secret=secret or secrets.token_bytes(32),
+        )
+        profile._write_folder()
+        return profile
+
+    def _write_folder(self) -> None:
+        from issuer.registry import Registry  # the registry module imports this one
+
+        target = self.directory
+        if os.path.lexists(target) and (
+            target.is_symlink() or not target.is_dir() or any(target.iterdir())
+        ):
+            raise InputError(
+                "already exists and is not an empty folder; refusing to overwrite a profile",
+                where=str(target),
+            )
+        parent = target.parent if str(target.parent) else Path(".")
+        try:
+            staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=parent))
+        except OSError as exc:
+            raise InputError(f"cannot create a folder: {exc.strerror}", where=str(target)) from None
+        try:
+            write_atomic(staging / PROFILE_FILE, dump_json(self.to_json()))
+            write_key_file(staging / KEY_FILE, self.key)
+            write_atomic(staging / SECRET_FILE, self.secret.hex() + "\n", mode=0o600)
+            document = self.did_document()
+            if document is not None:
+                write_atomic(staging / DID_FILE, dump_json(document))
+            with Registry.open(staging / REGISTRY_FILE, create=True):
+                pass
+            try:
+                # rename() replaces an empty folder but never a non-empty one.
+                os.rename(staging, target)
+            except OSError as exc:
+                raise InputError(
+                    f"cannot create the profile: {exc.strerror}", where=str(target)
+                ) from None
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+
+    @classmethod
+    def open(cls, directory: Path) -> Self:
+        """Read the profile in ``directory``.
+
+        Raises:
+            InputError: not a profile folder, or a file missing or malformed (naming it).
+            KeyFormatError: the key file is unreadable or is not the profile's DID.
+        """
+        path = directory / PROFILE_FILE
+        if not path.is_file():
+            raise InputError(
+                "not an issuer profile (no profile.json); create one with 'passeport issuer init'",
+                where=str(directory),
+            )
+        settings: Any = read_json_file(path)
+        where = str(path)
+        if not isinstance(settings, dict) or settings.get("format") != FORMAT:
+            raise InputError(f'not a profile file (expected "format": "{FORMAT}")', where=where)
+
+        def text(member: str) -> str:
+            value = settings.get(member)
+            if not isinstance(value, str) or not value:
+                raise InputError("missing or not a string", where=where, pointer=f"/{member}")
+            return value
+
+        key = read_key_file(directory / KEY_FILE)
+        if key.controller != text("did") or key.verification_method != text("verificationMethod"):
+            raise KeyFormatError(
+                f"the key belongs to {key.verification_method}, not to the profile's "
+                f"{text('verificationMethod')}",
+                where=str(directory / KEY_FILE),
+            )
+        secret_path = directory / SECRET_FILE
+        try:
+            secret = bytes.fromhex(read_text_file(secret_path, max_bytes=1024).strip())
+        except ValueError:
+            raise InputError("not a hexadecimal secret", where=str(secret_path)) from None
+        if len(secret) < 16:
+            raise InputError("the secret is shorter than 16 bytes", where=str(secret_path))
+        try:
+            list_size = _check_list_size(settings.get("listSize"))
+            status_base = _check_status_base(text("statusBase"))
+            suite = text("suite")
+            suite_named(suite)
+        except ValueError as exc:
+            raise InputError(str(exc), where=where) from None
+        return cls(
+            directory=directory,
+            name=text("name"),
+            key=key,
+            suite=suite,
+            status_base=status_base,
+            list_size=list_size,
+            secret=secret,
+        )

@@ -4,7 +4,7 @@ Machines are shared and noisy, so each figure comes with a ratio against a
 baseline measured in the same run (see each module). A change that lowers a
 ratio needs a reason. Sections:
 
-- ``suites``: sign and verify rates per cryptosuite on a diploma (``suites.py``);
+- ``suites``: sign and verify (and derive) rates per cryptosuite on a diploma (``suites.py``);
 - ``status``: status checks against a 1,000,000-entry list (``status.py``);
 - ``cold``: ``passeport verify`` of a five-credential presentation in a new process (``cold.py``);
 - ``issuer``: batch issuance of a generated CSV (``issuer.py``);
@@ -47,10 +47,13 @@ def _print_suites(result: dict[str, Any]) -> None:
         f"{header[0]:<17}{header[1]:<9}{header[2]:>9}{header[3]:>10}{header[4]:>12}{header[5]:>14}"
     )
     for row in result["suites"]:
-        print(
+        line = (
             f"{row['suite']:<17}{row['key']:<9}{row['sign_per_s']:>9,.0f}"
             f"{row['verify_per_s']:>10,.0f}{row['sign_ratio']:>12.4f}{row['verify_ratio']:>14.4f}"
         )
+        if "derive_per_s" in row:  # selective-disclosure suites: the holder's derive step
+            line += f"  derive: {row['derive_per_s']:,.0f}/s (ratio {row['derive_ratio']:.4f})"
+        print(line)
 
 
 def main() -> None:

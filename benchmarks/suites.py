@@ -2,6 +2,11 @@
 
 The baseline, measured in the same run, is one raw Ed25519 signature of the
 same credential's JCS bytes (no JSON-LD, no canonicalization).
+
+``ecdsa-sd-2023`` (P-256) gets a third rate: the issuer signs a base proof
+with ``/issuer`` and ``/validFrom`` mandatory, the holder derives a
+disclosure revealing the achievement's name, and the verifier checks that
+derived credential (verifiers refuse base proofs).
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ import copy
 import json
 import time
 from collections.abc import Callable
+from functools import partial
 from importlib import resources
 from typing import Any
 
@@ -17,12 +23,16 @@ from contexts import jcs
 from did.keyfile import KeyPair
 from did.keys import KeyAlgorithm, PrivateKey
 from passeport.demo import PLAN
+from proofs.ecdsa_sd import derive
 from proofs.sign import sign_document
 from verifier import Environment, Policy, verify_credential
 
 __all__ = ["bench_suites"]
 
 SIZES = {KeyAlgorithm.ED25519: 32, KeyAlgorithm.P256: 32, KeyAlgorithm.P384: 48}
+SD_SUITE = "ecdsa-sd-2023"
+SD_MANDATORY = ("/issuer", "/validFrom")
+SD_REVEAL = ("/credentialSubject/achievement/name",)
 
 
 def _rate(action: Callable[[], Any], seconds: float) -> float:
@@ -36,7 +46,7 @@ def _rate(action: Callable[[], Any], seconds: float) -> float:
 
 
 def bench_suites(*, seconds: float = 1.0) -> dict[str, Any]:
-    """Return sign and verify rates per suite, with their ratios to the baseline."""
+    """Return sign and verify rates per suite (derive too for sd), with ratios to the baseline."""
     text = resources.files("passeport").joinpath("samples", "diploma.json").read_text("utf-8")
     diploma = json.loads(text)
     diploma["credentialSubject"]["id"] = "did:example:camille"
@@ -47,23 +57,35 @@ def bench_suites(*, seconds: float = 1.0) -> dict[str, Any]:
     raw = jcs.canonicalize(diploma)
     baseline = _rate(lambda: base_key.sign(raw), seconds)
 
+    def row(suite: str, algorithm: KeyAlgorithm, **rates: float) -> dict[str, Any]:
+        entry: dict[str, Any] = {"suite": suite, "key": str(algorithm)}
+        entry.update({f"{name}_per_s": round(rate, 1) for name, rate in rates.items()})
+        entry.update({f"{name}_ratio": round(rate / baseline, 5) for name, rate in rates.items()})
+        return entry
+
     rows = []
     for suite, algorithm in PLAN:
-        pair = KeyPair.from_private_key(
-            PrivateKey.from_raw(algorithm, bytes([3]) * SIZES[algorithm])
-        )
+        pair = _key_pair(algorithm)
         signed = sign_document(copy.deepcopy(diploma), pair, suite=suite)
         assert verify_credential(signed, policy=policy, env=env).verified
-        sign_rate = _rate(lambda p=pair, s=suite: sign_document(diploma, p, suite=s), seconds)
-        verify_rate = _rate(lambda d=signed: verify_credential(d, policy=policy, env=env), seconds)
-        rows.append(
-            {
-                "suite": suite,
-                "key": str(algorithm),
-                "sign_per_s": round(sign_rate, 1),
-                "verify_per_s": round(verify_rate, 1),
-                "sign_ratio": round(sign_rate / baseline, 5),
-                "verify_ratio": round(verify_rate / baseline, 5),
-            }
-        )
+        sign_rate = _rate(partial(sign_document, diploma, pair, suite=suite), seconds)
+        verify_rate = _rate(partial(verify_credential, signed, policy=policy, env=env), seconds)
+        rows.append(row(suite, algorithm, sign=sign_rate, verify=verify_rate))
+
+    # ecdsa-sd-2023: base proof (issuer), derived proof (holder), derived verified (verifier).
+    pair = _key_pair(KeyAlgorithm.P256)
+    base = sign_document(copy.deepcopy(diploma), pair, suite=SD_SUITE, mandatory=SD_MANDATORY)
+    derived = derive(base, SD_REVEAL, loader=env.loader)
+    assert verify_credential(derived, policy=policy, env=env).verified
+    sign = partial(sign_document, diploma, pair, suite=SD_SUITE, mandatory=SD_MANDATORY)
+    sign_rate = _rate(sign, seconds)
+    derive_rate = _rate(partial(derive, base, SD_REVEAL, loader=env.loader), seconds)
+    verify_rate = _rate(partial(verify_credential, derived, policy=policy, env=env), seconds)
+    rows.append(
+        row(SD_SUITE, KeyAlgorithm.P256, sign=sign_rate, verify=verify_rate, derive=derive_rate)
+    )
     return {"baseline_raw_ed25519_sign_per_s": round(baseline, 1), "suites": rows}
+
+
+def _key_pair(algorithm: KeyAlgorithm) -> KeyPair:
+    return KeyPair.from_private_key(PrivateKey.from_raw(algorithm, bytes([3]) * SIZES[algorithm]))

@@ -21,21 +21,30 @@ from wallet._records import (
     WalletEntry,
 )
 from wallet.importing import AddOutcome, add, add_files, credential_sources, refresh
+from wallet.present import Presentation, PresentedCredential, present
+from wallet.query import Answer, Match, UnmetRequest, answer
 from wallet.store import Wallet
 
 __all__ = [
     "AddOutcome",
+    "Answer",
     "CredentialFormat",
     "CredentialInfo",
     "Flag",
     "HeldCredential",
     "KdfParams",
+    "Match",
+    "Presentation",
+    "PresentedCredential",
     "Stored",
+    "UnmetRequest",
     "Verification",
     "Wallet",
     "WalletEntry",
     "add",
     "add_files",
+    "answer",
     "credential_sources",
+    "present",
     "refresh",
 ]

@@ -1,0 +1,264 @@
+"""Building a verifiable presentation for one verifier: select, disclose, sign.
+
+Specs: https://www.w3.org/TR/vc-data-model-2.0/#verifiable-presentations ,
+https://www.w3.org/TR/vc-data-integrity/ (``authentication`` proofs with
+``challenge`` and ``domain``), https://www.w3.org/TR/vc-di-ecdsa/#ecdsa-sd-2023
+(derived proofs), RFC 9901 (SD-JWT presentations with Key Binding).
+
+Credentials are chosen by id or by answering a request (:mod:`wallet.query`).
+Each is disclosed as far as its securing mechanism allows:
+
+- ``ecdsa-sd-2023``: a derived credential revealing the requested claims, the
+  issuer's mandatory ones and the subject's id (the holder's DID, for holder
+  binding); the base proof never leaves the wallet;
+- SD-JWT: only the disclosures the requested claims need, bound to the
+  verifier by a Key Binding JWT (``nonce`` = challenge, ``aud`` = domain),
+  enveloped in the presentation;
+- any other Data Integrity credential, or a vc+jwt: the whole credential,
+  since its signature covers everything; the presentation's notes say so.
+
+The presentation is signed with the holder's key for ``authentication``,
+with the verifier's challenge and domain.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final
+
+from contexts import DocumentLoader
+from did.keys import KeyAlgorithm
+from passeport._json import JsonObject, JsonValue
+from passeport.errors import InputError
+from proofs.dates import utc_now
+from proofs.sign import sign_document
+from wallet._records import CredentialFormat, HeldCredential
+from wallet.query import Match, answer, claim_pointers
+from wallet.store import Wallet
+
+__all__ = ["Presentation", "PresentedCredential", "present"]
+
+VC_V2: Final = "https://www.w3.org/ns/credentials/v2"
+_FORMAT_IN_SUBMISSION: Final = {
+    CredentialFormat.LDP_VC: "ldp_vc",
+    CredentialFormat.JWT_VC: "jwt_vc_json",
+    CredentialFormat.SD_JWT: "dc+sd-jwt",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PresentedCredential:
+    """How one held credential went into the presentation.
+
+    ``disclosure`` is ``derived`` (ecdsa-sd-2023), ``sd-jwt`` (chosen
+    disclosures) or ``whole``; ``revealed`` the pointers asked for (None: all).
+    """
+
+    id: str
+    title: str | None
+    queries: tuple[str, ...]
+    disclosure: str
+    revealed: tuple[str, ...] | None
+
+
+@dataclass(frozen=True, slots=True)
+class Presentation:
+    """A signed presentation, what went into it, and (for a PE request) its submission."""
+
+    document: JsonObject
+    credentials: tuple[PresentedCredential, ...]
+    submission: JsonObject | None = None
+    notes: tuple[str, ...] = ()
+
+
+def _suite_for(algorithm: KeyAlgorithm) -> str:
+    return "eddsa-rdfc-2022" if algorithm is KeyAlgorithm.ED25519 else "ecdsa-rdfc-2019"
+
+
+def _merge(matches: Sequence[Match]) -> list[tuple[HeldCredential, list[str], Any]]:
+    """Group matches by credential: (held, query ids, reveal: None for whole, else pointers)."""
+    merged: dict[str, tuple[HeldCredential, list[str], Any]] = {}
+    for match in matches:
+        if match.held.id not in merged:
+            merged[match.held.id] = (match.held, [], [] if match.reveal is not None else None)
+        held, queries, reveal = merged[match.held.id]
+        if match.query_id and match.query_id not in queries:
+            queries.append(match.query_id)
+        if match.reveal is None:
+            merged[match.held.id] = (held, queries, None)
+        elif reveal is not None:
+            reveal.extend(p for p in match.reveal if p not in reveal)
+    return list(merged.values())
+
+
+def _explicit(wallet: Wallet, ids: Sequence[str], reveal: Sequence[str]) -> list[Match]:
+    """Matches for credentials named by id; each pointer goes where it resolves."""
+    chosen = [wallet.credential(reference) for reference in ids]
+    used: set[str] = set()
+    matches: list[Match] = []
+    for held in chosen:
+        if not reveal:
+            matches.append(Match("", held, None))
+            continue
+        mine: list[str] = []
+        for pointer in reveal:
+            path = _pointer_path(pointer)
+            if claim_pointers(held.document, path) is not None:
+                mine.append(pointer)
+                used.add(pointer)
+        matches.append(Match("", held, tuple(mine)))
+    unused = [p for p in reveal if p not in used]
+    if unused:
+        raise InputError("names no claim in the chosen credentials", pointer=unused[0])
+    return matches
+
+
+def _pointer_path(pointer: str) -> list[str | int | None]:
+    if not pointer.startswith("/"):
+        raise InputError("a JSON pointer starts with /", pointer=pointer)
+    parts: list[str | int | None] = []
+    for token in pointer[1:].split("/"):
+        text = token.replace("~1", "/").replace("~0", "~")
+        parts.append(int(text) if text.isdigit() else text)
+    return parts
+
+
+def _all_pointers(document: Mapping[str, Any]) -> list[str]:
+    return ["/" + k.replace("~", "~0").replace("/", "~1") for k in document if k != "proof"]
+
+
+def _disclose(
+    held: HeldCredential,
+    reveal: list[str] | None,
+    *,
+    wallet: Wallet,
+    challenge: str,
+    domain: str,
+    now: datetime,
+    loader: DocumentLoader | None,
+) -> tuple[JsonValue, str, list[str]]:
+    """Return the credential as presented, how it was disclosed, and notes."""
+    info = held.info
+    notes: list[str] = []
+    label = info.title or held.id
+    if info.format is CredentialFormat.LDP_VC and info.disclosure == "ecdsa-sd-2023":
+        from proofs.ecdsa_sd import derive
+
+        assert isinstance(held.credential, dict)
+        pointers = _all_pointers(held.credential) if reveal is None else list(reveal)
+        subject = held.credential.get("credentialSubject")
+        if isinstance(subject, dict) and subject.get("id") == wallet.did:
+            pointers.append("/credentialSubject/id")  # holder binding
+        return derive(held.credential, pointers, loader=loader), "derived", notes
+    if info.format is CredentialFormat.LDP_VC:
+        if reveal:
+            suites = ", ".join(info.suites) or "its proof"
+            notes.append(
+                f"{label} ({held.id}) is presented whole: {suites} cannot be partially disclosed"
+            )
+        return held.credential, "whole", notes
+    raise InputError(f"{info.format} credentials cannot be presented yet", where=held.id)
+
+
+def present(
+    wallet: Wallet,
+    ids: Sequence[str] = (),
+    *,
+    request: Mapping[str, Any] | None = None,
+    reveal: Sequence[str] = (),
+    challenge: str,
+    domain: str,
+    now: datetime | None = None,
+    loader: DocumentLoader | None = None,
+    where: str | None = None,
+) -> Presentation:
+    """Build and sign a presentation of held credentials for one verifier.
+
+    With ``request`` (DCQL or a PE definition, see :func:`wallet.query.answer`)
+    the wallet chooses the credentials (among ``ids`` when given) and what to
+    reveal; otherwise ``ids`` are presented and ``reveal`` pointers apply to
+    each credential they resolve in.
+
+    Raises:
+        InputError: nothing to present, a malformed request, ``reveal`` with a
+            request, or a pointer that names no claim.
+        UnmetRequest: a query or descriptor no credential satisfies (named).
+        SigningError: the holder key cannot sign the presentation.
+    """
+    if not challenge or not domain:
+        raise InputError("a presentation needs the verifier's challenge and domain")
+    now = now or utc_now()
+    definition_id: str | None = None
+    notes: list[str] = []
+    if request is not None:
+        if reveal:
+            raise InputError(
+                "--reveal applies to credentials chosen by id; a request says what to reveal"
+            )
+        answered = answer(wallet, request, now=now, only=ids, where=where)
+        matches = list(answered.matches)
+        definition_id = answered.definition_id
+        notes.extend(answered.notes)
+    elif ids:
+        matches = _explicit(wallet, ids, reveal)
+    else:
+        raise InputError("name the credentials to present, or give a request")
+    entries: list[JsonValue] = []
+    presented: list[PresentedCredential] = []
+    descriptor_map: list[JsonValue] = []
+    for index, (held, queries, pointers) in enumerate(_merge(matches)):
+        item, how, more = _disclose(
+            held,
+            pointers,
+            wallet=wallet,
+            challenge=challenge,
+            domain=domain,
+            now=now,
+            loader=loader,
+        )
+        entries.append(item)
+        notes.extend(more)
+        revealed = tuple(pointers) if pointers is not None else None
+        presented.append(
+            PresentedCredential(held.id, held.info.title, tuple(queries), how, revealed)
+        )
+        for query in queries:
+            descriptor_map.append(
+                {
+                    "id": query,
+                    "format": "ldp_vp",
+                    "path": "$",
+                    "path_nested": {
+                        "id": query,
+                        "format": _FORMAT_IN_SUBMISSION[held.info.format],
+                        "path": f"$.verifiableCredential[{index}]",
+                    },
+                }
+            )
+    unsigned: JsonObject = {
+        "@context": [VC_V2],
+        "id": f"urn:uuid:{uuid.uuid4()}",
+        "type": ["VerifiablePresentation"],
+        "holder": wallet.did,
+        "verifiableCredential": entries,
+    }
+    signed = sign_document(
+        unsigned,
+        wallet.holder,
+        suite=_suite_for(wallet.holder.algorithm),
+        challenge=challenge,
+        domain=domain,
+        created=now,
+        loader=loader,
+    )
+    submission: JsonObject | None = None
+    if definition_id is not None:
+        submission = {
+            "id": str(uuid.uuid4()),
+            "definition_id": definition_id,
+            "descriptor_map": descriptor_map,
+        }
+    return Presentation(signed, tuple(presented), submission, tuple(notes))

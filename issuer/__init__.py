@@ -1,3 +1,55 @@
-"""The issuer role package; its API arrives with its issue (see DESIGN.md)."""
+"""The issuer: certifiers and employers sign diplomas, skills, jobs and safety trainings.
 
-__all__: list[str] = []
+A profile folder holds the issuer's key, DID and registry
+(:meth:`Profile.create`, :meth:`Profile.open`). :func:`issue` signs one
+credential from a template, :func:`issue_batch` a whole CSV or JSON Lines file
+on every core; every credential carries a revocation and a suspension entry
+of a Bitstring Status List and is verified before it is written.
+:func:`revoke`, :func:`suspend` and :func:`reinstate` change a credential's
+status; :func:`publish_status` writes the signed status lists to serve.
+"""
+
+from issuer.batch import BatchSummary, ProgressCallback, RowFailure, issue_batch, row_key
+from issuer.issue import issue
+from issuer.profile import MIN_LIST_SIZE, Profile
+from issuer.registry import CredentialRecord, CredentialState, Registry, StatusListRecord
+from issuer.statuslist import (
+    KeyedPermutation,
+    StatusSlot,
+    allocate_status,
+    encode_status_list,
+    publish_status,
+    reinstate,
+    revoke,
+    status_list_credential,
+    suspend,
+)
+from issuer.templates import TEMPLATE_NAMES, data_from_row, render, subject_id
+
+__all__ = [
+    "MIN_LIST_SIZE",
+    "TEMPLATE_NAMES",
+    "BatchSummary",
+    "CredentialRecord",
+    "CredentialState",
+    "KeyedPermutation",
+    "Profile",
+    "ProgressCallback",
+    "Registry",
+    "RowFailure",
+    "StatusListRecord",
+    "StatusSlot",
+    "allocate_status",
+    "data_from_row",
+    "encode_status_list",
+    "issue",
+    "issue_batch",
+    "publish_status",
+    "reinstate",
+    "render",
+    "revoke",
+    "row_key",
+    "status_list_credential",
+    "subject_id",
+    "suspend",
+]

@@ -1,0 +1,526 @@
+"""Batch issuance: one credential per CSV or JSON Lines row, on every core, resumable.
+
+How a batch runs:
+
+1. The file is read once to count its rows and to refuse it whole if it cannot
+   be parsed (encoding, CSV syntax, header).
+2. The parent process turns rows into template data, computes each row's key
+   (SHA-256 of the template name and the row's canonical JSON), and skips rows
+   whose key the registry already holds: a resumed batch never issues a row
+   twice. Rows are then cut into chunks; each chunk gets its status entries
+   from the registry in one transaction (so concurrent issuers never share an
+   index) and the signed status lists its credentials point at.
+3. Worker processes (started once per batch, each keeping its processed JSON-LD
+   contexts for the whole batch) render, sign and verify each credential of a
+   chunk and write it atomically to ``OUT/<name>.json``. A row that fails is
+   reported with its row number and the others go on.
+4. The parent records the chunk's credentials in the registry, after their
+   files exist: an interruption between the two leaves an unrecorded file,
+   which the resumed batch overwrites with a new credential.
+
+Row numbers are the file's line numbers: a CSV header is row 1, so the first
+graduate is row 2, as a spreadsheet shows it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import hashlib
+import json
+import multiprocessing
+import os
+import re
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import datetime
+from multiprocessing.context import BaseContext
+from pathlib import Path
+from typing import Any, Final
+
+from contexts import DocumentLoader, bundled_loader
+from issuer.issue import issue_signed, new_credential_id, verification_documents
+from issuer.issue import verification_environment as _environment
+from issuer.profile import Profile
+from issuer.registry import CredentialRecord, Registry
+from issuer.statuslist import StatusSlot, allocate_status
+from issuer.templates import TEMPLATE_NAMES, data_from_row, subject_id
+from passeport._io import dump_json, write_atomic
+from passeport._json import JsonObject
+from passeport.errors import InputError, PasseportError
+from proofs.dates import utc_now
+from proofs.registry import suite_named
+
+__all__ = ["BatchSummary", "ProgressCallback", "RowFailure", "issue_batch", "row_key"]
+
+ProgressCallback = Callable[[int, int], None]
+"""Called as ``progress(rows_done, rows_total)`` while a batch runs."""
+
+_MAX_CHUNK: Final = 50
+_SLUG: Final = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+@dataclass(frozen=True, slots=True)
+class RowFailure:
+    """A row that was not issued, and why (the message names the file and row)."""
+
+    row: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class BatchSummary:
+    """What a batch did: rows issued, skipped as already issued, and failed."""
+
+    source: str
+    template: str
+    out_dir: str
+    rows: int
+    issued: int
+    skipped: int
+    failures: tuple[RowFailure, ...]
+    seconds: float
+
+    @property
+    def failed(self) -> int:
+        """The number of rows that failed."""
+        return len(self.failures)
+
+    @property
+    def per_second(self) -> float:
+        """Credentials issued per second."""
+        return self.issued / self.seconds if self.seconds > 0 else 0.0
+
+    def to_json(self) -> JsonObject:
+        """Return the summary as JSON (the CLI's ``--json``)."""
+        return {
+            "source": self.source,
+            "template": self.template,
+            "outDir": self.out_dir,
+            "rows": self.rows,
+            "issued": self.issued,
+            "skipped": self.skipped,
+            "failed": self.failed,
+            "seconds": round(self.seconds, 3),
+            "perSecond": round(self.per_second, 1),
+            "failures": [{"row": f.row, "message": f.message} for f in self.failures],
+        }
+
+
+def row_key(template: str, content: Mapping[str, Any]) -> str:
+    """Return the stable key of a batch row: SHA-256 of the template and the row's JSON."""
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(f"{template}\n{canonical}".encode()).hexdigest()
+
+
+def _output_name(data: Mapping[str, Any], key: str) -> str:
+    subject = subject_id(data) or ""
+    slug = _SLUG.sub("-", subject).strip("-.")[:60]
+    return f"{slug}-{key[:12]}.json" if slug else f"row-{key[:12]}.json"
+
+
+# Reading ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    number: int
+    content: Any  # dict[str, str] (CSV) or any JSON value (JSON Lines)
+    problem: str | None = None
+
+
+def _format_of(path: Path, fmt: str | None) -> str:
+    if fmt is None:
+        fmt = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}.get(path.suffix.lower())
+    if fmt not in ("csv", "jsonl"):
+        raise InputError("rows must be a CSV (.csv) or JSON Lines (.jsonl) file", where=str(path))
+    return fmt
+
+
+def _open(path: Path) -> Any:
+    try:
+        return path.open(encoding="utf-8-sig", newline="")
+    except FileNotFoundError:
+        raise InputError("no such file", where=str(path)) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", where=str(path)) from None
+
+
+def _csv_rows(path: Path) -> Iterator[_Row]:
+    with _open(path) as handle:
+        reader = csv.reader(handle, strict=True)
+        try:
+            header = next(reader, None)
+            if header is None or not any(name.strip() for name in header):
+                raise InputError("no header row (the column names)", where=str(path))
+            names = [name.strip() for name in header]
+            duplicates = sorted({n for n in names if names.count(n) > 1})
+            if duplicates:
+                raise InputError(
+                    f"column {duplicates[0]!r} appears twice in the header", where=str(path)
+                )
+            end = reader.line_num
+            for values in reader:
+                number, end = end + 1, reader.line_num
+                if not any(value.strip() for value in values):
+                    continue
+                problem = None
+                if len(values) != len(names):
+                    problem = f"has {len(values)} fields but the header has {len(names)} columns"
+                yield _Row(number, dict(zip(names, values, strict=False)), problem)
+        except csv.Error as exc:
+            raise InputError(
+                f"malformed CSV at line {reader.line_num}: {exc}", where=str(path)
+            ) from None
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not UTF-8 text (byte {exc.start})", where=str(path)) from None
+
+
+def _jsonl_rows(path: Path) -> Iterator[_Row]:
+    with _open(path) as handle:
+        try:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    content = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    yield _Row(number, None, f"malformed JSON at column {exc.colno}: {exc.msg}")
+                    continue
+                problem = None if isinstance(content, dict) else "is not a JSON object"
+                yield _Row(number, content, problem)
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not UTF-8 text (byte {exc.start})", where=str(path)) from None
+
+
+def _rows(path: Path, fmt: str) -> Iterator[_Row]:
+    return _csv_rows(path) if fmt == "csv" else _jsonl_rows(path)
+
+
+# Workers ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    number: int
+    where: str
+    key: str
+    data: JsonObject
+    credential_id: str
+    slot: StatusSlot
+    output: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Chunk:
+    template: str
+    suite: str
+    issued_at: datetime
+    out_dir: str
+    documents: Mapping[str, bytes]
+    jobs: tuple[_Job, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Done:
+    number: int
+    record: CredentialRecord | None
+    error: str | None
+
+
+def _run_chunk(chunk: _Chunk, profile: Profile, loader: DocumentLoader) -> list[_Done]:
+    """Issue every row of ``chunk`` and write each credential atomically."""
+    env = _environment(chunk.documents, loader=loader, at=chunk.issued_at)
+    done = []
+    for job in chunk.jobs:
+        try:
+            issued = issue_signed(
+                profile,
+                chunk.template,
+                job.data,
+                credential_id=job.credential_id,
+                slot=job.slot,
+                suite=chunk.suite,
+                issued_at=chunk.issued_at,
+                env=env,
+                where=job.where,
+                row_key=job.key,
+            )
+            target = Path(chunk.out_dir) / job.output
+            try:
+                write_atomic(target, dump_json(issued.credential))
+            except OSError as exc:
+                raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
+        except PasseportError as exc:
+            done.append(_Done(job.number, None, str(exc.located(job.where))))
+        else:
+            done.append(_Done(job.number, issued.record, None))
+    return done
+
+
+_WORKER: dict[str, Any] = {}  # per worker process: its profile and document loader
+
+
+def _start_worker(directory: str) -> None:
+    _WORKER["profile"] = Profile.open(Path(directory))
+    _WORKER["loader"] = bundled_loader()
+
+
+def _worker_chunk(chunk: _Chunk) -> list[_Done]:
+    return _run_chunk(chunk, _WORKER["profile"], _WORKER["loader"])
+
+
+# The batch --------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Tally:
+    total: int
+    progress: ProgressCallback | None
+    done: int = 0
+    issued: int = 0
+    skipped: int = 0
+    failures: list[RowFailure] = field(default_factory=list)
+
+    def advance(self, rows: int) -> None:
+        self.done += rows
+        if self.progress is not None and rows:
+            self.progress(self.done, self.total)
+
+
+@dataclass(slots=True)
+class _Batch:
+    profile: Profile
+    registry: Registry
+    template: str
+    suite: str
+    fmt: str
+    source: Path
+    out_dir: Path
+    issued_at: datetime
+    loader: DocumentLoader
+    tally: _Tally
+    seen: dict[str, int] = field(default_factory=dict)
+    lists: dict[int, dict[str, bytes]] = field(default_factory=dict)
+
+    def prepare(self, rows: Sequence[_Row]) -> list[tuple[_Row, str, JsonObject]]:
+        """Convert rows to data; report bad ones, skip those already issued or repeated."""
+        ready: list[tuple[_Row, str, JsonObject]] = []
+        for row in rows:
+            where = f"{self.source.name} row {row.number}"
+            if row.problem is not None:
+                self.tally.failures.append(RowFailure(row.number, f"{where}: {row.problem}"))
+                continue
+            key = row_key(self.template, row.content)
+            if key in self.seen:
+                self.tally.failures.append(
+                    RowFailure(row.number, f"{where}: repeats row {self.seen[key]}")
+                )
+                continue
+            self.seen[key] = row.number
+            try:
+                if self.fmt == "csv":
+                    data = data_from_row(self.template, row.content, where=where)
+                else:
+                    data = dict(row.content)
+            except PasseportError as exc:
+                self.tally.failures.append(RowFailure(row.number, str(exc.located(where))))
+                continue
+            ready.append((row, key, data))
+        issued = self.registry.find_rows([key for _, key, _ in ready])
+        fresh = []
+        for row, key, data in ready:
+            record = issued.get(key)
+            if record is None:
+                fresh.append((row, key, data))
+            elif (self.out_dir / _output_name(data, key)).is_file():
+                self.tally.skipped += 1
+            else:
+                self.tally.failures.append(
+                    RowFailure(
+                        row.number,
+                        f"{self.source.name} row {row.number}: already issued as {record.id}, "
+                        f"but {_output_name(data, key)} is missing from {self.out_dir}",
+                    )
+                )
+        self.tally.advance(len(rows) - len(fresh))
+        return fresh
+
+    def chunk(self, fresh: list[tuple[_Row, str, JsonObject]]) -> _Chunk:
+        """Allocate status entries for ``fresh`` rows and package them for a worker."""
+        slots = allocate_status(self.profile, self.registry, len(fresh), at=self.issued_at)
+        documents: dict[str, bytes] = {}
+        for list_id in sorted({slot.list_id for slot in slots}):
+            if list_id not in self.lists:
+                self.lists[list_id] = verification_documents(
+                    self.profile, self.registry, {list_id}, at=self.issued_at, loader=self.loader
+                )
+            documents.update(self.lists[list_id])
+        jobs = tuple(
+            _Job(
+                row.number,
+                f"{self.source.name} row {row.number}",
+                key,
+                data,
+                new_credential_id(),
+                slot,
+                _output_name(data, key),
+            )
+            for (row, key, data), slot in zip(fresh, slots, strict=True)
+        )
+        return _Chunk(self.template, self.suite, self.issued_at, str(self.out_dir), documents, jobs)
+
+    def record(self, done: list[_Done]) -> None:
+        """Record what a chunk issued, then count it."""
+        self.registry.add([d.record for d in done if d.record is not None])
+        for item in done:
+            if item.record is not None:
+                self.tally.issued += 1
+            else:
+                self.tally.failures.append(RowFailure(item.number, item.error or "failed"))
+        self.tally.advance(len(done))
+
+
+def _count_rows(path: Path, fmt: str) -> int:
+    return sum(1 for _ in _rows(path, fmt))
+
+
+def _chunks(rows: Iterator[_Row], size: int) -> Iterator[list[_Row]]:
+    chunk: list[_Row] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def issue_batch(
+    profile: Profile,
+    template: str,
+    rows: Path,
+    out_dir: Path,
+    *,
+    suite: str | None = None,
+    workers: int | None = None,
+    progress: ProgressCallback | None = None,
+    issued_at: datetime | None = None,
+    row_format: str | None = None,
+    chunk_size: int | None = None,
+) -> BatchSummary:
+    """Issue one credential per row of a CSV or JSON Lines file into ``out_dir``.
+
+    A CSV row goes through the template's column mapping; a JSON Lines row is
+    the template's data itself. Bad rows are reported (file, row number, JSON
+    pointer) and the others issued. Rows already issued by an earlier run are
+    skipped, so an interrupted batch is resumed by running it again.
+
+    Args:
+        workers: processes that sign (default: every core; 1 signs in this process).
+        progress: called as ``progress(rows_done, rows_total)``.
+        issued_at: the issuance instant of every credential (default: now).
+        row_format: ``csv`` or ``jsonl`` (default: from the file name's suffix).
+        chunk_size: rows handed to a worker at once (default: up to 50).
+
+    Raises:
+        InputError: the file cannot be read as a whole (missing, not UTF-8,
+            malformed CSV, no header), ``out_dir`` cannot be written, or the
+            registry cannot be used.
+        ValueError: an unknown template or suite, or ``workers`` below 1.
+    """
+    if template not in TEMPLATE_NAMES:
+        raise ValueError(f"unknown template {template!r} (known: {', '.join(TEMPLATE_NAMES)})")
+    suite = suite or profile.suite
+    suite_named(suite)
+    workers = workers if workers is not None else os.cpu_count() or 1
+    if workers < 1:
+        raise ValueError("workers must be at least 1")
+    fmt = _format_of(rows, row_format)
+    total = _count_rows(rows, fmt)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create the folder: {exc.strerror}", where=str(out_dir)) from None
+    size = chunk_size or max(1, min(_MAX_CHUNK, total // (workers * 4) or 1))
+    started = time.perf_counter()
+    tally = _Tally(total, progress)
+    with Registry.open(profile.registry_path) as registry:
+        batch = _Batch(
+            profile,
+            registry,
+            template,
+            suite,
+            fmt,
+            rows,
+            out_dir,
+            issued_at or utc_now(),
+            bundled_loader(),
+            tally,
+        )
+        if workers == 1:
+            for source_rows in _chunks(_rows(rows, fmt), size):
+                fresh = batch.prepare(source_rows)
+                if fresh:
+                    batch.record(_run_chunk(batch.chunk(fresh), profile, batch.loader))
+        else:
+            _run_pool(batch, rows, fmt, size, workers)
+    tally.failures.sort(key=lambda failure: failure.row)
+    return BatchSummary(
+        source=str(rows),
+        template=template,
+        out_dir=str(out_dir),
+        rows=total,
+        issued=tally.issued,
+        skipped=tally.skipped,
+        failures=tuple(tally.failures),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _process_context() -> BaseContext:
+    """Return how to start workers: never a plain fork of this (threaded, SQLite-holding) process.
+
+    A forkserver starts one clean process that has imported the issuer, and
+    forks workers from it; where there is none, workers are spawned.
+    """
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["issuer.batch"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def _run_pool(batch: _Batch, rows: Path, fmt: str, size: int, workers: int) -> None:
+    """Keep ``workers`` processes busy with chunks; record each chunk as it completes."""
+    in_flight: set[Future[list[_Done]]] = set()
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=_process_context(),
+        initializer=_start_worker,
+        initargs=(str(batch.profile.directory),),
+    )
+    try:
+
+        def collect(wait_for_all: bool) -> None:
+            finished, _ = wait(
+                in_flight, return_when="ALL_COMPLETED" if wait_for_all else FIRST_COMPLETED
+            )
+            for future in finished:
+                in_flight.discard(future)
+                batch.record(future.result())
+
+        for source_rows in _chunks(_rows(rows, fmt), size):
+            fresh = batch.prepare(source_rows)
+            if not fresh:
+                continue
+            in_flight.add(pool.submit(_worker_chunk, batch.chunk(fresh)))
+            while len(in_flight) >= 2 * workers + 1:
+                collect(False)
+        while in_flight:
+            collect(True)
+    finally:
+        with contextlib.suppress(Exception):
+            pool.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,262 @@
+"""Batch issuance: bad rows named, the rest issued, resumable, atomic outputs, every core."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import issuer.batch
+from issuer.batch import issue_batch, row_key
+from issuer.registry import Registry
+from issuer.statuslist import publish_status
+from passeport.errors import InputError
+from tests.issuer._helpers import EXAMPLES, ISSUED_AT, class_rows, make_profile, offline
+from verifier import verify_credential
+
+
+class Interrupted(Exception):
+    """Stands for Ctrl-C or a crash in the middle of a batch."""
+
+
+def _outputs(folder: Path) -> dict[str, dict[str, Any]]:
+    return {p.name: json.loads(p.read_text("utf-8")) for p in sorted(folder.glob("*.json"))}
+
+
+def _leftovers(folder: Path) -> list[str]:
+    """Temporary files a half-written output would leave."""
+    return [p.name for p in folder.iterdir() if p.name.startswith(".")]
+
+
+def test_the_graduating_class_on_two_workers(tmp_path: Path) -> None:
+    profile = make_profile(tmp_path / "univ")
+    out = tmp_path / "out"
+    seen: list[tuple[int, int]] = []
+    summary = issue_batch(
+        profile,
+        "diploma",
+        EXAMPLES / "class.csv",
+        out,
+        workers=2,
+        chunk_size=3,
+        issued_at=ISSUED_AT,
+        progress=lambda done, total: seen.append((done, total)),
+    )
+    rows = len((EXAMPLES / "class.csv").read_text("utf-8").strip().splitlines()) - 1
+    assert (summary.rows, summary.issued, summary.skipped, summary.failed) == (rows, rows, 0, 0)
+    assert seen[-1] == (rows, rows) and [d for d, _ in seen] == sorted(d for d, _ in seen)
+    outputs = _outputs(out)
+    assert len(outputs) == rows
+    assert len({c["id"] for c in outputs.values()}) == rows
+    # Named after the holder's DID when there is one; rows without one get "row-".
+    assert sum(name.startswith("did-key-z6Mk") for name in outputs) >= rows - 3
+    assert any(name.startswith("row-") for name in outputs)
+    publish_status(profile, tmp_path / "public", at=ISSUED_AT)
+    env = offline(tmp_path / "public")
+    for name, credential in outputs.items():
+        assert verify_credential(credential, env=env).verified, name
+    with Registry.open(profile.registry_path) as registry:
+        assert registry.count() == rows
+    assert summary.to_json()["issued"] == rows and summary.per_second > 0
+
+
+def test_bad_rows_are_named_and_the_others_issued(tmp_path: Path) -> None:
+    profile = make_profile(tmp_path / "univ")
+    rows = class_rows(
+        tmp_path / "class.csv",
+        10,
+        bad={
+            3: {"achievement.code": "XYZ"},
+            6: {"awardedDate": "2025-13-45"},
+            8: {"holder.name": ""},
+        },
+    )
+    with rows.open("a", encoding="utf-8") as handle:
+        handle.write("did:example:extra,Too,Few\n")
+    summary = issue_batch(
+        profile, "diploma", rows, tmp_path / "out", workers=1, issued_at=ISSUED_AT
+    )
+    assert (summary.issued, summary.failed) == (7, 4)
+    messages = [f.message for f in summary.failures]
+    # Graduate n is on line n + 1 (the header is row 1), as a spreadsheet shows it.
+    assert [f.row for f in summary.failures] == [4, 7, 9, 12]
+    assert messages[0].startswith("class.csv row 4: /achievement/code: ")
+    assert messages[1].startswith("class.csv row 7: /awardedDate: ")
+    assert messages[2].startswith("class.csv row 9: /holder/name: ")
+    assert messages[3] == "class.csv row 12: has 3 fields but the header has 10 columns"
+    assert len(_outputs(tmp_path / "out")) == 7
+
+
+def test_a_repeated_row_is_not_issued_twice(tmp_path: Path) -> None:
+    profile = make_profile(tmp_path / "univ")
+    rows = class_rows(tmp_path / "class.csv", 3)
+    lines = rows.read_text("utf-8").splitlines(keepends=True)
+    rows.write_text("".join([*lines, lines[2]]), "utf-8")
+    summary = issue_batch(
+        profile, "diploma", rows, tmp_path / "out", workers=1, issued_at=ISSUED_AT
+    )
+    assert summary.issued == 3
+    assert [(f.row, f.message) for f in summary.failures] == [(5, "class.csv row 5: repeats row 3")]
+
+
+def test_an_interrupted_batch_resumes_without_issuing_a_row_twice(tmp_path: Path) -> None:
+    profile = make_profile(tmp_path / "univ")
+    rows = class_rows(tmp_path / "class.csv", 23, bad={5: {"achievement.code": "XYZ"}})
+    out = tmp_path / "out"
+
+    def stop_after_ten(done: int, total: int) -> None:
+        if done >= 10:
+            raise Interrupted
+
+    with pytest.raises(Interrupted):
+        issue_batch(
+            profile,
+            "diploma",
+            rows,
+            out,
+            workers=1,
+            chunk_size=4,
+            issued_at=ISSUED_AT,
+            progress=stop_after_ten,
+        )
+    first = _outputs(out)
+    assert 0 < len(first) < 22
+    resumed = issue_batch(profile, "diploma", rows, out, workers=1, issued_at=ISSUED_AT)
+    assert resumed.skipped == len(first)
+    assert resumed.issued == 22 - len(first) and resumed.failed == 1
+    everything = _outputs(out)
+    assert len(everything) == 22
+    # What was written before the interruption is untouched.
+    assert all(everything[name] == credential for name, credential in first.items())
+    with Registry.open(profile.registry_path) as registry:
+        assert registry.count() == 22
+        assert all(registry.find(c["id"]) is not None for c in everything.values())
+    again = issue_batch(profile, "diploma", rows, out, workers=2, issued_at=ISSUED_AT)
+    assert (again.issued, again.skipped, again.failed) == (0, 22, 1)
+
+
+def test_an_interrupted_pool_resumes(tmp_path: Path) -> None:
+    profile = make_profile(tmp_path / "univ")
+    rows = class_rows(tmp_path / "class.csv", 30)
+    out = tmp_path / "out"
+
+    def stop(done: int, total: int) -> None:
+        if done >= 5:
+            raise Interrupted
+
+    with pytest.raises(Interrupted):
+        issue_batch(profile, "diploma", rows, out, workers=2, chunk_size=5, progress=stop)
+    assert not _leftovers(out)
+    resumed = issue_batch(profile, "diploma", rows, out, workers=2, chunk_size=5)
+    assert resumed.issued + resumed.skipped == 30 and resumed.failed == 0
+    assert len(_outputs(out)) == 30
+    with Registry.open(profile.registry_path) as registry:
+        assert registry.count() == 30
+
+
+def test_a_failed_write_leaves_no_partial_file_and_no_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    profile = make_profile(tmp_path / "univ")
+    rows = class_rows(tmp_path / "class.csv", 6)
+    out = tmp_path / "out"
+    real_replace = os.replace
+    calls: list[str] = []
+
+    def failing_replace(source: Any, target: Any) -> None:
+        calls.append(str(target))
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    summary = issue_batch(profile, "diploma", rows, out, workers=1, issued_at=ISSUED_AT)
+    monkeypatch.undo()
+    assert (summary.issued, summary.failed) == (5, 1)
+    [failure] = summary.failures
+    assert failure.row == 4
+    assert failure.message.startswith("class.csv row 4: cannot write ")
+    assert failure.message.endswith("No space left on device")
+    assert not _leftovers(out)
+    assert Path(calls[2]).name not in _outputs(out)
+    with Registry.open(profile.registry_path) as registry:
+        assert registry.count() == 5
+    resumed = issue_batch(profile, "diploma", rows, out, workers=1, issued_at=ISSUED_AT)
+    assert (resumed.issued, resumed.skipped, resumed.failed) == (1, 5, 0)
+    assert len(_outputs(out)) == 6
+
+
+def test_a_recorded_row_whose_file_vanished_is_reported(tmp_path: Path) -> None:
+    profile = make_profile(tmp_path / "univ")
+    rows = class_rows(tmp_path / "class.csv", 3)
+    out = tmp_path / "out"
+    issue_batch(profile, "diploma", rows, out, workers=1, issued_at=ISSUED_AT)
+    victim = sorted(out.iterdir())[0]
+    victim.unlink()
+    summary = issue_batch(profile, "diploma", rows, out, workers=1, issued_at=ISSUED_AT)
+    assert (summary.issued, summary.skipped) == (0, 2)
+    [failure] = summary.failures
+    assert "already issued as urn:uuid:" in failure.message
+    assert f"but {victim.name} is missing" in failure.message
+
+
+def test_json_lines(tmp_path: Path) -> None:
+    profile = make_profile(tmp_path / "univ")
+    skill = json.loads((EXAMPLES / "skill.json").read_text("utf-8"))
+    lines = [
+        json.dumps({**skill, "holder": {"id": "did:example:a", "name": "A"}}),
+        "",
+        "{not json",
+        json.dumps([1, 2]),
+        json.dumps({**skill, "holder": {"id": "did:example:b", "name": "B"}, "colour": "red"}),
+        json.dumps({**skill, "holder": {"id": "did:example:c", "name": "C"}}),
+    ]
+    source = tmp_path / "skills.jsonl"
+    source.write_text("\n".join(lines) + "\n", "utf-8")
+    summary = issue_batch(profile, "skill", source, tmp_path / "out", workers=1)
+    assert summary.issued == 2
+    assert [(f.row, f.message.split(":")[0:2]) for f in summary.failures] == [
+        (3, ["skills.jsonl row 3", " malformed JSON at column 2"]),
+        (4, ["skills.jsonl row 4", " is not a JSON object"]),
+        (5, ["skills.jsonl row 5", " /colour"]),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "no header row"),
+        (b"holder.name,holder.name\nA,B\n", "column 'holder.name' appears twice"),
+        (b"holder.name\n\xff\xfe\n", "not UTF-8"),
+        (b'holder.name\n"unterminated\n', "malformed CSV"),
+    ],
+)
+def test_unreadable_files_are_refused_whole(tmp_path: Path, content: bytes, message: str) -> None:
+    profile = make_profile(tmp_path / "univ")
+    source = tmp_path / "class.csv"
+    source.write_bytes(content)
+    with pytest.raises(InputError, match=message):
+        issue_batch(profile, "diploma", source, tmp_path / "out", workers=1)
+    assert not (tmp_path / "out").exists()
+
+
+def test_misuse(tmp_path: Path) -> None:
+    profile = make_profile(tmp_path / "univ")
+    with pytest.raises(InputError, match="no such file"):
+        issue_batch(profile, "diploma", tmp_path / "none.csv", tmp_path / "out")
+    with pytest.raises(InputError, match="CSV"):
+        issue_batch(profile, "diploma", tmp_path / "rows.txt", tmp_path / "out")
+    with pytest.raises(ValueError, match="unknown template"):
+        issue_batch(profile, "passport", EXAMPLES / "class.csv", tmp_path / "out")
+    with pytest.raises(ValueError, match="workers"):
+        issue_batch(profile, "diploma", EXAMPLES / "class.csv", tmp_path / "out", workers=0)
+
+
+def test_row_keys_are_stable() -> None:
+    assert row_key("diploma", {"a": "1", "b": "2"}) == row_key("diploma", {"b": "2", "a": "1"})
+    assert row_key("diploma", {"a": "1"}) != row_key("skill", {"a": "1"})
+    assert row_key("diploma", {"a": "1"}) != row_key("diploma", {"a": "1 "})
+    assert issuer.batch.row_key is row_key

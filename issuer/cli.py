@@ -1,0 +1,391 @@
+"""``passeport issuer``, ``passeport issue`` and ``passeport status``: the certifier's commands.
+
+Errors of the toolkit (bad data, unknown credential...) propagate as
+:class:`passeport.errors.PasseportError`, which the shell turns into one line
+and exit code 2; usage errors are Click's, also exit 2. A batch with failed
+rows exits 1.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from issuer.batch import BatchSummary
+    from issuer.profile import Profile
+
+__all__ = ["app", "issue", "status_app"]
+
+app = typer.Typer(no_args_is_help=True, help="Create and show issuer profiles.")
+status_app = typer.Typer(
+    no_args_is_help=True,
+    help="Revoke, suspend or reinstate credentials, and publish the status lists.",
+)
+
+SUITES = ("eddsa-rdfc-2022", "eddsa-jcs-2022", "ecdsa-rdfc-2019", "ecdsa-jcs-2019")
+
+
+class KeyType(StrEnum):
+    """Key types an issuer may choose."""
+
+    ED25519 = "ed25519"
+    P256 = "p256"
+
+
+_ALGORITHMS = {KeyType.ED25519: "Ed25519", KeyType.P256: "P-256"}
+
+IssuerOption = Annotated[
+    Path,
+    typer.Option(
+        "--issuer", help="The issuer profile folder ('passeport issuer init').", file_okay=False
+    ),
+]
+
+
+def _check_suite(suite: str | None) -> None:
+    if suite is not None and suite not in SUITES:
+        raise typer.BadParameter(
+            f'"{suite}" is not one of {", ".join(SUITES)}', param_hint="--suite"
+        )
+
+
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(help="The folder to create for the profile.")],
+    name: Annotated[str, typer.Option(help="The issuer's name, as credentials will show it.")],
+    did: Annotated[
+        str, typer.Option(help="DID method: key, or web:HOST[:PATH] for a did:web you host.")
+    ] = "key",
+    key_type: Annotated[KeyType, typer.Option("--type", help="Signature algorithm.")] = (
+        KeyType.ED25519
+    ),
+    status_base: Annotated[
+        str | None,
+        typer.Option(
+            help="URL under which status lists are published (default for did:web: "
+            "https://HOST/status/)."
+        ),
+    ] = None,
+    suite: Annotated[
+        str | None, typer.Option(help=f"Default cryptosuite: {', '.join(SUITES)}.")
+    ] = None,
+    list_size: Annotated[
+        int, typer.Option(help="Entries per status list (at least 131072).")
+    ] = 131_072,
+) -> None:
+    """Create an issuer profile: name, signing key and DID, registry, status list settings."""
+    from did.web import did_web_url
+    from issuer.profile import Profile
+
+    _check_suite(suite)
+    try:
+        profile = Profile.create(
+            directory,
+            name=name,
+            did=did,
+            key_type=_ALGORITHMS[key_type],
+            status_base=status_base,
+            suite=suite,
+            list_size=list_size,
+        )
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    typer.echo(_describe(profile))
+    if profile.did.startswith("did:web:"):
+        typer.echo(
+            f"Host {directory / 'did.json'} at {did_web_url(profile.did)} "
+            "('passeport status publish' writes it too)."
+        )
+
+
+def _describe(profile: Profile) -> str:
+    return "\n".join(
+        [
+            f"issuer:              {profile.name}",
+            f"DID:                 {profile.did}",
+            f"verification method: {profile.verification_method}",
+            f"suite:               {profile.suite}",
+            f"status lists:        {profile.status_base} ({profile.list_size} entries each)",
+            f"profile folder:      {profile.directory}",
+        ]
+    )
+
+
+@app.command()
+def show(
+    directory: Annotated[Path, typer.Argument(help="The profile folder.", file_okay=False)],
+) -> None:
+    """Show an issuer profile and how many credentials it has issued; no secret is printed."""
+    from issuer.profile import Profile
+    from issuer.registry import Registry
+
+    profile = Profile.open(directory)
+    with Registry.open(profile.registry_path) as registry:
+        count, lists = registry.count(), registry.lists()
+    typer.echo(_describe(profile))
+    typer.echo(f"credentials issued:  {count} in {len(lists)} status list(s)")
+
+
+def issue(
+    template: Annotated[
+        str,
+        typer.Argument(
+            help="diploma, certification, skill, experience, prevention or endorsement."
+        ),
+    ],
+    issuer: IssuerOption,
+    data: Annotated[
+        Path | None, typer.Option(help="One credential's data (JSON).", dir_okay=False)
+    ] = None,
+    csv_file: Annotated[
+        Path | None,
+        typer.Option("--csv", help="A CSV file, one credential per row.", dir_okay=False),
+    ] = None,
+    jsonl: Annotated[
+        Path | None,
+        typer.Option("--jsonl", help="A JSON Lines file, one credential per line.", dir_okay=False),
+    ] = None,
+    suite: Annotated[
+        str | None, typer.Option(help=f"Cryptosuite (default: the profile's): {', '.join(SUITES)}.")
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", "--output", help="Where to write: a file (one credential) or a folder (batch)."
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Processes signing a batch (default: every core).", min=1)
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the batch summary as JSON.")
+    ] = False,
+) -> None:
+    """Issue signed credentials from a template: one from --data, one per row of --csv/--jsonl."""
+    from issuer.templates import TEMPLATE_NAMES
+
+    if template not in TEMPLATE_NAMES:
+        raise typer.BadParameter(
+            f'"{template}" is not one of {", ".join(TEMPLATE_NAMES)}', param_hint="TEMPLATE"
+        )
+    _check_suite(suite)
+    sources = [s for s in (data, csv_file, jsonl) if s is not None]
+    if len(sources) != 1:
+        raise typer.BadParameter("give exactly one of --data, --csv or --jsonl")
+    if data is not None:
+        _issue_one(template, issuer, data, suite=suite, output=output)
+        return
+    if output is None:
+        raise typer.BadParameter("a batch needs an output folder", param_hint="-o")
+    summary = _issue_many(
+        template,
+        issuer,
+        sources[0],
+        row_format="csv" if csv_file is not None else "jsonl",
+        suite=suite,
+        output=output,
+        workers=workers,
+        as_json=as_json,
+    )
+    raise typer.Exit(1 if summary.failed else 0)
+
+
+def _issue_one(
+    template: str, issuer: Path, data: Path, *, suite: str | None, output: Path | None
+) -> None:
+    from issuer.issue import issue as issue_credential
+    from issuer.profile import Profile
+    from passeport._io import dump_json, read_json_file, write_atomic
+    from passeport.errors import InputError
+
+    profile = Profile.open(issuer)
+    document = read_json_file(data)
+    if not isinstance(document, dict):
+        raise InputError("expected a JSON object", where=str(data))
+    credential = issue_credential(profile, template, document, suite=suite, where=str(data))
+    text = dump_json(credential)
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        write_atomic(output, text)
+    typer.echo(
+        f"issued {credential['id']} ({template}, {suite or profile.suite})"
+        + (f" -> {output}" if output is not None else ""),
+        err=True,
+    )
+
+
+def _issue_many(
+    template: str,
+    issuer: Path,
+    rows: Path,
+    *,
+    row_format: str,
+    suite: str | None,
+    output: Path,
+    workers: int | None,
+    as_json: bool,
+) -> BatchSummary:
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from issuer.batch import issue_batch
+    from issuer.profile import Profile
+
+    profile = Profile.open(issuer)
+    errors = Console(stderr=True)
+    with Progress(
+        TextColumn("issuing {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=errors,
+        disable=not errors.is_terminal,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(rows.name, total=None)
+        summary = issue_batch(
+            profile,
+            template,
+            rows,
+            output,
+            suite=suite,
+            workers=workers,
+            row_format=row_format,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    if as_json:
+        typer.echo(json.dumps(summary.to_json(), indent=2, ensure_ascii=False))
+        return summary
+    for failure in summary.failures:
+        typer.echo(failure.message, err=True)
+    _print_summary(summary)
+    return summary
+
+
+def _print_summary(summary: BatchSummary) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{summary.template} credentials from {summary.source}")
+    table.add_column("issued", justify="right")
+    table.add_column("skipped (already issued)", justify="right")
+    table.add_column("failed", justify="right")
+    table.add_column("seconds", justify="right")
+    table.add_column("per second", justify="right")
+    table.add_row(
+        str(summary.issued),
+        str(summary.skipped),
+        str(summary.failed),
+        f"{summary.seconds:.1f}",
+        f"{summary.per_second:.0f}",
+    )
+    Console(width=100).print(table)
+    typer.echo(f"credentials written to {summary.out_dir}")
+
+
+CredentialArgument = Annotated[
+    str, typer.Argument(help="The credential's id (urn:uuid:...) or a file holding the credential.")
+]
+ReasonOption = Annotated[str | None, typer.Option(help="Why, kept in the registry.")]
+
+
+def _credential_id(value: str) -> str:
+    from passeport._io import read_json_file
+    from passeport.errors import InputError
+
+    path = Path(value)
+    if ":" in value and not path.is_file():
+        return value
+    document = read_json_file(path)
+    found = document.get("id") if isinstance(document, dict) else None
+    if not isinstance(found, str):
+        raise InputError("the credential has no id", where=value, pointer="/id")
+    return found
+
+
+def _change(action: str, credential: str, issuer: Path, reason: str | None) -> None:
+    from issuer import statuslist
+    from issuer.profile import Profile
+
+    profile = Profile.open(issuer)
+    credential_id = _credential_id(credential)
+    change = {
+        "revoke": statuslist.revoke,
+        "suspend": statuslist.suspend,
+        "reinstate": statuslist.reinstate,
+    }[action]
+    record = change(profile, credential_id, reason=reason)
+    typer.echo(
+        f"{credential_id} is now {record.state}"
+        + (f" ({reason})" if reason else "")
+        + "; run 'passeport status publish' so that verifiers see it"
+    )
+
+
+@status_app.command()
+def revoke(
+    credential: CredentialArgument, issuer: IssuerOption, reason: ReasonOption = None
+) -> None:
+    """Revoke a credential for good (a diploma obtained by fraud, say)."""
+    _change("revoke", credential, issuer, reason)
+
+
+@status_app.command()
+def suspend(
+    credential: CredentialArgument, issuer: IssuerOption, reason: ReasonOption = None
+) -> None:
+    """Suspend a credential until it is reinstated."""
+    _change("suspend", credential, issuer, reason)
+
+
+@status_app.command()
+def reinstate(
+    credential: CredentialArgument, issuer: IssuerOption, reason: ReasonOption = None
+) -> None:
+    """Lift a suspension; a revoked credential stays revoked."""
+    _change("reinstate", credential, issuer, reason)
+
+
+@status_app.command()
+def publish(
+    issuer: IssuerOption,
+    output: Annotated[
+        Path,
+        typer.Option("-o", "--output", help="Folder to write, one file per URL.", file_okay=False),
+    ],
+    valid_days: Annotated[
+        float | None, typer.Option(help="Days until the lists expire (validUntil).", min=0)
+    ] = None,
+    ttl_minutes: Annotated[
+        float | None, typer.Option(help="Minutes verifiers may keep a list (ttl).", min=0)
+    ] = None,
+) -> None:
+    """Write the signed status lists (and the did:web document) ready to be served as files."""
+    from issuer.profile import Profile
+    from issuer.statuslist import publish_status
+
+    profile = Profile.open(issuer)
+    written = publish_status(
+        profile,
+        output,
+        valid_for=timedelta(days=valid_days) if valid_days is not None else None,
+        ttl=timedelta(minutes=ttl_minutes) if ttl_minutes is not None else None,
+    )
+    for path in written:
+        typer.echo(str(path))
+    typer.echo(f"{len(written)} file(s) written under {output}", err=True)

@@ -1,0 +1,259 @@
+"""``passeport issuer``, ``issue`` and ``status``, mounted as the shell mounts them."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from issuer import cli as issuer_cli
+from passeport.errors import PasseportError
+from tests.conftest import ROOT
+from verifier import cli as verifier_cli
+
+EXAMPLES = ROOT / "examples" / "issuer"
+runner = CliRunner()
+
+
+def _shell() -> typer.Typer:
+    app = typer.Typer(pretty_exceptions_enable=False)
+    app.add_typer(issuer_cli.app, name="issuer")
+    app.add_typer(issuer_cli.status_app, name="status")
+    app.command()(issuer_cli.issue)
+    app.command()(verifier_cli.verify)
+    return app
+
+
+@dataclass(frozen=True)
+class Ran:
+    code: int
+    stdout: str
+    stderr: str
+
+
+def run(*args: str | Path) -> Ran:
+    """Run a command as ``passeport.cli.main`` does: our errors become one line and exit 2."""
+    result = runner.invoke(_shell(), [str(a) for a in args])
+    if isinstance(result.exception, PasseportError):
+        return Ran(2, result.stdout, f"passeport: {result.exception}\n")
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return Ran(result.exit_code, result.stdout, result.stderr)
+
+
+@pytest.fixture
+def univ(tmp_path: Path) -> Path:
+    folder = tmp_path / "univ"
+    ran = run("issuer", "init", folder, "--name", "Université Exemple", "--did", "web:univ.example")
+    assert ran.code == 0, ran.stdout + ran.stderr
+    return folder
+
+
+def test_init_creates_a_profile_and_prints_no_secret(tmp_path: Path) -> None:
+    folder = tmp_path / "univ"
+    ran = run("issuer", "init", folder, "--name", "Université Exemple", "--did", "web:univ.example")
+    assert ran.code == 0, ran.stderr
+    assert "did:web:univ.example" in ran.stdout
+    assert "https://univ.example/status/" in ran.stdout
+    assert "https://univ.example/.well-known/did.json" in ran.stdout
+    key = json.loads((folder / "key.json").read_text())
+    secret = (folder / "permutation.key").read_text().strip()
+    assert key["secretKeyMultibase"] not in ran.stdout + ran.stderr
+    assert secret not in ran.stdout + ran.stderr
+    assert stat.S_IMODE(os.stat(folder / "key.json").st_mode) == 0o600
+    again = run("issuer", "init", folder, "--name", "Other", "--did", "web:univ.example")
+    assert again.code == 2 and "refusing to overwrite a profile" in again.stderr
+    shown = run("issuer", "show", folder)
+    assert shown.code == 0 and "credentials issued:  0 in 0 status list(s)" in shown.stdout
+    assert key["secretKeyMultibase"] not in shown.stdout
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--did", "key"], "--status-base"),
+        (["--did", "web:univ.example", "--list-size", "1000"], "at least 131072"),
+        (["--did", "web:univ.example", "--suite", "rot13"], "is not one of"),
+        (["--did", "web:univ.example", "--type", "rsa"], "rsa"),
+        (["--did", "web:univ.example", "--type", "p256", "--suite", "eddsa-rdfc-2022"], "cannot"),
+    ],
+)
+def test_init_usage_errors(tmp_path: Path, options: list[str], message: str) -> None:
+    result = runner.invoke(
+        _shell(), ["issuer", "init", str(tmp_path / "p"), "--name", "X", *options]
+    )
+    assert result.exit_code == 2
+    assert message in result.output
+    assert not (tmp_path / "p").exists()
+
+
+def test_init_with_a_did_key_and_p256(tmp_path: Path) -> None:
+    ran = run(
+        "issuer",
+        "init",
+        tmp_path / "co",
+        "--name",
+        "Employeur",
+        "--type",
+        "p256",
+        "--status-base",
+        "https://jobs.example/status/",
+    )
+    assert ran.code == 0, ran.stderr
+    assert "did:key:zDn" in ran.stdout and "ecdsa-rdfc-2019" in ran.stdout
+
+
+def test_issue_one_to_stdout_and_to_a_file(univ: Path, tmp_path: Path) -> None:
+    ran = run("issue", "skill", "--issuer", univ, "--data", EXAMPLES / "skill.json")
+    assert ran.code == 0, ran.stderr
+    credential = json.loads(ran.stdout)
+    assert credential["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
+    assert f"issued {credential['id']} (skill, eddsa-rdfc-2022)" in ran.stderr
+    out = tmp_path / "skill.signed.json"
+    ran = run(
+        "issue",
+        "skill",
+        "--issuer",
+        univ,
+        "--data",
+        EXAMPLES / "skill.json",
+        "--suite",
+        "eddsa-jcs-2022",
+        "-o",
+        out,
+    )
+    assert ran.code == 0 and ran.stdout == ""
+    assert json.loads(out.read_text())["proof"]["cryptosuite"] == "eddsa-jcs-2022"
+
+
+def test_issue_bad_data_is_one_line_exit_2(univ: Path, tmp_path: Path) -> None:
+    data = json.loads((EXAMPLES / "diploma.json").read_text())
+    data["awardedDate"] = "yesterday"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data))
+    ran = run("issue", "diploma", "--issuer", univ, "--data", bad, "-o", tmp_path / "x.json")
+    assert ran.code == 2
+    assert ran.stderr.startswith(f"passeport: {bad}: /awardedDate: ")
+    assert len(ran.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "x.json").exists()
+    missing = run("issue", "diploma", "--issuer", tmp_path / "nowhere", "--data", bad)
+    assert missing.code == 2 and "not an issuer profile" in missing.stderr
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["issue", "passport", "--data", "x.json"],
+        ["issue", "diploma"],
+        ["issue", "diploma", "--data", "a.json", "--csv", "b.csv"],
+        ["issue", "diploma", "--csv", "b.csv"],
+        ["issue", "diploma", "--data", "a.json", "--suite", "rot13"],
+        ["issue", "diploma", "--csv", "b.csv", "-o", "out", "--workers", "0"],
+    ],
+)
+def test_issue_usage_errors(univ: Path, arguments: list[str]) -> None:
+    result = runner.invoke(_shell(), [*arguments, "--issuer", str(univ)])
+    assert result.exit_code == 2, result.output
+
+
+def test_batch_prints_a_summary_and_exits_1_when_rows_failed(univ: Path, tmp_path: Path) -> None:
+    out = tmp_path / "class"
+    ran = run("issue", "diploma", "--issuer", univ, "--csv", EXAMPLES / "class.csv", "-o", out)
+    rows = len((EXAMPLES / "class.csv").read_text().strip().splitlines()) - 1
+    assert ran.code == 0, ran.stdout + ran.stderr
+    assert "issued" in ran.stdout and f"│ {rows:>6} │" in ran.stdout
+    assert len(list(out.glob("*.json"))) == rows
+
+    again = run(
+        "issue", "diploma", "--issuer", univ, "--csv", EXAMPLES / "class.csv", "-o", out, "--json"
+    )
+    assert again.code == 0
+    summary = json.loads(again.stdout)
+    assert (summary["issued"], summary["skipped"], summary["failed"]) == (0, rows, 0)
+
+    text = (EXAMPLES / "class.csv").read_text().splitlines()
+    text[3] = text[3].replace("RNCP35288", "RNCP-X", 1)
+    broken = tmp_path / "broken.csv"
+    broken.write_text("\n".join(text) + "\n")
+    # Into the same folder: the other rows are already issued, the changed one is new and bad.
+    failed = run("issue", "diploma", "--issuer", univ, "--csv", broken, "-o", out)
+    assert failed.code == 1
+    [line] = failed.stderr.splitlines()
+    assert line.startswith("broken.csv row 4: /achievement/code: ")
+    as_json = run("issue", "diploma", "--issuer", univ, "--csv", broken, "-o", out, "--json")
+    assert as_json.code == 1
+    assert json.loads(as_json.stdout)["failures"][0]["row"] == 4
+
+
+def test_batch_from_json_lines(univ: Path, tmp_path: Path) -> None:
+    lines = tmp_path / "skills.jsonl"
+    skill = json.loads((EXAMPLES / "skill.json").read_text())
+    lines.write_text(json.dumps(skill) + "\n")
+    ran = run("issue", "skill", "--issuer", univ, "--jsonl", lines, "-o", tmp_path / "o", "--json")
+    assert ran.code == 0 and json.loads(ran.stdout)["issued"] == 1
+
+
+def test_status_changes_reach_the_verifier(univ: Path, tmp_path: Path) -> None:
+    signed = tmp_path / "diploma.signed.json"
+    assert (
+        run(
+            "issue", "diploma", "--issuer", univ, "--data", EXAMPLES / "diploma.json", "-o", signed
+        ).code
+        == 0
+    )
+    credential_id = json.loads(signed.read_text())["id"]
+    public = tmp_path / "public"
+
+    def verify() -> int:
+        published = run("status", "publish", "--issuer", univ, "-o", public)
+        assert published.code == 0, published.stderr
+        return run("verify", signed, "--cache", public, "--offline").code
+
+    assert verify() == 0
+    assert (public / "univ.example" / ".well-known" / "did.json").is_file()
+    suspended = run("status", "suspend", credential_id, "--issuer", univ, "--reason", "inquiry")
+    assert suspended.code == 0 and "is now suspended (inquiry)" in suspended.stdout
+    assert verify() == 1
+    assert run("status", "reinstate", signed, "--issuer", univ).code == 0
+    assert verify() == 0
+    revoked = run("status", "revoke", signed, "--issuer", univ, "--reason", "fraud")
+    assert revoked.code == 0 and f"{credential_id} is now revoked (fraud)" in revoked.stdout
+    assert verify() == 1
+    final = run("status", "reinstate", credential_id, "--issuer", univ)
+    assert final.code == 2 and "revocation is final" in final.stderr
+    unknown = run("status", "revoke", "urn:uuid:nope", "--issuer", univ)
+    assert unknown.code == 2 and "no such credential" in unknown.stderr
+
+
+def test_publish_options(univ: Path, tmp_path: Path) -> None:
+    assert run("issue", "skill", "--issuer", univ, "--data", EXAMPLES / "skill.json").code == 0
+    ran = run(
+        "status",
+        "publish",
+        "--issuer",
+        univ,
+        "-o",
+        tmp_path / "p",
+        "--valid-days",
+        "2",
+        "--ttl-minutes",
+        "30",
+    )
+    assert ran.code == 0
+    listed = json.loads((tmp_path / "p" / "univ.example" / "status" / "revocation-1").read_text())
+    assert "validUntil" in listed and listed["credentialSubject"]["ttl"] == 1_800_000
+
+
+def test_help_texts_speak_to_certifiers() -> None:
+    result = runner.invoke(_shell(), ["status", "--help"])
+    assert result.exit_code == 0
+    assert "Revoke a credential for good" in result.output
+    assert "Lift a suspension" in result.output
+    result = runner.invoke(_shell(), ["issue", "--help"])
+    assert "Issue signed credentials from a template" in result.output

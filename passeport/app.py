@@ -130,6 +130,9 @@ def create_app(
     )
     app.include_router(verifier_api.router(env=env, policy=policy))
     if issuer is not None:
-        raise ValueError(f"{issuer}: serving an issuer profile is not available yet")
-    del token
+        if not token:
+            raise ValueError("serving an issuer needs a bearer token")
+        from issuer import api as issuer_api
+
+        app.include_router(issuer_api.router(issuer, token=token, env=env))
     return BodyLimit(app, max_bytes=max_body)

@@ -135,18 +135,25 @@ class CredentialInfo:
         """Return every flag that applies at ``now``, in a stable order."""
         found = set(self.flags)
         until, start = _moment(self.valid_until), _moment(self.valid_from)
-        if (until is not None and until < now) or "validity.expired" in self.verification.failed:
+        failed = set(self.verification.failed)
+        if (until is not None and until < now) or {"validity.expired", "proof.expired"} & failed:
             found.add(Flag.EXPIRED)
         if start is not None and start > now:
             found.add(Flag.NOT_YET_VALID)
-        failed = set(self.verification.failed)
         if "status.revoked" in failed:
             found.add(Flag.REVOKED)
         if "status.suspended" in failed:
             found.add(Flag.SUSPENDED)
         if any(code.startswith("status.") for code in self.verification.unchecked):
             found.add(Flag.STATUS_UNKNOWN)
-        known = {"validity.expired", "validity.not_yet_valid", "status.revoked", "status.suspended"}
+        known = {
+            "validity.expired",
+            "validity.not_yet_valid",
+            "proof.expired",
+            "proof.not_yet_valid",
+            "status.revoked",
+            "status.suspended",
+        }
         if failed - known:
             found.add(Flag.NOT_VERIFIED)
         return tuple(flag for flag in Flag if flag in found)

@@ -25,10 +25,12 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
 from contexts import DocumentLoader, expand
+from did.keyfile import KeyPair
 from passeport._io import read_text_file
 from passeport._json import JsonObject
 from passeport.errors import ContextError, InputError
@@ -48,6 +50,11 @@ from wallet.store import Wallet
 __all__ = ["AddOutcome", "add", "add_files", "credential_sources", "refresh"]
 
 ECDSA_SD: Final = "ecdsa-sd-2023"
+# Failed proof checks that date the signature (JWT exp/nbf, a proof's expires) rather than
+# show tampering: the credential is kept and flagged, as an expired credential is.
+_DATED: Final = frozenset({"proof.expired", "proof.not_yet_valid"})
+# Failed checks that mean tampering or an unreadable credential: never stored.
+_REFUSING: Final = ("proof.", "input.", "disclosure.")
 _FILE_SUFFIXES: Final = frozenset({".json", ".jsonld", ".jwt", ".sd-jwt", ".sdjwt", ".txt", ".vc"})
 
 
@@ -228,9 +235,11 @@ def _verification(result: VerificationResult, at: str) -> Verification:
 
 
 def _refusal(result: VerificationResult, *, force: bool) -> str | None:
-    """Why the credential may not be stored, or None."""
+    """Why the credential may not be stored, or None (a dated signature is kept, flagged)."""
     for check in result.checks:
-        if check.outcome is Outcome.FAILED and check.code.startswith(("proof.", "input.")):
+        if check.code in _DATED:
+            continue
+        if check.outcome is Outcome.FAILED and check.code.startswith(_REFUSING):
             return f"refused, {check.code}: {check.message}"
     if not any(c.code.startswith("proof.") for c in result.checks):
         return "refused: the credential carries no proof"
@@ -251,44 +260,77 @@ def _binding_flags(subject: str | None, holder: str) -> tuple[Flag, ...]:
     return () if subject.split("#", 1)[0] == holder else (Flag.OTHER_HOLDER,)
 
 
-def _info_of_document(
-    parsed: _Parsed,
+def _seconds_to_text(value: Any) -> str | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return format_datetime(datetime.fromtimestamp(value, UTC))
+    return None
+
+
+def _describe(
+    kind: CredentialFormat,
     document: Mapping[str, Any],
     verification: Verification,
     *,
-    holder: str,
+    holder: KeyPair,
+    token: str | None,
     added_at: str,
     loader: DocumentLoader,
     memo: dict[str, tuple[str, ...]],
 ) -> CredentialInfo:
+    """Return the listing metadata of a verified credential (``token``: its JOSE form)."""
     types = tuple(t for t in _list(document.get("type")) if isinstance(t, str))
     subjects = [_id_of(s) for s in _list(document.get("credentialSubject"))]
     subject = next((s for s in subjects if s), None)
-    suites = tuple(
-        str(p.get("cryptosuite") or p.get("type")) for p in proofs_of(document) if p.get("type")
-    )
-    flags = list(_binding_flags(subject, holder))
+    issuer = document.get("issuer")
+    claims: Mapping[str, Any] = {}
+    if token is None:
+        suites = tuple(
+            str(p.get("cryptosuite") or p.get("type")) for p in proofs_of(document) if p.get("type")
+        )
+        flags = list(_binding_flags(subject, holder.controller))
+        disclosure = ECDSA_SD if ECDSA_SD in suites else None
+    else:
+        from wallet._jose import binding_flags, token_claims
+
+        claims = token_claims(token)
+        subject = subject or _id_of(claims.get("sub"))
+        issuer = issuer or claims.get("iss")
+        suites = ("sd-jwt",) if kind is CredentialFormat.SD_JWT else ("vc-jwt",)
+        flags = list(binding_flags(kind, token, subject, holder))
+        disclosure = "sd-jwt" if kind is CredentialFormat.SD_JWT else None
     if any(c.startswith("proof.") for c in verification.unchecked):
         flags.append(Flag.UNVERIFIED)
+    vct = _text(claims.get("vct"))
     return CredentialInfo(
-        format=parsed.format,
+        format=kind,
         added_at=added_at,
         verification=verification,
-        credential_id=_id_of(document),
+        credential_id=_id_of(document) or _text(claims.get("jti")),
         types=types,
-        expanded_types=_expanded_types(document, loader, memo),
-        title=_title(document, types),
-        issuer=_id_of(document.get("issuer")),
-        issuer_name=_text(document.get("issuer", {}).get("name"))
-        if isinstance(document.get("issuer"), Mapping)
-        else None,
+        expanded_types=_expanded_types(document, loader, memo) if "@context" in document else (),
+        vct=vct,
+        title=_title(document, types) or (vct.rsplit("/", 1)[-1] if vct else None),
+        issuer=_id_of(issuer),
+        issuer_name=_text(issuer.get("name")) if isinstance(issuer, Mapping) else None,
         subject=subject,
-        valid_from=_text(document.get("validFrom", document.get("issuanceDate"))),
-        valid_until=_text(document.get("validUntil", document.get("expirationDate"))),
+        valid_from=_text(document.get("validFrom", document.get("issuanceDate")))
+        or _seconds_to_text(claims.get("nbf")),
+        valid_until=_text(document.get("validUntil", document.get("expirationDate")))
+        or _seconds_to_text(claims.get("exp")),
         flags=tuple(flags),
-        disclosure=ECDSA_SD if ECDSA_SD in suites else None,
+        disclosure=disclosure,
         suites=suites,
     )
+
+
+def _verify(
+    kind: CredentialFormat, credential: JsonObject | str, policy: Policy, env: Environment
+) -> tuple[VerificationResult, JsonObject | None]:
+    if isinstance(credential, dict):
+        return _verify_data_integrity(credential, policy, env), credential
+    from wallet._jose import verify_token
+
+    return verify_token(kind, str(credential).strip(), policy, env)
 
 
 def _prepare(
@@ -300,23 +342,29 @@ def _prepare(
     force: bool,
     memo: dict[str, tuple[str, ...]],
 ) -> tuple[NewCredential | None, AddOutcome]:
-    now = policy.at or env.clock()
-    at = format_datetime(now)
-    if parsed.format is not CredentialFormat.LDP_VC:
-        why = f"refused: {parsed.format} credentials are not supported yet"
-        return None, AddOutcome(parsed.where, "refused", None, None, None, why)
-    assert isinstance(parsed.credential, dict)
-    document = parsed.credential
-    result = _verify_data_integrity(document, policy, env)
+    at = format_datetime(policy.at or env.clock())
+    credential = parsed.credential
+    if isinstance(credential, str):
+        credential = credential.strip()
+    result, document = _verify(parsed.format, credential, policy, env)
     reason = _refusal(result, force=force)
-    if reason is not None:
-        return None, AddOutcome(parsed.where, "refused", None, None, result, reason)
-    verification = _verification(result, at)
-    info = _info_of_document(
-        parsed, document, verification, holder=wallet.did, added_at=at, loader=env.loader, memo=memo
+    if reason is not None or document is None:
+        why = reason or "refused: the credential cannot be read"
+        return None, AddOutcome(parsed.where, "refused", None, None, result, why)
+    info = _describe(
+        parsed.format,
+        document,
+        _verification(result, at),
+        holder=wallet.holder,
+        token=credential if isinstance(credential, str) else None,
+        added_at=at,
+        loader=env.loader,
+        memo=memo,
     )
-    new = NewCredential.of(info, document, {})
-    return new, AddOutcome(parsed.where, "added", None, info, result)
+    claims = document if isinstance(credential, str) else {}
+    return NewCredential.of(info, credential, claims), AddOutcome(
+        parsed.where, "added", None, info, result
+    )
 
 
 def add(
@@ -379,9 +427,9 @@ def refresh(wallet: Wallet, *, policy: Policy | None = None, env: Environment | 
     entries = wallet.entries()
     count = 0
     for held in wallet.credentials([e.id for e in entries]):
-        if not isinstance(held.credential, dict):
+        if not isinstance(held.credential, dict | str):
             continue
-        result = _verify_data_integrity(held.credential, policy, env)
+        result, _ = _verify(held.info.format, held.credential, policy, env)
         verification = _verification(result, at)
         wallet.update(held.id, replace(held.info, verification=verification))
         count += 1

@@ -160,7 +160,11 @@ def _disclose(
                 f"{label} ({held.id}) is presented whole: {suites} cannot be partially disclosed"
             )
         return held.credential, "whole", notes
-    raise InputError(f"{info.format} credentials cannot be presented yet", where=held.id)
+    from wallet._jose import disclose_jose
+
+    return disclose_jose(
+        held, reveal, holder=wallet.holder, challenge=challenge, domain=domain, now=now
+    )
 
 
 def present(

@@ -1,0 +1,144 @@
+"""The wallet's side of enveloped credentials: vc+jwt and SD-JWT, verified, described, presented.
+
+Specs: https://www.w3.org/TR/vc-jose-cose/ (vc+jwt), RFC 9901 and SD-JWT VC
+(``dc+sd-jwt``, Key Binding), https://www.w3.org/TR/vc-data-model-2.0/#enveloped-verifiable-credentials
+(how a presentation carries them: ``EnvelopedVerifiableCredential`` with a
+``data:`` URL).
+
+Verification is the verifier's (:func:`verifier.enveloped.secured_credential`
+for the envelope, then the checks every credential gets on the document
+inside: validity, status, trust, schema). At import an SD-JWT carries no
+Key Binding JWT: the holder adds one, bound to the verifier's challenge and
+domain, when presenting it.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import replace
+from datetime import datetime
+from typing import Any, Final
+
+from did.jwk import public_from_jwk
+from did.keyfile import KeyPair
+from passeport._json import JsonObject, JsonValue
+from passeport.errors import KeyFormatError
+from verifier import Environment, Policy, VerificationResult, verify_credential
+from wallet._records import CredentialFormat, Flag, HeldCredential
+
+__all__ = ["binding_flags", "disclose_jose", "token_claims", "verify_token"]
+
+VC_V2: Final = "https://www.w3.org/ns/credentials/v2"
+_MEDIA: Final = {
+    CredentialFormat.JWT_VC: "application/vc+jwt",
+    CredentialFormat.SD_JWT: "application/dc+sd-jwt",
+}
+
+
+def token_claims(token: str) -> JsonObject:
+    """Return the issuer JWT's payload (verified elsewhere): vct, cnf, iss stay in clear."""
+    jwt = token.strip().split("~", 1)[0]
+    try:
+        payload = jwt.split(".")[1]
+        value = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError, binascii.Error):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def verify_token(
+    kind: CredentialFormat, token: str, policy: Policy, env: Environment
+) -> tuple[VerificationResult, JsonObject | None]:
+    """Verify a vc+jwt or SD-JWT as its holder receives it; return the result and the document.
+
+    The envelope's checks replace the Data Integrity proof checks; the
+    document inside gets every other check. The holder accepts both
+    enveloping forms whatever ``policy.suites`` lists, and no Key Binding
+    is expected (there is no verifier yet).
+    """
+    from verifier.enveloped import ENVELOPED_SUITES, secured_credential
+
+    holder_policy = replace(
+        policy, suites=policy.suites | ENVELOPED_SUITES, challenge=None, domain=None
+    )
+    now = policy.at or env.clock()
+    checks, document, _ = secured_credential(
+        token, env=env, policy=holder_policy, now=now, require_key_binding=False
+    )
+    if document is None or "@context" not in document:
+        return VerificationResult(tuple(checks), policy.unchecked_is_failure), document
+    inner = verify_credential(document, policy=policy, env=env)
+    others = [c for c in inner.checks if not c.code.startswith("proof.")]
+    result = VerificationResult(
+        (*checks, *others), policy.unchecked_is_failure, inner.summary, inner.warnings
+    )
+    return result, document
+
+
+def binding_flags(
+    kind: CredentialFormat, token: str, subject: str | None, holder: KeyPair
+) -> tuple[Flag, ...]:
+    """Flag a token bound to another key (``cnf``), or naming no subject and bound to no key."""
+    if kind is CredentialFormat.SD_JWT:
+        confirmation = token_claims(token).get("cnf")
+        jwk = confirmation.get("jwk") if isinstance(confirmation, dict) else None
+        if isinstance(jwk, dict):
+            try:
+                bound = public_from_jwk(jwk) == holder.public_key
+            except KeyFormatError:
+                bound = False
+            return () if bound else (Flag.OTHER_HOLDER,)
+    if subject is None:
+        return (Flag.UNBOUND,)
+    return () if subject.split("#", 1)[0] == holder.controller else (Flag.OTHER_HOLDER,)
+
+
+def _envelope(kind: CredentialFormat, token: str) -> JsonObject:
+    # VC 2.0 4.13: an enveloped credential is a data: URL of the secured form.
+    return {
+        "@context": VC_V2,
+        "id": f"data:{_MEDIA[kind]},{token}",
+        "type": "EnvelopedVerifiableCredential",
+    }
+
+
+def disclose_jose(
+    held: HeldCredential,
+    reveal: list[str] | None,
+    *,
+    holder: KeyPair,
+    challenge: str,
+    domain: str,
+    now: datetime,
+) -> tuple[JsonValue, str, list[str]]:
+    """Return the enveloped credential to present, how it was disclosed, and notes.
+
+    An SD-JWT keeps only the disclosures ``reveal`` needs (all with None) and
+    gets a KB-JWT (``nonce`` = challenge, ``aud`` = domain) when it is bound
+    to the holder's key; a vc+jwt goes whole.
+    """
+    token = str(held.credential).strip()
+    label = held.info.title or held.id
+    notes: list[str] = []
+    if held.info.format is CredentialFormat.JWT_VC:
+        if reveal:
+            notes.append(
+                f"{label} ({held.id}) is presented whole: a vc+jwt cannot be partially disclosed"
+            )
+        return _envelope(held.info.format, token), "whole", notes
+    from proofs.sdjwt import present_sd_jwt
+
+    pointers: list[str] = [""] if reveal is None else list(reveal)
+    confirmation: Any = token_claims(token).get("cnf")
+    key = holder if isinstance(confirmation, dict) else None
+    if key is None:
+        notes.append(
+            f"{label} ({held.id}) is bound to no key: presented without Key Binding, "
+            "a verifier asking for a challenge will refuse it"
+        )
+    presented = present_sd_jwt(
+        token, pointers, holder_key=key, nonce=challenge, audience=domain, issued_at=now
+    )
+    return _envelope(held.info.format, presented), "sd-jwt", notes

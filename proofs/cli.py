@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Final
+from typing import TYPE_CHECKING, Annotated, Any, Final
 
 import typer
 
 from passeport._io import dump_json, parse_json, read_json_file, read_text_file, write_atomic
-from passeport.errors import PasseportError
+from passeport.errors import InputError, PasseportError
+
+if TYPE_CHECKING:
+    from did.keyfile import KeyPair
 
 __all__ = ["derive", "sign"]
 
-# Data Integrity suites, signed by proofs.sign.sign_document. Other securing
-# mechanisms (VC-JOSE, SD-JWT) add their own tuple and a branch in sign().
+# Data Integrity suites, signed by proofs.sign.sign_document; enveloping proofs
+# (VC-JOSE-COSE vc+jwt/vp+jwt, SD-JWT VC), whose output is a token, not JSON.
 DATA_INTEGRITY: Final = (
     "eddsa-rdfc-2022",
     "eddsa-jcs-2022",
@@ -21,7 +24,8 @@ DATA_INTEGRITY: Final = (
     "ecdsa-jcs-2019",
     "ecdsa-sd-2023",
 )
-SUITES: Final = (*DATA_INTEGRITY,)
+ENVELOPING: Final = ("vc-jwt", "sd-jwt")
+SUITES: Final = (*DATA_INTEGRITY, *ENVELOPING)
 
 
 def _write(text: str, output: Path | None, note: str) -> None:
@@ -47,6 +51,19 @@ def sign(
     ] = None,
     challenge: Annotated[str | None, typer.Option(help="Challenge (presentations).")] = None,
     domain: Annotated[str | None, typer.Option(help="Domain (presentations).")] = None,
+    holder: Annotated[
+        str | None,
+        typer.Option(
+            help="sd-jwt: the holder's DID, whose key must sign each presentation "
+            "(default: the subject's did:key or did:jwk)."
+        ),
+    ] = None,
+    vct: Annotated[
+        str | None,
+        typer.Option(
+            help="sd-jwt: the credential type URI (default: from its most specific type)."
+        ),
+    ] = None,
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Where to write; default stdout.")
     ] = None,
@@ -61,6 +78,12 @@ def sign(
         )
     document = read_json_file(file)
     pair = read_key_file(key)
+    if suite in ENVELOPING:
+        token = _envelop(
+            document, pair, suite, tuple(mandatory or ()), challenge, domain, holder, vct, str(file)
+        )
+        _write(token + "\n", output, f"signed with {suite} by {pair.verification_method}")
+        return
     signed = sign_document(
         document,
         pair,
@@ -73,9 +96,52 @@ def sign(
     _write(dump_json(signed), output, f"signed with {suite} by {pair.verification_method}")
 
 
+def _envelop(
+    document: Any,
+    pair: KeyPair,
+    suite: str,
+    mandatory: tuple[str, ...],
+    challenge: str | None,
+    domain: str | None,
+    holder: str | None,
+    vct: str | None,
+    where: str,
+) -> str:
+    from proofs.jose import sign_vc_jwt, sign_vp_jwt
+    from proofs.sdjwt import default_disclosable, holder_jwk, issue_sd_jwt
+
+    types = document.get("type") if isinstance(document, dict) else None
+    is_presentation = "VerifiablePresentation" in (types if isinstance(types, list) else [types])
+    if suite == "vc-jwt" and is_presentation:
+        return sign_vp_jwt(document, pair, nonce=challenge, audience=domain, where=where)
+    if challenge or domain:
+        raise InputError("--challenge and --domain apply to presentations only", where=where)
+    if suite == "vc-jwt":
+        return sign_vc_jwt(document, pair, where=where)
+    if is_presentation:
+        raise InputError("sd-jwt secures credentials; the holder presents them", where=where)
+    if holder is None:
+        subject = document.get("credentialSubject") if isinstance(document, dict) else None
+        subject_id = subject.get("id") if isinstance(subject, dict) else None
+        if isinstance(subject_id, str) and subject_id.startswith(("did:key:", "did:jwk:")):
+            holder = subject_id
+    try:
+        return issue_sd_jwt(
+            document,
+            pair,
+            vct=vct,
+            disclosable=default_disclosable(document, mandatory=mandatory),
+            holder_jwk=holder_jwk(holder) if holder else None,
+            where=where,
+        )
+    except PasseportError as exc:
+        raise exc.located(where) from None
+
+
 def derive(
     file: Annotated[
-        Path, typer.Argument(help="A credential you hold, signed with ecdsa-sd-2023 (JSON).")
+        Path,
+        typer.Argument(help="A credential you hold: ecdsa-sd-2023 (JSON) or an SD-JWT (text)."),
     ],
     reveal: Annotated[
         list[str] | None,
@@ -83,6 +149,16 @@ def derive(
             "--reveal",
             help="JSON pointer of what to disclose, e.g. /credentialSubject/name (repeatable).",
         ),
+    ] = None,
+    key: Annotated[
+        Path | None,
+        typer.Option("--key", help="SD-JWT: your key file, to bind what you show to a verifier."),
+    ] = None,
+    challenge: Annotated[
+        str | None, typer.Option(help="SD-JWT: the verifier's challenge (KB-JWT nonce).")
+    ] = None,
+    domain: Annotated[
+        str | None, typer.Option(help="SD-JWT: the verifier's domain (KB-JWT audience).")
     ] = None,
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Where to write; default stdout.")
@@ -92,10 +168,37 @@ def derive(
     from proofs.ecdsa_sd import derive as derive_disclosure
 
     where = str(file)
-    document = parse_json(read_text_file(file), where=where)
+    text = read_text_file(file)
+    if not text.lstrip().startswith("{"):
+        _present(text, tuple(reveal or ()), key, challenge, domain, output, where)
+        return
+    document = parse_json(text, where=where)
     try:
         derived = derive_disclosure(document, tuple(reveal or ()))
     except PasseportError as exc:
         raise exc.located(where) from None
     shown = len(reveal or ())
     _write(dump_json(derived), output, f"derived a disclosure of {shown} pointer(s)")
+
+
+def _present(
+    token: str,
+    reveal: tuple[str, ...],
+    key: Path | None,
+    challenge: str | None,
+    domain: str | None,
+    output: Path | None,
+    where: str,
+) -> None:
+    from did.keyfile import read_key_file
+    from proofs.sdjwt import present_sd_jwt
+
+    holder = read_key_file(key) if key is not None else None
+    try:
+        shown = present_sd_jwt(
+            token.strip(), reveal, holder_key=holder, nonce=challenge, audience=domain
+        )
+    except PasseportError as exc:
+        raise exc.located(where) from None
+    bound = " bound to the verifier" if holder is not None else ""
+    _write(shown + "\n", output, f"presented {len(reveal)} pointer(s){bound}")

@@ -17,7 +17,7 @@ from verifier.trustlist import TrustList
 
 __all__ = ["DEFAULT_SUITES", "Environment", "Policy"]
 
-DEFAULT_SUITES: frozenset[str] = frozenset(DATA_INTEGRITY_SUITES)
+DEFAULT_SUITES: frozenset[str] = frozenset(DATA_INTEGRITY_SUITES) | {"vc-jwt", "sd-jwt"}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

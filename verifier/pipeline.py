@@ -28,6 +28,7 @@ from proofs.engine import (
 from proofs.outcome import Outcome
 from verifier._values import assertion_expectation, id_of, now_of
 from verifier.env import Environment, Policy
+from verifier.enveloped import secured_credential, secured_kind, secured_presentation
 from verifier.result import Check, VerificationResult
 from verifier.status import status_checks
 from verifier.trust import is_self_issued, standing, trust_checks
@@ -142,6 +143,18 @@ def _validity_checks(
 def _credential_checks(
     document: Any, policy: Policy, env: Environment, credential: int | None, base: str
 ) -> tuple[list[Check], JsonObject, list[str]]:
+    now = now_of(policy, env)
+    envelope: list[Check] | None = None
+    secured_format: str | None = None
+    if isinstance(document, str) or secured_kind(document) == "credential":
+        # VC-JOSE-COSE / SD-JWT: the envelope is the proof; the credential is inside.
+        with collect_warnings() as envelope_noticed:
+            envelope, decoded, secured_format = secured_credential(
+                document, env=env, policy=policy, now=now, credential=credential, base=base
+            )
+        if decoded is None:
+            return envelope, {"kind": "credential", "format": secured_format}, []
+        document = decoded
     if not isinstance(document, Mapping):
         return (
             [
@@ -190,13 +203,16 @@ def _credential_checks(
                 f"{base}/issuer",
             )
         )
-    now = now_of(policy, env)
-    expect = assertion_expectation(issuer, policy, now)
-    with collect_warnings() as noticed:
-        outcomes = verify_proofs(
-            document, expect=expect, resolver=env.resolver(), loader=env.loader, pointer=base
-        )
-    checks.extend(_as_check(outcome, credential) for outcome in outcomes)
+    if envelope is None:
+        expect = assertion_expectation(issuer, policy, now)
+        with collect_warnings() as noticed:
+            outcomes = verify_proofs(
+                document, expect=expect, resolver=env.resolver(), loader=env.loader, pointer=base
+            )
+        checks.extend(_as_check(outcome, credential) for outcome in outcomes)
+    else:
+        noticed = envelope_noticed
+        checks.extend(envelope)
     label = "" if credential is None else f"credential {credential}: "
     warnings = [f"{label}{text}" for text in noticed]
     checks.extend(_validity_checks(document, version, policy, now, credential, base))
@@ -229,13 +245,20 @@ def _credential_checks(
         "subject": subject_ids[0] if subject_ids else None,
         "validFrom": document.get("validFrom", document.get("issuanceDate")),
         "validUntil": document.get("validUntil", document.get("expirationDate")),
-        "proofs": [p.get("cryptosuite") for p in proofs_of(document)],
+        "proofs": (
+            [secured_format]
+            if secured_format is not None
+            else [p.get("cryptosuite") for p in proofs_of(document)]
+        ),
     }
     return checks, summary, warnings
 
 
 def verify_credential(
-    document: Mapping[str, Any], *, policy: Policy | None = None, env: Environment | None = None
+    document: Mapping[str, Any] | str,
+    *,
+    policy: Policy | None = None,
+    env: Environment | None = None,
 ) -> VerificationResult:
     """Verify one credential and return every check made on it.
 
@@ -250,12 +273,24 @@ def verify_credential(
 
 
 def verify_presentation(
-    document: Mapping[str, Any], *, policy: Policy | None = None, env: Environment | None = None
+    document: Mapping[str, Any] | str,
+    *,
+    policy: Policy | None = None,
+    env: Environment | None = None,
 ) -> VerificationResult:
     """Verify a presentation, its proof (holder, challenge, domain) and each credential in it."""
     policy = policy or Policy()
     env = env or Environment()
     checks: list[Check] = []
+    envelope: list[Check] | None = None
+    if isinstance(document, str) or secured_kind(document) == "presentation":
+        envelope, decoded, secured_format = secured_presentation(
+            document, env=env, policy=policy, now=now_of(policy, env)
+        )
+        if decoded is None:
+            summary: JsonObject = {"kind": "presentation", "format": secured_format}
+            return VerificationResult(tuple(envelope), policy.unchecked_is_failure, summary)
+        document = decoded
     if not isinstance(document, Mapping):
         raise InputError("a presentation must be a JSON object")
     if "VerifiablePresentation" not in _types(document):
@@ -289,11 +324,15 @@ def verify_presentation(
                 "/holder",
             )
         )
-    with collect_warnings() as noticed:
-        outcomes = verify_proofs(
-            document, expect=expect, resolver=env.resolver(), loader=env.loader
-        )
-    checks.extend(_as_check(outcome, None) for outcome in outcomes)
+    if envelope is None:
+        with collect_warnings() as noticed:
+            outcomes = verify_proofs(
+                document, expect=expect, resolver=env.resolver(), loader=env.loader
+            )
+        checks.extend(_as_check(outcome, None) for outcome in outcomes)
+    else:
+        noticed = []
+        checks.extend(envelope)
     raw = document.get("verifiableCredential", [])
     credentials = raw if isinstance(raw, list) else [raw]
     summaries: list[Any] = []
@@ -359,10 +398,15 @@ def verify_any(
         except UnicodeDecodeError as exc:
             raise InputError(f"not UTF-8 text (byte {exc.start})", where=where) from None
     if isinstance(document, str):
+        kind = secured_kind(document)
+        if kind == "presentation":
+            return verify_presentation(document.strip(), policy=policy, env=env)
+        if kind == "credential":
+            return verify_credential(document.strip(), policy=policy, env=env)
         document = parse_json(document, where=where)
     if not isinstance(document, Mapping):
         raise InputError("expected a JSON object (a credential or a presentation)", where=where)
     types = _types(document)
-    if "VerifiablePresentation" in types:
+    if "VerifiablePresentation" in types or secured_kind(document) == "presentation":
         return verify_presentation(document, policy=policy, env=env)
     return verify_credential(document, policy=policy, env=env)

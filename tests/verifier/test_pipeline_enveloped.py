@@ -1,0 +1,79 @@
+"""vc+jwt, SD-JWT and vp+jwt through verify_any: the envelope checks, then the usual pipeline."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from did import public_to_jwk
+from proofs.jose import sign_vc_jwt, sign_vp_jwt
+from proofs.sdjwt import issue_sd_jwt, present_sd_jwt
+from tests.verifier.test_enveloped import HOLDER, ISSUER, SUITES, credential_for, envelope
+from verifier import Policy, verify_any
+
+NOW = datetime(2026, 9, 1, tzinfo=UTC)
+POLICY = Policy(suites=SUITES, at=NOW)
+VC_V2 = "https://www.w3.org/ns/credentials/v2"
+
+
+def test_vc_jwt_through_verify_any() -> None:
+    result = verify_any(sign_vc_jwt(credential_for(), ISSUER) + "\n", policy=POLICY)
+    assert result.verified, result.failures()
+    assert result.summary["proofs"] == ["vc+jwt"]
+    assert result.summary["issuer"] == ISSUER.controller
+
+
+def test_an_expired_vc_jwt_fails_on_its_validity() -> None:
+    token = sign_vc_jwt(credential_for(validUntil="2025-01-01T00:00:00Z"), ISSUER)
+    assert {c.code for c in verify_any(token, policy=POLICY).failures()} == {"validity.expired"}
+
+
+def test_sd_jwt_with_key_binding_through_verify_any() -> None:
+    issued = issue_sd_jwt(
+        credential_for(),
+        ISSUER,
+        vct="urn:x",
+        disclosable=["/credentialSubject/name"],
+        holder_jwk=public_to_jwk(HOLDER.public_key),
+        issued_at=NOW - timedelta(days=1),
+    )
+    shown = present_sd_jwt(
+        issued,
+        ["/credentialSubject/name"],
+        holder_key=HOLDER,
+        nonce="c",
+        audience="d",
+        issued_at=NOW,
+    )
+    policy = Policy(suites=SUITES, at=NOW, challenge="c", domain="d")
+    result = verify_any(shown, policy=policy)
+    assert result.verified, result.failures()
+    replayed = verify_any(shown, policy=Policy(suites=SUITES, at=NOW, challenge="x", domain="d"))
+    assert {c.code for c in replayed.failures()} == {"key_binding.nonce"}
+    enveloped = verify_any(envelope("application/dc+sd-jwt", shown), policy=policy)
+    assert enveloped.verified, enveloped.failures()
+
+
+def test_vp_jwt_through_verify_any() -> None:
+    vc = sign_vc_jwt(credential_for(), ISSUER)
+    vp = {
+        "@context": [VC_V2],
+        "type": ["VerifiablePresentation"],
+        "verifiableCredential": [envelope("application/vc+jwt", vc)],
+    }
+    token = sign_vp_jwt(vp, HOLDER, nonce="c", audience="d")
+    policy = Policy(suites=SUITES, at=NOW, challenge="c", domain="d", require_holder_binding=True)
+    result = verify_any(token, policy=policy)
+    assert result.verified, result.failures()
+    other = Policy(suites=SUITES, at=NOW, challenge="other", domain="d")
+    assert {c.code for c in verify_any(token, policy=other).failures()} == {"proof.challenge"}
+    wrapped = envelope("application/vp+jwt", token, kind="EnvelopedVerifiablePresentation")
+    assert verify_any(wrapped, policy=policy).verified
+    forged = token[:-3] + ("AAA" if token[-3:] != "AAA" else "BBB")
+    assert "proof.signature" in {c.code for c in verify_any(forged, policy=policy).failures()}
+
+
+def test_a_policy_without_vc_jwt_refuses_jwts() -> None:
+    token = sign_vc_jwt(credential_for(), ISSUER)
+    narrow = Policy(at=NOW, suites=frozenset({"eddsa-rdfc-2022"}))
+    assert {c.code for c in verify_any(token, policy=narrow).failures()} == {"proof.suite"}
+    assert verify_any(token, policy=Policy(at=NOW)).verified  # the default suites accept it

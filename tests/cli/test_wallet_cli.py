@@ -1,0 +1,316 @@
+"""``passeport wallet``: the holder's commands, mounted as the shell mounts them."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+from typer.testing import CliRunner, Result
+
+from did.keyfile import write_key_file
+from passeport.errors import WalletError
+from tests.conftest import ROOT
+from tests.verifier.status_helpers import encode_bits, entry, list_credential, publish
+from tests.wallet._helpers import (
+    HOLDER,
+    PASSPHRASE,
+    SOMEONE_ELSE,
+    UNIVERSITY,
+    diploma_document,
+    first_aid_document,
+    new_wallet,
+    selective,
+    signed,
+)
+from verifier import Policy, verify_presentation
+from wallet import UnmetRequest, Wallet
+from wallet import cli as wallet_cli
+from wallet.cli import default_wallet_path
+
+app = typer.Typer()
+app.add_typer(wallet_cli.app, name="wallet")
+REQUESTS = ROOT / "examples" / "requests"
+FAR = "2999-12-31T23:59:59Z"
+
+
+def run(tmp_path: Path, *args: str | Path, **env: str) -> Result:
+    """Run ``passeport wallet ARGS`` against tmp_path/wallet.sqlite with the passphrase set."""
+    variables = {
+        "PASSEPORT_WALLET": str(tmp_path / "wallet.sqlite"),
+        "PASSEPORT_PASSPHRASE": PASSPHRASE,
+        "XDG_DATA_HOME": str(tmp_path / "xdg"),
+        "COLUMNS": "250",
+        "NO_COLOR": "1",
+        **env,
+    }
+    return CliRunner().invoke(app, ["wallet", *map(str, args)], env=variables)
+
+
+def write(folder: Path, name: str, document: Any) -> Path:
+    path = folder / name
+    path.write_text(document if isinstance(document, str) else json.dumps(document))
+    return path
+
+
+def listed(tmp_path: Path, *args: str) -> list[dict[str, Any]]:
+    result = run(tmp_path, "list", "--json", *args)
+    assert result.exit_code == 0, result.output
+    rows: list[dict[str, Any]] = json.loads(result.stdout)
+    return rows
+
+
+@pytest.fixture
+def wallet(tmp_path: Path) -> Wallet:
+    """The holder's wallet at tmp_path/wallet.sqlite (cheap scrypt)."""
+    return new_wallet(tmp_path)
+
+
+def test_init_creates_a_private_wallet_and_did_prints_it(tmp_path: Path) -> None:
+    result = run(tmp_path, "init")
+    assert result.exit_code == 0, result.output
+    path = tmp_path / "wallet.sqlite"
+    assert path.stat().st_mode & 0o777 == 0o600
+    did = run(tmp_path, "did")
+    assert did.exit_code == 0 and did.stdout.strip().startswith("did:key:z6Mk")
+    assert did.stdout.strip() in result.stdout
+    again = run(tmp_path, "init")
+    assert isinstance(again.exception, WalletError)
+    wrong = run(tmp_path, "did", PASSEPORT_PASSPHRASE="nope")
+    assert isinstance(wrong.exception, WalletError) and "wrong passphrase" in str(wrong.exception)
+
+
+def test_init_with_a_key_file_and_a_prompted_passphrase(tmp_path: Path) -> None:
+    key = tmp_path / "me.json"
+    write_key_file(key, HOLDER)
+    path = tmp_path / "elsewhere" / "mine.sqlite"
+    result = CliRunner().invoke(
+        app,
+        ["wallet", "init", "--wallet", str(path), "--key", str(key)],
+        input="s3cret phrase\ns3cret phrase\n",
+        env={"PASSEPORT_PASSPHRASE": ""},
+    )
+    assert result.exit_code == 0, result.output
+    assert "s3cret" not in result.output
+    assert Wallet.open(path, "s3cret phrase").did == HOLDER.controller
+
+
+def test_default_path_follows_xdg(tmp_path: Path) -> None:
+    assert default_wallet_path({"XDG_DATA_HOME": "/data"}, tmp_path) == Path(
+        "/data/passeport/wallet.sqlite"
+    )
+    assert default_wallet_path({}, tmp_path) == tmp_path / ".local/share/passeport/wallet.sqlite"
+    result = run(tmp_path, "did", PASSEPORT_WALLET="")
+    assert isinstance(result.exception, WalletError)
+    assert str(tmp_path / "xdg" / "passeport" / "wallet.sqlite") in str(result.exception)
+
+
+def test_add_reports_each_credential(tmp_path: Path, wallet: Wallet) -> None:
+    good = write(tmp_path, "diploma.json", signed(diploma_document()))
+    tampered_doc = signed(diploma_document(number=2))
+    tampered_doc["name"] = "Doctorat"
+    tampered = write(tmp_path, "tampered.json", tampered_doc)
+    theirs = write(
+        tmp_path, "theirs.json", signed(diploma_document(number=3, subject=SOMEONE_ELSE.controller))
+    )
+    result = run(tmp_path, "add", good, tampered, theirs, "--offline")
+    assert result.exit_code == 1, result.output
+    assert (
+        "diploma.json: Titre professionnel Développeur web et web mobile added as" in result.stdout
+    )
+    assert "tampered.json: refused, proof.signature" in result.stdout
+    assert "other-holder" in result.stdout
+    again = run(tmp_path, "add", good, "--offline", "--json")
+    assert again.exit_code == 0
+    (row,) = json.loads(again.stdout)
+    assert row["status"] == "duplicate" and row["verification"]["verified"] is True
+
+
+def test_list_flags_expired_and_revoked(tmp_path: Path, wallet: Wallet) -> None:
+    cache = tmp_path / "cache"
+    publish(cache, list_credential(encode_bits([4]), signer=UNIVERSITY))
+    revoked = write(tmp_path, "r.json", signed(diploma_document(status=entry(4), valid_until=FAR)))
+    fine = write(tmp_path, "f.json", signed(diploma_document(number=2, status=entry(5))))
+    expired = write(
+        tmp_path, "e.json", signed(first_aid_document(valid_until="2024-12-31T23:59:59Z"))
+    )
+    result = run(tmp_path, "add", revoked, fine, expired, "--offline", "--cache", cache)
+    assert result.exit_code == 0, result.output
+    flags = {row["credentialId"]: row["flags"] for row in listed(tmp_path)}
+    assert flags == {
+        "urn:uuid:00000000-0000-4000-8000-000000000001": ["revoked"],
+        "urn:uuid:00000000-0000-4000-8000-000000000002": [],
+        "urn:uuid:00000000-0000-4000-8000-000000000100": ["expired"],
+    }
+    table = run(tmp_path, "list")
+    assert table.exit_code == 0
+    assert "revoked" in table.stdout and "expired" in table.stdout
+    assert "Sauveteur Secouriste du Travail" in table.stdout
+    assert "3 credential(s)" in table.stdout
+
+
+def test_list_refresh_from_a_cache(tmp_path: Path, wallet: Wallet) -> None:
+    cache = tmp_path / "cache"
+    publish(cache, list_credential(encode_bits([]), signer=UNIVERSITY))
+    path = write(tmp_path, "d.json", signed(diploma_document(status=entry(9))))
+    assert run(tmp_path, "add", path, "--offline", "--cache", cache).exit_code == 0
+    assert [row["flags"] for row in listed(tmp_path)] == [[]]
+    publish(cache, list_credential(encode_bits([9]), signer=UNIVERSITY))
+    assert [row["flags"] for row in listed(tmp_path)] == [[]]  # stored verdict: no network
+    assert [row["flags"] for row in listed(tmp_path, "--cache", str(cache))] == [["revoked"]]
+    assert [row["flags"] for row in listed(tmp_path)] == [["revoked"]]  # kept
+
+
+def test_search_filters(tmp_path: Path, wallet: Wallet) -> None:
+    soon = (datetime.now(UTC) + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    files = [
+        write(tmp_path, "d.json", signed(diploma_document())),
+        write(tmp_path, "s.json", selective(first_aid_document(valid_until=soon))),
+        write(
+            tmp_path,
+            "p.json",
+            signed(
+                first_aid_document(
+                    number=101, name="Prévention et secours civiques de niveau 1", valid_until=FAR
+                )
+            ),
+        ),
+    ]
+    assert run(tmp_path, "add", *files, "--offline").exit_code == 0
+
+    def titles(*args: str) -> list[str]:
+        return sorted(row["title"] for row in listed(tmp_path, *args))
+
+    assert titles("--expiring", "30") == ["Sauveteur Secouriste du Travail"]
+    assert titles("--text", "secours niveau") == ["Prévention et secours civiques de niveau 1"]
+    assert len(titles("--type", "openbadge")) == 3
+    assert titles("--issuer", "z6Mk") == sorted(
+        [
+            "Titre professionnel Développeur web et web mobile",
+            "Prévention et secours civiques de niveau 1",
+        ]
+    )
+    found = run(tmp_path, "search", "développeur", "--json")
+    assert [row["title"] for row in json.loads(found.stdout)] == [
+        "Titre professionnel Développeur web et web mobile"
+    ]
+
+
+def test_show_and_remove(tmp_path: Path, wallet: Wallet) -> None:
+    document = signed(diploma_document())
+    added = run(tmp_path, "add", write(tmp_path, "d.json", document), "--offline", "--json")
+    record = json.loads(added.stdout)[0]["id"]
+    shown = run(tmp_path, "show", record[:5])
+    assert shown.exit_code == 0
+    body = json.loads(shown.stdout)
+    assert body["id"] == record and body["credential"] == document
+    assert body["info"]["issuer"] == UNIVERSITY.controller
+    removed = run(tmp_path, "remove", record, "--json")
+    assert json.loads(removed.stdout) == {"removed": record}
+    missing = run(tmp_path, "show", record)
+    assert isinstance(missing.exception, WalletError)
+
+
+def test_export_then_import_elsewhere(tmp_path: Path, wallet: Wallet) -> None:
+    path = write(tmp_path, "d.json", signed(diploma_document()))
+    assert run(tmp_path, "add", path, "--offline").exit_code == 0
+    backup = tmp_path / "backup.json"
+    secret = {"PASSEPORT_BACKUP_PASSPHRASE": "backup phrase"}
+    exported = run(tmp_path, "export", "-o", backup, **secret)
+    assert exported.exit_code == 0, exported.output
+    assert backup.stat().st_mode & 0o777 == 0o600
+    new = tmp_path / "new.sqlite"
+    restored = run(tmp_path, "import", backup, "--json", PASSEPORT_WALLET=str(new), **secret)
+    assert restored.exit_code == 0, restored.output
+    assert json.loads(restored.stdout)["added"] == 1
+    assert Wallet.open(new, PASSPHRASE).did == wallet.did
+    merged = run(tmp_path, "import", backup, "--json", **secret)
+    assert json.loads(merged.stdout) == {
+        "wallet": str(tmp_path / "wallet.sqlite"),
+        "added": 0,
+        "duplicates": 1,
+    }
+
+
+def test_present_answers_the_recruiters_requests(tmp_path: Path, wallet: Wallet) -> None:
+    files = [
+        write(tmp_path, "d.json", selective(diploma_document())),
+        write(tmp_path, "f.json", selective(first_aid_document(valid_until=FAR))),
+    ]
+    assert run(tmp_path, "add", *files, "--offline").exit_code == 0
+    for request in ("job-application.dcql.json", "job-application.pe.json"):
+        output = tmp_path / f"{request}.vp.json"
+        result = run(
+            tmp_path,
+            "present",
+            "--request",
+            REQUESTS / request,
+            "--challenge",
+            "c-1",
+            "--domain",
+            "hr.example",
+            "-o",
+            output,
+            "--json",
+        )
+        assert result.exit_code == 0, result.output
+        summary = json.loads(result.stdout)
+        assert [c["disclosure"] for c in summary["credentials"]] == ["derived", "derived"]
+        vp = json.loads(output.read_text("utf-8"))
+        verdict = verify_presentation(vp, policy=Policy(challenge="c-1", domain="hr.example"))
+        assert verdict.verified, verdict.failures()
+        assert "1999-04-02" not in output.read_text("utf-8")
+        if request.endswith(".pe.json"):
+            submission = json.loads(Path(summary["submission"]).read_text("utf-8"))
+            assert submission["definition_id"] == "job-application-web-developer"
+        else:
+            assert summary["submission"] is None
+
+
+def test_present_by_id_and_errors(tmp_path: Path, wallet: Wallet) -> None:
+    added = run(
+        tmp_path,
+        "add",
+        write(tmp_path, "d.json", signed(diploma_document())),
+        "--offline",
+        "--json",
+    )
+    record = json.loads(added.stdout)[0]["id"]
+    output = tmp_path / "vp.json"
+    result = run(
+        tmp_path,
+        "present",
+        record,
+        "--reveal",
+        "/credentialSubject/achievement/name",
+        "--challenge",
+        "c",
+        "--domain",
+        "d.example",
+        "-o",
+        output,
+    )
+    assert result.exit_code == 0, result.output
+    assert "note:" in result.stdout and "presented whole" in result.stdout
+    assert f"presentation -> {output}" in result.stdout
+    assert output.stat().st_mode & 0o777 == 0o600
+    no_challenge = run(tmp_path, "present", record, "-o", output)
+    assert no_challenge.exit_code == 2
+    unmet = run(
+        tmp_path,
+        "present",
+        "--request",
+        REQUESTS / "job-application.dcql.json",
+        "--challenge",
+        "c",
+        "--domain",
+        "d.example",
+        "-o",
+        tmp_path / "x.json",
+    )
+    assert isinstance(unmet.exception, UnmetRequest)
+    assert "first_aid" in str(unmet.exception)
+    assert not (tmp_path / "x.json").exists()

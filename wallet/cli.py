@@ -1,0 +1,481 @@
+"""``passeport wallet``: keep your credentials encrypted, and present them to a recruiter.
+
+The wallet file is ``--wallet PATH``, else ``$PASSEPORT_WALLET``, else
+``$XDG_DATA_HOME/passeport/wallet.sqlite`` (``~/.local/share/passeport/...``).
+The passphrase is read from ``$PASSEPORT_PASSPHRASE``, else asked for (hidden);
+a backup's passphrase from ``$PASSEPORT_BACKUP_PASSPHRASE``, else asked for.
+
+``list`` reads the verdict stored when each credential was added (or last
+refreshed) and recomputes what depends on the date (expired, not yet valid):
+it never touches the network. ``--refresh`` verifies every credential again,
+status lists included (through HTTPS unless ``--offline``; ``--cache DIR``
+first), and stores the new verdicts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from verifier import Environment
+    from wallet import Wallet, WalletEntry
+
+__all__ = ["app", "default_wallet_path"]
+
+app = typer.Typer(
+    no_args_is_help=True,
+    help="Your wallet: keep credentials encrypted, present them to a recruiter.",
+)
+
+WalletOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--wallet",
+        envvar="PASSEPORT_WALLET",
+        help="Wallet file (default: your data folder, or $PASSEPORT_WALLET).",
+        dir_okay=False,
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+CacheOption = Annotated[
+    Path | None,
+    typer.Option(help="Folder mirroring URLs (did:web, status lists).", file_okay=False),
+]
+OfflineOption = Annotated[bool, typer.Option("--offline", help="Never use the network.")]
+
+
+def default_wallet_path(environ: Mapping[str, str], home: Path) -> Path:
+    """Return where the wallet lives by default: the XDG data folder, else ~/.local/share."""
+    base = environ.get("XDG_DATA_HOME") or str(home / ".local" / "share")
+    return Path(base) / "passeport" / "wallet.sqlite"
+
+
+def _path(wallet: Path | None) -> Path:
+    return wallet or default_wallet_path(os.environ, Path.home())
+
+
+def _passphrase(
+    *, confirm: bool, variable: str = "PASSEPORT_PASSPHRASE", label: str = "Wallet passphrase"
+) -> str:
+    given = os.environ.get(variable)
+    if given:
+        return given
+    text: str = typer.prompt(label, hide_input=True, confirmation_prompt=confirm)
+    return text
+
+
+def _open(wallet: Path | None) -> Wallet:
+    from wallet import Wallet
+
+    return Wallet.open(_path(wallet), _passphrase(confirm=False))
+
+
+def _environment(cache: Path | None, *, offline: bool) -> Environment:
+    from did.fetch import HttpsFetcher, NoNetwork
+    from verifier import Environment
+
+    env = Environment(fetcher=NoNetwork() if offline else HttpsFetcher(timeout=5.0))
+    return env.with_cache(cache) if cache is not None else env
+
+
+def _echo_json(value: Any) -> None:
+    typer.echo(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+@app.command()
+def init(
+    wallet: WalletOption = None,
+    key: Annotated[
+        Path | None,
+        typer.Option(
+            "--key", help="Use this key file (Multikey JSON) as your identity.", dir_okay=False
+        ),
+    ] = None,
+) -> None:
+    """Create your wallet, protected by a passphrase, with your own DID."""
+    from did.keyfile import read_key_file
+    from wallet import Wallet
+
+    pair = read_key_file(key) if key is not None else None
+    path = _path(wallet)
+    created = Wallet.create(path, _passphrase(confirm=True), key=pair)
+    typer.echo(f"wallet created: {path}")
+    typer.echo(f"your DID: {created.did}")
+
+
+@app.command()
+def did(wallet: WalletOption = None) -> None:
+    """Print your DID: give it to whoever issues you a credential."""
+    typer.echo(_open(wallet).did)
+
+
+@app.command()
+def add(
+    files: Annotated[
+        list[Path], typer.Argument(help="Credential files or folders (JSON, vc+jwt, SD-JWT).")
+    ],
+    wallet: WalletOption = None,
+    cache: CacheOption = None,
+    offline: OfflineOption = False,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Keep credentials whose signature cannot be checked now."),
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Check credentials you received and keep them in your wallet."""
+    from wallet import add_files
+
+    opened = _open(wallet)
+    outcomes = add_files(opened, files, env=_environment(cache, offline=offline), force=force)
+    if as_json:
+        _echo_json(
+            [
+                {
+                    "source": o.where,
+                    "status": o.status,
+                    "id": o.id,
+                    "reason": o.reason,
+                    "verification": o.result.to_json() if o.result else None,
+                    "flags": [str(f) for f in o.info.flags] if o.info else [],
+                }
+                for o in outcomes
+            ]
+        )
+    else:
+        for outcome in outcomes:
+            if outcome.status == "refused":
+                typer.echo(f"{outcome.where}: {outcome.reason}")
+                continue
+            assert outcome.info is not None
+            verdict = "verified" if outcome.info.verification.verified else "NOT verified"
+            flags = ", ".join(map(str, outcome.info.flags))
+            title = outcome.info.title or "credential"
+            what = "already held as" if outcome.status == "duplicate" else "added as"
+            typer.echo(
+                f"{outcome.where}: {title} {what} {outcome.id} ({verdict}"
+                + (f"; {flags}" if flags else "")
+                + ")"
+            )
+            for message in outcome.info.verification.messages:
+                typer.echo(f"    {message}")
+    raise typer.Exit(1 if any(o.status == "refused" for o in outcomes) else 0)
+
+
+def _matches(entry: WalletEntry, *, kind: str | None, issuer: str | None, text: str | None) -> bool:
+    info = entry.info
+    if kind and not any(kind.lower() in t.lower() for t in (*info.types, info.vct or "")):
+        return False
+    if issuer and not any(
+        issuer.lower() in (v or "").lower() for v in (info.issuer, info.issuer_name)
+    ):
+        return False
+    if text:
+        haystack = " ".join(
+            v or ""
+            for v in (
+                info.title,
+                info.issuer,
+                info.issuer_name,
+                info.subject,
+                info.vct,
+                entry.id,
+                *info.types,
+            )
+        ).lower()
+        return all(word in haystack for word in text.lower().split())
+    return True
+
+
+def _listing(
+    wallet: Path | None,
+    *,
+    kind: str | None,
+    issuer: str | None,
+    text: str | None,
+    expiring: float | None,
+    refresh: bool,
+    cache: Path | None,
+    offline: bool,
+    as_json: bool,
+) -> None:
+    from proofs.dates import utc_now
+    from wallet import refresh as refresh_all
+
+    opened = _open(wallet)
+    if refresh or cache is not None:
+        refresh_all(opened, env=_environment(cache, offline=offline or not refresh))
+    now = utc_now()
+    entries = [
+        e
+        for e in opened.entries()
+        if _matches(e, kind=kind, issuer=issuer, text=text)
+        and (expiring is None or e.info.expires_within(expiring, now))
+    ]
+    if as_json:
+        _echo_json(
+            [
+                {"id": e.id, **e.info.to_json(), "flags": [str(f) for f in e.info.flags_at(now)]}
+                for e in entries
+            ]
+        )
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False, emoji=False, soft_wrap=not sys.stdout.isatty())
+    table = Table(show_header=True, header_style="bold")
+    for column in ("id", "type", "title", "issuer", "valid", "verdict", "flags"):
+        table.add_column(column)
+    for entry in entries:
+        info = entry.info
+        types = [t for t in info.types if t != "VerifiableCredential"] or [info.vct or ""]
+        dates = " → ".join(d[:10] for d in (info.valid_from, info.valid_until) if d)
+        verdict = "verified" if info.verification.verified else "not verified"
+        flags = info.flags_at(now)
+        shown = ", ".join(f"[red]{f}[/]" if f in _ALARMS else str(f) for f in flags)
+        issuer_text = info.issuer_name or info.issuer or ""
+        table.add_row(
+            entry.id,
+            ", ".join(types),
+            info.title or "",
+            issuer_text,
+            dates,
+            f"{verdict} ({info.verification.at[:10]})",
+            shown,
+        )
+    console.print(table)
+    console.print(f"{len(entries)} credential(s)")
+
+
+_ALARMS = frozenset({"expired", "revoked", "suspended", "not-verified", "unverified"})
+
+
+@app.command("list")
+def list_(
+    wallet: WalletOption = None,
+    kind: Annotated[str | None, typer.Option("--type", help="Only this credential type.")] = None,
+    issuer: Annotated[str | None, typer.Option(help="Only from this issuer (DID or name).")] = None,
+    text: Annotated[str | None, typer.Option(help="Only those mentioning these words.")] = None,
+    expiring: Annotated[
+        float | None, typer.Option(help="Only those expiring within this many days.")
+    ] = None,
+    refresh: Annotated[
+        bool, typer.Option("--refresh", help="Verify everything again (status lists included).")
+    ] = False,
+    cache: CacheOption = None,
+    offline: OfflineOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """List your credentials: what, from whom, until when, and whether they still hold."""
+    _listing(
+        wallet,
+        kind=kind,
+        issuer=issuer,
+        text=text,
+        expiring=expiring,
+        refresh=refresh,
+        cache=cache,
+        offline=offline,
+        as_json=as_json,
+    )
+
+
+@app.command()
+def search(
+    text: Annotated[str, typer.Argument(help="Words to look for (title, issuer, type).")],
+    wallet: WalletOption = None,
+    kind: Annotated[str | None, typer.Option("--type", help="Only this credential type.")] = None,
+    issuer: Annotated[str | None, typer.Option(help="Only from this issuer (DID or name).")] = None,
+    expiring: Annotated[
+        float | None, typer.Option(help="Only those expiring within this many days.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Find credentials by words in their title, issuer or type."""
+    _listing(
+        wallet,
+        kind=kind,
+        issuer=issuer,
+        text=text,
+        expiring=expiring,
+        refresh=False,
+        cache=None,
+        offline=True,
+        as_json=as_json,
+    )
+
+
+@app.command()
+def show(
+    credential: Annotated[str, typer.Argument(help="Credential id (or its first characters).")],
+    wallet: WalletOption = None,
+    as_json: JsonOption = True,
+) -> None:
+    """Show one credential in full, with what the wallet knows about it (JSON)."""
+    from proofs.dates import utc_now
+
+    held = _open(wallet).credential(credential)
+    del as_json  # always JSON: the credential is a JSON document
+    _echo_json(
+        {
+            "id": held.id,
+            "info": held.info.to_json(),
+            "flags": [str(f) for f in held.info.flags_at(utc_now())],
+            "credential": held.credential,
+        }
+    )
+
+
+@app.command()
+def remove(
+    credential: Annotated[str, typer.Argument(help="Credential id (or its first characters).")],
+    wallet: WalletOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Delete a credential from your wallet."""
+    removed = _open(wallet).remove(credential)
+    if as_json:
+        _echo_json({"removed": removed})
+    else:
+        typer.echo(f"removed {removed}")
+
+
+@app.command("export")
+def export_(
+    output: Annotated[Path, typer.Option("-o", "--output", help="Backup file to write (0600).")],
+    wallet: WalletOption = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace the file.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Save your whole wallet, keys included, to one encrypted backup file."""
+    opened = _open(wallet)
+    secret = _passphrase(
+        confirm=True, variable="PASSEPORT_BACKUP_PASSPHRASE", label="Backup passphrase"
+    )
+    count = opened.export_backup(output, secret, overwrite=overwrite)
+    if as_json:
+        _echo_json({"backup": str(output), "credentials": count})
+    else:
+        typer.echo(f"{count} credential(s) and your key saved to {output}")
+
+
+@app.command("import")
+def import_(
+    backup: Annotated[
+        Path, typer.Argument(help="A backup made by 'passeport wallet export'.", dir_okay=False)
+    ],
+    wallet: WalletOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Restore a backup: into a new wallet, or merged into yours (same DID)."""
+    from wallet import Wallet
+
+    path = _path(wallet)
+    secret = _passphrase(
+        confirm=False, variable="PASSEPORT_BACKUP_PASSPHRASE", label="Backup passphrase"
+    )
+    if path.exists():
+        stored = _open(wallet).import_backup(backup, secret)
+        added = sum(not s.duplicate for s in stored)
+        duplicates = len(stored) - added
+    else:
+        restored = Wallet.restore(backup, secret, path, _passphrase(confirm=True))
+        added, duplicates = len(restored.entries()), 0
+    if as_json:
+        _echo_json({"wallet": str(path), "added": added, "duplicates": duplicates})
+    else:
+        typer.echo(f"{added} credential(s) restored into {path} ({duplicates} already there)")
+
+
+@app.command()
+def present(
+    challenge: Annotated[str, typer.Option(help="The challenge the recruiter gave you.")],
+    domain: Annotated[str, typer.Option(help="The recruiter's domain.")],
+    credentials: Annotated[
+        list[str] | None, typer.Argument(help="Credential ids to present (or use --request).")
+    ] = None,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Presentation file to write.")] = (
+        Path("presentation.json")
+    ),
+    reveal: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--reveal",
+            help="JSON pointer of what to show, e.g. "
+            "/credentialSubject/achievement/name (repeatable).",
+        ),
+    ] = None,
+    request: Annotated[
+        Path | None,
+        typer.Option(
+            help="The recruiter's request: DCQL query or Presentation Exchange definition (JSON).",
+            dir_okay=False,
+        ),
+    ] = None,
+    submission: Annotated[
+        Path | None,
+        typer.Option(
+            help="Where to write the presentation submission (PE requests; default: "
+            "next to the presentation)."
+        ),
+    ] = None,
+    wallet: WalletOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Build a signed presentation for one recruiter, showing only what is asked."""
+    from passeport._io import dump_json, read_json_file, write_atomic
+    from wallet import present as build
+
+    if not challenge.strip() or not domain.strip():
+        raise typer.BadParameter("give the recruiter's --challenge and --domain")
+    opened = _open(wallet)
+    asked = read_json_file(request) if request is not None else None
+    result = build(
+        opened,
+        tuple(credentials or ()),
+        request=asked,
+        reveal=tuple(reveal or ()),
+        challenge=challenge,
+        domain=domain,
+        where=str(request) if request is not None else None,
+    )
+    write_atomic(output, dump_json(result.document), mode=0o600)
+    written: Path | None = None
+    if result.submission is not None:
+        written = submission or output.with_name(f"{output.stem}.submission.json")
+        write_atomic(written, dump_json(result.submission), mode=0o600)
+    if as_json:
+        _echo_json(
+            {
+                "presentation": str(output),
+                "submission": str(written) if written else None,
+                "credentials": [
+                    {
+                        "id": c.id,
+                        "title": c.title,
+                        "queries": list(c.queries),
+                        "disclosure": c.disclosure,
+                        "revealed": list(c.revealed) if c.revealed is not None else None,
+                    }
+                    for c in result.credentials
+                ],
+                "notes": list(result.notes),
+            }
+        )
+        return
+    for item in result.credentials:
+        answered = f" for {', '.join(item.queries)}" if item.queries else ""
+        typer.echo(f"{item.id} {item.title or ''}{answered}: {item.disclosure}")
+    for note in result.notes:
+        typer.echo(f"note: {note}")
+    typer.echo(f"presentation -> {output}")
+    if written is not None:
+        typer.echo(f"presentation submission -> {written}")

@@ -140,6 +140,11 @@ def paths(group: Group, prefix: str = "") -> tuple[str, ...]:
     return tuple(found)
 
 
+def _column(name: str) -> str:
+    # A spreadsheet's CSV export may start with a byte order mark.
+    return name.strip().lstrip("\ufeff").strip()
+
+
 def from_row(group: Group, row: Mapping[str, str], *, where: str) -> JsonObject:
     """Turn one CSV row into a data object for ``group``; an empty cell is an absent member.
 
@@ -154,11 +159,11 @@ def from_row(group: Group, row: Mapping[str, str], *, where: str) -> JsonObject:
     if None in row:
         raise InputError("the row has more cells than the header has columns", where=where)
     columns = [column for column in row if isinstance(column, str)]
-    unknown = [column for column in columns if column.strip() not in known]
+    unknown = [column for column in columns if _column(column) not in known]
     if unknown:
         names = ", ".join(f'"{column}"' for column in unknown)
         noun = "column" if len(unknown) == 1 else "columns"
-        pointer = "/" + "/".join(_escape(part) for part in unknown[0].strip().split("."))
+        pointer = "/" + "/".join(_escape(part) for part in _column(unknown[0]).split("."))
         raise InputError(
             f"unknown {noun} {names} (expected: {', '.join(sorted(known))})",
             where=where,
@@ -169,7 +174,7 @@ def from_row(group: Group, row: Mapping[str, str], *, where: str) -> JsonObject:
         text = row[column]
         if not isinstance(text, str) or not text.strip():
             continue
-        parts = column.strip().split(".")
+        parts = _column(column).split(".")
         spec: Field | Group = group
         target = data
         place = Place(where)
@@ -255,10 +260,9 @@ def moment(value: object, place: Place) -> date | datetime:
         place.fail(f'"{value}" is not an ISO 8601 date or date-time{hint}')
     try:
         zoned = stripped[:-1] + "+00:00" if stripped[-1] in "Zz" else stripped
-        parsed = datetime.fromisoformat(zoned)
-    except ValueError:
+        return datetime.fromisoformat(zoned).astimezone(UTC)
+    except (ValueError, OverflowError):
         place.fail(f'"{value}" is not a valid date-time')
-    return parsed.astimezone(UTC)
 
 
 def integer(low: int, high: int) -> Check:
@@ -420,8 +424,11 @@ def duration(value: object, place: Place) -> Duration:
     if match is None or not any(match.groups()):
         place.fail(f'"{value}" is not an ISO 8601 duration in years, months or days (e.g. P24M)')
     years, months, weeks, days = (int(group or 0) for group in match.groups())
-    if years + months + weeks + days == 0:
+    total_days = (years * 12 + months) * 31 + weeks * 7 + days
+    if total_days == 0:
         place.fail(f'"{value}" is a zero duration')
+    if total_days > 100 * 366:
+        place.fail(f'"{value}" is longer than a hundred years')
     return Duration(years, months, weeks * 7 + days)
 
 

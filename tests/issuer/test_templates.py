@@ -19,6 +19,7 @@ from did.keyfile import KeyPair
 from did.keys import KeyAlgorithm, PrivateKey
 from issuer.templates import TEMPLATE_NAMES, columns, data_from_row, render, subject_id
 from passeport.errors import ContextError, InputError
+from proofs import derive
 from proofs.sign import sign_document
 from tests.conftest import FIXED_NOW, ROOT
 from verifier import Policy, certification_codes, verify_credential
@@ -305,6 +306,21 @@ def test_endorsement_endorses_a_claim() -> None:
     assert build("endorsement", unnamed)["name"] == "Recommandation de Université Exemple"
 
 
+def test_a_holder_can_leave_the_birth_date_out_of_a_disclosure() -> None:
+    key = KeyPair.from_private_key(PrivateKey.from_raw(KeyAlgorithm.P256, bytes([42]) * 32))
+    document = build("diploma", example("diploma"), issuer={"id": key.controller, "name": "U"})
+    mandatory = ["/issuer", "/validFrom", "/awardedDate", "/credentialSubject/achievement"]
+    base = sign_document(
+        document, key, suite="ecdsa-sd-2023", created=FIXED_NOW, mandatory=mandatory
+    )
+    disclosed: Any = derive(base, ["/credentialSubject/id", "/credentialSubject/identifier/0"])
+    identities = disclosed["credentialSubject"]["identifier"]
+    assert [i["identityType"] for i in identities] == ["name"]
+    assert "2003-04-12" not in json.dumps(disclosed)
+    result = verify_credential(disclosed, policy=Policy(at=FIXED_NOW))
+    assert result.verified, [(c.code, c.message) for c in result.failures()]
+
+
 def test_subject_id_finds_the_holder_did() -> None:
     assert subject_id(example("diploma")) == HOLDER_DID
     assert subject_id({"holder": {"name": "Camille Martin"}}) is None
@@ -427,6 +443,7 @@ BAD = [
     ("diploma", "/awardedDate", "04/07/2025", "/awardedDate", "not an ISO 8601 date"),
     ("diploma", "/awardedDate", "2025-02-30", "/awardedDate", "not a valid calendar date"),
     ("diploma", "/awardedDate", "2025-07-04T10:00", "/awardedDate", "needs its time zone"),
+    ("diploma", "/awardedDate", "0001-01-01T00:00:00+01:00", "/awardedDate", "not a valid"),
     ("diploma", "/holder/birthDate", "2003-04-12T00:00:00Z", "/holder/birthDate", "not a date"),
     ("experience", "/employment/endDate", "2025", "/employment/endDate", "not a date"),
     # end before start, and dates after issuance
@@ -530,6 +547,8 @@ BAD = [
     ("prevention", "/validity", "P0M", "/validity", "zero duration"),
     ("prevention", "/validity", "2 ans", "/validity", "not an ISO 8601 duration"),
     ("prevention", "/validity", "PT24H", "/validity", "not an ISO 8601 duration"),
+    ("prevention", "/validity", "P200Y", "/validity", "longer than a hundred years"),
+    ("certification", "/validUntil", "9999-12-31T23:59:59-05:00", "/validUntil", "not a valid"),
     ("certification", "/validUntil", "2025-12-31", "/validUntil", "expire"),
     # cross-field rules
     ("skill", "/achievement/esco", ..., "/achievement/esco", ...),
@@ -620,6 +639,11 @@ def test_bad_csv_rows_are_refused_naming_the_row(
     assert (caught.value.where, caught.value.pointer) == ("class.csv row 7", pointer)
     assert message in caught.value.message
     assert str(caught.value).startswith(f"class.csv row 7: {pointer}: ")
+
+
+def test_a_byte_order_mark_before_the_first_column_is_ignored() -> None:
+    data = data_from_row("diploma", {"\ufeffholder.name": "Jade Simon"}, where="class.csv row 2")
+    assert data == {"holder": {"name": "Jade Simon"}}
 
 
 def test_a_csv_row_with_more_cells_than_columns_is_refused() -> None:
@@ -808,3 +832,53 @@ def test_columns_list_every_data_path() -> None:
 def test_examples_folder_has_one_file_per_template() -> None:
     names = {path.stem for path in Path(EXAMPLES).glob("*.json")}
     assert names == set(TEMPLATE_NAMES)
+
+
+# Fuzz: corrupted data gives InputError, never another exception -----------------------------
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+TEXTS = st.text(max_size=40) | st.sampled_from(["2025-07-04", "RNCP37674", "M1805", "P24M", "6"])
+
+
+def _pointers(value: Any, prefix: str = "") -> list[str]:
+    found = [prefix] if prefix else []
+    if isinstance(value, dict):
+        for key, child in value.items():
+            found.extend(_pointers(child, f"{prefix}/{key}"))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            found.extend(_pointers(child, f"{prefix}/{index}"))
+    return found
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_corrupted_data_raises_input_error_only(data: st.DataObject) -> None:
+    template = data.draw(st.sampled_from(TEMPLATE_NAMES))
+    document = example(template)
+    pointer = data.draw(st.sampled_from(_pointers(document)))
+    value = data.draw(JSON | TEXTS)
+    try:
+        rendered = build(template, changed(template, pointer, value))
+    except InputError as error:
+        assert error.where == "data.json" and error.pointer is not None
+    else:
+        assert expand(rendered, bundled_loader()).warnings == ()
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.data())
+def test_corrupted_csv_rows_raise_input_error_only(data: st.DataObject) -> None:
+    template = data.draw(st.sampled_from(TEMPLATE_NAMES))
+    names = st.sampled_from(columns(template)) | st.text(max_size=12)
+    row = data.draw(st.dictionaries(names, TEXTS, max_size=6))
+    try:
+        build(template, data_from_row(template, row, where="rows.csv row 3"))
+    except InputError as error:
+        assert error.where in ("rows.csv row 3", "data.json")

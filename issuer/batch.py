@@ -25,7 +25,6 @@ graduate is row 2, as a spreadsheet shows it.
 from __future__ import annotations
 
 import contextlib
-import csv
 import hashlib
 import json
 import multiprocessing
@@ -41,6 +40,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from contexts import DocumentLoader, bundled_loader
+from issuer._rows import Row, count_rows, format_of, read_rows
 from issuer.issue import issue_signed, new_credential_id, verification_documents
 from issuer.issue import verification_environment as _environment
 from issuer.profile import Profile
@@ -119,84 +119,6 @@ def _output_name(data: Mapping[str, Any], key: str) -> str:
     subject = subject_id(data) or ""
     slug = _SLUG.sub("-", subject).strip("-.")[:60]
     return f"{slug}-{key[:12]}.json" if slug else f"row-{key[:12]}.json"
-
-
-# Reading ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Row:
-    number: int
-    content: Any  # dict[str, str] (CSV) or any JSON value (JSON Lines)
-    problem: str | None = None
-
-
-def _format_of(path: Path, fmt: str | None) -> str:
-    if fmt is None:
-        fmt = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}.get(path.suffix.lower())
-    if fmt not in ("csv", "jsonl"):
-        raise InputError("rows must be a CSV (.csv) or JSON Lines (.jsonl) file", where=str(path))
-    return fmt
-
-
-def _open(path: Path) -> Any:
-    try:
-        return path.open(encoding="utf-8-sig", newline="")
-    except FileNotFoundError:
-        raise InputError("no such file", where=str(path)) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", where=str(path)) from None
-
-
-def _csv_rows(path: Path) -> Iterator[_Row]:
-    with _open(path) as handle:
-        reader = csv.reader(handle, strict=True)
-        try:
-            header = next(reader, None)
-            if header is None or not any(name.strip() for name in header):
-                raise InputError("no header row (the column names)", where=str(path))
-            names = [name.strip() for name in header]
-            duplicates = sorted({n for n in names if names.count(n) > 1})
-            if duplicates:
-                raise InputError(
-                    f"column {duplicates[0]!r} appears twice in the header", where=str(path)
-                )
-            end = reader.line_num
-            for values in reader:
-                number, end = end + 1, reader.line_num
-                if not any(value.strip() for value in values):
-                    continue
-                problem = None
-                if len(values) != len(names):
-                    problem = f"has {len(values)} fields but the header has {len(names)} columns"
-                yield _Row(number, dict(zip(names, values, strict=False)), problem)
-        except csv.Error as exc:
-            raise InputError(
-                f"malformed CSV at line {reader.line_num}: {exc}", where=str(path)
-            ) from None
-        except UnicodeDecodeError as exc:
-            raise InputError(f"not UTF-8 text (byte {exc.start})", where=str(path)) from None
-
-
-def _jsonl_rows(path: Path) -> Iterator[_Row]:
-    with _open(path) as handle:
-        try:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    content = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    yield _Row(number, None, f"malformed JSON at column {exc.colno}: {exc.msg}")
-                    continue
-                problem = None if isinstance(content, dict) else "is not a JSON object"
-                yield _Row(number, content, problem)
-        except UnicodeDecodeError as exc:
-            raise InputError(f"not UTF-8 text (byte {exc.start})", where=str(path)) from None
-
-
-def _rows(path: Path, fmt: str) -> Iterator[_Row]:
-    return _csv_rows(path) if fmt == "csv" else _jsonl_rows(path)
 
 
 # Workers ----------------------------------------------------------------------------------
@@ -305,9 +227,9 @@ class _Batch:
     seen: dict[str, int] = field(default_factory=dict)
     lists: dict[int, dict[str, bytes]] = field(default_factory=dict)
 
-    def prepare(self, rows: Sequence[_Row]) -> list[tuple[_Row, str, JsonObject]]:
+    def prepare(self, rows: Sequence[Row]) -> list[tuple[Row, str, JsonObject]]:
         """Convert rows to data; report bad ones, skip those already issued or repeated."""
-        ready: list[tuple[_Row, str, JsonObject]] = []
+        ready: list[tuple[Row, str, JsonObject]] = []
         for row in rows:
             where = f"{self.source.name} row {row.number}"
             if row.problem is not None:
@@ -348,7 +270,7 @@ class _Batch:
         self.tally.advance(len(rows) - len(fresh))
         return fresh
 
-    def chunk(self, fresh: list[tuple[_Row, str, JsonObject]]) -> _Chunk:
+    def chunk(self, fresh: list[tuple[Row, str, JsonObject]]) -> _Chunk:
         """Allocate status entries for ``fresh`` rows and package them for a worker."""
         slots = allocate_status(self.profile, self.registry, len(fresh), at=self.issued_at)
         documents: dict[str, bytes] = {}
@@ -383,12 +305,8 @@ class _Batch:
         self.tally.advance(len(done))
 
 
-def _count_rows(path: Path, fmt: str) -> int:
-    return sum(1 for _ in _rows(path, fmt))
-
-
-def _chunks(rows: Iterator[_Row], size: int) -> Iterator[list[_Row]]:
-    chunk: list[_Row] = []
+def _chunks(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
+    chunk: list[Row] = []
     for row in rows:
         chunk.append(row)
         if len(chunk) == size:
@@ -438,8 +356,8 @@ def issue_batch(
     workers = workers if workers is not None else os.cpu_count() or 1
     if workers < 1:
         raise ValueError("workers must be at least 1")
-    fmt = _format_of(rows, row_format)
-    total = _count_rows(rows, fmt)
+    fmt = format_of(rows, row_format)
+    total = count_rows(rows, fmt)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -461,7 +379,7 @@ def issue_batch(
             tally,
         )
         if workers == 1:
-            for source_rows in _chunks(_rows(rows, fmt), size):
+            for source_rows in _chunks(read_rows(rows, fmt), size):
                 fresh = batch.prepare(source_rows)
                 if fresh:
                     batch.record(_run_chunk(batch.chunk(fresh), profile, batch.loader))
@@ -512,7 +430,7 @@ def _run_pool(batch: _Batch, rows: Path, fmt: str, size: int, workers: int) -> N
                 in_flight.discard(future)
                 batch.record(future.result())
 
-        for source_rows in _chunks(_rows(rows, fmt), size):
+        for source_rows in _chunks(read_rows(rows, fmt), size):
             fresh = batch.prepare(source_rows)
             if not fresh:
                 continue

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-import issuer.registry
+import issuer._sql
 from issuer.registry import (
     SCHEMA,
     STATEMENTS,
@@ -319,5 +319,5 @@ def test_the_registry_runs_through_a_format_paramstyle_driver(tmp_path: Path) ->
 
 
 def test_docstring_examples_run() -> None:
-    failures, tried = doctest.testmod(issuer.registry)
+    failures, tried = doctest.testmod(issuer._sql)
     assert tried > 0 and failures == 0

@@ -284,6 +284,21 @@ def render(
         InputError: unknown template, or data (or issuer profile) that does not
             fit the template; ``where`` and a JSON pointer into the data name it.
         ValueError: ``credential_id`` is not a ``urn:uuid`` or ``issued_at`` is naive.
+
+    >>> from datetime import UTC, datetime
+    >>> credential = render(
+    ...     "endorsement",
+    ...     {"endorsed": "did:example:camille", "comment": "Rigoureuse et fiable."},
+    ...     issuer={"id": "did:example:employeur", "name": "Employeur Exemple SA"},
+    ...     credential_id="urn:uuid:2f9c8a64-5b1e-4c7d-9a3f-6e0b1d2c4a58",
+    ...     issued_at=datetime(2026, 1, 15, 12, 0, tzinfo=UTC),
+    ... )
+    >>> credential["type"], credential["validFrom"]
+    (['VerifiableCredential', 'EndorsementCredential'], '2026-01-15T12:00:00Z')
+    >>> render("skill", {"holder": {"name": "Camille Martin"}}, issuer=credential["issuer"],
+    ...        credential_id=credential["id"], issued_at=datetime.now(UTC), where="skill.json")
+    Traceback (most recent call last):
+    passeport.errors.InputError: skill.json: /achievement: missing required field "achievement"
     """
     spec = _spec(template, where)
     if not _URN_UUID.fullmatch(credential_id):

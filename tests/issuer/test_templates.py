@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import doctest
 import hashlib
 import json
 from datetime import UTC, datetime
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 from contexts import bundled_loader, expand
 from did.keyfile import KeyPair
 from did.keys import KeyAlgorithm, PrivateKey
+from issuer import templates
 from issuer.templates import TEMPLATE_NAMES, columns, data_from_row, render, subject_id
 from passeport.errors import ContextError, InputError
 from proofs import derive
@@ -827,6 +829,11 @@ def test_columns_list_every_data_path() -> None:
         "employment.esco",
     )
     assert "achievement.blocks" in columns("diploma")
+
+
+def test_docstring_examples_run() -> None:
+    failures, tried = doctest.testmod(templates)
+    assert tried > 0 and failures == 0
 
 
 def test_examples_folder_has_one_file_per_template() -> None:

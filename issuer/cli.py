@@ -258,16 +258,25 @@ def _issue_many(
         transient=True,
     ) as bar:
         task = bar.add_task(rows.name, total=None)
-        summary = issue_batch(
-            profile,
-            template,
-            rows,
-            output,
-            suite=suite,
-            workers=workers,
-            row_format=row_format,
-            progress=lambda done, total: bar.update(task, completed=done, total=total),
-        )
+        try:
+            summary = issue_batch(
+                profile,
+                template,
+                rows,
+                output,
+                suite=suite,
+                workers=workers,
+                row_format=row_format,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+        except KeyboardInterrupt:
+            bar.stop()
+            typer.echo(
+                "interrupted: run the same command again to resume "
+                "(rows already issued are skipped, never issued twice)",
+                err=True,
+            )
+            raise typer.Exit(130) from None
     if as_json:
         typer.echo(json.dumps(summary.to_json(), indent=2, ensure_ascii=False))
         return summary

@@ -257,3 +257,17 @@ def test_help_texts_speak_to_certifiers() -> None:
     assert "Lift a suspension" in result.output
     result = runner.invoke(_shell(), ["issue", "--help"])
     assert "Issue signed credentials from a template" in result.output
+
+
+def test_an_interrupted_batch_says_how_to_resume(
+    univ: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import issuer.batch
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(issuer.batch, "issue_batch", interrupted)
+    ran = run("issue", "diploma", "--issuer", univ, "--csv", EXAMPLES / "class.csv", "-o", tmp_path)
+    assert ran.code == 130
+    assert "run the same command again to resume" in ran.stderr

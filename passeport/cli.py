@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from did import cli as did_cli
+from issuer import cli as issuer_cli
 from passeport.errors import PasseportError
 from proofs import cli as proofs_cli
 from verifier import cli as verifier_cli
@@ -24,6 +25,13 @@ app = typer.Typer(
 app.add_typer(
     did_cli.app, name="key", help="Create and show key files (did:key, did:jwk, did:web)."
 )
+app.add_typer(
+    issuer_cli.app, name="issuer", help="Create and show issuer profiles (certifiers, employers)."
+)
+app.add_typer(
+    issuer_cli.status_app, name="status", help="Revoke, suspend, reinstate; publish status lists."
+)
+app.command()(issuer_cli.issue)
 app.command()(proofs_cli.sign)
 app.command()(proofs_cli.derive)
 app.command()(verifier_cli.verify)

@@ -19,7 +19,7 @@ from functools import partial
 from importlib import resources
 from typing import Any
 
-from contexts import jcs
+from contexts import DocumentLoader, bundled_loader, jcs
 from did.keyfile import KeyPair
 from did.keys import KeyAlgorithm, PrivateKey
 from passeport.demo import PLAN
@@ -33,6 +33,21 @@ SIZES = {KeyAlgorithm.ED25519: 32, KeyAlgorithm.P256: 32, KeyAlgorithm.P384: 48}
 SD_SUITE = "ecdsa-sd-2023"
 SD_MANDATORY = ("/issuer", "/validFrom")
 SD_REVEAL = ("/credentialSubject/achievement/name",)
+
+
+def _unseen(action: Callable[[], Any], loader: DocumentLoader) -> Callable[[], Any]:
+    """Run ``action`` on a document never canonicalized before: the loader's memo is emptied.
+
+    The loader remembers canonical forms by exact JSON (a credential signed then
+    verified in one process is canonicalized once); these rates are for a
+    document seen for the first time, as by a recruiter.
+    """
+
+    def run() -> Any:
+        loader.canonical_forms.clear()
+        return action()
+
+    return run
 
 
 def _rate(action: Callable[[], Any], seconds: float) -> float:
@@ -50,7 +65,8 @@ def bench_suites(*, seconds: float = 1.0) -> dict[str, Any]:
     text = resources.files("passeport").joinpath("samples", "diploma.json").read_text("utf-8")
     diploma = json.loads(text)
     diploma["credentialSubject"]["id"] = "did:example:camille"
-    env = Environment()
+    loader = bundled_loader()
+    env = Environment(loader=loader)
     policy = Policy()
 
     base_key = PrivateKey.from_raw(KeyAlgorithm.ED25519, bytes(range(32)))
@@ -66,10 +82,12 @@ def bench_suites(*, seconds: float = 1.0) -> dict[str, Any]:
     rows = []
     for suite, algorithm in PLAN:
         pair = _key_pair(algorithm)
-        signed = sign_document(copy.deepcopy(diploma), pair, suite=suite)
+        signed = sign_document(copy.deepcopy(diploma), pair, suite=suite, loader=loader)
         assert verify_credential(signed, policy=policy, env=env).verified
-        sign_rate = _rate(partial(sign_document, diploma, pair, suite=suite), seconds)
-        verify_rate = _rate(partial(verify_credential, signed, policy=policy, env=env), seconds)
+        sign = partial(sign_document, diploma, pair, suite=suite, loader=loader)
+        verify = partial(verify_credential, signed, policy=policy, env=env)
+        sign_rate = _rate(_unseen(sign, loader), seconds)
+        verify_rate = _rate(_unseen(verify, loader), seconds)
         rows.append(row(suite, algorithm, sign=sign_rate, verify=verify_rate))
 
     # ecdsa-sd-2023: base proof (issuer), derived proof (holder), derived verified (verifier).
@@ -77,10 +95,13 @@ def bench_suites(*, seconds: float = 1.0) -> dict[str, Any]:
     base = sign_document(copy.deepcopy(diploma), pair, suite=SD_SUITE, mandatory=SD_MANDATORY)
     derived = derive(base, SD_REVEAL, loader=env.loader)
     assert verify_credential(derived, policy=policy, env=env).verified
-    sign = partial(sign_document, diploma, pair, suite=SD_SUITE, mandatory=SD_MANDATORY)
-    sign_rate = _rate(sign, seconds)
-    derive_rate = _rate(partial(derive, base, SD_REVEAL, loader=env.loader), seconds)
-    verify_rate = _rate(partial(verify_credential, derived, policy=policy, env=env), seconds)
+    sign = partial(
+        sign_document, diploma, pair, suite=SD_SUITE, mandatory=SD_MANDATORY, loader=loader
+    )
+    sign_rate = _rate(_unseen(sign, loader), seconds)
+    derive_rate = _rate(_unseen(partial(derive, base, SD_REVEAL, loader=loader), loader), seconds)
+    verify = partial(verify_credential, derived, policy=policy, env=env)
+    verify_rate = _rate(_unseen(verify, loader), seconds)
     rows.append(
         row(SD_SUITE, KeyAlgorithm.P256, sign=sign_rate, verify=verify_rate, derive=derive_rate)
     )

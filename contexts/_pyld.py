@@ -38,6 +38,11 @@ def new_context_cache() -> Any:
     return LRUCache(maxsize=256), LRUCache(maxsize=1024), LRUCache(maxsize=4096)
 
 
+def new_canonical_memo() -> Any:
+    """Return an empty memo of canonical forms (RDFC-1.0 results) for one loader."""
+    return LRUCache(maxsize=512)
+
+
 def _local_key(local_ctx: Any) -> Any:
     """Return a key for a local context: by value for URLs, by identity for objects."""
     if isinstance(local_ctx, str):

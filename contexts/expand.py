@@ -19,7 +19,7 @@ https://www.w3.org/TR/vc-data-model-2.0/#vocabularies (issuer-dependent terms).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -37,6 +37,7 @@ __all__ = [
     "compact",
     "expand",
     "iter_pointers",
+    "report_warnings",
     "to_dataset",
 ]
 
@@ -184,10 +185,15 @@ def _check(
             f'{pointer or "/"}: term "{term}" is not defined by a specific context; '
             "it falls in the issuer-dependent vocabulary"
         )
+    report_warnings(warnings)
+    return tuple(warnings)
+
+
+def report_warnings(warnings: Sequence[str]) -> None:
+    """Hand ``warnings`` to the innermost :func:`collect_warnings` block, if any."""
     sink = _SINK.get()
     if sink is not None:
         sink.extend(w for w in warnings if w not in sink)
-    return tuple(warnings)
 
 
 _SINK: ContextVar[list[str] | None] = ContextVar("passeport_expansion_warnings", default=None)

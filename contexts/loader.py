@@ -56,16 +56,21 @@ class DocumentLoader:
 
     A loader is also the cache of processed contexts: pyld's resolved contexts
     are kept per loader, so reusing one loader for a batch means each context
-    is processed once. Build loaders with :func:`bundled_loader`.
+    is processed once. It also remembers the last canonical forms it produced
+    (``canonical_forms``), keyed by the exact JSON they came from: a document
+    signed then verified, or a proof configuration shared by a whole batch,
+    is canonicalized once. Build loaders with :func:`bundled_loader`.
     """
 
     extra: Mapping[str, JsonObject] = field(default_factory=dict)
     _resolved: Any = field(default=None, init=False, repr=False, compare=False)
+    canonical_forms: Any = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         from contexts import _pyld
 
         object.__setattr__(self, "_resolved", _pyld.new_context_cache())
+        object.__setattr__(self, "canonical_forms", _pyld.new_canonical_memo())
 
     def load(self, url: str) -> JsonObject:
         """Return the parsed document at ``url``, or raise ContextError naming it."""

@@ -14,11 +14,13 @@ exhausted budget fails closed with a :class:`~passeport.errors.ContextError`.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from contexts import _pyld
+from contexts.expand import report_warnings as _report
 from contexts.expand import to_dataset
 from contexts.loader import DocumentLoader
 from passeport.errors import ContextError, InputError
@@ -81,9 +83,34 @@ def canonicalize(
         ContextError: unknown context, undefined term, relative IRI, invalid
             JSON-LD, or a poison graph.
     """
+    key = _memo_key(document, hash_name, work_limit)
+    memo = loader.canonical_forms
+    if key is not None:
+        found: Canonical | None = memo.get(key)
+        if found is not None:
+            _report(found.warnings)
+            return Canonical(
+                nquads=found.nquads, labels=dict(found.labels), warnings=found.warnings
+            )
     dataset, warnings = to_dataset(document, loader, where=where)
     nquads, labels = _run(dataset, hash_name, work_limit, where)
-    return Canonical(nquads=nquads, labels=labels, warnings=warnings)
+    result = Canonical(nquads=nquads, labels=labels, warnings=warnings)
+    if key is not None:
+        memo[key] = Canonical(nquads=nquads, labels=dict(labels), warnings=warnings)
+    return result
+
+
+def _memo_key(document: Mapping[str, Any], hash_name: str, work_limit: int) -> Any:
+    """Return the exact JSON of ``document`` (sorted members) with the options, or None.
+
+    Canonicalization is a function of the document, the loader's contexts
+    (the memo is per loader) and these options, so equal keys give equal results.
+    """
+    try:
+        text = json.dumps(document, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError):
+        return None
+    return (text, hash_name, work_limit)
 
 
 def canonicalize_nquads(

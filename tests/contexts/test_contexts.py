@@ -17,6 +17,7 @@ from contexts import (
     bundled_loader,
     canonicalize,
     canonicalize_nquads,
+    collect_warnings,
     expand,
     jcs,
 )
@@ -164,3 +165,36 @@ def test_scoped_contexts_are_processed_once_across_documents() -> None:
     finally:
         _pyld.jsonld.JsonLdProcessor._process_context = original
     assert calls == 0
+
+
+def test_a_canonical_form_is_remembered_by_exact_json_per_loader() -> None:
+    loader = bundled_loader()
+    document = {"@context": {"name": "https://schema.org/name"}, "name": "Camille"}
+    first = canonicalize(document, loader)
+    assert len(loader.canonical_forms) == 1
+    again = canonicalize(json.loads(json.dumps(document)), loader)
+    assert again == first and len(loader.canonical_forms) == 1
+    again.labels.clear()  # callers get their own copy: the memo is not harmed
+    assert canonicalize(document, loader).labels == first.labels
+    document["name"] = "Dominique"
+    assert "Dominique" in canonicalize(document, loader).nquads
+    assert len(loader.canonical_forms) == 2
+    assert canonicalize(document, loader, hash_name="sha384").nquads
+    assert len(loader.canonical_forms) == 3
+    assert len(bundled_loader().canonical_forms) == 0  # another loader, another memo
+
+
+def test_a_remembered_form_still_reports_its_warnings() -> None:
+    loader = bundled_loader()
+    document = {
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://www.w3.org/ns/credentials/undefined-terms/v2",
+        ],
+        "type": ["VerifiableCredential"],
+        "credentialSubject": {"favouriteColour": "blue"},
+    }
+    canonicalize(document, loader)
+    with collect_warnings() as found:
+        canonicalize(document, loader)
+    assert any("favouriteColour" in w for w in found)

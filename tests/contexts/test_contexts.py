@@ -21,6 +21,7 @@ from contexts import (
     expand,
     jcs,
 )
+from contexts.loader import DocumentLoader
 from passeport.errors import ContextError, InputError
 from tests.conftest import DBJS, SHARED, load_json
 
@@ -168,7 +169,7 @@ def test_scoped_contexts_are_processed_once_across_documents() -> None:
 
 
 def test_a_canonical_form_is_remembered_by_exact_json_per_loader() -> None:
-    loader = bundled_loader()
+    loader = DocumentLoader()
     document = {"@context": {"name": "https://schema.org/name"}, "name": "Camille"}
     first = canonicalize(document, loader)
     assert len(loader.canonical_forms) == 1
@@ -181,11 +182,11 @@ def test_a_canonical_form_is_remembered_by_exact_json_per_loader() -> None:
     assert len(loader.canonical_forms) == 2
     assert canonicalize(document, loader, hash_name="sha384").nquads
     assert len(loader.canonical_forms) == 3
-    assert len(bundled_loader().canonical_forms) == 0  # another loader, another memo
+    assert len(DocumentLoader().canonical_forms) == 0  # another loader, another memo
 
 
 def test_a_remembered_form_still_reports_its_warnings() -> None:
-    loader = bundled_loader()
+    loader = DocumentLoader()
     document = {
         "@context": [
             "https://www.w3.org/ns/credentials/v2",

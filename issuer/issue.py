@@ -27,10 +27,19 @@ from issuer.templates import render, subject_id
 from passeport._json import JsonObject
 from passeport.errors import SigningError
 from proofs.dates import format_datetime, utc_now
+from proofs.ecdsa_sd import derive, verify_base
+from proofs.engine import ProofExpectation
 from proofs.sign import sign_document
-from verifier import Environment, Outcome, Policy, StatusListCache, verify_credential
+from verifier import Check, Environment, Outcome, Policy, StatusListCache, verify_credential
 
-__all__ = ["Issued", "issue", "issue_signed", "new_credential_id", "verification_documents"]
+__all__ = [
+    "Issued",
+    "issue",
+    "issue_signed",
+    "mandatory_pointers",
+    "new_credential_id",
+    "verification_documents",
+]
 
 
 def new_credential_id() -> str:
@@ -86,6 +95,61 @@ def _string_or_none(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+SELECTIVE_SUITE = "ecdsa-sd-2023"
+# What a holder can never hide from an ecdsa-sd-2023 credential: who vouches,
+# for what kind of claim, when, about whom, and where its status is read.
+_ALWAYS_SHOWN = (
+    "/type",
+    "/issuer",
+    "/validFrom",
+    "/validUntil",
+    "/credentialStatus",
+    "/credentialSubject/id",
+    "/credentialSubject/type",
+)
+
+
+def mandatory_pointers(unsigned: Mapping[str, Any]) -> tuple[str, ...]:
+    """Return the ecdsa-sd-2023 mandatory pointers of a rendered credential (those present)."""
+    subject = unsigned.get("credentialSubject")
+    present = []
+    for pointer in _ALWAYS_SHOWN:
+        parts = pointer.split("/")[1:]
+        holder: Any = unsigned if parts[0] != "credentialSubject" else subject
+        key = parts[-1]
+        if isinstance(holder, Mapping) and key in holder:
+            present.append(pointer)
+    return tuple(present)
+
+
+def _verified(
+    signed: Mapping[str, Any],
+    *,
+    suite: str,
+    mandatory: tuple[str, ...],
+    env: Environment,
+    at: datetime,
+) -> list[Check]:
+    """Return the verifier's checks on ``signed``; a base proof is checked as its holder will.
+
+    An ecdsa-sd-2023 base proof is not for verifiers: the issuer confirms it as
+    the holder's wallet does (every statement signature), then verifies, as a
+    recruiter would, a disclosure of the mandatory statements.
+    """
+    if suite != SELECTIVE_SUITE:
+        return list(verify_credential(signed, policy=Policy(at=at), env=env).checks)
+    issuer = signed.get("issuer")
+    controller = issuer.get("id") if isinstance(issuer, Mapping) else issuer
+    expect = ProofExpectation(
+        controller=controller if isinstance(controller, str) else None, now=at
+    )
+    confirmed = verify_base(signed, resolver=env.resolver(), loader=env.loader, expect=expect)
+    checks = [Check(o.code, o.outcome, o.message, None, o.pointer) for o in confirmed]
+    disclosed = derive(signed, mandatory, loader=env.loader)
+    checks.extend(verify_credential(disclosed, policy=Policy(at=at), env=env).checks)
+    return checks
+
+
 def issue_signed(
     profile: Profile,
     template: str,
@@ -118,14 +182,21 @@ def issue_signed(
         where=where,
     )
     unsigned["credentialStatus"] = list(slot.entries())
+    mandatory = mandatory_pointers(unsigned) if suite == SELECTIVE_SUITE else ()
     signed = sign_document(
-        unsigned, profile.key, suite=suite, created=issued_at, loader=env.loader, where=where
+        unsigned,
+        profile.key,
+        suite=suite,
+        created=issued_at,
+        loader=env.loader,
+        where=where,
+        mandatory=mandatory,
     )
-    result = verify_credential(signed, policy=Policy(at=issued_at), env=env)
-    if not result.verified:
+    checks = _verified(signed, suite=suite, mandatory=mandatory, env=env, at=issued_at)
+    if any(check.outcome is not Outcome.PASSED for check in checks):
         problems = "; ".join(
             f"{check.code}: {check.message}"
-            for check in result.checks
+            for check in checks
             if check.outcome is not Outcome.PASSED
         )
         raise SigningError(

@@ -88,6 +88,26 @@ def test_other_suites(tmp_path: Path, key_type: KeyAlgorithm, suite: str) -> Non
     assert verify_credential(credential, env=offline(tmp_path / "public")).verified
 
 
+def test_selective_disclosure_credentials_keep_the_essentials_mandatory(tmp_path: Path) -> None:
+    from proofs.ecdsa_sd import derive
+
+    profile = make_profile(tmp_path / "univ", key_type=KeyAlgorithm.P256)
+    credential: dict[str, Any] = issue(
+        profile, "diploma", example("diploma"), suite="ecdsa-sd-2023", issued_at=ISSUED_AT
+    )
+    assert credential["proof"]["cryptosuite"] == "ecdsa-sd-2023"
+    publish_status(profile, tmp_path / "public", at=ISSUED_AT)
+    env = offline(tmp_path / "public")
+    assert [c.code for c in verify_credential(credential, env=env).failures()] == ["proof.base"]
+    shown = derive(credential, ["/credentialSubject/achievement/name"])
+    result = verify_credential(shown, env=env)
+    assert result.verified, result.failures()
+    for member in ("issuer", "validFrom", "credentialStatus", "type"):
+        assert member in shown, member  # mandatory: the holder cannot hide them
+    assert shown["credentialSubject"]["id"] == example("diploma")["holder"]["id"]
+    assert "identifier" not in shown["credentialSubject"]  # the holder's name and birth date
+
+
 def test_a_did_key_issuer(tmp_path: Path) -> None:
     profile = make_profile(tmp_path / "co", did="key", status_base="https://jobs.example/status/")
     credential: dict[str, Any] = issue(

@@ -19,7 +19,7 @@ import base64
 import hashlib
 import hmac
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final, Self
 
 from cryptography.exceptions import InvalidTag
@@ -157,6 +157,10 @@ class DataKey:
     """
 
     secret: bytes
+    _aead: AESGCM = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_aead", AESGCM(self.secret))  # built once, used per record
 
     @classmethod
     def generate(cls) -> Self:
@@ -165,11 +169,17 @@ class DataKey:
 
     def seal(self, plaintext: bytes, associated: bytes) -> bytes:
         """Seal a record (see :func:`seal`)."""
-        return seal(self.secret, plaintext, associated)
+        nonce = os.urandom(NONCE_BYTES)
+        return nonce + self._aead.encrypt(nonce, plaintext, associated)
 
     def open(self, sealed: bytes, associated: bytes, *, what: str) -> bytes:
         """Open a record (see :func:`open_sealed`)."""
-        return open_sealed(self.secret, sealed, associated, what=what)
+        if len(sealed) < NONCE_BYTES + 16:
+            raise WalletError(f"corrupt store: {what} is truncated")
+        try:
+            return self._aead.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], associated)
+        except InvalidTag:
+            raise WalletError(f"corrupt store: {what} fails its integrity check") from None
 
     def blind(self, value: bytes) -> bytes:
         """Return a keyed digest of ``value`` (HMAC-SHA-256 under an HKDF subkey).

@@ -23,7 +23,7 @@ import jsonschema
 from passeport.errors import InputError
 from proofs.engine import proofs_of
 from wallet._jsonpath import JsonPath, Located
-from wallet._records import CredentialFormat, HeldCredential
+from wallet._records import CredentialFormat, HeldCredential, WalletEntry
 from wallet.query import Answer, Match, Pool, UnmetRequest
 
 __all__ = ["answer_definition"]
@@ -183,12 +183,10 @@ def _fit(descriptor: _Descriptor, held: HeldCredential) -> tuple[str, ...] | str
         if found is None:
             if item.optional:
                 continue
-            return f"without a value for field {item.label}"
+            return f"without a value matching field {item.label}"
         pointers.extend(f.pointer for f in found if f.pointer not in pointers)
     if descriptor.limit_disclosure is None:
         return None
-    if held.info.disclosure is None and descriptor.limit_disclosure == "required":
-        return "that cannot be partially disclosed (limit_disclosure is required)"
     return tuple(pointers)
 
 
@@ -245,9 +243,21 @@ def answer_definition(definition: Mapping[str, Any], pool: Pool, where: str | No
         found: Match | None = None
         for flags in pool.excluded.values():
             why[f"unusable ({', '.join(map(str, flags))})"] += 1
-        for held in pool.load(pool.entries):
-            if not _format_fits(formats if isinstance(formats, dict) else None, held):
+        wanted = formats if isinstance(formats, dict) else None
+        # What the sealed metadata tells is checked first: no credential opened for nothing.
+        fitting: list[WalletEntry] = []
+        for entry in pool.entries:
+            if wanted is not None and not any(
+                name in wanted for name in _FORMAT_NAMES[entry.info.format]
+            ):
                 why["in another format"] += 1
+            elif descriptor.limit_disclosure == "required" and entry.info.disclosure is None:
+                why["that cannot be partially disclosed (limit_disclosure is required)"] += 1
+            else:
+                fitting.append(entry)
+        for held in pool.load(fitting):
+            if not _format_fits(wanted, held):
+                why["of another proof type or cryptosuite"] += 1
                 continue
             fit = _fit(descriptor, held)
             if isinstance(fit, str):

@@ -89,7 +89,7 @@ class Pool:
 
     def load(self, entries: Sequence[WalletEntry]) -> Iterator[HeldCredential]:
         """Yield the given credentials decrypted, in order, reading each at most once."""
-        wanted = [e.id for e in entries if e.id not in self._cache]
+        wanted = [e for e in entries if e.id not in self._cache]
         with contextlib.closing(self.wallet.credentials(wanted)) as pending:
             for entry in entries:
                 if entry.id not in self._cache:
@@ -109,7 +109,7 @@ def candidates(wallet: Wallet, *, now: datetime, only: Sequence[str] = ()) -> Po
         WalletError: an id in ``only`` that names no credential.
     """
     chosen = {wallet.resolve(reference) for reference in only}
-    usable: list[WalletEntry] = []
+    usable: list[tuple[WalletEntry, int]] = []
     excluded: dict[str, tuple[Flag, ...]] = {}
     for entry in wallet.entries():
         if chosen and entry.id not in chosen:
@@ -119,11 +119,11 @@ def candidates(wallet: Wallet, *, now: datetime, only: Sequence[str] = ()) -> Po
         if bad:
             excluded[entry.id] = bad
             continue
-        usable.append(entry)
+        usable.append((entry, len(flags)))
     # Most recent first, then (stable) verified first and fewest flags first.
-    usable.sort(key=lambda e: e.info.valid_from or e.info.added_at, reverse=True)
-    usable.sort(key=lambda e: (not e.info.verification.verified, len(e.info.flags_at(now))))
-    return Pool(wallet, usable, excluded)
+    usable.sort(key=lambda pair: pair[0].info.valid_from or pair[0].info.added_at, reverse=True)
+    usable.sort(key=lambda pair: (not pair[0].info.verification.verified, pair[1]))
+    return Pool(wallet, [entry for entry, _ in usable], excluded)
 
 
 def _exact(a: Any, b: Any) -> bool:
@@ -289,8 +289,10 @@ def _meta_fits(query: _CredentialQuery, entry: WalletEntry) -> bool:
     info = entry.info
     type_values = query.meta.get("type_values")
     if isinstance(type_values, list) and info.format is not CredentialFormat.SD_JWT:
-        held = set(info.types) | set(info.expanded_types)
-        if not any(isinstance(s, list) and set(s) <= held for s in type_values):
+        types, expanded = info.types, info.expanded_types
+        if not any(
+            isinstance(s, list) and all(t in types or t in expanded for t in s) for s in type_values
+        ):
             return False
     vct_values = query.meta.get("vct_values")
     return not (isinstance(vct_values, list) and info.vct not in vct_values)
@@ -377,7 +379,9 @@ def _answer_dcql(request: Mapping[str, Any], pool: Pool, where: str | None) -> A
                 why["in another format"] += 1
             elif not _meta_fits(query, entry):
                 why["of other types"] += 1
-            elif query.binding and {Flag.OTHER_HOLDER, Flag.UNBOUND} & set(entry.info.flags):
+            elif query.binding and (
+                Flag.OTHER_HOLDER in entry.info.flags or Flag.UNBOUND in entry.info.flags
+            ):
                 why["not bound to the holder (holder binding required)"] += 1
             else:
                 fitting.append(entry)

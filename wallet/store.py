@@ -7,7 +7,8 @@ Layout of the file (nothing about a credential is in clear)::
     credentials(id, id_index, content_index, info, body)
                           id: a random record id; *_index: keyed digests (HMAC) of
                           the credential's id and content, for duplicates; info: the
-                          sealed listing metadata; body: the sealed credential
+                          sealed listing metadata; body: the sealed credential (both
+                          CBOR inside the seal: read faster than JSON)
 
 Writes run in ``BEGIN IMMEDIATE`` transactions with a busy timeout, so several
 processes or threads may add at once without losing a credential; a duplicate
@@ -18,6 +19,7 @@ wallet and its backups) are created with mode 0600 and never half-written.
 from __future__ import annotations
 
 import contextlib
+import gc
 import gzip
 import json
 import os
@@ -27,6 +29,8 @@ from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Self
+
+import cbor2
 
 from did.keyfile import KeyPair
 from passeport._io import write_atomic
@@ -68,11 +72,39 @@ def _dumps(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+def _pack(value: Any) -> bytes:
+    """Encode a sealed record's content: CBOR (RFC 8949), parsed about 3x faster than JSON."""
+    return bytes(cbor2.dumps(value))
+
+
+def _unpack(data: bytes, what: str) -> Any:
+    try:
+        return cbor2.loads(data)
+    except (cbor2.CBORDecodeError, ValueError, TypeError, RecursionError):
+        raise WalletError(f"corrupt store: {what} cannot be decoded") from None
+
+
 def _loads(data: bytes, what: str) -> Any:
     try:
         return json.loads(data)
     except ValueError:
         raise WalletError(f"corrupt store: {what} is not JSON") from None
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while thousands of records are decoded.
+
+    Decoding allocates many small containers, none cyclic; the collector's
+    repeated passes over them otherwise double the cost of listing a wallet.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -260,9 +292,9 @@ class Wallet:
                     "SELECT 1 FROM credentials WHERE id = ?", (record_id,)
                 ).fetchone():
                     record_id = secrets.token_hex(6)
-                info = self.key.seal(_dumps(item.info.to_json()), _info_aad(record_id))
+                info = self.key.seal(_pack(item.info.to_row()), _info_aad(record_id))
                 body = self.key.seal(
-                    _dumps({"credential": item.credential, "claims": item.claims}),
+                    _pack({"credential": item.credential, "claims": item.claims}),
                     _body_aad(record_id),
                 )
                 connection.execute(
@@ -277,12 +309,13 @@ class Wallet:
         """Return every credential's listing metadata, oldest first (decrypts the infos only)."""
         with _session(self.path, write=False) as connection:
             rows = connection.execute("SELECT id, info FROM credentials ORDER BY rowid").fetchall()
-        return [self._entry(str(record_id), info) for record_id, info in rows]
+        with _collector_paused():
+            return [self._entry(str(record_id), info) for record_id, info in rows]
 
     def _entry(self, record_id: str, sealed: bytes) -> WalletEntry:
         what = f"credential {record_id}"
         data = self.key.open(sealed, _info_aad(record_id), what=what)
-        return WalletEntry(record_id, CredentialInfo.from_json(_loads(data, what)))
+        return WalletEntry(record_id, CredentialInfo.from_row(_unpack(data, what)))
 
     def resolve(self, reference: str) -> str:
         """Return the record id that ``reference`` names: an id, or a unique prefix (4+ chars).
@@ -315,36 +348,60 @@ class Wallet:
             raise WalletError(f"no credential {reference!r} in the wallet")
         return found[0]
 
-    def credentials(self, record_ids: Sequence[str]) -> Generator[HeldCredential, None, None]:
-        """Yield the given credentials decrypted, in order, lazily (ids not found are skipped)."""
+    def credentials(
+        self, wanted: Sequence[str | WalletEntry]
+    ) -> Generator[HeldCredential, None, None]:
+        """Yield the given credentials decrypted, in order, lazily; ids not found are skipped.
+
+        Give entries (from :meth:`entries`) rather than ids to skip opening
+        their metadata again. Rows are read in growing batches, so a caller
+        that stops early reads little and one that reads all pays few queries.
+        """
         connection = _connect(self.path)
         try:
-            for record_id in record_ids:
-                row = connection.execute(
-                    "SELECT info, body FROM credentials WHERE id = ?", (record_id,)
-                ).fetchone()
-                if row is None:
-                    continue
-                entry = self._entry(record_id, row[0])
-                what = f"credential {record_id}"
-                body = _loads(self.key.open(row[1], _body_aad(record_id), what=what), what)
-                if not isinstance(body, dict) or "credential" not in body:
-                    raise WalletError(f"corrupt store: {what} has no credential")
-                claims = body.get("claims")
-                yield HeldCredential(
-                    entry.id,
-                    entry.info,
-                    body["credential"],
-                    claims if isinstance(claims, dict) else {},
-                )
+            position, size = 0, 8
+            while position < len(wanted):
+                batch = wanted[position : position + size]
+                position, size = position + size, min(size * 4, 512)
+                ids = [item if isinstance(item, str) else item.id for item in batch]
+                marks = ",".join("?" * len(ids))
+                rows = {
+                    str(row[0]): (row[1], row[2])
+                    for row in connection.execute(
+                        f"SELECT id, info, body FROM credentials WHERE id IN ({marks})", ids
+                    )
+                }
+                opened: list[HeldCredential] = []
+                with _collector_paused():
+                    for item, record_id in zip(batch, ids, strict=True):
+                        if record_id not in rows:
+                            continue
+                        info_blob, body_blob = rows[record_id]
+                        info = (
+                            self._entry(record_id, info_blob).info
+                            if isinstance(item, str)
+                            else item.info
+                        )
+                        opened.append(self._held(record_id, info, body_blob))
+                yield from opened
         except sqlite3.DatabaseError as exc:
             raise WalletError(f"the wallet file is unusable: {exc}", where=str(self.path)) from None
         finally:
             connection.close()
 
+    def _held(self, record_id: str, info: CredentialInfo, sealed: bytes) -> HeldCredential:
+        what = f"credential {record_id}"
+        body = _unpack(self.key.open(sealed, _body_aad(record_id), what=what), what)
+        if not isinstance(body, dict) or "credential" not in body:
+            raise WalletError(f"corrupt store: {what} has no credential")
+        claims = body.get("claims")
+        return HeldCredential(
+            record_id, info, body["credential"], claims if isinstance(claims, dict) else {}
+        )
+
     def update(self, record_id: str, info: CredentialInfo) -> None:
         """Replace the listing metadata of one credential (after a fresh verification)."""
-        sealed = self.key.seal(_dumps(info.to_json()), _info_aad(record_id))
+        sealed = self.key.seal(_pack(info.to_row()), _info_aad(record_id))
         with _session(self.path, write=True) as connection:
             connection.execute("UPDATE credentials SET info = ? WHERE id = ?", (sealed, record_id))
 

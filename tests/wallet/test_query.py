@@ -286,7 +286,7 @@ def test_an_unmet_descriptor_is_named(tmp_path: Path) -> None:
         answer(wallet, PE, now=FIXED_NOW)
     assert caught.value.unmet == ("first_aid",)
     assert 'input descriptor "first_aid"' in str(caught.value)
-    assert "without a value for field training" in str(caught.value)
+    assert "without a value matching field training" in str(caught.value)
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,201 @@
+"""A holder's wallet of 10,000 credentials: listing it and answering a recruiter's request.
+
+The wallet is built once (credentials signed with ``eddsa-jcs-2022``, the
+cheapest suite to sign, one in a hundred with ``ecdsa-sd-2023`` so that the
+Presentation Exchange request, which requires selective disclosure, has
+answers deep in the wallet; then added through :func:`wallet.add`, which verifies
+each one). Timed afterwards, on the unlocked wallet: listing (every sealed
+record's metadata decrypted, flags computed), answering the example DCQL and
+Presentation Exchange requests (``examples/requests``), a DCQL query nobody
+satisfies (every candidate opened: the worst case), and a whole presentation
+(answer, then sign). Unlocking (scrypt at its default cost) is timed apart.
+The same-run baseline is raw AES-256-GCM opening of as many records of the
+same size, without JSON or SQLite.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from did.keyfile import KeyPair
+from did.keys import KeyAlgorithm, PrivateKey
+from proofs.sign import sign_document
+from wallet import UnmetRequest, Wallet, add, answer, present
+
+__all__ = ["bench_wallet"]
+
+_REQUESTS = Path(__file__).resolve().parent.parent / "examples" / "requests"
+_PASSPHRASE = "benchmark passphrase"
+_TITLES = ("Développeur web et web mobile", "Technicien supérieur de maintenance", "Comptable")
+_TRAININGS = ("Sauveteur Secouriste du Travail", "Habilitation électrique B1V", "CACES R489")
+
+
+def _key(n: int, algorithm: KeyAlgorithm = KeyAlgorithm.ED25519) -> KeyPair:
+    return KeyPair.from_private_key(PrivateKey.from_raw(algorithm, bytes([n]) * 32))
+
+
+def _credential(number: int, holder: str) -> dict[str, Any]:
+    """A diploma (one in three) or a training certificate, OB 3.0 as the issuer shapes them."""
+    diploma = number % 3 == 0
+    pick = number // 3
+    title = _TITLES[pick % len(_TITLES)] if diploma else _TRAININGS[pick % len(_TRAININGS)]
+    alignment = [
+        {
+            "type": ["Alignment"],
+            "targetType": "ext:Certification",
+            "targetFramework": "RNCP",
+            "targetCode": "RNCP37674",
+            "targetName": title,
+            "targetUrl": "https://www.francecompetences.fr/recherche/rncp/37674/",
+        },
+        {
+            "type": ["Alignment"],
+            "targetType": "ext:EQFLevel",
+            "targetFramework": "EQF",
+            "targetCode": str(5 + number % 3),
+            "targetName": "Niveau européen",
+            "targetUrl": "https://europa.eu/europass/en/description-eight-eqf-levels",
+        },
+    ]
+    achievement: dict[str, Any] = {
+        "id": f"https://training.example/achievements/{number % 50}",
+        "type": ["Achievement"],
+        "achievementType": "Diploma" if diploma else "Certificate",
+        "name": title,
+        "description": f"Credential number {number} of the benchmark wallet.",
+        "criteria": {"narrative": "Assessed by a jury."},
+    }
+    if diploma:
+        achievement["alignment"] = alignment
+    document: dict[str, Any] = {
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+        ],
+        "id": f"urn:uuid:00000000-0000-4000-9000-{number:012d}",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": title,
+        "validFrom": f"2025-{1 + number % 12:02d}-01T00:00:00Z",
+        "credentialSubject": {
+            "id": holder,
+            "type": ["AchievementSubject"],
+            "achievement": achievement,
+        },
+    }
+    if not diploma:
+        document["validUntil"] = f"{2030 + number % 5}-06-30T23:59:59Z"
+    return document
+
+
+def _timed(function: Any, repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def bench_wallet(count: int = 10_000) -> dict[str, Any]:
+    """Return list and request-answering times (seconds) on a wallet of ``count`` credentials."""
+    issuer, holder, sd_issuer = _key(71), _key(72), _key(73, KeyAlgorithm.P256)
+    created = datetime(2025, 1, 1, tzinfo=UTC)
+    dcql = json.loads((_REQUESTS / "job-application.dcql.json").read_text("utf-8"))
+    definition = json.loads((_REQUESTS / "job-application.pe.json").read_text("utf-8"))
+    nobody = {
+        "credentials": [
+            {
+                "id": "doctorate",
+                "format": "ldp_vc",
+                "meta": {"type_values": [["OpenBadgeCredential"]]},
+                "claims": [
+                    {
+                        "path": ["credentialSubject", "achievement", "name"],
+                        "values": ["Doctorat en médecine"],
+                    }
+                ],
+            }
+        ]
+    }
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "wallet.sqlite"
+        Wallet.create(path, _PASSPHRASE, key=holder)
+        start = time.perf_counter()
+        opened = Wallet.open(path, _PASSPHRASE)
+        unlock = time.perf_counter() - start
+        start = time.perf_counter()
+        texts = []
+        for n in range(count):
+            document = _credential(n, holder.controller)
+            if n % 100 == 50:  # one in a hundred allows selective disclosure
+                signed = sign_document(
+                    document,
+                    sd_issuer,
+                    suite="ecdsa-sd-2023",
+                    created=created,
+                    mandatory=("/issuer", "/validFrom"),
+                )
+            else:
+                signed = sign_document(document, issuer, suite="eddsa-jcs-2022", created=created)
+            texts.append((f"c{n}.json", json.dumps(signed)))
+        signing = time.perf_counter() - start
+        start = time.perf_counter()
+        for first in range(0, count, 1000):
+            outcomes = add(opened, texts[first : first + 1000])
+            refused = [o.reason for o in outcomes if o.status != "added"]
+            if refused:
+                raise RuntimeError(f"benchmark credential refused: {refused[0]}")
+        adding = time.perf_counter() - start
+        now = datetime.now(UTC)
+        size = len(opened.entries())
+
+        def listing() -> None:
+            for entry in opened.entries():
+                entry.info.flags_at(now)
+
+        def unmet() -> None:
+            try:
+                answer(opened, nobody, now=now)
+            except UnmetRequest:
+                return
+            raise RuntimeError("the unmet query was answered")
+
+        results = {
+            "credentials": size,
+            "file_bytes": path.stat().st_size,
+            "unlock_s": round(unlock, 4),
+            "sign_setup_s": round(signing, 2),
+            "add_per_s": round(count / adding, 1),
+            "list_s": round(_timed(listing, 3), 4),
+            "answer_dcql_s": round(_timed(lambda: answer(opened, dcql, now=now), 3), 4),
+            "answer_pe_s": round(_timed(lambda: answer(opened, definition, now=now), 3), 4),
+            "answer_unmet_s": round(_timed(unmet, 3), 4),
+            "present_dcql_s": round(
+                _timed(
+                    lambda: present(
+                        opened, request=dcql, challenge="c", domain="d.example", now=now
+                    ),
+                    3,
+                ),
+                4,
+            ),
+        }
+    record = os.urandom(600)
+    key = AESGCM(os.urandom(32))
+    sealed = [(nonce := os.urandom(12), key.encrypt(nonce, record, b"")) for _ in range(count)]
+    baseline = _timed(lambda: [key.decrypt(n, c, b"") for n, c in sealed], 3)
+    results["baseline_raw_aes_gcm_open_s"] = round(baseline, 4)
+    results["list_ratio"] = round(baseline / results["list_s"], 4)
+    return results
+
+
+if __name__ == "__main__":
+    print(json.dumps(bench_wallet(), indent=2))

@@ -200,6 +200,15 @@ def _require(condition: bool, message: str, pointer: str, where: str | None) -> 
         raise InputError(message, where=where, pointer=pointer)
 
 
+def _ids_in(value: Any, known: set[Any]) -> bool:
+    """Whether ``value`` is a non-empty array of ids, all in ``known``."""
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(isinstance(item, str) and item in known for item in value)
+    )
+
+
 def _parse_claim(value: Any, pointer: str, where: str | None) -> _Claim:
     _require(isinstance(value, dict), "a claims query is an object", pointer, where)
     path = value.get("path")
@@ -266,7 +275,7 @@ def _parse_query(value: Any, pointer: str, where: str | None) -> _CredentialQuer
             and all(c.id for c in claims)
             and isinstance(raw_sets, list)
             and bool(raw_sets)
-            and all(isinstance(s, list) and s and set(s) <= known for s in raw_sets),
+            and all(_ids_in(s, known) for s in raw_sets),
             "claim_sets must be non-empty arrays of the ids of this query's claims "
             "(every claim then needs an id)",
             f"{pointer}/claim_sets",
@@ -358,7 +367,7 @@ def _answer_dcql(request: Mapping[str, Any], pool: Pool, where: str | None) -> A
                 isinstance(s, dict)
                 and isinstance(s.get("options"), list)
                 and s["options"]
-                and all(isinstance(o, list) and o and set(o) <= set(ids) for o in s["options"])
+                and all(_ids_in(o, set(ids)) for o in s["options"])
                 and isinstance(s.get("required", True), bool)
                 for s in sets
             ),

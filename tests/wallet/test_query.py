@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from passeport.errors import InputError
+from passeport.errors import InputError, PasseportError
 from tests.conftest import FIXED_NOW, ROOT
 from tests.wallet._helpers import (
     SOMEONE_ELSE,
@@ -351,3 +354,53 @@ def test_jsonpath_subset() -> None:
     for bad in ("a.b", "$.", "$['a'", "$.a[1:2]", "$.a[?(@.x)]", "$.a[b]", "$x"):
         with pytest.raises(InputError):
             JsonPath.parse(bad)
+
+
+# --- fuzz: only our errors escape ------------------------------------------------------------
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 3) | st.text(max_size=6),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+def _leaf_paths(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    if isinstance(value, dict):
+        return [path] + [p for k, v in value.items() for p in _leaf_paths(v, (*path, k))]
+    if isinstance(value, list):
+        return [path] + [p for i, v in enumerate(value) for p in _leaf_paths(v, (*path, i))]
+    return [path]
+
+
+@pytest.fixture(scope="module")
+def fuzz_wallet(tmp_path_factory: pytest.TempPathFactory) -> Wallet:
+    wallet = new_wallet(tmp_path_factory.mktemp("fuzz"))
+    _fill(wallet, selective(diploma_document()), signed(first_aid_document()))
+    return wallet
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_any_request_gives_an_answer_or_our_error(fuzz_wallet: Wallet, data: st.DataObject) -> None:
+    base = data.draw(st.sampled_from([DCQL, PE, PE["presentation_definition"]]))
+    request = copy.deepcopy(base)
+    path = data.draw(st.sampled_from(_leaf_paths(request)[1:]))
+    target: Any = request
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = data.draw(_JSON)
+    with contextlib.suppress(PasseportError):
+        answer(fuzz_wallet, request, now=FIXED_NOW)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet="$.[]*'\",?:()-0123456789ab \\", max_size=16))
+def test_any_jsonpath_parses_or_is_refused(text: str) -> None:
+    try:
+        path = JsonPath.parse(text)
+    except InputError:
+        return
+    path.find({"a": [{"b": 1}], "0": {"1": [2]}})

@@ -88,9 +88,8 @@ class KdfParams:
         if not isinstance(value, dict) or value.get("name") != "scrypt":
             raise WalletError("corrupt store: the key derivation is not scrypt")
         n, r, p = value.get("n"), value.get("r"), value.get("p")
-        if not all(isinstance(x, int) and not isinstance(x, bool) for x in (n, r, p)):
+        if type(n) is not int or type(r) is not int or type(p) is not int:
             raise WalletError("corrupt store: scrypt parameters are not integers")
-        assert isinstance(n, int) and isinstance(r, int) and isinstance(p, int)
         if n < 2 or n > _MAX_N or n & (n - 1) or not 1 <= r <= _MAX_RP or not 1 <= p <= _MAX_RP:
             raise WalletError(
                 f"corrupt store: scrypt parameters out of bounds (n={n}, r={r}, p={p})"

@@ -216,13 +216,10 @@ def answer_definition(definition: Mapping[str, Any], pool: Pool, where: str | No
         where,
     )
     raw = definition.get("input_descriptors")
-    _need(
-        isinstance(raw, list) and bool(raw),
-        "input_descriptors must be a non-empty array",
-        "/input_descriptors",
-        where,
-    )
-    assert isinstance(raw, list)
+    if not isinstance(raw, list) or not raw:
+        raise InputError(
+            "input_descriptors must be a non-empty array", where=where, pointer="/input_descriptors"
+        )
     descriptors = [_descriptor(d, f"/input_descriptors/{i}", where) for i, d in enumerate(raw)]
     by_id = {d.id: d for d in descriptors}
     _need(

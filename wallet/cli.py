@@ -98,6 +98,7 @@ def init(
             "--key", help="Use this key file (Multikey JSON) as your identity.", dir_okay=False
         ),
     ] = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Create your wallet, protected by a passphrase, with your own DID."""
     from did.keyfile import read_key_file
@@ -106,14 +107,21 @@ def init(
     pair = read_key_file(key) if key is not None else None
     path = _path(wallet)
     created = Wallet.create(path, _passphrase(confirm=True), key=pair)
+    if as_json:
+        _echo_json({"wallet": str(path), "did": created.did})
+        return
     typer.echo(f"wallet created: {path}")
     typer.echo(f"your DID: {created.did}")
 
 
 @app.command()
-def did(wallet: WalletOption = None) -> None:
+def did(wallet: WalletOption = None, as_json: JsonOption = False) -> None:
     """Print your DID: give it to whoever issues you a credential."""
-    typer.echo(_open(wallet).did)
+    opened = _open(wallet)
+    if as_json:
+        _echo_json({"did": opened.did, "verificationMethod": opened.holder.verification_method})
+    else:
+        typer.echo(opened.did)
 
 
 @app.command()
@@ -151,20 +159,20 @@ def add(
         )
     else:
         for outcome in outcomes:
-            if outcome.status == "refused":
+            info = outcome.info
+            if outcome.status == "refused" or info is None:
                 typer.echo(f"{outcome.where}: {outcome.reason}")
                 continue
-            assert outcome.info is not None
-            verdict = "verified" if outcome.info.verification.verified else "NOT verified"
-            flags = ", ".join(map(str, outcome.info.flags))
-            title = outcome.info.title or "credential"
+            verdict = "verified" if info.verification.verified else "NOT verified"
+            flags = ", ".join(map(str, info.flags))
+            title = info.title or "credential"
             what = "already held as" if outcome.status == "duplicate" else "added as"
             typer.echo(
                 f"{outcome.where}: {title} {what} {outcome.id} ({verdict}"
                 + (f"; {flags}" if flags else "")
                 + ")"
             )
-            for message in outcome.info.verification.messages:
+            for message in info.verification.messages:
                 typer.echo(f"    {message}")
     raise typer.Exit(1 if any(o.status == "refused" for o in outcomes) else 0)
 

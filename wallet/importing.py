@@ -31,7 +31,7 @@ from typing import Any, Final
 
 from contexts import DocumentLoader, expand
 from did.keyfile import KeyPair
-from passeport._io import read_text_file
+from passeport._io import parse_json, read_text_file
 from passeport._json import JsonObject
 from passeport.errors import ContextError, InputError
 from proofs.dates import format_datetime
@@ -111,8 +111,6 @@ def _parse(text: str, where: str) -> list[_Parsed]:
     if not stripped:
         raise InputError("empty: no credential here", where=where)
     if stripped[0] in "[{":
-        from passeport._io import parse_json
-
         value = parse_json(stripped, where=where)
         items = value if isinstance(value, list) else [value]
         out: list[_Parsed] = []

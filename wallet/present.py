@@ -32,7 +32,7 @@ from typing import Any, Final
 from contexts import DocumentLoader
 from did.keys import KeyAlgorithm
 from passeport._json import JsonObject, JsonValue
-from passeport.errors import InputError
+from passeport.errors import InputError, WalletError
 from proofs.dates import utc_now
 from proofs.sign import sign_document
 from wallet._records import CredentialFormat, HeldCredential
@@ -147,7 +147,8 @@ def _disclose(
     if info.format is CredentialFormat.LDP_VC and info.disclosure == "ecdsa-sd-2023":
         from proofs.ecdsa_sd import derive
 
-        assert isinstance(held.credential, dict)
+        if not isinstance(held.credential, dict):
+            raise WalletError(f"corrupt store: credential {held.id} is not a JSON object")
         pointers = _all_pointers(held.credential) if reveal is None else list(reveal)
         subject = held.credential.get("credentialSubject")
         if isinstance(subject, dict) and subject.get("id") == wallet.did:

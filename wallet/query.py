@@ -346,13 +346,10 @@ def _unmet_reason(query: _CredentialQuery, why: Counter[str]) -> str:
 
 def _answer_dcql(request: Mapping[str, Any], pool: Pool, where: str | None) -> Answer:
     raw = request.get("credentials")
-    _require(
-        isinstance(raw, list) and bool(raw),
-        "credentials must be a non-empty array",
-        "/credentials",
-        where,
-    )
-    assert isinstance(raw, list)
+    if not isinstance(raw, list) or not raw:
+        raise InputError(
+            "credentials must be a non-empty array", where=where, pointer="/credentials"
+        )
     queries = [_parse_query(q, f"/credentials/{i}", where) for i, q in enumerate(raw)]
     ids = [q.id for q in queries]
     _require(

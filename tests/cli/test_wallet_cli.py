@@ -77,6 +77,9 @@ def test_init_creates_a_private_wallet_and_did_prints_it(tmp_path: Path) -> None
     did = run(tmp_path, "did")
     assert did.exit_code == 0 and did.stdout.strip().startswith("did:key:z6Mk")
     assert did.stdout.strip() in result.stdout
+    as_json = json.loads(run(tmp_path, "did", "--json").stdout)
+    assert as_json["did"] == did.stdout.strip()
+    assert as_json["verificationMethod"].startswith(as_json["did"] + "#")
     again = run(tmp_path, "init")
     assert isinstance(again.exception, WalletError)
     wrong = run(tmp_path, "did", PASSEPORT_PASSPHRASE="nope")

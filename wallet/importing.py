@@ -422,13 +422,15 @@ def refresh(wallet: Wallet, *, policy: Policy | None = None, env: Environment | 
     policy = policy or Policy()
     env = env or Environment()
     at = format_datetime(policy.at or env.clock())
-    entries = wallet.entries()
-    count = 0
-    for held in wallet.credentials([e.id for e in entries]):
+    changes: list[tuple[str, CredentialInfo]] = []
+    for held in wallet.credentials(wallet.entries()):
         if not isinstance(held.credential, dict | str):
             continue
         result, _ = _verify(held.info.format, held.credential, policy, env)
         verification = _verification(result, at)
-        wallet.update(held.id, replace(held.info, verification=verification))
-        count += 1
-    return count
+        flags: list[Flag] = [f for f in held.info.flags if f is not Flag.UNVERIFIED]
+        if any(c.startswith("proof.") for c in verification.unchecked):
+            flags.append(Flag.UNVERIFIED)
+        changes.append((held.id, replace(held.info, verification=verification, flags=tuple(flags))))
+    wallet.update(changes)
+    return len(changes)

@@ -19,6 +19,7 @@ wallet and its backups) are created with mode 0600 and never half-written.
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
 import gzip
 import json
@@ -160,7 +161,17 @@ def _create_file(path: Path) -> Path:
 def _publish(temporary: Path, path: Path) -> None:
     """Move the complete file ``temporary`` to ``path``, never over an existing wallet."""
     try:
-        os.link(temporary, path)
+        try:
+            # link() fails if the path appeared meanwhile, where replace() would clobber it.
+            os.link(temporary, path)
+        except FileExistsError:
+            raise
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS):
+                raise
+            if os.path.lexists(path):  # a file system without hard links
+                raise FileExistsError(errno.EEXIST, "file exists", str(path)) from exc
+            os.replace(temporary, path)
     except FileExistsError:
         raise WalletError("a wallet already exists here", where=str(path)) from None
     except OSError as exc:
@@ -399,11 +410,14 @@ class Wallet:
             record_id, info, body["credential"], claims if isinstance(claims, dict) else {}
         )
 
-    def update(self, record_id: str, info: CredentialInfo) -> None:
-        """Replace the listing metadata of one credential (after a fresh verification)."""
-        sealed = self.key.seal(_pack(info.to_row()), _info_aad(record_id))
+    def update(self, changes: Sequence[tuple[str, CredentialInfo]]) -> None:
+        """Replace the listing metadata of credentials (after a fresh verification), at once."""
+        sealed = [
+            (self.key.seal(_pack(info.to_row()), _info_aad(record_id)), record_id)
+            for record_id, info in changes
+        ]
         with _session(self.path, write=True) as connection:
-            connection.execute("UPDATE credentials SET info = ? WHERE id = ?", (sealed, record_id))
+            connection.executemany("UPDATE credentials SET info = ? WHERE id = ?", sealed)
 
     def remove(self, reference: str) -> str:
         """Delete one credential; return its record id.
@@ -521,7 +535,12 @@ class Wallet:
         holder, items = cls._read_backup(backup, backup_passphrase)
         new = cls._backup_items(items, str(backup))
         created = cls.create(path, passphrase, key=holder, kdf=kdf)
-        created.put(new)
+        try:
+            created.put(new)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(path)  # never a half-restored wallet
+            raise
         return created
 
     def import_backup(self, backup: Path, backup_passphrase: str) -> list[Stored]:

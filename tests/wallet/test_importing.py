@@ -199,6 +199,10 @@ def test_unresolvable_issuer_is_refused_unless_forced(tmp_path: Path) -> None:
     cached = _one(other, document, env=Environment(clock=lambda: FIXED_NOW).with_cache(cache))
     assert cached.status == "added" and cached.info is not None
     assert cached.info.flags == () and cached.info.verification.verified
+    # Once the issuer's DID document is at hand, a refresh verifies the forced one.
+    refresh(wallet, policy=policy(), env=Environment(clock=lambda: FIXED_NOW).with_cache(cache))
+    refreshed = wallet.credential(str(forced.id)).info
+    assert refreshed.flags == () and refreshed.verification.verified
 
 
 def test_files_folders_and_arrays(tmp_path: Path) -> None:

@@ -27,12 +27,16 @@ from tests.wallet._helpers import (
     signed,
 )
 from verifier import Policy, verify_presentation
+from verifier import cli as verifier_cli
 from wallet import UnmetRequest, Wallet
 from wallet import cli as wallet_cli
 from wallet.cli import default_wallet_path
 
 app = typer.Typer()
 app.add_typer(wallet_cli.app, name="wallet")
+recruiter = typer.Typer()
+recruiter.command()(verifier_cli.verify)
+recruiter.command("noop")(lambda: None)  # two commands: "verify" stays a subcommand
 REQUESTS = ROOT / "examples" / "requests"
 FAR = "2999-12-31T23:59:59Z"
 
@@ -265,6 +269,16 @@ def test_present_answers_the_recruiters_requests(tmp_path: Path, wallet: Wallet)
         vp = json.loads(output.read_text("utf-8"))
         verdict = verify_presentation(vp, policy=Policy(challenge="c-1", domain="hr.example"))
         assert verdict.verified, verdict.failures()
+        checked = CliRunner().invoke(
+            recruiter,
+            ["verify", str(output), "--challenge", "c-1", "--domain", "hr.example", "--offline"],
+        )
+        assert checked.exit_code == 0, checked.output
+        replayed = CliRunner().invoke(
+            recruiter,
+            ["verify", str(output), "--challenge", "c-2", "--domain", "hr.example", "--offline"],
+        )
+        assert replayed.exit_code == 1
         assert "1999-04-02" not in output.read_text("utf-8")
         if request.endswith(".pe.json"):
             submission = json.loads(Path(summary["submission"]).read_text("utf-8"))

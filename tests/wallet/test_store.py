@@ -6,6 +6,7 @@ import json
 import sqlite3
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -220,6 +221,23 @@ def test_concurrent_processes_lose_no_credential(tmp_path: Path) -> None:
     assert len(held) == processes * per_process + 1
     ids = {e.info.credential_id for e in held}
     assert len(ids) == len(held)
+
+
+def test_concurrent_threads_lose_no_credential(tmp_path: Path) -> None:
+    wallet = new_wallet(tmp_path)
+    texts = [json.dumps(signed(diploma_document(number=n))) for n in range(24)]
+
+    def worker(mine: list[str]) -> list[str]:
+        statuses = []
+        for index, text in enumerate(mine):
+            (outcome,) = add(wallet, [(f"t{index}", text)], policy=policy(), env=env())
+            statuses.append(outcome.status)
+        return statuses
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(worker, [texts[i::4] for i in range(4)]))
+    assert all(status == "added" for statuses in results for status in statuses)
+    assert len(wallet.entries()) == len(texts)
 
 
 def test_backup_round_trip_keeps_keys_and_credentials(tmp_path: Path) -> None:

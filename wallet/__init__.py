@@ -1,13 +1,24 @@
 """The holder's wallet: an encrypted store, verified imports, presentations on request.
 
->>> from wallet import Wallet, add, present  # doctest: +SKIP
-
 A wallet is one SQLite file (mode 0600) whose every credential is sealed with
 AES-256-GCM under a key derived from the passphrase (scrypt). Credentials are
 verified before they are stored (:func:`add`), listed from sealed metadata,
 chosen by id or by answering a DCQL or Presentation Exchange request
 (:func:`answer`), disclosed selectively when their issuer allows it, and
 presented in a presentation signed by the holder (:func:`present`).
+
+>>> import pathlib, tempfile
+>>> from wallet import KdfParams, Wallet
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "wallet.sqlite"
+>>> mine = Wallet.create(path, "a long passphrase", kdf=KdfParams.fresh(n=2**10))
+>>> mine.did.startswith("did:key:z6Mk"), mine.entries()
+(True, [])
+>>> oct(path.stat().st_mode & 0o777)
+'0o600'
+>>> Wallet.open(path, "a wrong one")  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+    ...
+passeport.errors.WalletError: .../wallet.sqlite: wrong passphrase
 """
 
 from wallet._crypto import KdfParams

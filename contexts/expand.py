@@ -207,11 +207,16 @@ def collect_warnings() -> Iterator[list[str]]:
     verifier report what those expansions noticed without doing them twice.
 
     >>> from contexts import bundled_loader, canonicalize
-    >>> doc = {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": "Gadget"}
+    >>> doc = {
+    ...     "@context": ["https://www.w3.org/ns/credentials/v2",
+    ...                  "https://www.w3.org/ns/credentials/undefined-terms/v2"],
+    ...     "type": "VerifiableCredential",
+    ...     "credentialSubject": {"couleur": "bleu"},
+    ... }
     >>> with collect_warnings() as found:
     ...     _ = canonicalize(doc, bundled_loader())
     >>> print(found[0].split(";")[0])
-    /type: term "Gadget" is not defined by a specific context
+    /credentialSubject/couleur: term "couleur" is not defined by a specific context
     """
     sink: list[str] = []
     token = _SINK.set(sink)

@@ -12,6 +12,7 @@ from issuer import cli as issuer_cli
 from passeport.errors import PasseportError
 from proofs import cli as proofs_cli
 from verifier import cli as verifier_cli
+from wallet import cli as wallet_cli
 
 __all__ = ["app", "main"]
 
@@ -30,6 +31,11 @@ app.add_typer(
 )
 app.add_typer(
     issuer_cli.status_app, name="status", help="Revoke, suspend, reinstate; publish status lists."
+)
+app.add_typer(
+    wallet_cli.app,
+    name="wallet",
+    help="Your wallet: keep credentials encrypted, present them to a recruiter.",
 )
 app.command()(issuer_cli.issue)
 app.command()(proofs_cli.sign)

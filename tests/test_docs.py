@@ -15,7 +15,20 @@ def test_readme_examples_run() -> None:
     assert tried > 0 and failures == 0
 
 
-@pytest.mark.parametrize("name", ["contexts", "verifier", "verifier.pipeline", "did"])
+DOCTESTED = [
+    "contexts",
+    "contexts.expand",
+    "did",
+    "issuer.profile",
+    "issuer.statuslist",
+    "issuer.templates",
+    "verifier",
+    "verifier.pipeline",
+    "wallet",
+]
+
+
+@pytest.mark.parametrize("name", DOCTESTED)
 def test_docstring_examples_run(name: str) -> None:
     failures, _ = doctest.testmod(importlib.import_module(name))
     assert failures == 0

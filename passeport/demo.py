@@ -1,23 +1,45 @@
-"""``passeport demo``: the story so far, on sample data, end to end.
+"""``passeport demo``: the whole story, certifier to recruiter, on the example data.
 
-A training body signs a diploma with each cryptosuite and key type, a
-recruiter verifies each one offline, a forged copy is caught, and the holder
-presents the diploma for one job offer with a challenge and a domain.
+1. A university signs a graduating class (one diploma per CSV row, on every
+   core) and Camille's diploma, with ecdsa-sd-2023 so that she can disclose
+   only part of it; a training body signs her first-aid certificate; her
+   employer attests her job. Each publishes its status lists and DID document.
+2. Camille keeps the three credentials in her encrypted wallet, each verified
+   on import.
+3. A recruiter asks (a DCQL request) for a diploma, title and level only, and
+   a first-aid training; Camille's wallet answers with a presentation signed
+   for this offer. Her birth date is not in it.
+4. The recruiter verifies it offline, against a trust list of accredited
+   certifiers; a replay for another offer and a forged copy are refused.
+5. The university later finds the diploma was obtained by fraud and revokes
+   it: the same presentation no longer verifies.
+6. Finally every cryptosuite signs and verifies with every key type it takes.
+
+Every step is checked; the exit code is 0 only when each outcome is the
+expected one.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import tempfile
-from importlib import resources
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from did.keyfile import KeyPair, write_key_file
+from did.keyfile import KeyPair
 from did.keys import KeyAlgorithm
-from passeport._io import dump_json, write_atomic
+from passeport._io import dump_json, read_json_file, write_atomic
+from passeport.errors import InputError
+from proofs.dates import utc_now
+from proofs.ecdsa_sd import derive
+from proofs.jose import sign_vc_jwt
 from proofs.sign import sign_document
-from verifier import Policy, verify_any
+from verifier import Environment, Policy, TrustList, VerificationResult, verify_any
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 __all__ = ["PLAN", "run_demo"]
 
@@ -28,70 +50,239 @@ PLAN: tuple[tuple[str, KeyAlgorithm], ...] = (  # every suite with every key typ
     ("ecdsa-rdfc-2019", KeyAlgorithm.P384),
     ("ecdsa-jcs-2019", KeyAlgorithm.P256),
     ("ecdsa-jcs-2019", KeyAlgorithm.P384),
+    ("ecdsa-sd-2023", KeyAlgorithm.P256),
+    ("vc-jwt", KeyAlgorithm.ED25519),
 )
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+CHALLENGE, DOMAIN = "offre-2026-042", "recrutement.example"
+PASSPHRASE = "demo: never use a passphrase written in a program"
 
 
-def _sample(name: str) -> Any:
-    return json.loads(resources.files("passeport").joinpath("samples", name).read_text("utf-8"))
-
-
-def run_demo(folder: Path | None = None) -> int:
-    """Run the demo in ``folder`` (a new temporary folder by default); return the exit code."""
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console(highlight=False, emoji=False)
-    root = folder or Path(tempfile.mkdtemp(prefix="passeport-demo-"))
-    root.mkdir(parents=True, exist_ok=True)
-    console.print(f"[bold]passeport demo[/] — files in {root}\n")
-
-    holder = KeyPair.generate(KeyAlgorithm.ED25519)
-    write_key_file(root / "holder.key.json", holder, overwrite=True)
-    diploma = _sample("diploma.json")
-    diploma["credentialSubject"]["id"] = holder.controller
-
-    table = Table(title="A training body signs, a recruiter verifies (offline)")
-    for column in ("suite", "key", "signed", "verified", "forged copy rejected"):
-        table.add_column(column)
-    all_good = True
-    first_signed: dict[str, Any] | None = None
-    for suite, algorithm in PLAN:
-        issuer = KeyPair.generate(algorithm)
-        tag = f"{suite}-{algorithm.lower()}"
-        write_key_file(root / f"issuer-{tag}.key.json", issuer, overwrite=True)
-        signed = sign_document(diploma, issuer, suite=suite)
-        write_atomic(root / f"diploma-{tag}.json", dump_json(signed))
-        verified = verify_any(signed).verified
-        forged = json.loads(json.dumps(signed))
-        forged["credentialSubject"]["achievement"]["name"] = "Master en informatique"
-        rejected = not verify_any(forged).verified
-        all_good &= verified and rejected
-        first_signed = first_signed or signed
-        table.add_row(suite, str(algorithm), "✔", _mark(verified), _mark(rejected))
-    console.print(table)
-
-    assert first_signed is not None
-    presentation = {
-        "@context": ["https://www.w3.org/ns/credentials/v2"],
-        "type": ["VerifiablePresentation"],
-        "verifiableCredential": [first_signed],
-    }
-    vp = sign_document(presentation, holder, challenge="offre-2026-042", domain="recruteur.example")
-    write_atomic(root / "presentation.json", dump_json(vp))
-    good = verify_any(vp, policy=Policy(challenge="offre-2026-042", domain="recruteur.example"))
-    replay = verify_any(vp, policy=Policy(challenge="another-offer", domain="recruteur.example"))
-    console.print("\n[bold]The holder presents the diploma for one job offer[/]")
-    console.print(f"  with the recruiter's challenge and domain: {_mark(good.verified)} verified")
-    console.print(
-        f"  replayed for another offer:                {_mark(not replay.verified)} rejected"
-    )
-    all_good &= good.verified and not replay.verified
-    console.print(
-        f"\nTry: passeport verify {root / 'presentation.json'} "
-        "--challenge offre-2026-042 --domain recruteur.example"
-    )
-    return 0 if all_good else 1
+def _example(*parts: str) -> Any:
+    path = EXAMPLES.joinpath(*parts)
+    if not path.is_file():
+        raise InputError("the demo reads the examples of a source checkout", where=str(path))
+    return read_json_file(path)
 
 
 def _mark(ok: bool) -> str:
     return "[green]✔[/]" if ok else "[red]✘[/]"
+
+
+class _Story:
+    """The story's shared state and its running verdict."""
+
+    def __init__(self, root: Path, console: Console) -> None:
+        self.root = root
+        self.console = console
+        self.all_good = True
+
+    def expect(self, label: str, ok: bool) -> None:
+        self.all_good &= ok
+        self.console.print(f"  {_mark(ok)} {label}")
+
+    def web(self) -> Environment:
+        """Return the recruiter's offline environment: the published files as a cache."""
+        return Environment().with_cache(self.root / "web")
+
+
+def _issuers(story: _Story, holder: str) -> dict[str, Any]:
+    """Create the three issuers and sign Camille's credentials; return them and the profiles."""
+    from issuer import Profile, issue, issue_batch, publish_status
+
+    console = story.console
+    console.rule("[bold]1. Certifiers and employers sign")
+    univ = Profile.create(
+        story.root / "universite",
+        name="Université Exemple",
+        did="web:univ.example",
+        key_type=KeyAlgorithm.P256,
+        suite="ecdsa-sd-2023",
+    )
+    training = Profile.create(
+        story.root / "formation", name="Organisme de formation Exemple", did="web:formation.example"
+    )
+    employer = Profile.create(
+        story.root / "employeur", name="Employeur Exemple SA", did="web:employeur.example"
+    )
+    summary = issue_batch(univ, "diploma", EXAMPLES / "issuer" / "class.csv", story.root / "promo")
+    story.expect(
+        f"the university signs its graduating class: {summary.issued} diplomas, "
+        f"{len(summary.failures)} refused, every one verified before it was written",
+        summary.issued > 0 and not summary.failures,
+    )
+    person = {"id": holder, "name": "Camille Martin"}
+    diploma_data = copy.deepcopy(_example("issuer", "diploma.json"))
+    diploma_data["holder"].update(person)
+    diploma = issue(univ, "diploma", diploma_data)
+    first_aid_data = _example("issuer", "prevention.json")
+    first_aid_data["holder"] = dict(person)
+    first_aid = issue(training, "prevention", first_aid_data)
+    job_data = _example("issuer", "experience.json")
+    job_data["holder"] = dict(person)
+    job = issue(employer, "experience", job_data)
+    credentials = {"diploma": diploma, "first-aid": first_aid, "job": job}
+    (story.root / "camille").mkdir()
+    for name, credential in credentials.items():
+        write_atomic(story.root / "camille" / f"{name}.json", dump_json(credential))
+    story.expect(
+        "Camille's diploma (ecdsa-sd-2023), first-aid certificate and job attestation are signed",
+        True,
+    )
+    for profile in (univ, training, employer):
+        publish_status(profile, story.root / "web")
+    story.expect("each publishes its status lists and did:web document (folder web/)", True)
+    return {"univ": univ, "credentials": credentials}
+
+
+def _wallet(story: _Story) -> Any:
+    """Camille's wallet, created first: its DID is what her credentials are about."""
+    from wallet import Wallet
+
+    story.console.rule("[bold]0. Camille creates her wallet")
+    wallet = Wallet.create(story.root / "camille.wallet", PASSPHRASE)
+    story.expect(f"encrypted wallet camille.wallet, her DID {wallet.did}", True)
+    return wallet
+
+
+def _keep(story: _Story, wallet: Any, credentials: dict[str, Any]) -> None:
+    """Camille adds her three credentials; each is verified before it is kept."""
+    from wallet import add
+
+    story.console.rule("[bold]2. Camille keeps them in her wallet")
+    sources = [(f"{name}.json", dump_json(value)) for name, value in credentials.items()]
+    for outcome in add(wallet, sources, env=story.web()):
+        story.expect(f"{outcome.where}: {outcome.status}", outcome.status == "added")
+
+
+def _present(story: _Story, wallet: Any) -> dict[str, Any]:
+    from wallet import present
+
+    story.console.rule("[bold]3. A recruiter asks; Camille's wallet answers")
+    request = _example("requests", "job-application.dcql.json")
+    presentation = present(wallet, request=request, challenge=CHALLENGE, domain=DOMAIN)
+    vp = presentation.document
+    path = story.root / "presentation.json"
+    write_atomic(path, dump_json(vp))
+    for item in presentation.credentials:
+        shown = (
+            "whole: its issuer did not sign it for selective disclosure"
+            if item.disclosure == "whole"
+            else f"{item.disclosure}: only what was asked"
+        )
+        story.console.print(f"  {item.title} — {shown}")
+    text = path.read_text("utf-8")
+    story.expect(
+        "her birth date and e-mail are nowhere in the presentation",
+        "2003-04-12" not in text and "@etu.univ.example" not in text,
+    )
+    return vp
+
+
+def _recruiter(story: _Story, vp: dict[str, Any]) -> VerificationResult:
+    from verifier.cli import render
+
+    story.console.rule("[bold]4. The recruiter verifies, offline")
+    trust = TrustList.read(EXAMPLES / "trust" / "trust-list.json")
+    policy = Policy(challenge=CHALLENGE, domain=DOMAIN, trust=trust)
+    result = verify_any(vp, policy=policy, env=story.web())
+    render(result, as_json=False, source="presentation.json")
+    story.expect("the presentation verifies: signed by Camille, for this offer", result.verified)
+    standings = [c.get("standing") for c in result.summary.get("credentials", [])]  # type: ignore[union-attr]
+    story.expect(
+        f"issuers' standing on the recruiter's trust list: {', '.join(map(str, standings))}",
+        "accredited" in standings,
+    )
+    replay = verify_any(
+        vp, policy=Policy(challenge="another-offer", domain=DOMAIN), env=story.web()
+    )
+    story.expect("replayed for another offer: refused", not replay.verified)
+    forged = copy.deepcopy(vp)
+    forged["verifiableCredential"][0]["credentialSubject"]["achievement"]["name"] = "Doctorat"
+    tampered = verify_any(forged, policy=policy, env=story.web())
+    story.expect("a copy with its diploma title changed: refused", not tampered.verified)
+    return result
+
+
+def _fraud(story: _Story, univ: Any, diploma: dict[str, Any], vp: dict[str, Any]) -> None:
+    from issuer import publish_status, revoke
+
+    story.console.rule("[bold]5. The diploma was obtained by fraud")
+    revoke(univ, str(diploma["id"]), reason="diplôme obtenu par fraude")
+    publish_status(univ, story.root / "web")
+    policy = Policy(challenge=CHALLENGE, domain=DOMAIN)
+    result = verify_any(vp, policy=policy, env=story.web())
+    codes = {c.code for c in result.failures()}
+    story.expect(
+        "the university revokes it; the same presentation now fails (status.revoked)",
+        not result.verified and "status.revoked" in codes,
+    )
+
+
+def _suites(story: _Story, holder: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    story.console.rule("[bold]6. Every cryptosuite, every key type")
+    diploma = json.loads(json.dumps(holder))
+    diploma.pop("issuer", None)  # each key below signs as itself
+    table = Table()
+    for column in ("suite", "key", "verified", "forged copy refused"):
+        table.add_column(column)
+    for suite, algorithm in PLAN:
+        issuer = KeyPair.generate(algorithm)
+        if suite == "vc-jwt":
+            signed: Any = sign_vc_jwt(diploma, issuer)
+            forged: Any = signed[:-4] + ("AAAA" if not signed.endswith("AAAA") else "BBBB")
+        else:
+            mandatory = ("/issuer",) if suite == "ecdsa-sd-2023" else ()
+            signed = sign_document(diploma, issuer, suite=suite, mandatory=mandatory)
+            if suite == "ecdsa-sd-2023":
+                signed = derive(signed, ["/credentialSubject/achievement/name"])
+            forged = copy.deepcopy(signed)
+            forged["credentialSubject"]["achievement"]["name"] = "Master en informatique"
+        verified = verify_any(signed).verified
+        refused = not verify_any(forged).verified
+        story.all_good &= verified and refused
+        table.add_row(suite, str(algorithm), _mark(verified), _mark(refused))
+    story.console.print(table)
+
+
+def run_demo(folder: Path | None = None) -> int:
+    """Run the story in ``folder`` (a new temporary folder by default); return the exit code."""
+    from rich.console import Console
+
+    console = Console(highlight=False, emoji=False)
+    root = folder or Path(tempfile.mkdtemp(prefix="passeport-demo-"))
+    root.mkdir(parents=True, exist_ok=True)
+    if any(root.iterdir()):
+        raise InputError("the demo needs an empty folder", where=str(root))
+    console.print(f"[bold]passeport demo[/] — the files are in {root}\n")
+    story = _Story(root, console)
+
+    wallet = _wallet(story)
+    issued = _issuers(story, wallet.did)
+    _keep(story, wallet, issued["credentials"])
+    vp = _present(story, wallet)
+    _recruiter(story, vp)
+    _fraud(story, issued["univ"], issued["credentials"]["diploma"], vp)
+    sample = _example("issuer", "diploma.json")
+    _suites(story, _unsigned_diploma(sample))
+    console.print(
+        f"\nTry: passeport verify {root / 'presentation.json'} --challenge {CHALLENGE} "
+        f"--domain {DOMAIN} --cache {root / 'web'} --offline"
+    )
+    console.print("[bold green]The story holds.[/]" if story.all_good else "[bold red]Failed.[/]")
+    return 0 if story.all_good else 1
+
+
+def _unsigned_diploma(data: dict[str, Any]) -> dict[str, Any]:
+    """Render the example diploma with a throwaway issuer, for the suite table."""
+    from issuer import render
+
+    return render(
+        "diploma",
+        data,
+        issuer={"id": "did:example:issuer", "name": "Démo"},
+        credential_id="urn:uuid:8a9c7b4e-0000-4000-8000-000000000001",
+        issued_at=utc_now() - timedelta(days=1),
+    )

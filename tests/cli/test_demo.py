@@ -1,0 +1,58 @@
+"""``passeport demo``: the whole story runs, and what it leaves behind is what it says."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.cli.test_cli import one_line_error, run
+
+
+@pytest.fixture(scope="module")
+def story(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("demo")
+    result = run("demo", root / "story", cwd=root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "The story holds." in result.stdout
+    return root / "story"
+
+
+def test_the_presentation_discloses_only_what_was_asked(story: Path) -> None:
+    text = (story / "presentation.json").read_text("utf-8")
+    assert "2003-04-12" not in text and "@etu.univ.example" not in text
+    diploma, first_aid = json.loads(text)["verifiableCredential"]
+    assert diploma["proof"]["cryptosuite"] == "ecdsa-sd-2023"
+    assert "name" in diploma["credentialSubject"]["achievement"]
+    assert "identifier" not in diploma["credentialSubject"]  # her name stays in the wallet
+    assert "Camille Martin" not in json.dumps(diploma, ensure_ascii=False)
+    # The first-aid certificate was signed whole (eddsa-rdfc-2022): it is shown whole.
+    assert first_aid["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
+
+
+def test_the_recruiter_command_sees_the_revocation(story: Path) -> None:
+    result = run(
+        "verify",
+        "presentation.json",
+        *("--challenge", "offre-2026-042", "--domain", "recrutement.example"),
+        *("--cache", "web", "--offline", "--json"),
+        cwd=story,
+    )
+    assert result.returncode == 1, result.stdout
+    failed = [c["code"] for c in json.loads(result.stdout)["checks"] if c["outcome"] == "failed"]
+    assert failed == ["status.revoked"]
+
+
+def test_the_class_was_issued_with_status_lists_published(story: Path) -> None:
+    assert len(list((story / "promo").glob("*.json"))) == 12
+    assert (story / "web" / "univ.example" / ".well-known" / "did.json").is_file()
+    assert (story / "web" / "univ.example" / "status" / "revocation-1").is_file()
+    assert (story / "camille.wallet").stat().st_mode & 0o777 == 0o600
+
+
+def test_the_demo_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
+    (tmp_path / "story").mkdir()
+    (tmp_path / "story" / "mine.txt").write_text("keep me")
+    assert "empty folder" in one_line_error(run("demo", tmp_path / "story", cwd=tmp_path))
+    assert (tmp_path / "story" / "mine.txt").read_text() == "keep me"

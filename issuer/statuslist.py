@@ -214,6 +214,16 @@ def encode_status_list(set_indexes: Iterable[int], size: int) -> str:
     return "u" + base64.urlsafe_b64encode(compressed).decode("ascii").rstrip("=")
 
 
+def list_suite(suite: str) -> str:
+    """Return the suite that signs status lists for an issuer whose credentials use ``suite``.
+
+    A status list is read whole by every verifier, so it is never signed with
+    ecdsa-sd-2023 (whose base proofs verifiers refuse): the same P-256 or
+    P-384 key signs it with ecdsa-rdfc-2019.
+    """
+    return "ecdsa-rdfc-2019" if suite == "ecdsa-sd-2023" else suite
+
+
 def status_list_credential(
     profile: Profile,
     status_list: StatusListRecord,
@@ -253,7 +263,7 @@ def status_list_credential(
         document["validUntil"] = format_datetime(valid_until)
     document["credentialSubject"] = subject
     return sign_document(
-        document, profile.key, suite=profile.suite, created=valid_from, loader=loader
+        document, profile.key, suite=list_suite(profile.suite), created=valid_from, loader=loader
     )
 
 

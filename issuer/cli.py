@@ -28,7 +28,14 @@ status_app = typer.Typer(
     help="Revoke, suspend or reinstate credentials, and publish the status lists.",
 )
 
-SUITES = ("eddsa-rdfc-2022", "eddsa-jcs-2022", "ecdsa-rdfc-2019", "ecdsa-jcs-2019")
+SUITES = (
+    "eddsa-rdfc-2022",
+    "eddsa-jcs-2022",
+    "ecdsa-rdfc-2019",
+    "ecdsa-jcs-2019",
+    "ecdsa-sd-2023",
+)
+"""The Data Integrity suites an issuer signs with; ecdsa-sd-2023 lets holders disclose a part."""
 
 
 class KeyType(StrEnum):

@@ -132,6 +132,56 @@ def test_issue_one_to_stdout_and_to_a_file(univ: Path, tmp_path: Path) -> None:
     assert json.loads(out.read_text())["proof"]["cryptosuite"] == "eddsa-jcs-2022"
 
 
+def test_issue_with_ecdsa_sd_2023_lets_the_holder_disclose_a_part(
+    univ: Path, tmp_path: Path
+) -> None:
+    from proofs.ecdsa_sd import derive
+    from verifier import Environment, verify_credential
+
+    folder = tmp_path / "sst"
+    ran = run(
+        "issuer",
+        "init",
+        folder,
+        "--name",
+        "Organisme SST",
+        "--did",
+        "web:sst.example",
+        "--type",
+        "p256",
+        "--suite",
+        "ecdsa-sd-2023",
+    )
+    assert ran.code == 0, ran.stderr
+    out = tmp_path / "sd.json"
+    ran = run(
+        "issue", "diploma", "--issuer", folder, "--data", EXAMPLES / "diploma.json", "-o", out
+    )
+    assert ran.code == 0, ran.stderr
+    base = json.loads(out.read_text("utf-8"))
+    assert base["proof"]["cryptosuite"] == "ecdsa-sd-2023"
+    public = tmp_path / "public"
+    assert run("status", "publish", "--issuer", folder, "-o", public).code == 0
+    shown = derive(base, ["/credentialSubject/achievement/name"])
+    assert "2003-04-12" in out.read_text("utf-8") and "2003-04-12" not in json.dumps(shown)
+    assert verify_credential(shown, env=Environment().with_cache(public)).verified
+    # An Ed25519 issuer cannot sign ecdsa-sd-2023: one line, exit 2, nothing written.
+    refused = run(
+        "issue",
+        "diploma",
+        "--issuer",
+        univ,
+        "--data",
+        EXAMPLES / "diploma.json",
+        "--suite",
+        "ecdsa-sd-2023",
+        "-o",
+        tmp_path / "no.json",
+    )
+    assert refused.code == 2 and len(refused.stderr.strip().splitlines()) == 1
+    assert "ecdsa-sd-2023" in refused.stderr and not (tmp_path / "no.json").exists()
+
+
 def test_issue_bad_data_is_one_line_exit_2(univ: Path, tmp_path: Path) -> None:
     data = json.loads((EXAMPLES / "diploma.json").read_text())
     data["awardedDate"] = "yesterday"

@@ -287,6 +287,67 @@ def test_present_answers_the_recruiters_requests(tmp_path: Path, wallet: Wallet)
             assert summary["submission"] is None
 
 
+def test_from_the_issuers_command_to_the_recruiters_verdict(tmp_path: Path, wallet: Wallet) -> None:
+    """The issuer's real output (ecdsa-sd-2023), held, presented on the example request."""
+    from issuer import cli as issuer_cli
+
+    certifier = typer.Typer()
+    certifier.add_typer(issuer_cli.app, name="issuer")
+    certifier.add_typer(issuer_cli.status_app, name="status")
+    certifier.command()(issuer_cli.issue)
+    examples = ROOT / "examples" / "issuer"
+    profile, public = tmp_path / "univ", tmp_path / "public"
+    sd_key = ["--type", "p256", "--suite", "ecdsa-sd-2023"]
+    steps: list[list[str | Path]] = [
+        ["issuer", "init", profile, "--name", "Université", "--did", "web:univ.example", *sd_key]
+    ]
+    for template in ("diploma", "prevention"):
+        data = json.loads((examples / f"{template}.json").read_text("utf-8"))
+        data["holder"]["id"] = wallet.did
+        source = write(tmp_path, f"{template}.data.json", data)
+        steps.append(["issue", template, "--issuer", profile, "--data", source, "-o"])
+        steps[-1].append(tmp_path / f"{template}.json")
+    steps.append(["status", "publish", "--issuer", profile, "-o", public])
+    for step in steps:
+        done = CliRunner().invoke(certifier, list(map(str, step)))
+        assert done.exit_code == 0, (step, done.output)
+    held = [tmp_path / "diploma.json", tmp_path / "prevention.json"]
+    added = run(tmp_path, "add", *held, "--offline", "--cache", public)
+    assert added.exit_code == 0, added.output
+    assert [row["flags"] for row in listed(tmp_path)] == [[], []]
+    output = tmp_path / "vp.json"
+    presented = run(
+        tmp_path,
+        "present",
+        "--request",
+        REQUESTS / "job-application.dcql.json",
+        "--challenge",
+        "c-77",
+        "--domain",
+        "rh.example",
+        "-o",
+        output,
+    )
+    assert presented.exit_code == 0, presented.output
+    offline = ["--offline", "--cache", str(public)]
+    checked = CliRunner().invoke(
+        recruiter,
+        ["verify", str(output), "--challenge", "c-77", "--domain", "rh.example", *offline],
+    )
+    assert checked.exit_code == 0, checked.output
+    shown = output.read_text("utf-8")
+    diploma = json.loads((examples / "diploma.json").read_text("utf-8"))
+    assert diploma["achievement"]["name"] in shown  # the title...
+    for hidden in (  # ...and nothing the request did not ask for
+        diploma["holder"]["birthDate"],
+        diploma["holder"]["email"],
+        diploma["holder"]["name"],
+        diploma["achievement"]["blocks"][0]["name"],
+        diploma["achievement"]["specialization"],
+    ):
+        assert hidden not in shown, hidden
+
+
 def test_present_by_id_and_errors(tmp_path: Path, wallet: Wallet) -> None:
     added = run(
         tmp_path,

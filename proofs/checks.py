@@ -6,12 +6,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from passeport.errors import InputError
 from proofs.dates import parse_datetime
 from proofs.outcome import Outcome
 
 if TYPE_CHECKING:
     from proofs.engine import ProofExpectation
-from passeport.errors import InputError
 
 __all__ = ["ProofOutcome", "check_options", "fail"]
 
@@ -29,6 +29,7 @@ class ProofOutcome:
 
 
 def fail(code: str, message: str, pointer: str, proof: Mapping[str, Any]) -> ProofOutcome:
+    """Return a failed outcome about ``proof`` (its cryptosuite and method kept when strings)."""
     return ProofOutcome(
         code,
         Outcome.FAILED,
@@ -52,6 +53,12 @@ def _domain_matches(value: Any, expected: str) -> bool:
 def check_options(
     proof: Mapping[str, Any], expect: ProofExpectation, where: str
 ) -> list[ProofOutcome]:
+    """Check a proof's dates, challenge and domain against ``expect``; one outcome per finding.
+
+    ``created`` in the future and ``expires`` in the past fail (beyond the
+    clock skew); ``challenge`` and ``domain`` pass or fail only when
+    ``expect`` names them. ``where`` is the proof's JSON pointer.
+    """
     results: list[ProofOutcome] = []
     for member in ("created", "expires"):
         if member not in proof:

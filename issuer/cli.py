@@ -47,6 +47,7 @@ class KeyType(StrEnum):
 
 _ALGORITHMS = {KeyType.ED25519: "Ed25519", KeyType.P256: "P-256"}
 
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 IssuerOption = Annotated[
     Path,
     typer.Option(
@@ -85,6 +86,7 @@ def init(
     list_size: Annotated[
         int, typer.Option(help="Entries per status list (at least 131072).")
     ] = 131_072,
+    as_json: JsonOption = False,
 ) -> None:
     """Create an issuer profile: name, signing key and DID, registry, status list settings."""
     from did.web import did_web_url
@@ -103,12 +105,23 @@ def init(
         )
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
+    hosted = did_web_url(profile.did) if profile.did.startswith("did:web:") else None
+    if as_json:
+        _echo_json({**_profile_json(profile), "didDocumentUrl": hosted})
+        return
     typer.echo(_describe(profile))
-    if profile.did.startswith("did:web:"):
+    if hosted is not None:
         typer.echo(
-            f"Host {directory / 'did.json'} at {did_web_url(profile.did)} "
-            "('passeport status publish' writes it too)."
+            f"Host {directory / 'did.json'} at {hosted} ('passeport status publish' writes it too)."
         )
+
+
+def _echo_json(value: object) -> None:
+    typer.echo(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def _profile_json(profile: Profile) -> dict[str, object]:
+    return {"directory": str(profile.directory), **profile.to_json()}
 
 
 def _describe(profile: Profile) -> str:
@@ -127,6 +140,7 @@ def _describe(profile: Profile) -> str:
 @app.command()
 def show(
     directory: Annotated[Path, typer.Argument(help="The profile folder.", file_okay=False)],
+    as_json: JsonOption = False,
 ) -> None:
     """Show an issuer profile and how many credentials it has issued; no secret is printed."""
     from issuer.profile import Profile
@@ -135,6 +149,9 @@ def show(
     profile = Profile.open(directory)
     with Registry.open(profile.registry_path) as registry:
         count, lists = registry.count(), registry.lists()
+    if as_json:
+        _echo_json({**_profile_json(profile), "credentials": count, "statusLists": len(lists)})
+        return
     typer.echo(_describe(profile))
     typer.echo(f"credentials issued:  {count} in {len(lists)} status list(s)")
 
@@ -171,7 +188,10 @@ def issue(
         int | None, typer.Option(help="Processes signing a batch (default: every core).", min=1)
     ] = None,
     as_json: Annotated[
-        bool, typer.Option("--json", help="Print the batch summary as JSON.")
+        bool,
+        typer.Option(
+            "--json", help="Print JSON: the batch summary, or the id and file of one credential."
+        ),
     ] = False,
 ) -> None:
     """Issue signed credentials from a template: one from --data, one per row of --csv/--jsonl."""
@@ -186,7 +206,7 @@ def issue(
     if len(sources) != 1:
         raise typer.BadParameter("give exactly one of --data, --csv or --jsonl")
     if data is not None:
-        _issue_one(template, issuer, data, suite=suite, output=output)
+        _issue_one(template, issuer, data, suite=suite, output=output, as_json=as_json)
         return
     if output is None:
         raise typer.BadParameter("a batch needs an output folder", param_hint="-o")
@@ -204,7 +224,13 @@ def issue(
 
 
 def _issue_one(
-    template: str, issuer: Path, data: Path, *, suite: str | None, output: Path | None
+    template: str,
+    issuer: Path,
+    data: Path,
+    *,
+    suite: str | None,
+    output: Path | None,
+    as_json: bool,
 ) -> None:
     from issuer.issue import issue as issue_credential
     from issuer.profile import Profile
@@ -212,15 +238,29 @@ def _issue_one(
     from passeport.errors import InputError
 
     profile = Profile.open(issuer)
+    if output is not None and output.is_dir():
+        raise InputError(
+            "is a folder; -o names the credential's file (a folder is for --csv or --jsonl)",
+            where=str(output),
+        )
     document = read_json_file(data)
     if not isinstance(document, dict):
         raise InputError("expected a JSON object", where=str(data))
     credential = issue_credential(profile, template, document, suite=suite, where=str(data))
     text = dump_json(credential)
     if output is None:
-        typer.echo(text, nl=False)
+        typer.echo(text, nl=False)  # the credential itself: JSON already
     else:
         write_atomic(output, text)
+        if as_json:
+            _echo_json(
+                {
+                    "id": credential["id"],
+                    "template": template,
+                    "suite": suite or profile.suite,
+                    "output": str(output),
+                }
+            )
     typer.echo(
         f"issued {credential['id']} ({template}, {suite or profile.suite})"
         + (f" -> {output}" if output is not None else ""),
@@ -285,7 +325,7 @@ def _issue_many(
             )
             raise typer.Exit(130) from None
     if as_json:
-        typer.echo(json.dumps(summary.to_json(), indent=2, ensure_ascii=False))
+        _echo_json(summary.to_json())
         return summary
     for failure in summary.failures:
         typer.echo(failure.message, err=True)
@@ -334,7 +374,9 @@ def _credential_id(value: str) -> str:
     return found
 
 
-def _change(action: str, credential: str, issuer: Path, reason: str | None) -> None:
+def _change(
+    action: str, credential: str, issuer: Path, reason: str | None, *, as_json: bool
+) -> None:
     from issuer import statuslist
     from issuer.profile import Profile
 
@@ -346,6 +388,16 @@ def _change(action: str, credential: str, issuer: Path, reason: str | None) -> N
         "reinstate": statuslist.reinstate,
     }[action]
     record = change(profile, credential_id, reason=reason)
+    if as_json:
+        _echo_json(
+            {
+                "id": credential_id,
+                "state": str(record.state),
+                "changed": record.changed,
+                "reason": record.reason,
+            }
+        )
+        return
     typer.echo(
         f"{credential_id} is now {record.state}"
         + (f" ({reason})" if reason else "")
@@ -355,26 +407,35 @@ def _change(action: str, credential: str, issuer: Path, reason: str | None) -> N
 
 @status_app.command()
 def revoke(
-    credential: CredentialArgument, issuer: IssuerOption, reason: ReasonOption = None
+    credential: CredentialArgument,
+    issuer: IssuerOption,
+    reason: ReasonOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Revoke a credential for good (a diploma obtained by fraud, say)."""
-    _change("revoke", credential, issuer, reason)
+    _change("revoke", credential, issuer, reason, as_json=as_json)
 
 
 @status_app.command()
 def suspend(
-    credential: CredentialArgument, issuer: IssuerOption, reason: ReasonOption = None
+    credential: CredentialArgument,
+    issuer: IssuerOption,
+    reason: ReasonOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Suspend a credential until it is reinstated."""
-    _change("suspend", credential, issuer, reason)
+    _change("suspend", credential, issuer, reason, as_json=as_json)
 
 
 @status_app.command()
 def reinstate(
-    credential: CredentialArgument, issuer: IssuerOption, reason: ReasonOption = None
+    credential: CredentialArgument,
+    issuer: IssuerOption,
+    reason: ReasonOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Lift a suspension; a revoked credential stays revoked."""
-    _change("reinstate", credential, issuer, reason)
+    _change("reinstate", credential, issuer, reason, as_json=as_json)
 
 
 @status_app.command()
@@ -390,6 +451,7 @@ def publish(
     ttl_minutes: Annotated[
         float | None, typer.Option(help="Minutes verifiers may keep a list (ttl).", min=0)
     ] = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Write the signed status lists (and the did:web document) ready to be served as files."""
     from issuer.profile import Profile
@@ -402,6 +464,9 @@ def publish(
         valid_for=timedelta(days=valid_days) if valid_days is not None else None,
         ttl=timedelta(minutes=ttl_minutes) if ttl_minutes is not None else None,
     )
+    if as_json:
+        _echo_json({"outDir": str(output), "files": [str(path) for path in written]})
+        return
     for path in written:
         typer.echo(str(path))
     typer.echo(f"{len(written)} file(s) written under {output}", err=True)

@@ -300,6 +300,64 @@ def test_publish_options(univ: Path, tmp_path: Path) -> None:
     assert "validUntil" in listed and listed["credentialSubject"]["ttl"] == 1_800_000
 
 
+def test_every_command_speaks_json(tmp_path: Path) -> None:
+    folder = tmp_path / "univ"
+    init = run(
+        "issuer", "init", folder, "--name", "Université Exemple", "--did", "web:univ.example"
+    )
+    made = run(
+        "issuer", "init", tmp_path / "u2", "--name", "U2", "--did", "web:u2.example", "--json"
+    )
+    assert made.code == 0, made.stderr
+    profile = json.loads(made.stdout)
+    assert profile["did"] == "did:web:u2.example" and profile["directory"] == str(tmp_path / "u2")
+    assert profile["didDocumentUrl"] == "https://u2.example/.well-known/did.json"
+    assert profile["statusBase"] == "https://u2.example/status/" and init.code == 0
+    out = tmp_path / "skill.json"
+    issued = run("issue", "skill", "--issuer", folder, "--data", EXAMPLES / "skill.json")
+    assert json.loads(issued.stdout)["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
+    issued = run(
+        "issue", "skill", "--issuer", folder, "--data", EXAMPLES / "skill.json", "-o", out, "--json"
+    )
+    assert issued.code == 0, issued.stderr
+    credential_id = json.loads(out.read_text("utf-8"))["id"]
+    assert json.loads(issued.stdout) == {
+        "id": credential_id,
+        "template": "skill",
+        "suite": "eddsa-rdfc-2022",
+        "output": str(out),
+    }
+    shown = json.loads(run("issuer", "show", folder, "--json").stdout)
+    assert (shown["name"], shown["credentials"], shown["statusLists"]) == (
+        "Université Exemple",
+        2,
+        1,
+    )
+    assert "secret" not in json.dumps(shown).lower()
+    for action, state in (("suspend", "suspended"), ("reinstate", "active"), ("revoke", "revoked")):
+        changed = run(
+            "status", action, credential_id, "--issuer", folder, "--reason", "r", "--json"
+        )
+        assert changed.code == 0, changed.stderr
+        record = json.loads(changed.stdout)
+        assert (record["id"], record["state"], record["reason"]) == (credential_id, state, "r")
+        assert record["changed"].endswith("Z")
+    published = run("status", "publish", "--issuer", folder, "-o", tmp_path / "p", "--json")
+    files = json.loads(published.stdout)["files"]
+    assert sorted(Path(f).name for f in files) == ["did.json", "revocation-1", "suspension-1"]
+    assert all(Path(f).is_file() for f in files)
+
+
+def test_a_single_credential_is_not_written_over_a_folder(univ: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "class"
+    folder.mkdir()
+    ran = run("issue", "skill", "--issuer", univ, "--data", EXAMPLES / "skill.json", "-o", folder)
+    assert ran.code == 2 and ran.stderr.startswith(f"passeport: {folder}: is a folder")
+    assert list(folder.iterdir()) == []
+    shown = json.loads(run("issuer", "show", univ, "--json").stdout)
+    assert shown["credentials"] == 0  # refused before anything was issued
+
+
 def test_help_texts_speak_to_certifiers() -> None:
     result = runner.invoke(_shell(), ["status", "--help"])
     assert result.exit_code == 0

@@ -89,6 +89,16 @@ def _check_list_size(size: object) -> int:
     return size
 
 
+def _refuse_existing(target: Path) -> None:
+    if os.path.lexists(target) and (
+        target.is_symlink() or not target.is_dir() or any(target.iterdir())
+    ):
+        raise InputError(
+            "already exists and is not an empty folder; refusing to overwrite a profile",
+            where=str(target),
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class Profile:
     """An issuer: its name, key and DID, default suite, and status list settings.
@@ -173,6 +183,7 @@ class Profile:
                 the key, no status base for a did:key issuer, or a list smaller
                 than 131,072 entries.
         """
+        _refuse_existing(directory)  # first: the settings do not matter if the folder is taken
         if not name.strip():
             raise ValueError("the issuer needs a name")
         list_size = _check_list_size(list_size)
@@ -211,13 +222,7 @@ class Profile:
         from issuer.registry import Registry  # the registry module imports this one
 
         target = self.directory
-        if os.path.lexists(target) and (
-            target.is_symlink() or not target.is_dir() or any(target.iterdir())
-        ):
-            raise InputError(
-                "already exists and is not an empty folder; refusing to overwrite a profile",
-                where=str(target),
-            )
+        _refuse_existing(target)
         parent = target.parent if str(target.parent) else Path(".")
         try:
             staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=parent))

@@ -113,6 +113,9 @@ def test_an_existing_profile_is_never_overwritten(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not an empty folder"):
         make_profile(tmp_path / "file")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "univ"]
+    # Said first, whatever else is wrong: a did:key without a status base, say.
+    with pytest.raises(InputError, match="refusing to overwrite a profile"):
+        Profile.create(folder, name="Autre", did="key")
 
 
 def test_an_empty_folder_becomes_a_profile(tmp_path: Path) -> None:

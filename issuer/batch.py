@@ -10,10 +10,11 @@ How a batch runs:
    twice. Rows are then cut into chunks; each chunk gets its status entries
    from the registry in one transaction (so concurrent issuers never share an
    index) and the signed status lists its credentials point at.
-3. Worker processes (started once per batch, each keeping its processed JSON-LD
-   contexts for the whole batch) render, sign and verify each credential of a
-   chunk and write it atomically to ``OUT/<name>.json``. A row that fails is
-   reported with its row number and the others go on.
+3. Worker processes (:mod:`issuer._workers`, started once per batch, each
+   keeping its processed JSON-LD contexts for the whole batch) render, sign
+   and verify each credential of a chunk and write it atomically to
+   ``OUT/<name>.json``. A row that fails is reported with its row number and
+   the others go on.
 4. The parent records the chunk's credentials in the registry, after their
    files exist: an interruption between the two leaves an unrecorded file,
    which the resumed batch overwrites with a new credential.
@@ -27,7 +28,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import multiprocessing
 import os
 import re
 import time
@@ -35,19 +35,17 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime
-from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any, Final
 
 from contexts import DocumentLoader, bundled_loader
 from issuer._rows import Row, count_rows, format_of, read_rows
-from issuer.issue import issue_signed, new_credential_id, verification_documents
-from issuer.issue import verification_environment as _environment
+from issuer._workers import Chunk, Done, Job, process_context, run_chunk, start_worker, worker_chunk
+from issuer.issue import new_credential_id, verification_documents
 from issuer.profile import Profile
-from issuer.registry import CredentialRecord, Registry
-from issuer.statuslist import StatusSlot, allocate_status
+from issuer.registry import Registry
+from issuer.statuslist import allocate_status
 from issuer.templates import TEMPLATE_NAMES, data_from_row, subject_id
-from passeport._io import dump_json, write_atomic
 from passeport._json import JsonObject
 from passeport.errors import InputError, PasseportError
 from proofs.dates import utc_now
@@ -119,79 +117,6 @@ def _output_name(data: Mapping[str, Any], key: str) -> str:
     subject = subject_id(data) or ""
     slug = _SLUG.sub("-", subject).strip("-.")[:60]
     return f"{slug}-{key[:12]}.json" if slug else f"row-{key[:12]}.json"
-
-
-# Workers ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Job:
-    number: int
-    where: str
-    key: str
-    data: JsonObject
-    credential_id: str
-    slot: StatusSlot
-    output: str
-
-
-@dataclass(frozen=True, slots=True)
-class _Chunk:
-    template: str
-    suite: str
-    issued_at: datetime
-    out_dir: str
-    documents: Mapping[str, bytes]
-    jobs: tuple[_Job, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class _Done:
-    number: int
-    record: CredentialRecord | None
-    error: str | None
-
-
-def _run_chunk(chunk: _Chunk, profile: Profile, loader: DocumentLoader) -> list[_Done]:
-    """Issue every row of ``chunk`` and write each credential atomically."""
-    env = _environment(chunk.documents, loader=loader, at=chunk.issued_at)
-    done = []
-    for job in chunk.jobs:
-        try:
-            issued = issue_signed(
-                profile,
-                chunk.template,
-                job.data,
-                credential_id=job.credential_id,
-                slot=job.slot,
-                suite=chunk.suite,
-                issued_at=chunk.issued_at,
-                env=env,
-                where=job.where,
-                row_key=job.key,
-            )
-            target = Path(chunk.out_dir) / job.output
-            try:
-                write_atomic(target, dump_json(issued.credential))
-            except OSError as exc:
-                raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
-        except PasseportError as exc:
-            done.append(_Done(job.number, None, str(exc.located(job.where))))
-        else:
-            done.append(_Done(job.number, issued.record, None))
-    return done
-
-
-_WORKER: dict[str, Any] = {}  # per worker process: its profile and document loader
-
-
-def _start_worker(directory: str) -> None:
-    _WORKER["profile"] = Profile.open(Path(directory))
-    _WORKER["loader"] = bundled_loader()
-
-
-def _worker_chunk(chunk: _Chunk) -> list[_Done]:
-    return _run_chunk(chunk, _WORKER["profile"], _WORKER["loader"])
 
 
 # The batch --------------------------------------------------------------------------------
@@ -270,7 +195,7 @@ class _Batch:
         self.tally.advance(len(rows) - len(fresh))
         return fresh
 
-    def chunk(self, fresh: list[tuple[Row, str, JsonObject]]) -> _Chunk:
+    def chunk(self, fresh: list[tuple[Row, str, JsonObject]]) -> Chunk:
         """Allocate status entries for ``fresh`` rows and package them for a worker."""
         slots = allocate_status(self.profile, self.registry, len(fresh), at=self.issued_at)
         documents: dict[str, bytes] = {}
@@ -281,7 +206,7 @@ class _Batch:
                 )
             documents.update(self.lists[list_id])
         jobs = tuple(
-            _Job(
+            Job(
                 row.number,
                 f"{self.source.name} row {row.number}",
                 key,
@@ -292,9 +217,9 @@ class _Batch:
             )
             for (row, key, data), slot in zip(fresh, slots, strict=True)
         )
-        return _Chunk(self.template, self.suite, self.issued_at, str(self.out_dir), documents, jobs)
+        return Chunk(self.template, self.suite, self.issued_at, str(self.out_dir), documents, jobs)
 
-    def record(self, done: list[_Done]) -> None:
+    def record(self, done: list[Done]) -> None:
         """Record what a chunk issued, then count it."""
         self.registry.add([d.record for d in done if d.record is not None])
         for item in done:
@@ -382,7 +307,7 @@ def issue_batch(
             for source_rows in _chunks(read_rows(rows, fmt), size):
                 fresh = batch.prepare(source_rows)
                 if fresh:
-                    batch.record(_run_chunk(batch.chunk(fresh), profile, batch.loader))
+                    batch.record(run_chunk(batch.chunk(fresh), profile, batch.loader))
         else:
             _run_pool(batch, rows, fmt, size, workers)
     tally.failures.sort(key=lambda failure: failure.row)
@@ -398,26 +323,13 @@ def issue_batch(
     )
 
 
-def _process_context() -> BaseContext:
-    """Return how to start workers: never a plain fork of this (threaded, SQLite-holding) process.
-
-    A forkserver starts one clean process that has imported the issuer, and
-    forks workers from it; where there is none, workers are spawned.
-    """
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["issuer.batch"])
-        return context
-    return multiprocessing.get_context("spawn")
-
-
 def _run_pool(batch: _Batch, rows: Path, fmt: str, size: int, workers: int) -> None:
     """Keep ``workers`` processes busy with chunks; record each chunk as it completes."""
-    in_flight: set[Future[list[_Done]]] = set()
+    in_flight: set[Future[list[Done]]] = set()
     pool = ProcessPoolExecutor(
         max_workers=workers,
-        mp_context=_process_context(),
-        initializer=_start_worker,
+        mp_context=process_context(),
+        initializer=start_worker,
         initargs=(str(batch.profile.directory),),
     )
     try:
@@ -434,7 +346,7 @@ def _run_pool(batch: _Batch, rows: Path, fmt: str, size: int, workers: int) -> N
             fresh = batch.prepare(source_rows)
             if not fresh:
                 continue
-            in_flight.add(pool.submit(_worker_chunk, batch.chunk(fresh)))
+            in_flight.add(pool.submit(worker_chunk, batch.chunk(fresh)))
             while len(in_flight) >= 2 * workers + 1:
                 collect(False)
         while in_flight:

@@ -1,0 +1,121 @@
+"""The worker side of batch issuance: chunks of rows signed in separate processes.
+
+:mod:`issuer.batch` prepares each :class:`Chunk` in the parent (rows turned
+into data, status entries allocated, status lists signed) and records what
+comes back; a worker process, started once per batch by
+:func:`start_worker`, renders, signs and verifies each row of a chunk and
+writes its credential atomically (:func:`run_chunk`). A row that fails comes
+back as a :class:`Done` with its message; the other rows go on.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from multiprocessing.context import BaseContext
+from pathlib import Path
+from typing import Any
+
+from contexts import DocumentLoader, bundled_loader
+from issuer.issue import issue_signed, verification_environment
+from issuer.profile import Profile
+from issuer.registry import CredentialRecord
+from issuer.statuslist import StatusSlot
+from passeport._io import dump_json, write_atomic
+from passeport._json import JsonObject
+from passeport.errors import InputError, PasseportError
+
+__all__ = ["Chunk", "Done", "Job", "process_context", "run_chunk", "start_worker", "worker_chunk"]
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One row to issue: its number and place, key, data, id, status slot and file name."""
+
+    number: int
+    where: str
+    key: str
+    data: JsonObject
+    credential_id: str
+    slot: StatusSlot
+    output: str
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """Rows handed to a worker at once, with what they share (and the lists they point at)."""
+
+    template: str
+    suite: str
+    issued_at: datetime
+    out_dir: str
+    documents: Mapping[str, bytes]
+    jobs: tuple[Job, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Done:
+    """What became of one row: the record of its credential, or the error naming the row."""
+
+    number: int
+    record: CredentialRecord | None
+    error: str | None
+
+
+def run_chunk(chunk: Chunk, profile: Profile, loader: DocumentLoader) -> list[Done]:
+    """Issue every row of ``chunk`` and write each credential atomically."""
+    env = verification_environment(chunk.documents, loader=loader, at=chunk.issued_at)
+    done = []
+    for job in chunk.jobs:
+        try:
+            issued = issue_signed(
+                profile,
+                chunk.template,
+                job.data,
+                credential_id=job.credential_id,
+                slot=job.slot,
+                suite=chunk.suite,
+                issued_at=chunk.issued_at,
+                env=env,
+                where=job.where,
+                row_key=job.key,
+            )
+            target = Path(chunk.out_dir) / job.output
+            try:
+                write_atomic(target, dump_json(issued.credential))
+            except OSError as exc:
+                raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
+        except PasseportError as exc:
+            done.append(Done(job.number, None, str(exc.located(job.where))))
+        else:
+            done.append(Done(job.number, issued.record, None))
+    return done
+
+
+_WORKER: dict[str, Any] = {}  # per worker process: its profile and document loader
+
+
+def start_worker(directory: str) -> None:
+    """Open the profile once per worker process, with a loader kept for the whole batch."""
+    _WORKER["profile"] = Profile.open(Path(directory))
+    _WORKER["loader"] = bundled_loader()
+
+
+def worker_chunk(chunk: Chunk) -> list[Done]:
+    """Run ``chunk`` in a worker started by :func:`start_worker`."""
+    return run_chunk(chunk, _WORKER["profile"], _WORKER["loader"])
+
+
+def process_context() -> BaseContext:
+    """Return how to start workers: never a plain fork of this (threaded, SQLite-holding) process.
+
+    A forkserver starts one clean process that has imported the issuer, and
+    forks workers from it; where there is none, workers are spawned.
+    """
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__])
+        return context
+    return multiprocessing.get_context("spawn")

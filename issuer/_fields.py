@@ -6,7 +6,10 @@ member, a missing required one, a value of the wrong type or form is an
 :class:`~passeport.errors.InputError` naming ``where`` and the JSON pointer
 into the data. :func:`from_row` turns one CSV row, whose column names are data
 paths joined by dots (``holder.name``), into the data object, reading each
-cell as its field says (integers, lists split on ``|``...).
+cell as its field says (integers, lists split on ``|``...). The checks of
+text, dates, numbers, DIDs and URIs are here; those of French and European
+codes (RNCP, RS, ROME, ESCO), durations and achievement types in
+:mod:`issuer._codes`.
 """
 
 from __future__ import annotations
@@ -20,14 +23,16 @@ from typing import Any, NoReturn
 
 from passeport._json import JsonObject, JsonValue
 from passeport.errors import InputError
-from verifier.trustlist import CODE_IN_TEXT
 
 __all__ = [
+    "LIST_SEPARATOR",
     "Field",
     "Group",
     "Place",
     "from_row",
+    "json_type",
     "paths",
+    "pattern",
     "read",
 ]
 
@@ -80,7 +85,8 @@ class Group:
     required: bool = False
 
 
-def _json_type(value: object) -> str:
+def json_type(value: object) -> str:
+    """Name the JSON type of ``value`` for an error message: "a text", "a list"..."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -106,7 +112,7 @@ def read(group: Group, value: object, place: Place) -> dict[str, Any]:
             required member missing, or a member its check refuses.
     """
     if not isinstance(value, Mapping):
-        place.fail(f"expected an object, got {_json_type(value)}")
+        place.fail(f"expected an object, got {json_type(value)}")
     unknown = [key for key in value if key not in group.fields]
     if unknown:
         names = ", ".join(f'"{key}"' for key in unknown)
@@ -198,7 +204,7 @@ def from_row(group: Group, row: Mapping[str, str], *, where: str) -> JsonObject:
 def text(value: object, place: Place) -> str:
     """Check a non-empty text; return it stripped."""
     if not isinstance(value, str):
-        place.fail(f"expected a text, got {_json_type(value)}")
+        place.fail(f"expected a text, got {json_type(value)}")
     stripped = value.strip()
     if not stripped:
         place.fail("must not be empty")
@@ -208,7 +214,7 @@ def text(value: object, place: Place) -> str:
 def texts(value: object, place: Place) -> list[str]:
     """Check a non-empty list of non-empty texts."""
     if not isinstance(value, list):
-        place.fail(f"expected a list of texts, got {_json_type(value)}")
+        place.fail(f"expected a list of texts, got {json_type(value)}")
     if not value:
         place.fail("must not be an empty list")
     return [text(item, place.child(index)) for index, item in enumerate(value)]
@@ -224,7 +230,7 @@ def items(group: Group) -> Check:
 
     def check(value: object, place: Place) -> list[dict[str, Any]]:
         if not isinstance(value, list):
-            place.fail(f"expected a list of objects, got {_json_type(value)}")
+            place.fail(f"expected a list of objects, got {json_type(value)}")
         if not value:
             place.fail("must not be an empty list")
         return [read(group, item, place.child(index)) for index, item in enumerate(value)]
@@ -239,7 +245,7 @@ _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d
 def day(value: object, place: Place) -> date:
     """Check an ISO 8601 calendar date, ``YYYY-MM-DD``."""
     if not isinstance(value, str):
-        place.fail(f"expected a date (YYYY-MM-DD), got {_json_type(value)}")
+        place.fail(f"expected a date (YYYY-MM-DD), got {json_type(value)}")
     if not _DATE.fullmatch(value.strip()):
         place.fail(f'"{value}" is not a date (YYYY-MM-DD)')
     try:
@@ -251,7 +257,7 @@ def day(value: object, place: Place) -> date:
 def moment(value: object, place: Place) -> date | datetime:
     """Check an ISO 8601 date, or a date-time with its time zone; a date-time comes back in UTC."""
     if not isinstance(value, str):
-        place.fail(f"expected a date or date-time (ISO 8601), got {_json_type(value)}")
+        place.fail(f"expected a date or date-time (ISO 8601), got {json_type(value)}")
     stripped = value.strip()
     if _DATE.fullmatch(stripped):
         return day(stripped, place)
@@ -270,7 +276,7 @@ def integer(low: int, high: int) -> Check:
 
     def check(value: object, place: Place) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
-            place.fail(f"expected an integer from {low} to {high}, got {_json_type(value)}")
+            place.fail(f"expected an integer from {low} to {high}, got {json_type(value)}")
         if not low <= value <= high:
             place.fail(f"{value} is not from {low} to {high}")
         return value
@@ -295,7 +301,7 @@ def number(low: float, high: float) -> Check:
             or not isinstance(value, int | float)
             or not math.isfinite(value)
         ):
-            place.fail(f"expected a number from {low:g} to {high:g}, got {_json_type(value)}")
+            place.fail(f"expected a number from {low:g} to {high:g}, got {json_type(value)}")
         if not low <= value <= high:
             place.fail(f"{value} is not from {low:g} to {high:g}")
         return value
@@ -318,7 +324,7 @@ def pattern(regex: str, what: str, *, fold: Callable[[str], str] = str) -> Check
 
     def check(value: object, place: Place) -> str:
         if not isinstance(value, str):
-            place.fail(f"expected {what}, got {_json_type(value)}")
+            place.fail(f"expected {what}, got {json_type(value)}")
         folded = fold(value.strip())
         if not compiled.fullmatch(folded):
             place.fail(f'"{value}" is not {what}')
@@ -335,123 +341,3 @@ uri = pattern(
     r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+", "an absolute URI (e.g. https://… or urn:…)"
 )
 url = pattern(r"https?://[^\s/<>\"{}|\\^`]+(/[^\s<>\"{}|\\^`]*)?", "an http(s) URL")
-
-
-# French and European frameworks ------------------------------------------------------------
-
-
-def certification_code(value: object, place: Place) -> str:
-    """Check an RNCP or RS code of France Compétences; return it as ``RNCP37674`` / ``RS5678``.
-
-    ``"rncp 37674"``, ``"RNCP-37674"`` and ``"RNCP037674"`` read as ``RNCP37674``,
-    as the verifier's trust lists read them (:func:`verifier.trustlist.normalize_code`).
-    """
-    if not isinstance(value, str):
-        place.fail(f"expected an RNCP or RS code (e.g. RNCP37674, RS5678), got {_json_type(value)}")
-    match = CODE_IN_TEXT.fullmatch(value.strip())
-    if match is None or int(match[2]) == 0:
-        place.fail(f'"{value}" is not an RNCP or RS code (RNCP or RS then digits, e.g. RNCP37674)')
-    return f"{match[1].upper()}{int(match[2])}"
-
-
-_BLOCK = re.compile(r"(?:(RNCP|RS)[ -]?0*(\d+))?[ -]?BC[ -]?(\d{2})", re.IGNORECASE)
-
-
-def block_code(value: object, place: Place) -> str:
-    """Check the code of a bloc de compétences: ``RNCP37674BC01``, or ``BC01`` for short.
-
-    The short form is completed with the certification's code by the template.
-    """
-    if not isinstance(value, str):
-        place.fail(f"expected a block code (e.g. RNCP37674BC01), got {_json_type(value)}")
-    match = _BLOCK.fullmatch(value.strip())
-    if match is None:
-        place.fail(f'"{value}" is not a bloc de compétences code (e.g. RNCP37674BC01 or BC01)')
-    prefix = f"{match[1].upper()}{int(match[2])}" if match[1] else ""
-    return f"{prefix}BC{match[3]}"
-
-
-def cell_blocks(cell: str, place: Place) -> JsonValue:
-    """Read a CSV cell of blocks, ``CODE: name | CODE: name``."""
-    blocks: list[JsonValue] = []
-    for index, item in enumerate(part.strip() for part in cell.split(LIST_SEPARATOR)):
-        if not item:
-            continue
-        code, colon, name = item.partition(":")
-        if not colon:
-            place.child(index).fail(f'"{item}" is not "CODE: name" (e.g. "BC01: Concevoir…")')
-        blocks.append({"code": code.strip(), "name": name.strip()})
-    return blocks
-
-
-rome = pattern(
-    r"[A-N]\d{4}", "a ROME code (a letter A to N and 4 digits, e.g. M1805)", fold=str.upper
-)
-_UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-esco_skill = pattern(
-    rf"http://data\.europa\.eu/esco/skill/(?:{_UUID}|[A-Z]\d+(?:\.\d+)*)",
-    "an ESCO skill URI (http://data.europa.eu/esco/skill/…)",
-)
-esco_occupation = pattern(
-    rf"http://data\.europa\.eu/esco/(?:occupation/{_UUID}|isco/C\d{{1,4}})",
-    "an ESCO occupation URI (http://data.europa.eu/esco/occupation/…)",
-)
-
-_DURATION = re.compile(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?")
-
-
-@dataclass(frozen=True, slots=True)
-class Duration:
-    """A calendar duration, ISO 8601 ``PnYnMnWnD`` (no time part)."""
-
-    years: int
-    months: int
-    days: int
-
-    def after(self, start: date) -> date:
-        """Return ``start`` plus this duration; a day past the month's end becomes its last day."""
-        total = start.year * 12 + (start.month - 1) + self.years * 12 + self.months
-        year, month = divmod(total, 12)
-        last = (date(year + (month + 1) // 12, (month + 1) % 12 + 1, 1) - date.resolution).day
-        return date(year, month + 1, min(start.day, last)) + self.days * date.resolution
-
-
-def duration(value: object, place: Place) -> Duration:
-    """Check an ISO 8601 duration in years, months, weeks and days (``P24M``, ``P2Y``)."""
-    if not isinstance(value, str):
-        place.fail(f"expected an ISO 8601 duration (e.g. P24M), got {_json_type(value)}")
-    match = _DURATION.fullmatch(value.strip().upper())
-    if match is None or not any(match.groups()):
-        place.fail(f'"{value}" is not an ISO 8601 duration in years, months or days (e.g. P24M)')
-    years, months, weeks, days = (int(group or 0) for group in match.groups())
-    total_days = (years * 12 + months) * 31 + weeks * 7 + days
-    if total_days == 0:
-        place.fail(f'"{value}" is a zero duration')
-    if total_days > 100 * 366:
-        place.fail(f'"{value}" is longer than a hundred years')
-    return Duration(years, months, weeks * 7 + days)
-
-
-# Open Badges 3.0, AchievementType (an extensible enumeration: "ext:" terms are allowed)
-ACHIEVEMENT_TYPES = frozenset(
-    """Achievement ApprenticeshipCertificate Assessment Assignment AssociateDegree Award Badge
-    BachelorDegree Certificate CertificateOfCompletion Certification CommunityService Competency
-    Course CoCurricular Degree Diploma DoctoralDegree Fieldwork GeneralEducationDevelopment
-    JourneymanCertificate LearningProgram License Membership ProfessionalDoctorate
-    QualityAssuranceCredential MasterCertificate MasterDegree MicroCredential ResearchDoctorate
-    SecondarySchoolDiploma""".split()  # noqa: SIM905 (a word list reads better as words)
-)
-_EXT_TERM = re.compile(r"ext:[A-Za-z0-9._-]+")
-
-
-def achievement_type(value: object, place: Place) -> str:
-    """Check an Open Badges 3.0 AchievementType, or an ``ext:`` extension term."""
-    if not isinstance(value, str):
-        place.fail(f"expected an Open Badges achievement type, got {_json_type(value)}")
-    stripped = value.strip()
-    if stripped not in ACHIEVEMENT_TYPES and not _EXT_TERM.fullmatch(stripped):
-        place.fail(
-            f'"{value}" is not an Open Badges 3.0 achievement type (e.g. Diploma, Certificate, '
-            'License, Competency, MasterDegree, or an "ext:" term)'
-        )
-    return stripped

@@ -96,6 +96,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Final
 
+from issuer import _codes as c
 from issuer import _fields as f
 from issuer import _ob3 as ob
 from issuer._fields import Field, Group, Place
@@ -129,24 +130,24 @@ _PERSON = Group({"id": Field(f.did), "name": Field(f.text, required=True)}, requ
 _ORGANIZATION = Group(
     {"name": Field(f.text, required=True), "id": Field(f.uri), "url": Field(f.url)}
 )
-_BLOCK = Group({"code": Field(f.block_code, required=True), "name": Field(f.text, required=True)})
+_BLOCK = Group({"code": Field(c.block_code, required=True), "name": Field(f.text, required=True)})
 _BASE: Final[dict[str, Field | Group]] = {
     "id": Field(f.uri),
     "name": Field(f.text, required=True),
     "description": _TEXT,
     "criteria": _TEXT,
-    "achievementType": Field(f.achievement_type),
+    "achievementType": Field(c.achievement_type),
 }
 _REGISTERED: Final[dict[str, Field | Group]] = {
-    "code": Field(f.certification_code),
+    "code": Field(c.certification_code),
     "level": Field(f.integer(1, 8), cell=f.cell_integer),
-    "blocks": Field(f.items(_BLOCK), cell=f.cell_blocks),
+    "blocks": Field(f.items(_BLOCK), cell=c.cell_blocks),
     "fieldOfStudy": _TEXT,
     "specialization": _TEXT,
     "credits": Field(f.number(0, 1000), cell=f.cell_number),
 }
 _VALIDITY: Final[dict[str, Field | Group]] = {
-    "validity": Field(f.duration),
+    "validity": Field(c.duration),
     "validUntil": _MOMENT,
 }
 
@@ -163,7 +164,7 @@ _SPECS: Final[dict[str, Group]] = {
         {
             "holder": _HOLDER,
             "achievement": _achievement(
-                **{**_REGISTERED, "code": Field(f.certification_code, required=True)}
+                **{**_REGISTERED, "code": Field(c.certification_code, required=True)}
             ),
             "awardedDate": _MOMENT,
             **_VALIDITY,
@@ -172,7 +173,7 @@ _SPECS: Final[dict[str, Group]] = {
     "skill": Group(
         {
             "holder": _HOLDER,
-            "achievement": _achievement(esco=Field(f.esco_skill), rome=Field(f.rome)),
+            "achievement": _achievement(esco=Field(c.esco_skill), rome=Field(c.rome)),
             "awardedDate": _MOMENT,
             "role": _TEXT,
         }
@@ -189,8 +190,8 @@ _SPECS: Final[dict[str, Group]] = {
                     "tasks": Field(f.texts, cell=f.cell_texts),
                     "contractType": _TEXT,
                     "workLocation": _TEXT,
-                    "rome": Field(f.rome),
-                    "esco": Field(f.esco_occupation),
+                    "rome": Field(c.rome),
+                    "esco": Field(c.esco_occupation),
                 },
                 required=True,
             ),
@@ -199,7 +200,7 @@ _SPECS: Final[dict[str, Group]] = {
     "prevention": Group(
         {
             "holder": _HOLDER,
-            "achievement": _achievement(code=Field(f.certification_code)),
+            "achievement": _achievement(code=Field(c.certification_code)),
             "awardedDate": _MOMENT,
             **_VALIDITY,
             "trainingBody": _ORGANIZATION,

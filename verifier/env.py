@@ -53,8 +53,9 @@ class Policy:
         at: the time to verify at (default: the environment's clock).
         suites: the cryptosuites accepted.
         max_clock_skew: tolerance on validity periods and proof dates.
-        unchecked_is_failure: whether a check that could not be made (status
-            list unreachable offline, say) blocks the verdict.
+        unchecked_is_failure: whether a status or schema check that could not
+            be made (status list unreachable offline, say) blocks the verdict;
+            an unchecked proof or key binding always does.
         require_holder_binding: whether a presented credential about someone
             other than the holder fails (otherwise it is a warning).
         trust: the accredited issuers, their credential types and codes.

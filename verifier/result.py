@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Final
 
 from passeport._json import JsonObject
 from proofs.outcome import Outcome
 
-__all__ = ["Check", "Outcome", "VerificationResult"]
+__all__ = ["LENIENT_AREAS", "Check", "Outcome", "VerificationResult"]
+
+# The checks a lenient policy may leave unchecked: facts fetched from elsewhere
+# about the credential's current state or shape (status lists, JSON Schemas).
+# A proof, a key binding or a holder binding that could not be checked always
+# blocks the verdict: nobody knows who signed.
+LENIENT_AREAS: Final = ("status.", "schema.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,11 +49,20 @@ class VerificationResult:
 
     @property
     def verified(self) -> bool:
-        """True when at least one check ran and none blocks the verdict."""
-        blocking = {Outcome.FAILED}
-        if self.unchecked_is_failure:
-            blocking.add(Outcome.UNCHECKED)
-        return bool(self.checks) and all(c.outcome not in blocking for c in self.checks)
+        """True when at least one check ran and none blocks the verdict.
+
+        A failed check blocks it; so does an unchecked one, unless
+        ``unchecked_is_failure`` is off and the check is about status or
+        schema (:data:`LENIENT_AREAS`).
+        """
+        return bool(self.checks) and not any(self._blocks(c) for c in self.checks)
+
+    def _blocks(self, check: Check) -> bool:
+        if check.outcome is Outcome.FAILED:
+            return True
+        if check.outcome is not Outcome.UNCHECKED:
+            return False
+        return self.unchecked_is_failure or not check.code.startswith(LENIENT_AREAS)
 
     def failures(self) -> tuple[Check, ...]:
         """Return the checks that did not pass (failed or unchecked)."""

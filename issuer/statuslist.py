@@ -9,28 +9,25 @@ pointing at the two list credentials of one status list
 Indexes are spread at random over the list, for herd privacy (spec 6.1): a
 list's counter hands out positions 0, 1, 2... in a write transaction, so that
 concurrent issuers never share one and none is ever reused, and a keyed
-permutation of ``[0, size)`` turns each position into the index. The
-permutation is a small Feistel network (keyed BLAKE2b rounds) over the
-smallest even power of two holding the list, with cycle walking back into
-``[0, size)``; its key comes from the profile's secret, the list and the
-purpose, so an outsider cannot tell the order of issuance from the indexes.
+permutation of ``[0, size)`` (:mod:`issuer._permutation`) turns each position
+into the index, so an outsider cannot tell the order of issuance from the
+indexes.
 """
 
 from __future__ import annotations
 
 import base64
 import gzip
-import hashlib
-import hmac
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 from contexts import DocumentLoader
 from did.resolve import CacheDirFetcher
 from did.web import did_web_url
+from issuer._permutation import KeyedPermutation, permutation_for
 from issuer.profile import MIN_LIST_SIZE, Profile
 from issuer.registry import CredentialRecord, CredentialState, Registry, StatusListRecord
 from passeport._io import dump_json, write_atomic
@@ -60,59 +57,6 @@ __all__ = [
 PURPOSES: Final = ("revocation", "suspension")
 LIST_CREDENTIAL_TYPE: Final = "BitstringStatusListCredential"
 VC_V2: Final = "https://www.w3.org/ns/credentials/v2"
-_ROUNDS: Final = 6
-
-
-@dataclass(frozen=True, slots=True)
-class KeyedPermutation:
-    """A keyed bijection of ``[0, size)``: a Feistel network with cycle walking.
-
-    >>> p = KeyedPermutation(bytes(32), 10)
-    >>> sorted(p.index(i) for i in range(10)) == list(range(10))
-    True
-    """
-
-    key: bytes = field(repr=False)
-    size: int
-    _half: int = field(init=False, repr=False)
-    _keyed: Any = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        if self.size < 1:
-            raise ValueError("a permutation needs a domain of at least one element")
-        if not 16 <= len(self.key) <= 64:
-            raise ValueError("the permutation key must be 16 to 64 bytes")
-        bits = max(2, (self.size - 1).bit_length())
-        object.__setattr__(self, "_half", (bits + 1) // 2)
-        object.__setattr__(self, "_keyed", hashlib.blake2b(key=self.key, digest_size=8))
-
-    def _round(self, number: int, value: int) -> int:
-        keyed = self._keyed.copy()  # the key block is hashed once, not per round
-        keyed.update(number.to_bytes(1, "big") + value.to_bytes(8, "big"))
-        return int.from_bytes(keyed.digest(), "big") & ((1 << self._half) - 1)
-
-    def _encrypt(self, value: int) -> int:
-        mask = (1 << self._half) - 1
-        left, right = value >> self._half, value & mask
-        for number in range(_ROUNDS):
-            left, right = right, left ^ self._round(number, right)
-        return (left << self._half) | right
-
-    def index(self, position: int) -> int:
-        """Return the image of ``position``; distinct positions give distinct indexes."""
-        if not 0 <= position < self.size:
-            raise ValueError(f"position {position} is outside [0, {self.size})")
-        value = self._encrypt(position)
-        # Cycle walking: the network permutes [0, 4^half); walk until back inside the list.
-        while value >= self.size:
-            value = self._encrypt(value)
-        return value
-
-
-def permutation_for(secret: bytes, list_id: int, purpose: str, size: int) -> KeyedPermutation:
-    """Return the permutation of list ``list_id`` for ``purpose``, keyed from ``secret``."""
-    label = f"passeport status list {list_id} {purpose}".encode()
-    return KeyedPermutation(hmac.new(secret, label, hashlib.sha256).digest(), size)
 
 
 def list_urls(profile: Profile, list_id: int) -> tuple[str, str]:
@@ -220,6 +164,9 @@ def list_suite(suite: str) -> str:
     A status list is read whole by every verifier, so it is never signed with
     ecdsa-sd-2023 (whose base proofs verifiers refuse): the same P-256 or
     P-384 key signs it with ecdsa-rdfc-2019.
+
+    >>> list_suite("ecdsa-sd-2023"), list_suite("eddsa-rdfc-2022")
+    ('ecdsa-rdfc-2019', 'eddsa-rdfc-2022')
     """
     return "ecdsa-rdfc-2019" if suite == "ecdsa-sd-2023" else suite
 

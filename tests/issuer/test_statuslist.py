@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+import issuer._permutation
 import issuer.statuslist
 from issuer.profile import MIN_LIST_SIZE, Profile
 from issuer.registry import CredentialRecord, CredentialState, Registry
@@ -305,5 +306,6 @@ def test_a_list_credential_for_a_did_key_issuer(tmp_path: Path) -> None:
 
 
 def test_docstring_examples_run() -> None:
-    failures, tried = doctest.testmod(issuer.statuslist)
-    assert tried > 0 and failures == 0
+    for module in (issuer.statuslist, issuer._permutation):
+        failures, tried = doctest.testmod(module)
+        assert tried > 0 and failures == 0, module.__name__

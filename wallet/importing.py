@@ -111,7 +111,7 @@ def _parse(text: str, where: str) -> list[_Parsed]:
     if not stripped:
         raise InputError("empty: no credential here", where=where)
     if stripped[0] in "[{":
-        value = parse_json(stripped, where=where)
+        value = parse_json(text, where=where)  # the text as given: its line numbers
         items = value if isinstance(value, list) else [value]
         out: list[_Parsed] = []
         for index, item in enumerate(items):

@@ -241,6 +241,13 @@ def test_unreadable_input_names_the_source(tmp_path: Path, text: str, message: s
     assert str(caught.value).startswith("bad.txt")
 
 
+def test_malformed_json_is_located_in_the_file_as_given(tmp_path: Path) -> None:
+    text = '\n\n{\n  "@context": [\n    "https://www.w3.org/ns/credentials/v2",,\n  ]\n}\n'
+    with pytest.raises(InputError, match="at line 5, column 44") as caught:
+        add(new_wallet(tmp_path), [("bad.json", text)], policy=policy(), env=env())
+    assert str(caught.value).startswith("bad.json: malformed JSON at line 5")
+
+
 def test_missing_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no such file"):
         add_files(new_wallet(tmp_path), [tmp_path / "nope.json"])

@@ -30,8 +30,8 @@ from did.keyfile import KeyPair
 from did.keys import KeyAlgorithm, PrivateKey, PublicKey
 from did.resolve import DidResolver, VerificationMethod
 from passeport._json import JsonObject
-from passeport.errors import InputError, KeyFormatError, ResolutionError
-from proofs.checks import ProofOutcome
+from passeport.errors import InputError
+from proofs.checks import ProofOutcome, resolve_method
 from proofs.dates import format_datetime
 from proofs.outcome import Outcome
 from proofs.suite import Signer
@@ -302,27 +302,11 @@ def resolve_key(
     if not vm_id.startswith("did:") or "#" not in vm_id:
         message = f"kid {kid[:80]!r} is not a DID URL with a #fragment"
         return None, [_outcome("proof.verification_method", fail, message, suite, None)]
-    did = vm_id.split("#", 1)[0]
-    try:
-        document = resolver.resolve(did)
-    except ResolutionError as exc:
-        message = f"verification method not obtainable: {exc}"
-        return None, [
-            _outcome("proof.verification_method", Outcome.UNCHECKED, message, suite, vm_id)
-        ]
-    except KeyFormatError as exc:
-        message = f"verification method unusable: {exc}"
-        return None, [_outcome("proof.verification_method", fail, message, suite, vm_id)]
-    try:
-        method = document.verification_method(vm_id)
-    except (ResolutionError, KeyFormatError) as exc:
-        message = f"kid names no usable key: {exc}"
-        return None, [_outcome("proof.verification_method", fail, message, suite, vm_id)]
-    outcomes: list[ProofOutcome] = []
-    if controller is not None and method.controller != controller:
-        message = f"signed by {method.controller}, not by {controller}"
-        outcomes.append(_outcome("proof.controller", fail, message, suite, vm_id))
-    if not document.authorizes(vm_id, relationship):
-        message = f'{vm_id} is not listed under "{relationship}" in its DID document'
-        outcomes.append(_outcome("proof.verification_method", fail, message, suite, vm_id))
-    return method, outcomes
+    return resolve_method(
+        vm_id,
+        controller=controller,
+        relationship=relationship,
+        resolver=resolver,
+        suite=suite,
+        what="kid",
+    )

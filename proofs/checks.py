@@ -1,4 +1,9 @@
-"""Checks on proof options: dates, challenge and domain (VC-DATA-INTEGRITY 4.4 steps 10-12)."""
+"""Checks shared by every proof: options (dates, challenge, domain) and the signing key.
+
+Spec: https://www.w3.org/TR/vc-data-integrity/#verify-proof (4.4 steps 10-12
+for the options; the verification method must belong to the expected
+controller and be listed under the proof purpose's relationship).
+"""
 
 from __future__ import annotations
 
@@ -6,14 +11,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from passeport.errors import InputError
+from did.resolve import DidResolver, VerificationMethod
+from passeport.errors import InputError, KeyFormatError, ResolutionError
 from proofs.dates import parse_datetime
 from proofs.outcome import Outcome
 
 if TYPE_CHECKING:
     from proofs.engine import ProofExpectation
 
-__all__ = ["ProofOutcome", "check_options", "fail"]
+__all__ = ["ProofOutcome", "check_options", "fail", "resolve_method"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,3 +141,56 @@ def check_options(
 
 def _quoted(value: Any) -> str:
     return "absent" if value is None else f'"{value}"'
+
+
+def resolve_method(
+    vm_id: Any,
+    *,
+    controller: str | None,
+    relationship: str,
+    resolver: DidResolver,
+    suite: str | None,
+    pointer: str | None = None,
+    what: str = "verificationMethod",
+) -> tuple[VerificationMethod | None, list[ProofOutcome]]:
+    """Resolve ``vm_id`` and check that it may sign for ``controller`` under ``relationship``.
+
+    Only a controller document that cannot be obtained (did:web offline, an
+    unsupported DID method or an HTTPS controller document, say) is
+    unchecked. An identifier without a fragment, a method that the obtained
+    document does not hold or whose key is unusable, a method of someone
+    other than ``controller`` (when known) or one not listed under
+    ``relationship`` fails. The method is None when no key can be used;
+    ``what`` names where ``vm_id`` came from in the messages.
+    """
+    vm = vm_id if isinstance(vm_id, str) else None
+
+    def failed(code: str, message: str) -> ProofOutcome:
+        return ProofOutcome(code, Outcome.FAILED, message, pointer, suite, vm)
+
+    if vm is None or "#" not in vm:
+        message = f"{what} {str(vm_id)[:80]!r} is not a URL with a #fragment"
+        return None, [failed("proof.verification_method", message)]
+    try:
+        document = resolver.resolve(vm.split("#", 1)[0])
+    except ResolutionError as exc:
+        message = f"verification method not obtainable: {exc}"
+        unchecked = ProofOutcome(
+            "proof.verification_method", Outcome.UNCHECKED, message, pointer, suite, vm
+        )
+        return None, [unchecked]
+    except KeyFormatError as exc:
+        return None, [failed("proof.verification_method", f"verification method unusable: {exc}")]
+    try:
+        method = document.verification_method(vm)
+    except (ResolutionError, KeyFormatError) as exc:
+        return None, [failed("proof.verification_method", f"{what} names no usable key: {exc}")]
+    outcomes: list[ProofOutcome] = []
+    if controller is not None and method.controller != controller:
+        outcomes.append(
+            failed("proof.controller", f"signed by {method.controller}, not by {controller}")
+        )
+    if not document.authorizes(vm, relationship):
+        message = f'{vm} is not listed under "{relationship}" in its DID document'
+        outcomes.append(failed("proof.verification_method", message))
+    return method, outcomes

@@ -26,12 +26,10 @@ from passeport._json import JsonObject
 from passeport.errors import (
     ContextError,
     InputError,
-    KeyFormatError,
     PasseportError,
-    ResolutionError,
     SigningError,
 )
-from proofs.checks import ProofOutcome, check_options, fail
+from proofs.checks import ProofOutcome, check_options, fail, resolve_method
 from proofs.dates import format_datetime, parse_datetime, utc_now
 from proofs.ecdsa_sd import BaseProofPresented
 from proofs.outcome import Outcome
@@ -298,48 +296,17 @@ def _verify_one(
     results.extend(check_options(proof, expect, where))
 
     # Verification method: resolvable, controlled by the expected party, authorized.
-    try:
-        did_document, method = resolver.resolve_verification_method(vm_id)
-    except ResolutionError as exc:
-        results.append(
-            ProofOutcome(
-                "proof.verification_method",
-                Outcome.UNCHECKED,
-                f"verification method not obtainable: {exc}",
-                f"{where}/verificationMethod",
-                name,
-                vm_id,
-            )
-        )
+    method, found = resolve_method(
+        vm_id,
+        controller=expect.controller,
+        relationship=str(proof["proofPurpose"]),
+        resolver=resolver,
+        suite=name,
+        pointer=f"{where}/verificationMethod",
+    )
+    results.extend(found)
+    if method is None:
         return results
-    except KeyFormatError as exc:
-        results.append(
-            fail(
-                "proof.verification_method",
-                f"verification method unusable: {exc}",
-                f"{where}/verificationMethod",
-                proof,
-            )
-        )
-        return results
-    if expect.controller is not None and method.controller != expect.controller:
-        results.append(
-            fail(
-                "proof.controller",
-                f"signed by {method.controller}, not by {expect.controller}",
-                f"{where}/verificationMethod",
-                proof,
-            )
-        )
-    if not did_document.authorizes(vm_id, str(proof["proofPurpose"])):
-        results.append(
-            fail(
-                "proof.verification_method",
-                f'{vm_id} is not listed under "{proof["proofPurpose"]}" in its DID document',
-                f"{where}/verificationMethod",
-                proof,
-            )
-        )
     if not suite.accepts(method.public_key):
         results.append(
             fail(

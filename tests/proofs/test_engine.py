@@ -1,0 +1,214 @@
+"""The Data Integrity engine's check codes, each seen passing and failing.
+
+Spec: https://www.w3.org/TR/vc-data-integrity/#verify-proof (4.4) and
+https://www.w3.org/TR/vc-data-integrity/#verify-proof-sets-and-chains (4.5).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from did import DidResolver, KeyAlgorithm, KeyPair, PrivateKey, StaticFetcher, did_web_document
+from proofs import (
+    ECDSA_RDFC_2019,
+    EDDSA_JCS_2022,
+    EDDSA_RDFC_2022,
+    KeySigner,
+    Outcome,
+    ProofOptions,
+    add_proof,
+)
+from proofs.engine import ProofExpectation, verify_proofs
+from tests.conftest import DBJS, load_json
+
+CREATED = datetime(2025, 7, 1, 12, tzinfo=UTC)
+NOW = datetime(2026, 1, 15, 12, tzinfo=UTC)
+ED = KeyPair.from_private_key(PrivateKey.from_raw(KeyAlgorithm.ED25519, bytes([5]) * 32))
+P256 = KeyPair.from_private_key(PrivateKey.from_raw(KeyAlgorithm.P256, bytes([6]) * 32))
+OFFLINE = DidResolver()
+
+
+def _unsigned(pair: KeyPair = ED) -> dict[str, Any]:
+    document: dict[str, Any] = load_json(DBJS / "inputs" / "diploma-ob3-v2.json")
+    document["issuer"] = {"id": pair.controller, "type": ["Profile"], "name": "Université"}
+    return document
+
+
+def _sign(
+    document: dict[str, Any], pair: KeyPair = ED, suite: Any = EDDSA_RDFC_2022, **options: Any
+) -> Any:
+    options.setdefault("created", CREATED)
+    return add_proof(
+        document,
+        suite=suite,
+        signer=KeySigner(pair.private_key, pair.verification_method),
+        options=ProofOptions(**options),
+    )
+
+
+SIGNED = _sign(_unsigned())
+
+
+def _outcomes(document: Any, resolver: DidResolver = OFFLINE, **expect: Any) -> dict[str, Outcome]:
+    expect.setdefault("now", NOW)
+    found = verify_proofs(document, expect=ProofExpectation(**expect), resolver=resolver)
+    return {o.code: o.outcome for o in found}
+
+
+def _failed(document: Any, resolver: DidResolver = OFFLINE, **expect: Any) -> set[str]:
+    found = _outcomes(document, resolver, **expect)
+    return {code for code, outcome in found.items() if outcome is Outcome.FAILED}
+
+
+def test_a_good_proof_passes_every_check() -> None:
+    assert _outcomes(SIGNED, controller=ED.controller) == {"proof.signature": Outcome.PASSED}
+
+
+def test_proof_missing() -> None:
+    unsigned = {k: v for k, v in SIGNED.items() if k != "proof"}
+    assert _failed(unsigned) == {"proof.missing"}
+    assert "proof.missing" not in _outcomes(SIGNED)
+
+
+@pytest.mark.parametrize(
+    ("member", "value"),
+    [("proofValue", None), ("type", 7), ("verificationMethod", None), ("created", "yesterday")],
+)
+def test_proof_malformed(member: str, value: Any) -> None:
+    broken = copy.deepcopy(SIGNED)
+    if value is None:
+        del broken["proof"][member]
+    else:
+        broken["proof"][member] = value
+    assert "proof.malformed" in _failed(broken)
+    assert "proof.malformed" not in _outcomes(SIGNED)
+
+
+def test_proof_suite() -> None:
+    other_type = copy.deepcopy(SIGNED)
+    other_type["proof"]["type"] = "Ed25519Signature2020"
+    assert _failed(other_type) == {"proof.suite"}
+    unknown = copy.deepcopy(SIGNED)
+    unknown["proof"]["cryptosuite"] = "eddsa-2099"
+    assert _failed(unknown) == {"proof.suite"}
+    assert _failed(SIGNED, suites=frozenset({"ecdsa-rdfc-2019"})) == {"proof.suite"}
+    assert _outcomes(SIGNED, suites=frozenset({"eddsa-rdfc-2022"})) == {
+        "proof.signature": Outcome.PASSED
+    }
+
+
+def test_proof_purpose() -> None:
+    assert _failed(SIGNED, proof_purpose="authentication") == {"proof.purpose"}
+    signed = _sign(_unsigned(), proof_purpose="authentication")
+    assert _outcomes(signed, proof_purpose="authentication") == {"proof.signature": Outcome.PASSED}
+
+
+def test_proof_controller() -> None:
+    assert _failed(SIGNED, controller=P256.controller) == {"proof.controller"}
+    assert "proof.controller" not in _outcomes(SIGNED, controller=ED.controller)
+
+
+def test_proof_verification_method() -> None:
+    did = "did:web:certif.example"
+    web = KeyPair(ED.private_key, did, f"{did}#key-1")
+    signed = _sign(_unsigned(web), web)
+    url = "https://certif.example/.well-known/did.json"
+    document = did_web_document(did, ED.public_key)
+
+    def resolver(doc: Any) -> DidResolver:
+        return DidResolver(fetcher=StaticFetcher({url: json.dumps(doc).encode()}))
+
+    assert _outcomes(signed, resolver(document)) == {"proof.signature": Outcome.PASSED}
+    # Not obtainable offline: unchecked, not failed.
+    assert _outcomes(signed) == {"proof.verification_method": Outcome.UNCHECKED}
+    # Obtained, but the method may not make assertions.
+    narrowed = {**document, "assertionMethod": []}
+    assert _failed(signed, resolver(narrowed)) == {"proof.verification_method"}
+    # A method the document does not hold at all.
+    elsewhere = copy.deepcopy(signed)
+    elsewhere["proof"]["verificationMethod"] = f"{did}#key-9"
+    assert _failed(elsewhere, resolver(document)) == {"proof.verification_method"}
+    # A DID without a fragment names no method.
+    bare = copy.deepcopy(SIGNED)
+    bare["proof"]["verificationMethod"] = ED.controller
+    assert _failed(bare) == {"proof.verification_method"}
+
+
+def test_proof_key_type() -> None:
+    swapped = copy.deepcopy(SIGNED)
+    swapped["proof"]["verificationMethod"] = P256.verification_method
+    assert _failed(swapped) == {"proof.key_type"}
+    assert "proof.key_type" not in _outcomes(SIGNED)
+
+
+def test_proof_context() -> None:
+    jcs = _sign(_unsigned(), suite=EDDSA_JCS_2022)
+    assert _outcomes(jcs) == {"proof.signature": Outcome.PASSED}
+    moved = copy.deepcopy(jcs)
+    moved["proof"]["@context"] = ["https://www.w3.org/ns/credentials/examples/v2"]
+    assert _failed(moved) == {"proof.context"}
+    undefined = copy.deepcopy(SIGNED)
+    undefined["credentialSubject"]["nickname"] = "Cam"
+    assert _failed(undefined) == {"proof.context"}
+
+
+def test_proof_chain() -> None:
+    first = _sign(_unsigned(), id="urn:proof:1")
+    chained = _sign(
+        first, P256, suite=ECDSA_RDFC_2019, id="urn:proof:2", previous_proof="urn:proof:1"
+    )
+    assert _outcomes(chained) == {"proof.signature": Outcome.PASSED}
+    broken = copy.deepcopy(chained)
+    broken["proof"][1]["previousProof"] = "urn:proof:0"
+    assert _failed(broken) == {"proof.chain"}
+
+
+def test_proof_created_and_expired() -> None:
+    future = _sign(_unsigned(), created=NOW + timedelta(hours=1))
+    assert _failed(future) == {"proof.created"}
+    skewed = _sign(_unsigned(), created=NOW + timedelta(minutes=4))
+    assert _outcomes(skewed) == {"proof.signature": Outcome.PASSED}
+    expired = _sign(_unsigned(), expires=NOW - timedelta(days=1))
+    assert _failed(expired) == {"proof.expired"}
+    current = _sign(_unsigned(), expires=NOW + timedelta(days=1))
+    assert _outcomes(current) == {"proof.signature": Outcome.PASSED}
+
+
+def test_proof_challenge_and_domain() -> None:
+    signed = _sign(_unsigned(), challenge="c-1", domain="rh.example")
+    assert _outcomes(signed, challenge="c-1", domain="rh.example") == {
+        "proof.challenge": Outcome.PASSED,
+        "proof.domain": Outcome.PASSED,
+        "proof.signature": Outcome.PASSED,
+    }
+    assert _failed(signed, challenge="c-2", domain="other.example") == {
+        "proof.challenge",
+        "proof.domain",
+    }
+    assert _failed(SIGNED, challenge="c-1") == {"proof.challenge"}
+
+
+def test_proof_signature() -> None:
+    tampered = copy.deepcopy(SIGNED)
+    tampered["credentialSubject"]["name"] = "Mallory"
+    assert _failed(tampered) == {"proof.signature"}
+    unreadable = copy.deepcopy(SIGNED)
+    unreadable["proof"]["proofValue"] = "z0OIl"
+    assert _failed(unreadable) == {"proof.signature"}
+
+
+def test_every_proof_of_a_set_is_reported() -> None:
+    both = _sign(SIGNED, P256, suite=ECDSA_RDFC_2019)
+    assert [
+        o.pointer for o in verify_proofs(both, expect=ProofExpectation(now=NOW), resolver=OFFLINE)
+    ] == [
+        "/proof/0",
+        "/proof/1",
+    ]
+    both["proof"][1]["proofValue"] = both["proof"][0]["proofValue"]
+    assert _failed(both) == {"proof.signature"}

@@ -273,7 +273,7 @@ def list_(
     issuer: Annotated[str | None, typer.Option(help="Only from this issuer (DID or name).")] = None,
     text: Annotated[str | None, typer.Option(help="Only those mentioning these words.")] = None,
     expiring: Annotated[
-        float | None, typer.Option(help="Only those expiring within this many days.")
+        float | None, typer.Option(help="Only those expiring within this many days.", min=0)
     ] = None,
     refresh: Annotated[
         bool, typer.Option("--refresh", help="Verify everything again (status lists included).")
@@ -303,7 +303,7 @@ def search(
     kind: Annotated[str | None, typer.Option("--type", help="Only this credential type.")] = None,
     issuer: Annotated[str | None, typer.Option(help="Only from this issuer (DID or name).")] = None,
     expiring: Annotated[
-        float | None, typer.Option(help="Only those expiring within this many days.")
+        float | None, typer.Option(help="Only those expiring within this many days.", min=0)
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -358,7 +358,10 @@ def remove(
 
 @app.command("export")
 def export_(
-    output: Annotated[Path, typer.Option("-o", "--output", help="Backup file to write (0600).")],
+    output: Annotated[
+        Path,
+        typer.Option("-o", "--output", help="Backup file to write (0600).", dir_okay=False),
+    ],
     wallet: WalletOption = None,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace the file.")] = False,
     as_json: JsonOption = False,
@@ -410,9 +413,10 @@ def present(
     credentials: Annotated[
         list[str] | None, typer.Argument(help="Credential ids to present (or use --request).")
     ] = None,
-    output: Annotated[Path, typer.Option("-o", "--output", help="Presentation file to write.")] = (
-        Path("presentation.json")
-    ),
+    output: Annotated[
+        Path,
+        typer.Option("-o", "--output", help="Presentation file to write.", dir_okay=False),
+    ] = Path("presentation.json"),
     reveal: Annotated[
         list[str] | None,
         typer.Option(
@@ -432,7 +436,8 @@ def present(
         Path | None,
         typer.Option(
             help="Where to write the presentation submission (PE requests; default: "
-            "next to the presentation)."
+            "next to the presentation).",
+            dir_okay=False,
         ),
     ] = None,
     wallet: WalletOption = None,

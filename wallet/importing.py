@@ -88,18 +88,23 @@ def credential_sources(paths: Sequence[Path]) -> list[tuple[str, str]]:
     .sd-jwt, .sdjwt, .txt or .vc, in name order (not recursively).
 
     Raises:
-        InputError: a missing or unreadable path, naming it.
+        InputError: a missing or unreadable path, or a folder holding no
+            credential file, naming it.
     """
     found: list[tuple[str, str]] = []
     for path in paths:
         if path.is_dir():
-            for child in sorted(path.iterdir()):
-                if (
-                    child.is_file()
-                    and not child.name.startswith(".")
-                    and (child.suffix.lower() in _FILE_SUFFIXES)
-                ):
-                    found.append((str(child), read_text_file(child)))
+            files = [
+                child
+                for child in sorted(path.iterdir())
+                if child.is_file()
+                and not child.name.startswith(".")
+                and child.suffix.lower() in _FILE_SUFFIXES
+            ]
+            if not files:
+                suffixes = ", ".join(sorted(_FILE_SUFFIXES))
+                raise InputError(f"a folder without credential files ({suffixes})", where=str(path))
+            found.extend((str(child), read_text_file(child)) for child in files)
         else:
             found.append((str(path), read_text_file(path)))
     return found

@@ -377,6 +377,17 @@ def test_present_by_id_and_errors(tmp_path: Path, wallet: Wallet) -> None:
     assert output.stat().st_mode & 0o777 == 0o600
     no_challenge = run(tmp_path, "present", record, "-o", output)
     assert no_challenge.exit_code == 2
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    for arguments in (
+        ["present", record, "--challenge", "c", "--domain", "d.example", "-o", folder],
+        ["export", "-o", folder, "--overwrite"],
+    ):
+        into_folder = run(tmp_path, *arguments, PASSEPORT_BACKUP_PASSPHRASE="b")
+        assert into_folder.exit_code == 2 and "is a directory" in into_folder.output
+    assert list(folder.iterdir()) == []
+    negative = run(tmp_path, "list", "--expiring", "-1")
+    assert negative.exit_code == 2
     unmet = run(
         tmp_path,
         "present",

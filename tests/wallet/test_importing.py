@@ -224,6 +224,12 @@ def test_files_folders_and_arrays(tmp_path: Path) -> None:
         str(single),
     ]
     assert all(o.status == "added" for o in outcomes)
+    (folder / "a.json").unlink()
+    (folder / "b.json").unlink()
+    with pytest.raises(InputError, match="a folder without credential files") as caught:
+        add_files(wallet, [single, folder], policy=policy(), env=env())
+    assert str(caught.value).startswith(f"{folder}: ")
+    assert len(wallet.entries()) == 4  # nothing more, nothing less
 
 
 @pytest.mark.parametrize(

@@ -335,6 +335,17 @@ def test_tampered_disclosed_value_is_rejected() -> None:
     assert {"disclosure.unreferenced", "key_binding.sd_hash"} <= set(failed(verify(swapped)))
 
 
+def test_disclosure_digests_pass_only_when_each_disclosure_is_referenced_once() -> None:
+    shown = present(issue(), ["/given_name", "/skills/1"])
+    passed = {o.code: o.message for o in verify(shown).outcomes if o.outcome is Outcome.PASSED}
+    assert passed["disclosure.digests"] == "2 disclosures match the issuer's digests"
+    jwt, text, *_ = shown.split("~")
+    stray = f"{jwt}~{text}~{disclosure(['s9', 'nickname', 'Cam'])}~"
+    outcomes = {o.code: o.outcome for o in verify(stray).outcomes}
+    assert outcomes["disclosure.unreferenced"] is Outcome.FAILED
+    assert "disclosure.digests" not in outcomes
+
+
 def test_disclosure_swapped_from_another_credential_is_rejected() -> None:
     mine = issue(prefix="mine")
     other = issue({**CLAIMS, "birthdate": "1970-01-01"}, prefix="other")

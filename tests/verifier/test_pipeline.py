@@ -119,3 +119,68 @@ def test_issuer_dependent_terms_are_reported_as_warnings() -> None:
 
 def test_a_credential_with_only_defined_terms_has_no_warning() -> None:
     assert verify_credential(_credential(), policy=Policy(at=WHEN)).warnings == ()
+
+
+def _codes(result: Any) -> list[tuple[str, str, int | None, str | None]]:
+    return [(c.code, str(c.outcome), c.credential, c.pointer) for c in result.failures()]
+
+
+def test_a_well_formed_credential_and_presentation_pass_the_input_checks() -> None:
+    result = verify_presentation(_presentation(_credential()), policy=POLICY)
+    assert not [c for c in result.checks if c.code.startswith(("input.", "holder.missing"))]
+    assert ("holder.binding", "passed") in [(c.code, str(c.outcome)) for c in result.checks]
+    assert [c.code for c in result.checks if c.code.startswith("validity.")] == ["validity.period"]
+
+
+def test_what_is_not_a_credential_is_named() -> None:
+    unsigned = json.loads(SAMPLE.read_text())
+    unsigned["@context"][0] = "https://www.w3.org/ns/credentials/examples/v2"
+    unsigned["type"] = ["OpenBadgeCredential"]
+    unsigned.pop("issuer", None)
+    found = {(code, pointer) for code, _, _, pointer in _codes(verify_credential(unsigned))}
+    assert found >= {
+        ("input.context", "/@context"),
+        ("input.type", "/type"),
+        ("input.issuer", "/issuer"),
+    }
+
+
+def test_an_unreadable_credential_inside_a_presentation_hides_nothing_else() -> None:
+    vp = _presentation(_credential())
+    vp["verifiableCredential"] = [vp["verifiableCredential"][0], 42]
+    result = verify_presentation(vp, policy=POLICY)
+    assert ("input.credential", "failed", 1, "/verifiableCredential/1") in _codes(result)
+    assert ("proof.signature", "passed") in [
+        (c.code, str(c.outcome)) for c in result.checks if c.credential == 0
+    ]
+
+
+def test_a_presentation_without_holder_or_its_type() -> None:
+    vp = _presentation(_credential())
+    del vp["holder"]
+    vp["type"] = ["Presentation"]
+    found = {code for code, _, _, _ in _codes(verify_presentation(vp, policy=POLICY))}
+    assert {"holder.missing", "input.type"} <= found
+
+
+def test_unreadable_dates_are_malformed_not_expired() -> None:
+    odd = _credential(validFrom="the first of July")
+    assert _codes(verify_credential(odd, policy=Policy(at=WHEN))) == [
+        ("validity.malformed", "failed", None, "/validFrom")
+    ]
+    v1 = {
+        "@context": ["https://www.w3.org/2018/credentials/v1"],
+        "type": ["VerifiableCredential"],
+        "issuer": ISSUER.controller,
+        "credentialSubject": {"id": HOLDER.controller},
+    }
+    signed = sign_document(v1, ISSUER, created=datetime(2026, 7, 1, tzinfo=UTC))
+    assert ("validity.malformed", "failed", None, "/issuanceDate") in _codes(
+        verify_credential(signed, policy=Policy(at=WHEN))
+    )
+    dated = sign_document(
+        {**v1, "issuanceDate": "2026-07-01T00:00:00Z"},
+        ISSUER,
+        created=datetime(2026, 7, 1, tzinfo=UTC),
+    )
+    assert verify_credential(dated, policy=Policy(at=WHEN)).verified

@@ -13,6 +13,7 @@ import pytest
 
 from passeport.errors import InputError
 from proofs.outcome import Outcome
+from proofs.sign import sign_document
 from tests.conftest import DBJS, FIXED_NOW, VECTORS, load_json
 from tests.verifier.status_helpers import (
     LIST_URL,
@@ -239,6 +240,17 @@ def test_list_expired(tmp_path: Path) -> None:
     result = _verify(tmp_path, entry(7), listed)
     assert _status(result) == [("status.list_expired", Outcome.FAILED)]
     assert "2025-12-31" in result.checks[-1].message
+
+
+def test_list_not_yet_valid(tmp_path: Path) -> None:
+    listed = _revocation_list()
+    unsigned = {k: v for k, v in listed.items() if k != "proof"}
+    unsigned["validFrom"] = "2027-01-01T00:00:00Z"
+    result = _verify(tmp_path, entry(7), sign_document(unsigned, ISSUER, created=FIXED_NOW))
+    assert _status(result) == [("status.list_validity", Outcome.FAILED)]
+    assert "not valid before 2027-01-01" in result.checks[-1].message
+    current = _verify(tmp_path, entry(7), _revocation_list())
+    assert _status(current) == [("status.revocation", Outcome.PASSED)]
 
 
 def test_purpose_mismatch(tmp_path: Path) -> None:

@@ -237,27 +237,31 @@ def _listing(
         return
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     console = Console(highlight=False, emoji=False, soft_wrap=not sys.stdout.isatty())
-    table = Table(show_header=True, header_style="bold")
-    for column in ("id", "type", "title", "issuer", "valid", "verdict", "flags"):
-        table.add_column(column)
+    table = Table(show_header=True, header_style="bold", expand=True)
+    table.add_column("id", no_wrap=True)
+    table.add_column("type")
+    table.add_column("title", ratio=2)
+    table.add_column("issuer", ratio=1)
+    table.add_column("valid", no_wrap=True)
+    table.add_column("status", no_wrap=True)
     for entry in entries:
         info = entry.info
         types = [t for t in info.types if t != "VerifiableCredential"] or [info.vct or ""]
-        dates = " → ".join(d[:10] for d in (info.valid_from, info.valid_until) if d)
-        verdict = "verified" if info.verification.verified else "not verified"
-        flags = info.flags_at(now)
-        shown = ", ".join(f"[red]{f}[/]" if f in _ALARMS else str(f) for f in flags)
-        issuer_text = info.issuer_name or info.issuer or ""
+        dates = "\n→ ".join(d[:10] for d in (info.valid_from, info.valid_until) if d)
+        # Text, not markup: titles and names come from issuers, brackets and all.
+        status = Text("verified" if info.verification.verified else "NOT verified")
+        for flag in info.flags_at(now):
+            status.append(f"\n{flag}", style="red" if flag in _ALARMS else "")
         table.add_row(
-            entry.id,
-            ", ".join(types),
-            info.title or "",
-            issuer_text,
-            dates,
-            f"{verdict} ({info.verification.at[:10]})",
-            shown,
+            Text(entry.id),
+            Text(", ".join(types)),
+            Text(info.title or ""),
+            Text(info.issuer_name or info.issuer or ""),
+            Text(dates),
+            status,
         )
     console.print(table)
     console.print(f"{len(entries)} credential(s)")

@@ -159,6 +159,15 @@ def test_list_flags_expired_and_revoked(tmp_path: Path, wallet: Wallet) -> None:
     assert "3 credential(s)" in table.stdout
 
 
+def test_list_shows_what_issuers_wrote_as_text_not_markup(tmp_path: Path, wallet: Wallet) -> None:
+    title = "Diplôme [/bold] [red]rouge[/red] [link=https://evil.example]ici[/link]"
+    path = write(tmp_path, "d.json", signed(diploma_document(title=title)))
+    assert run(tmp_path, "add", path, "--offline").exit_code == 0
+    table = run(tmp_path, "list")
+    assert table.exit_code == 0, table.output
+    assert title in table.stdout
+
+
 def test_list_refresh_from_a_cache(tmp_path: Path, wallet: Wallet) -> None:
     cache = tmp_path / "cache"
     publish(cache, list_credential(encode_bits([]), signer=UNIVERSITY))

@@ -7,6 +7,7 @@ refusals, and Digital Bazaar's credentials (``shared/interop/dbjs``).
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 from datetime import UTC, datetime
@@ -22,7 +23,7 @@ from typer.testing import CliRunner
 from contexts import bundled_loader
 from did.keyfile import KeyPair, write_key_file
 from did.keys import KeyAlgorithm, PrivateKey
-from passeport.errors import InputError, SigningError
+from passeport.errors import InputError, PasseportError, SigningError
 from proofs import (
     ECDSA_SD_2023,
     EDDSA_RDFC_2022,
@@ -350,6 +351,57 @@ def test_malformed_proof_values_are_named(mutate: Any, message: str) -> None:
     result = verify_credential(derived, env=ENV)
     assert _codes(result) == [("proof.signature", "failed")]
     assert "proof value unreadable" in result.failures()[0].message
+
+
+DERIVED_FOR_FUZZ = derive(SIGNED, ["/credentialSubject/name", "/credentialSubject/achievement"])
+
+
+def _corrupt(data: st.DataObject, raw: bytes) -> bytes:
+    """Flip, insert or delete one byte of ``raw``, or cut it short."""
+    index = data.draw(st.integers(0, len(raw) - 1), label="index")
+    action = data.draw(st.sampled_from(["flip", "insert", "delete", "truncate"]), label="action")
+    byte = bytes([data.draw(st.integers(0, 255), label="byte")])
+    if action == "flip":
+        return raw[:index] + bytes([raw[index] ^ (byte[0] or 1)]) + raw[index + 1 :]
+    if action == "insert":
+        return raw[:index] + byte + raw[index:]
+    if action == "delete":
+        return raw[:index] + raw[index + 1 :]
+    return raw[:index]
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_corrupted_derived_proof_values_raise_only_our_errors_and_never_verify(
+    data: st.DataObject,
+) -> None:
+    value = DERIVED_FOR_FUZZ["proof"]["proofValue"]
+    corrupted = "u" + sd.encode_base64url(_corrupt(data, sd.decode_base64url(value[1:])))
+    with contextlib.suppress(InputError):
+        parse_proof_value(corrupted)
+    tampered = copy.deepcopy(DERIVED_FOR_FUZZ)
+    tampered["proof"]["proofValue"] = corrupted
+    assert not verify_credential(tampered, env=ENV).verified
+
+
+@settings(max_examples=150, deadline=None)
+@given(header=st.sampled_from([b"\xd9\x5d\x00", b"\xd9\x5d\x01"]), payload=st.binary(max_size=64))
+def test_any_bytes_after_the_header_raise_only_input_errors(header: bytes, payload: bytes) -> None:
+    with contextlib.suppress(InputError):
+        parse_proof_value("u" + sd.encode_base64url(header + payload))
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_deriving_from_a_corrupted_base_proof_raises_only_our_errors(data: st.DataObject) -> None:
+    base = copy.deepcopy(SIGNED)
+    raw = sd.decode_base64url(base["proof"]["proofValue"][1:])
+    base["proof"]["proofValue"] = "u" + sd.encode_base64url(_corrupt(data, raw))
+    with contextlib.suppress(PasseportError):
+        derived = derive(base, ["/credentialSubject/name"])
+        outcomes = verify_base(base, loader=LOADER)
+        if all(o.outcome is Outcome.PASSED for o in outcomes):
+            assert verify_credential(derived, env=ENV).verified
 
 
 def test_component_sizes_are_checked() -> None:

@@ -11,7 +11,6 @@ https://www.w3.org/TR/vc-data-integrity/#verify-proof .
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
 from contexts import collect_warnings
@@ -21,7 +20,6 @@ from passeport.errors import InputError
 from proofs.engine import (
     ProofExpectation,
     ProofOutcome,
-    parse_datetime,
     proofs_of,
     verify_proofs,
 )
@@ -32,11 +30,9 @@ from verifier.enveloped import secured_credential, secured_kind, secured_present
 from verifier.result import Check, VerificationResult
 from verifier.status import status_checks
 from verifier.trust import is_self_issued, standing, trust_checks
+from verifier.validity import credential_version, validity_checks
 
 __all__ = ["verify_any", "verify_credential", "verify_presentation"]
-
-VC_V1 = "https://www.w3.org/2018/credentials/v1"
-VC_V2 = "https://www.w3.org/ns/credentials/v2"
 
 
 def _types(document: Mapping[str, Any]) -> list[str]:
@@ -63,81 +59,6 @@ def _subjects(document: Mapping[str, Any]) -> list[Any]:
 
 def _as_check(outcome: ProofOutcome, credential: int | None) -> Check:
     return Check(outcome.code, outcome.outcome, outcome.message, credential, outcome.pointer)
-
-
-def _version(document: Mapping[str, Any]) -> str | None:
-    context = document.get("@context")
-    first = context[0] if isinstance(context, list) and context else context
-    return {VC_V2: "2.0", VC_V1: "1.1"}.get(first) if isinstance(first, str) else None
-
-
-def _validity_checks(
-    document: Mapping[str, Any],
-    version: str | None,
-    policy: Policy,
-    now: datetime,
-    credential: int | None,
-    base: str,
-) -> list[Check]:
-    start_key, end_key = (
-        ("issuanceDate", "expirationDate") if version == "1.1" else ("validFrom", "validUntil")
-    )
-    checks: list[Check] = []
-    start = end = None
-    for key in (start_key, end_key):
-        if key not in document:
-            continue
-        try:
-            moment = parse_datetime(document[key], pointer=f"{base}/{key}")
-        except InputError as exc:
-            checks.append(
-                Check(
-                    "validity.malformed", Outcome.FAILED, exc.message, credential, f"{base}/{key}"
-                )
-            )
-            continue
-        if key == start_key:
-            start = moment
-        else:
-            end = moment
-    if version == "1.1" and start_key not in document:
-        checks.append(
-            Check(
-                "validity.malformed",
-                Outcome.FAILED,
-                "a VC 1.1 credential needs an issuanceDate",
-                credential,
-                f"{base}/{start_key}",
-            )
-        )
-    skew = policy.max_clock_skew
-    if start is not None and now + skew < start:
-        checks.append(
-            Check(
-                "validity.not_yet_valid",
-                Outcome.FAILED,
-                f"not valid before {document[start_key]}",
-                credential,
-                f"{base}/{start_key}",
-            )
-        )
-    if end is not None and now - skew > end:
-        checks.append(
-            Check(
-                "validity.expired",
-                Outcome.FAILED,
-                f"expired on {document[end_key]}",
-                credential,
-                f"{base}/{end_key}",
-            )
-        )
-    if not checks:
-        span = " to ".join(str(document[k]) for k in (start_key, end_key) if k in document)
-        message = (
-            f"valid at the time of verification ({span})" if span else "no validity period stated"
-        )
-        checks.append(Check("validity.period", Outcome.PASSED, message, credential, base or None))
-    return checks
 
 
 def _credential_checks(
@@ -170,7 +91,7 @@ def _credential_checks(
             [],
         )
     checks: list[Check] = []
-    version = _version(document)
+    version = credential_version(document)
     types = _types(document)
     issuer = id_of(document.get("issuer"))
     if version is None:
@@ -215,7 +136,7 @@ def _credential_checks(
         checks.extend(envelope)
     label = "" if credential is None else f"credential {credential}: "
     warnings = [f"{label}{text}" for text in noticed]
-    checks.extend(_validity_checks(document, version, policy, now, credential, base))
+    checks.extend(validity_checks(document, version, policy, now, credential, base))
     checks.extend(status_checks(document, credential=credential, base=base, policy=policy, env=env))
     if policy.trust is not None:
         checks.extend(

@@ -32,6 +32,7 @@ from verifier.bitstring import (
 )
 from verifier.env import Environment, Policy
 from verifier.result import Check
+from verifier.validity import credential_version, validity_checks
 
 __all__ = [
     "DEFAULT_TTL_MS",
@@ -71,8 +72,6 @@ def verify_list_credential(
     Returns the pipeline's proof and validity checks on the list, pointers
     relative to the list credential itself.
     """
-    from verifier.pipeline import _validity_checks, _version  # lazy: pipeline imports us
-
     now = now_of(policy, env)
     expect = assertion_expectation(issuer, policy, now)
     checks = [
@@ -81,8 +80,8 @@ def verify_list_credential(
             list_credential, expect=expect, resolver=env.resolver(), loader=env.loader
         )
     ]
-    version = _version(list_credential)
-    checks.extend(_validity_checks(list_credential, version, policy, now, None, ""))
+    version = credential_version(list_credential)
+    checks.extend(validity_checks(list_credential, version, policy, now, None, ""))
     return checks
 
 

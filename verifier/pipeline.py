@@ -17,6 +17,7 @@ from contexts import collect_warnings
 from passeport._io import parse_json
 from passeport._json import JsonObject
 from passeport.errors import InputError
+from proofs._jws import parse_compact
 from proofs.engine import (
     ProofExpectation,
     ProofOutcome,
@@ -301,6 +302,14 @@ def verify_presentation(
     )
 
 
+def _require_readable_token(token: str, where: str | None) -> None:
+    """Refuse a token whose JWT (an SD-JWT's issuer-signed one) cannot be decoded."""
+    try:
+        parse_compact(token.split("~", 1)[0]).claims()
+    except InputError as exc:
+        raise InputError(f"not a readable JWT or SD-JWT: {exc.message}", where=where) from None
+
+
 def verify_any(
     document: Mapping[str, Any] | str | bytes,
     *,
@@ -308,10 +317,18 @@ def verify_any(
     env: Environment | None = None,
     where: str | None = None,
 ) -> VerificationResult:
-    """Verify a credential or a presentation, given as parsed JSON or JSON text.
+    """Verify a credential or a presentation: parsed JSON, JSON text, a JWT or an SD-JWT.
+
+    This reads what a person handed over (a file, a request body), so input
+    that cannot be read at all is refused rather than reported: text that is
+    neither JSON nor a JWT whose header and payload decode. A token that reads
+    but does not verify (bad signature, refused ``alg``, tampered disclosure)
+    is a result with failed checks, as are unreadable credentials inside a
+    presentation.
 
     Raises:
-        InputError: the input is not JSON, or neither a credential nor a presentation.
+        InputError: not JSON nor a readable JWT/SD-JWT, or neither a credential
+            nor a presentation; ``where`` names the input.
     """
     if isinstance(document, bytes):
         try:
@@ -320,10 +337,12 @@ def verify_any(
             raise InputError(f"not UTF-8 text (byte {exc.start})", where=where) from None
     if isinstance(document, str):
         kind = secured_kind(document)
-        if kind == "presentation":
-            return verify_presentation(document.strip(), policy=policy, env=env)
-        if kind == "credential":
-            return verify_credential(document.strip(), policy=policy, env=env)
+        if kind is not None:
+            token = document.strip()
+            _require_readable_token(token, where)
+            if kind == "presentation":
+                return verify_presentation(token, policy=policy, env=env)
+            return verify_credential(token, policy=policy, env=env)
         document = parse_json(document, where=where)
     if not isinstance(document, Mapping):
         raise InputError("expected a JSON object (a credential or a presentation)", where=where)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from typer.testing import CliRunner
 
 from did import KeyPair, PrivateKey, write_key_file
 from passeport.cli import app
+from tests.cli.test_cli import one_line_error, run
 from tests.conftest import ROOT
 
 RUNNER = CliRunner()
@@ -85,3 +87,26 @@ def test_a_challenge_on_a_credential_is_refused(tmp_path: Path) -> None:
         app, ["sign", str(cred), "--key", str(issuer), "--suite", "vc-jwt", "--challenge", "x"]
     )
     assert result.exit_code != 0
+
+
+def test_bad_input_is_one_line_and_exit_2_a_refused_token_exit_1(tmp_path: Path) -> None:
+    cred, issuer, _ = _files(tmp_path)
+    signed = run("sign", cred, "--key", issuer, "--suite", "sd-jwt", "-o", "c.sdjwt", cwd=tmp_path)
+    assert signed.returncode == 0, signed.stderr
+    (tmp_path / "garbage.jwt").write_text("abc.def.ghi\n")
+    line = one_line_error(run("verify", "garbage.jwt", "--offline", cwd=tmp_path))
+    assert line == (
+        "passeport: garbage.jwt: not a readable JWT or SD-JWT: JWT header is not UTF-8 JSON"
+    )
+    line = one_line_error(run("derive", "c.sdjwt", "--reveal", "credentialSubject", cwd=tmp_path))
+    assert line.startswith("passeport: c.sdjwt: ") and "'credentialSubject'" in line
+    line = one_line_error(run("derive", "garbage.jwt", "--reveal", "/name", cwd=tmp_path))
+    assert line.startswith("passeport: garbage.jwt: ")
+    # alg "none" reads, and is refused with its reason: a verdict, not bad input.
+    header = base64.urlsafe_b64encode(b'{"alg":"none","typ":"vc+jwt"}').rstrip(b"=").decode()
+    payload = base64.urlsafe_b64encode(cred.read_bytes()).rstrip(b"=").decode()
+    (tmp_path / "none.jwt").write_text(f"{header}.{payload}.")
+    refused = run("verify", "none.jwt", "--offline", "--json", cwd=tmp_path)
+    assert refused.returncode == 1, refused.stderr
+    reasons = {c["code"]: c["message"] for c in json.loads(refused.stdout)["checks"]}
+    assert reasons["proof.alg"] == 'alg "none" is refused: the token is not signed'

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from did import public_to_jwk
+from passeport.errors import InputError
+from proofs._jws import b64url_encode
 from proofs.jose import sign_vc_jwt, sign_vp_jwt
 from proofs.sdjwt import issue_sd_jwt, present_sd_jwt
 from tests.verifier.test_enveloped import HOLDER, ISSUER, SUITES, credential_for, envelope
-from verifier import Policy, verify_any
+from verifier import Policy, verify_any, verify_credential
 
 NOW = datetime(2026, 9, 1, tzinfo=UTC)
 POLICY = Policy(suites=SUITES, at=NOW)
@@ -77,3 +82,30 @@ def test_a_policy_without_vc_jwt_refuses_jwts() -> None:
     narrow = Policy(at=NOW, suites=frozenset({"eddsa-rdfc-2022"}))
     assert {c.code for c in verify_any(token, policy=narrow).failures()} == {"proof.suite"}
     assert verify_any(token, policy=Policy(at=NOW)).verified  # the default suites accept it
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("hello world", "1 dot-separated parts"),
+        ("abc.def.ghi", "header is not UTF-8 JSON"),
+        ("eyJhbGciOiJFZERTQSJ9.bm9wZQ.c2ln", "payload is not UTF-8 JSON"),
+        ("garbage~~", "1 dot-separated parts"),
+    ],
+)
+def test_an_unreadable_token_is_bad_input_for_verify_any(text: str, reason: str) -> None:
+    with pytest.raises(InputError) as refused:
+        verify_any(text, policy=POLICY, where="cv.jwt")
+    assert str(refused.value).startswith("cv.jwt: not a readable JWT or SD-JWT: ")
+    assert reason in str(refused.value)
+    # The library's verify_credential reports it as a failed check instead.
+    result = verify_credential(text, policy=POLICY)
+    assert [c.code for c in result.failures()] == ["proof.malformed"]
+
+
+def test_a_readable_token_that_does_not_verify_is_a_result() -> None:
+    header = b64url_encode(b'{"alg":"none","typ":"vc+jwt"}')
+    payload = b64url_encode(json.dumps(credential_for()).encode())
+    result = verify_any(f"{header}.{payload}.", policy=POLICY, where="cv.jwt")
+    assert "proof.alg" in {c.code for c in result.failures()}
+    assert not result.verified

@@ -336,8 +336,10 @@ def _issue_many(
 def _print_summary(summary: BatchSummary) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title=f"{summary.template} credentials from {summary.source}")
+    # Text, not markup: a file name may hold brackets.
+    table = Table(title=Text(f"{summary.template} credentials from {summary.source}"))
     table.add_column("issued", justify="right")
     table.add_column("skipped (already issued)", justify="right")
     table.add_column("failed", justify="right")

@@ -241,6 +241,18 @@ def test_batch_prints_a_summary_and_exits_1_when_rows_failed(univ: Path, tmp_pat
     assert json.loads(as_json.stdout)["failures"][0]["row"] == 4
 
 
+def test_batch_summary_names_the_file_as_it_is(
+    univ: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("[b]promo").mkdir()
+    rows = Path("[b]promo") / "[red]class.csv"
+    rows.write_bytes((EXAMPLES / "class.csv").read_bytes())
+    ran = run("issue", "diploma", "--issuer", univ, "--csv", rows, "-o", "out")
+    assert ran.code == 0, ran.stderr
+    assert "[b]promo/[red]class.csv" in ran.stdout  # a name, not rich markup
+
+
 def test_batch_from_json_lines(univ: Path, tmp_path: Path) -> None:
     lines = tmp_path / "skills.jsonl"
     skill = json.loads((EXAMPLES / "skill.json").read_text())

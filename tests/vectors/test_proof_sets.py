@@ -45,7 +45,7 @@ def test_proof_set_and_chain_step(step: dict[str, Any]) -> None:
     pair = KEYS[step["key"]]
     secret = pair.get("privateKeyMultibase") or pair["secretKeyMultibase"]
     signer = KeySigner(decode_private(secret), options["verificationMethod"])
-    signed = add_proof(
+    signed: Any = add_proof(
         _without_last_proof(result),
         suite=EDDSA_RDFC_2022,
         signer=signer,

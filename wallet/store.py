@@ -14,38 +14,43 @@ Writes run in ``BEGIN IMMEDIATE`` transactions with a busy timeout, so several
 processes or threads may add at once without losing a credential; a duplicate
 is caught by the unique indexes, inside the same transaction. Files (the
 wallet and its backups) are created with mode 0600 and never half-written.
+The file handling is in :mod:`wallet._sqlite`, the backup format in
+:mod:`wallet._backup`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
-import gc
-import gzip
 import json
 import os
 import secrets
 import sqlite3
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, Self
-
-import cbor2
+from typing import Final, Self
 
 from did.keyfile import KeyPair
-from passeport._io import write_atomic
 from passeport._json import JsonObject
-from passeport.errors import InputError, KeyFormatError, WalletError
-from wallet._crypto import DataKey, KdfParams, open_sealed, seal, unwrap_key, wrap_key
+from passeport.errors import WalletError
+from wallet._backup import BACKUP_FORMAT, backup_items, holder_from, read_backup, write_backup
+from wallet._crypto import DataKey, KdfParams, unwrap_key, wrap_key
 from wallet._records import CredentialInfo, HeldCredential, NewCredential, Stored, WalletEntry
+from wallet._sqlite import (
+    collector_paused,
+    connect,
+    create_file,
+    dumps,
+    loads,
+    pack,
+    publish_file,
+    session,
+    unpack,
+)
 
 __all__ = ["BACKUP_FORMAT", "STORE_FORMAT", "Wallet"]
 
 STORE_FORMAT: Final = "passeport-wallet/1"
-BACKUP_FORMAT: Final = "passeport-wallet-backup/1"
-_BUSY_TIMEOUT_S: Final = 60.0
-_MAX_BACKUP_BYTES: Final = 1 << 30
 _SCHEMA: Final = """
 CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE credentials (
@@ -69,116 +74,8 @@ def _body_aad(record_id: str) -> bytes:
 _HOLDER_AAD: Final = b"passeport-wallet/holder"
 
 
-def _dumps(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-def _pack(value: Any) -> bytes:
-    """Encode a sealed record's content: CBOR (RFC 8949), parsed about 3x faster than JSON."""
-    return bytes(cbor2.dumps(value))
-
-
-def _unpack(data: bytes, what: str) -> Any:
-    try:
-        return cbor2.loads(data)
-    except (cbor2.CBORDecodeError, ValueError, TypeError, RecursionError):
-        raise WalletError(f"corrupt store: {what} cannot be decoded") from None
-
-
-def _loads(data: bytes, what: str) -> Any:
-    try:
-        return json.loads(data)
-    except ValueError:
-        raise WalletError(f"corrupt store: {what} is not JSON") from None
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while thousands of records are decoded.
-
-    Decoding allocates many small containers, none cyclic; the collector's
-    repeated passes over them otherwise double the cost of listing a wallet.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _connect(path: Path) -> sqlite3.Connection:
-    try:
-        connection = sqlite3.connect(path, timeout=_BUSY_TIMEOUT_S, isolation_level=None)
-        connection.execute("PRAGMA foreign_keys = ON")
-    except sqlite3.Error as exc:
-        raise WalletError(f"cannot open the wallet: {exc}", where=str(path)) from None
-    return connection
-
-
-@contextlib.contextmanager
-def _session(path: Path, *, write: bool) -> Iterator[sqlite3.Connection]:
-    """Yield a connection inside a transaction (``BEGIN IMMEDIATE`` when writing)."""
-    connection = _connect(path)
-    try:
-        connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-        try:
-            yield connection
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
-        connection.execute("COMMIT")
-    except sqlite3.DatabaseError as exc:
-        raise WalletError(f"the wallet file is unusable: {exc}", where=str(path)) from None
-    finally:
-        connection.close()
-
-
 def _holder_document(pair: KeyPair) -> bytes:
-    return _dumps(pair.to_document(include_secret=True))
-
-
-def _holder_from(data: bytes, where: str) -> KeyPair:
-    try:
-        return KeyPair.from_document(_loads(data, "the holder key"), where=where)
-    except KeyFormatError as exc:
-        raise WalletError(f"corrupt store: the holder key: {exc.message}", where=where) from None
-
-
-def _create_file(path: Path) -> Path:
-    """Create an empty 0600 file next to ``path``, to be renamed onto it when complete."""
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        temporary = folder / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
-        os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    except OSError as exc:
-        raise InputError(f"cannot create the wallet: {exc.strerror}", where=str(path)) from None
-    return temporary
-
-
-def _publish(temporary: Path, path: Path) -> None:
-    """Move the complete file ``temporary`` to ``path``, never over an existing wallet."""
-    try:
-        try:
-            # link() fails if the path appeared meanwhile, where replace() would clobber it.
-            os.link(temporary, path)
-        except FileExistsError:
-            raise
-        except OSError as exc:
-            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS):
-                raise
-            if os.path.lexists(path):  # a file system without hard links
-                raise FileExistsError(errno.EEXIST, "file exists", str(path)) from exc
-            os.replace(temporary, path)
-    except FileExistsError:
-        raise WalletError("a wallet already exists here", where=str(path)) from None
-    except OSError as exc:
-        raise InputError(f"cannot create the wallet: {exc.strerror}", where=str(path)) from None
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
+    return dumps(pair.to_document(include_secret=True))
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,9 +117,9 @@ class Wallet:
         params = kdf or KdfParams.fresh()
         data_key = DataKey.generate()
         wrapped = wrap_key(passphrase, params, data_key.secret)
-        temporary = _create_file(path)
+        temporary = create_file(path)
         try:
-            connection = _connect(temporary)
+            connection = connect(temporary)
             try:
                 connection.executescript(_SCHEMA)
                 sealed = data_key.seal(_holder_document(holder), _HOLDER_AAD)
@@ -237,7 +134,7 @@ class Wallet:
                 )
             finally:
                 connection.close()
-            _publish(temporary, path)
+            publish_file(temporary, path)
         finally:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
@@ -255,14 +152,14 @@ class Wallet:
             raise WalletError(
                 "no wallet here (create one with: passeport wallet init)", where=where
             )
-        with _session(path, write=False) as connection:
+        with session(path, write=False) as connection:
             try:
                 rows = dict(connection.execute("SELECT name, value FROM meta").fetchall())
             except sqlite3.DatabaseError:
                 raise WalletError("not a passeport wallet", where=where) from None
         if rows.get("format") != STORE_FORMAT:
             raise WalletError("not a passeport wallet (unknown format)", where=where)
-        params = KdfParams.from_json(_loads(str(rows.get("kdf", "")).encode(), "kdf"))
+        params = KdfParams.from_json(loads(str(rows.get("kdf", "")).encode(), "kdf"))
         try:
             data_key = DataKey(unwrap_key(passphrase, params, rows.get("data_key")))
             sealed = bytes.fromhex(str(rows.get("holder", "")))
@@ -271,7 +168,7 @@ class Wallet:
         except ValueError:
             raise WalletError("corrupt store: the holder key", where=where) from None
         holder = data_key.open(sealed, _HOLDER_AAD, what="the holder key")
-        return cls(path=path, key=data_key, holder=_holder_from(holder, where))
+        return cls(path=path, key=data_key, holder=holder_from(holder, where))
 
     # --- credentials -------------------------------------------------------------------------
 
@@ -283,7 +180,7 @@ class Wallet:
         :func:`wallet.add`, which verifies first.
         """
         results: list[Stored] = []
-        with _session(self.path, write=True) as connection:
+        with session(self.path, write=True) as connection:
             for item in items:
                 id_index = (
                     self.key.blind(b"id:" + item.info.credential_id.encode("utf-8"))
@@ -303,9 +200,9 @@ class Wallet:
                     "SELECT 1 FROM credentials WHERE id = ?", (record_id,)
                 ).fetchone():
                     record_id = secrets.token_hex(6)
-                info = self.key.seal(_pack(item.info.to_row()), _info_aad(record_id))
+                info = self.key.seal(pack(item.info.to_row()), _info_aad(record_id))
                 body = self.key.seal(
-                    _pack({"credential": item.credential, "claims": item.claims}),
+                    pack({"credential": item.credential, "claims": item.claims}),
                     _body_aad(record_id),
                 )
                 connection.execute(
@@ -318,15 +215,15 @@ class Wallet:
 
     def entries(self) -> list[WalletEntry]:
         """Return every credential's listing metadata, oldest first (decrypts the infos only)."""
-        with _session(self.path, write=False) as connection:
+        with session(self.path, write=False) as connection:
             rows = connection.execute("SELECT id, info FROM credentials ORDER BY rowid").fetchall()
-        with _collector_paused():
+        with collector_paused():
             return [self._entry(str(record_id), info) for record_id, info in rows]
 
     def _entry(self, record_id: str, sealed: bytes) -> WalletEntry:
         what = f"credential {record_id}"
         data = self.key.open(sealed, _info_aad(record_id), what=what)
-        return WalletEntry(record_id, CredentialInfo.from_row(_unpack(data, what)))
+        return WalletEntry(record_id, CredentialInfo.from_row(unpack(data, what)))
 
     def resolve(self, reference: str) -> str:
         """Return the record id that ``reference`` names: an id, or a unique prefix (4+ chars).
@@ -337,7 +234,7 @@ class Wallet:
         text = reference.strip().lower()
         if len(text) < 4 or any(c not in "0123456789abcdef" for c in text):
             raise WalletError(f"no credential {reference!r} in the wallet (ids are hexadecimal)")
-        with _session(self.path, write=False) as connection:
+        with session(self.path, write=False) as connection:
             rows = connection.execute(
                 "SELECT id FROM credentials WHERE substr(id, 1, ?) = ? LIMIT 2", (len(text), text)
             ).fetchall()
@@ -368,7 +265,7 @@ class Wallet:
         their metadata again. Rows are read in growing batches, so a caller
         that stops early reads little and one that reads all pays few queries.
         """
-        connection = _connect(self.path)
+        connection = connect(self.path)
         try:
             position, size = 0, 8
             while position < len(wanted):
@@ -383,7 +280,7 @@ class Wallet:
                     )
                 }
                 opened: list[HeldCredential] = []
-                with _collector_paused():
+                with collector_paused():
                     for item, record_id in zip(batch, ids, strict=True):
                         if record_id not in rows:
                             continue
@@ -402,7 +299,7 @@ class Wallet:
 
     def _held(self, record_id: str, info: CredentialInfo, sealed: bytes) -> HeldCredential:
         what = f"credential {record_id}"
-        body = _unpack(self.key.open(sealed, _body_aad(record_id), what=what), what)
+        body = unpack(self.key.open(sealed, _body_aad(record_id), what=what), what)
         if not isinstance(body, dict) or "credential" not in body:
             raise WalletError(f"corrupt store: {what} has no credential")
         claims = body.get("claims")
@@ -413,10 +310,10 @@ class Wallet:
     def update(self, changes: Sequence[tuple[str, CredentialInfo]]) -> None:
         """Replace the listing metadata of credentials (after a fresh verification), at once."""
         sealed = [
-            (self.key.seal(_pack(info.to_row()), _info_aad(record_id)), record_id)
+            (self.key.seal(pack(info.to_row()), _info_aad(record_id)), record_id)
             for record_id, info in changes
         ]
-        with _session(self.path, write=True) as connection:
+        with session(self.path, write=True) as connection:
             connection.executemany("UPDATE credentials SET info = ? WHERE id = ?", sealed)
 
     def remove(self, reference: str) -> str:
@@ -426,7 +323,7 @@ class Wallet:
             WalletError: as :meth:`resolve`.
         """
         record_id = self.resolve(reference)
-        with _session(self.path, write=True) as connection:
+        with session(self.path, write=True) as connection:
             connection.execute("DELETE FROM credentials WHERE id = ?", (record_id,))
         return record_id
 
@@ -456,66 +353,8 @@ class Wallet:
                     "claims": held.claims,
                 }
             )
-        content = gzip.compress(
-            _dumps({"holder": self.holder.to_document(include_secret=True), "credentials": items}),
-            mtime=0,
-        )
-        params = kdf or KdfParams.fresh()
-        header: JsonObject = {"format": BACKUP_FORMAT, "kdf": params.to_json()}
-        sealed = seal(params.derive(passphrase), content, _dumps(header))
-        document = {**header, "sealed": sealed.hex()}
-        write_atomic(path, _dumps(document) + b"\n", mode=0o600, overwrite=overwrite)
+        write_backup(path, passphrase, self.holder, items, kdf=kdf, overwrite=overwrite)
         return len(items)
-
-    @staticmethod
-    def _read_backup(path: Path, passphrase: str) -> tuple[KeyPair, list[JsonObject]]:
-        where = str(path)
-        try:
-            with open(path, "rb") as handle:
-                data = handle.read(_MAX_BACKUP_BYTES + 1)
-        except OSError as exc:
-            raise InputError(f"cannot read the backup: {exc.strerror}", where=where) from None
-        if len(data) > _MAX_BACKUP_BYTES:
-            raise InputError("the backup is larger than 1 GiB", where=where)
-        try:
-            document = json.loads(data)
-        except ValueError:
-            raise WalletError("not a passeport wallet backup (not JSON)", where=where) from None
-        if not isinstance(document, dict) or document.get("format") != BACKUP_FORMAT:
-            raise WalletError("not a passeport wallet backup", where=where)
-        params = KdfParams.from_json(document.get("kdf"))
-        header: JsonObject = {"format": BACKUP_FORMAT, "kdf": document.get("kdf")}
-        try:
-            sealed = bytes.fromhex(str(document.get("sealed", "")))
-        except ValueError:
-            raise WalletError(
-                "corrupt backup: the content is not hexadecimal", where=where
-            ) from None
-        try:
-            content = open_sealed(params.derive(passphrase), sealed, _dumps(header), what="backup")
-        except WalletError:
-            raise WalletError("wrong backup passphrase (or altered backup)", where=where) from None
-        try:
-            plain = _loads(gzip.decompress(content), "the backup")
-        except (OSError, EOFError):
-            raise WalletError("corrupt backup: cannot decompress", where=where) from None
-        if not isinstance(plain, dict) or not isinstance(plain.get("credentials"), list):
-            raise WalletError("corrupt backup: no credentials", where=where)
-        holder = _holder_from(_dumps(plain.get("holder")), where)
-        return holder, [c for c in plain["credentials"] if isinstance(c, dict)]
-
-    @staticmethod
-    def _backup_items(items: Sequence[JsonObject], where: str) -> list[NewCredential]:
-        out: list[NewCredential] = []
-        for item in items:
-            credential = item.get("credential")
-            claims = item.get("claims")
-            if not isinstance(credential, dict | str) or not isinstance(claims, dict):
-                raise WalletError("corrupt backup: a credential is malformed", where=where)
-            out.append(
-                NewCredential.of(CredentialInfo.from_json(item.get("info")), credential, claims)
-            )
-        return out
 
     @classmethod
     def restore(
@@ -532,8 +371,8 @@ class Wallet:
         Raises:
             WalletError: wrong backup passphrase, a corrupt backup, or a wallet already at ``path``.
         """
-        holder, items = cls._read_backup(backup, backup_passphrase)
-        new = cls._backup_items(items, str(backup))
+        holder, items = read_backup(backup, backup_passphrase)
+        new = backup_items(items, str(backup))
         created = cls.create(path, passphrase, key=holder, kdf=kdf)
         try:
             created.put(new)
@@ -549,10 +388,10 @@ class Wallet:
         Raises:
             WalletError: wrong backup passphrase, a corrupt backup, or another holder's backup.
         """
-        holder, items = self._read_backup(backup, backup_passphrase)
+        holder, items = read_backup(backup, backup_passphrase)
         if holder.controller != self.did:
             raise WalletError(
                 f"this backup belongs to {holder.controller}, this wallet to {self.did}",
                 where=str(backup),
             )
-        return self.put(self._backup_items(items, str(backup)))
+        return self.put(backup_items(items, str(backup)))

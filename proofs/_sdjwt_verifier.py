@@ -34,9 +34,9 @@ from proofs._jws import (
     parse_compact,
     resolve_key,
 )
+from proofs._jwt_verifier import JwtVerification, party_id
 from proofs.checks import ProofOutcome
 from proofs.dates import format_datetime
-from proofs.jose import JwtVerification, party_id
 from proofs.outcome import Outcome
 
 __all__ = ["verify_sd_jwt"]

@@ -22,22 +22,19 @@ which verifiers refuse by design; the holder confirms it here with
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
-from contexts import DocumentLoader, expand
-from did.keyfile import KeyPair
 from passeport._io import parse_json, read_text_file
 from passeport._json import JsonObject
-from passeport.errors import ContextError, InputError
+from passeport.errors import InputError
 from proofs.dates import format_datetime
 from proofs.engine import ProofExpectation, proofs_of
 from proofs.outcome import Outcome
 from verifier import Check, Environment, Policy, VerificationResult, verify_credential
+from wallet._describe import ECDSA_SD, describe, id_of
 from wallet._records import (
     CredentialFormat,
     CredentialInfo,
@@ -49,7 +46,6 @@ from wallet.store import Wallet
 
 __all__ = ["AddOutcome", "add", "add_files", "credential_sources", "refresh"]
 
-ECDSA_SD: Final = "ecdsa-sd-2023"
 # Failed proof checks that date the signature (JWT exp/nbf, a proof's expires) rather than
 # show tampering: the credential is kept and flagged, as an expired credential is.
 _DATED: Final = frozenset({"proof.expired", "proof.not_yet_valid"})
@@ -140,61 +136,6 @@ def _parse(text: str, where: str) -> list[_Parsed]:
     return out
 
 
-# --- reading what a credential says -----------------------------------------------------------
-
-
-def _id_of(value: Any) -> str | None:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, Mapping) and isinstance(value.get("id"), str):
-        return str(value["id"])
-    return None
-
-
-def _text(value: Any) -> str | None:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, Mapping) and isinstance(value.get("@value"), str):
-        return str(value["@value"])
-    if isinstance(value, list) and value:
-        return _text(value[0])
-    return None
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [] if value is None else [value]
-
-
-def _title(document: Mapping[str, Any], types: Sequence[str]) -> str | None:
-    """The credential's name, else its achievement's, else its most specific type."""
-    name = _text(document.get("name"))
-    if name:
-        return name
-    for subject in _list(document.get("credentialSubject")):
-        if isinstance(subject, Mapping):
-            achievement = subject.get("achievement")
-            if isinstance(achievement, Mapping) and _text(achievement.get("name")):
-                return _text(achievement.get("name"))
-    specific = [t for t in types if t != "VerifiableCredential"]
-    return specific[-1] if specific else None
-
-
-def _expanded_types(
-    document: Mapping[str, Any], loader: DocumentLoader, memo: dict[str, tuple[str, ...]]
-) -> tuple[str, ...]:
-    """Return the IRIs of the credential's types (expanding a stub with the same contexts)."""
-    stub = {"@context": document.get("@context"), "type": document.get("type")}
-    key = json.dumps(stub, sort_keys=True)
-    if key not in memo:
-        try:
-            expanded = expand(stub, loader).expanded
-            node = expanded[0] if isinstance(expanded, list) and expanded else {}
-            memo[key] = tuple(t for t in node.get("@type", []) if isinstance(t, str))
-        except (ContextError, InputError):
-            memo[key] = ()
-    return memo[key]
-
-
 def _is_base_proof(document: Mapping[str, Any]) -> bool:
     from proofs.ecdsa_sd import BaseProofValue, parse_proof_value
 
@@ -216,7 +157,7 @@ def _verify_data_integrity(
         return result
     from proofs.ecdsa_sd import verify_base
 
-    issuer = _id_of(document.get("issuer"))
+    issuer = id_of(document.get("issuer"))
     expect = ProofExpectation(
         proof_purpose="assertionMethod",
         controller=issuer,
@@ -257,75 +198,6 @@ def _refusal(result: VerificationResult, *, force: bool) -> str | None:
     return None
 
 
-def _binding_flags(subject: str | None, holder: str) -> tuple[Flag, ...]:
-    if subject is None:
-        return (Flag.UNBOUND,)
-    return () if subject.split("#", 1)[0] == holder else (Flag.OTHER_HOLDER,)
-
-
-def _seconds_to_text(value: Any) -> str | None:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return format_datetime(datetime.fromtimestamp(value, UTC))
-    return None
-
-
-def _describe(
-    kind: CredentialFormat,
-    document: Mapping[str, Any],
-    verification: Verification,
-    *,
-    holder: KeyPair,
-    token: str | None,
-    added_at: str,
-    loader: DocumentLoader,
-    memo: dict[str, tuple[str, ...]],
-) -> CredentialInfo:
-    """Return the listing metadata of a verified credential (``token``: its JOSE form)."""
-    types = tuple(t for t in _list(document.get("type")) if isinstance(t, str))
-    subjects = [_id_of(s) for s in _list(document.get("credentialSubject"))]
-    subject = next((s for s in subjects if s), None)
-    issuer = document.get("issuer")
-    claims: Mapping[str, Any] = {}
-    if token is None:
-        suites = tuple(
-            str(p.get("cryptosuite") or p.get("type")) for p in proofs_of(document) if p.get("type")
-        )
-        flags = list(_binding_flags(subject, holder.controller))
-        disclosure = ECDSA_SD if ECDSA_SD in suites else None
-    else:
-        from wallet._jose import binding_flags, token_claims
-
-        claims = token_claims(token)
-        subject = subject or _id_of(claims.get("sub"))
-        issuer = issuer or claims.get("iss")
-        suites = ("sd-jwt",) if kind is CredentialFormat.SD_JWT else ("vc-jwt",)
-        flags = list(binding_flags(kind, token, subject, holder))
-        disclosure = "sd-jwt" if kind is CredentialFormat.SD_JWT else None
-    if any(c.startswith("proof.") for c in verification.unchecked):
-        flags.append(Flag.UNVERIFIED)
-    vct = _text(claims.get("vct"))
-    return CredentialInfo(
-        format=kind,
-        added_at=added_at,
-        verification=verification,
-        credential_id=_id_of(document) or _text(claims.get("jti")),
-        types=types,
-        expanded_types=_expanded_types(document, loader, memo) if "@context" in document else (),
-        vct=vct,
-        title=_title(document, types) or (vct.rsplit("/", 1)[-1] if vct else None),
-        issuer=_id_of(issuer),
-        issuer_name=_text(issuer.get("name")) if isinstance(issuer, Mapping) else None,
-        subject=subject,
-        valid_from=_text(document.get("validFrom", document.get("issuanceDate")))
-        or _seconds_to_text(claims.get("nbf")),
-        valid_until=_text(document.get("validUntil", document.get("expirationDate")))
-        or _seconds_to_text(claims.get("exp")),
-        flags=tuple(flags),
-        disclosure=disclosure,
-        suites=suites,
-    )
-
-
 def _verify(
     kind: CredentialFormat, credential: JsonObject | str, policy: Policy, env: Environment
 ) -> tuple[VerificationResult, JsonObject | None]:
@@ -354,7 +226,7 @@ def _prepare(
     if reason is not None or document is None:
         why = reason or "refused: the credential cannot be read"
         return None, AddOutcome(parsed.where, "refused", None, None, result, why)
-    info = _describe(
+    info = describe(
         parsed.format,
         document,
         _verification(result, at),

@@ -170,8 +170,19 @@ def derive(
     where = str(file)
     text = read_text_file(file)
     if not text.lstrip().startswith("{"):
+        if key is None and (challenge is not None or domain is not None):
+            raise InputError(
+                "--challenge and --domain go into a Key Binding JWT: give --key (your key file)",
+                where=where,
+            )
         _present(text, tuple(reveal or ()), key, challenge, domain, output, where)
         return
+    if key is not None or challenge is not None or domain is not None:
+        raise InputError(
+            "--key, --challenge and --domain bind an SD-JWT; to bind this disclosure, "
+            "put it in a presentation and sign that (passeport sign VP.json --challenge C)",
+            where=where,
+        )
     document = parse_json(text, where=where)
     try:
         derived = derive_disclosure(document, tuple(reveal or ()))

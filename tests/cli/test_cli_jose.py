@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from did import KeyPair, PrivateKey, write_key_file
 from passeport.cli import app
+from passeport.errors import InputError
 from tests.cli.test_cli import one_line_error, run
 from tests.conftest import ROOT
 
@@ -110,3 +111,22 @@ def test_bad_input_is_one_line_and_exit_2_a_refused_token_exit_1(tmp_path: Path)
     assert refused.returncode == 1, refused.stderr
     reasons = {c["code"]: c["message"] for c in json.loads(refused.stdout)["checks"]}
     assert reasons["proof.alg"] == 'alg "none" is refused: the token is not signed'
+
+
+def test_derive_refuses_binding_options_that_would_be_ignored(tmp_path: Path) -> None:
+    cred, issuer, holder = _files(tmp_path)
+    sd_jwt, base = tmp_path / "c.sdjwt", tmp_path / "c.json"
+    for suite, out in (("sd-jwt", sd_jwt), ("ecdsa-sd-2023", base)):
+        signed = RUNNER.invoke(
+            app, ["sign", str(cred), "--key", str(issuer), "--suite", suite, "-o", str(out)]
+        )
+        assert signed.exit_code == 0, signed.output
+    reveal = ["--reveal", "/credentialSubject/name"]
+    unkeyed = RUNNER.invoke(app, ["derive", str(sd_jwt), *reveal, "--challenge", "c1"])
+    assert isinstance(unkeyed.exception, InputError)
+    assert "give --key" in str(unkeyed.exception)
+    for option in (["--challenge", "c1"], ["--domain", "rh.example"], ["--key", str(holder)]):
+        refused = RUNNER.invoke(app, ["derive", str(base), *reveal, *option])
+        assert isinstance(refused.exception, InputError), option
+        assert str(refused.exception).startswith(f"{base}: --key, --challenge and --domain bind")
+    assert RUNNER.invoke(app, ["derive", str(base), *reveal]).exit_code == 0

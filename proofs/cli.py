@@ -76,6 +76,13 @@ def sign(
         raise typer.BadParameter(
             f'"{suite}" is not one of {", ".join(SUITES)}', param_hint="--suite"
         )
+    if suite != "sd-jwt" and (holder is not None or vct is not None):
+        raise InputError(f"--holder and --vct apply to sd-jwt, not to {suite}", where=str(file))
+    if suite == "vc-jwt" and mandatory:
+        raise InputError(
+            "--mandatory applies to ecdsa-sd-2023 and sd-jwt; a vc+jwt is shown whole",
+            where=str(file),
+        )
     document = read_json_file(file)
     pair = read_key_file(key)
     if suite in ENVELOPING:

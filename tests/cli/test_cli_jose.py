@@ -130,3 +130,22 @@ def test_derive_refuses_binding_options_that_would_be_ignored(tmp_path: Path) ->
         assert isinstance(refused.exception, InputError), option
         assert str(refused.exception).startswith(f"{base}: --key, --challenge and --domain bind")
     assert RUNNER.invoke(app, ["derive", str(base), *reveal]).exit_code == 0
+
+
+def test_sign_refuses_options_of_another_suite(tmp_path: Path) -> None:
+    cred, issuer, holder = _files(tmp_path)
+    base = ["sign", str(cred), "--key", str(issuer)]
+    for suite, option, message in (
+        ("vc-jwt", ["--mandatory", "/issuer"], "--mandatory applies to ecdsa-sd-2023 and sd-jwt"),
+        ("ecdsa-rdfc-2019", ["--vct", "https://x.example/vct"], "--holder and --vct apply to"),
+        ("ecdsa-sd-2023", ["--holder", "did:key:z6Mk"], "--holder and --vct apply to sd-jwt"),
+    ):
+        refused = RUNNER.invoke(app, [*base, "--suite", suite, *option])
+        assert isinstance(refused.exception, InputError), (suite, refused.output)
+        assert str(refused.exception).startswith(f"{cred}: {message}")
+    clear = ["--mandatory", "/credentialSubject/achievement/name"]
+    accepted = RUNNER.invoke(app, [*base, "--suite", "sd-jwt", *clear])
+    assert accepted.exit_code == 0, accepted.output
+    holder_did = json.loads(holder.read_text())["controller"]
+    bound = RUNNER.invoke(app, [*base, "--suite", "sd-jwt", "--holder", holder_did])
+    assert bound.exit_code == 0, bound.output

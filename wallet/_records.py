@@ -299,6 +299,56 @@ class WalletEntry:
     id: str
     info: CredentialInfo
 
+    def matches(
+        self,
+        *,
+        kind: str | None = None,
+        issuer: str | None = None,
+        text: str | None = None,
+        expiring_within: float | None = None,
+        now: datetime | None = None,
+    ) -> bool:
+        """Return True when the credential fits every filter given (case-insensitive).
+
+        Args:
+            kind: part of one of its types (or its SD-JWT ``vct``).
+            issuer: part of its issuer's DID or name.
+            text: words that all appear in its title, issuer, subject, types or id.
+            expiring_within: days: still valid at ``now`` but not that long after.
+            now: the instant ``expiring_within`` counts from (required with it).
+
+        >>> added = "2026-01-15T12:00:00Z"
+        >>> entry = WalletEntry("a1b2c3", CredentialInfo(
+        ...     CredentialFormat.LDP_VC, added, Verification(added, True),
+        ...     types=("VerifiableCredential", "OpenBadgeCredential"),
+        ...     title="Sauveteur Secouriste du Travail", issuer_name="INRS",
+        ...     valid_until="2026-02-01T00:00:00Z"))
+        >>> entry.matches(kind="openbadge", text="secouriste travail", issuer="inrs")
+        True
+        >>> from datetime import UTC, datetime
+        >>> entry.matches(expiring_within=30, now=datetime(2026, 1, 15, tzinfo=UTC))
+        True
+        >>> entry.matches(expiring_within=7, now=datetime(2026, 1, 15, tzinfo=UTC))
+        False
+        """
+        info = self.info
+        if kind and not any(kind.lower() in t.lower() for t in (*info.types, info.vct or "")):
+            return False
+        if issuer and not any(
+            issuer.lower() in (v or "").lower() for v in (info.issuer, info.issuer_name)
+        ):
+            return False
+        if expiring_within is not None:
+            if now is None:
+                raise ValueError("expiring_within counts from now: give now")
+            if not info.expires_within(expiring_within, now):
+                return False
+        if text:
+            fields = (info.title, info.issuer, info.issuer_name, info.subject, info.vct, self.id)
+            haystack = " ".join([*(v or "" for v in fields), *info.types]).lower()
+            return all(word in haystack for word in text.lower().split())
+        return True
+
 
 @dataclass(frozen=True, slots=True)
 class HeldCredential:

@@ -25,7 +25,7 @@ import typer
 
 if TYPE_CHECKING:
     from verifier import Environment
-    from wallet import Wallet, WalletEntry
+    from wallet import Wallet
 
 __all__ = ["app", "default_wallet_path"]
 
@@ -177,31 +177,6 @@ def add(
     raise typer.Exit(1 if any(o.status == "refused" for o in outcomes) else 0)
 
 
-def _matches(entry: WalletEntry, *, kind: str | None, issuer: str | None, text: str | None) -> bool:
-    info = entry.info
-    if kind and not any(kind.lower() in t.lower() for t in (*info.types, info.vct or "")):
-        return False
-    if issuer and not any(
-        issuer.lower() in (v or "").lower() for v in (info.issuer, info.issuer_name)
-    ):
-        return False
-    if text:
-        haystack = " ".join(
-            v or ""
-            for v in (
-                info.title,
-                info.issuer,
-                info.issuer_name,
-                info.subject,
-                info.vct,
-                entry.id,
-                *info.types,
-            )
-        ).lower()
-        return all(word in haystack for word in text.lower().split())
-    return True
-
-
 def _listing(
     wallet: Path | None,
     *,
@@ -224,8 +199,7 @@ def _listing(
     entries = [
         e
         for e in opened.entries()
-        if _matches(e, kind=kind, issuer=issuer, text=text)
-        and (expiring is None or e.info.expires_within(expiring, now))
+        if e.matches(kind=kind, issuer=issuer, text=text, expiring_within=expiring, now=now)
     ]
     if as_json:
         _echo_json(

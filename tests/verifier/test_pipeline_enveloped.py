@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from did import public_to_jwk
-from passeport.errors import InputError
+from passeport.errors import InputError, PasseportError
 from proofs._jws import b64url_encode
 from proofs.jose import sign_vc_jwt, sign_vp_jwt
 from proofs.sdjwt import issue_sd_jwt, present_sd_jwt
@@ -109,3 +112,64 @@ def test_a_readable_token_that_does_not_verify_is_a_result() -> None:
     result = verify_any(f"{header}.{payload}.", policy=POLICY, where="cv.jwt")
     assert "proof.alg" in {c.code for c in result.failures()}
     assert not result.verified
+
+
+def _tokens() -> dict[str, str]:
+    credential = credential_for()
+    issued = issue_sd_jwt(
+        credential,
+        ISSUER,
+        vct="urn:x",
+        disclosable=["/credentialSubject/name", "/name"],
+        holder_jwk=public_to_jwk(HOLDER.public_key),
+        issued_at=NOW - timedelta(days=1),
+    )
+    shown = present_sd_jwt(
+        issued,
+        ["/credentialSubject/name"],
+        holder_key=HOLDER,
+        nonce="c",
+        audience="d",
+        issued_at=NOW,
+    )
+    vp = {
+        "@context": [VC_V2],
+        "type": ["VerifiablePresentation"],
+        "verifiableCredential": [envelope("application/vc+jwt", sign_vc_jwt(credential, ISSUER))],
+    }
+    return {
+        "vc+jwt": sign_vc_jwt(credential, ISSUER),
+        "sd-jwt+kb": shown,
+        "vp+jwt": sign_vp_jwt(vp, HOLDER, nonce="c", audience="d"),
+    }
+
+
+TOKENS = _tokens()
+BOUND = Policy(suites=SUITES, at=NOW, challenge="c", domain="d")
+
+
+@pytest.mark.parametrize("form", sorted(TOKENS))
+def test_each_token_form_verifies_untouched(form: str) -> None:
+    result = verify_any(TOKENS[form], policy=BOUND)
+    assert result.verified, result.failures()
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_a_corrupted_token_raises_only_our_errors_and_never_verifies(data: st.DataObject) -> None:
+    form = data.draw(st.sampled_from(sorted(TOKENS)), label="form")
+    token = TOKENS[form]
+    index = data.draw(st.integers(0, len(token) - 1), label="index")
+    replacement = data.draw(st.sampled_from("A_-~.e=Z0{"), label="character")
+    corrupted = token[:index] + replacement + token[index + 1 :]
+    wrapped = data.draw(st.booleans(), label="enveloped")
+    if wrapped and form != "vp+jwt":
+        media = "application/dc+sd-jwt" if "~" in token else "application/vc+jwt"
+        document: Any = envelope(media, corrupted)
+    else:
+        document = corrupted
+    try:
+        result = verify_any(document, policy=BOUND, where="token")
+    except PasseportError:
+        return
+    assert corrupted == token or not result.verified, (form, index, replacement)

@@ -144,19 +144,7 @@ def add(
     opened = _open(wallet)
     outcomes = add_files(opened, files, env=_environment(cache, offline=offline), force=force)
     if as_json:
-        _echo_json(
-            [
-                {
-                    "source": o.where,
-                    "status": o.status,
-                    "id": o.id,
-                    "reason": o.reason,
-                    "verification": o.result.to_json() if o.result else None,
-                    "flags": [str(f) for f in o.info.flags] if o.info else [],
-                }
-                for o in outcomes
-            ]
-        )
+        _echo_json([outcome.to_json() for outcome in outcomes])
     else:
         for outcome in outcomes:
             info = outcome.info
@@ -444,23 +432,8 @@ def present(
         written = submission or output.with_name(f"{output.stem}.submission.json")
         write_atomic(written, dump_json(result.submission), mode=0o600)
     if as_json:
-        _echo_json(
-            {
-                "presentation": str(output),
-                "submission": str(written) if written else None,
-                "credentials": [
-                    {
-                        "id": c.id,
-                        "title": c.title,
-                        "queries": list(c.queries),
-                        "disclosure": c.disclosure,
-                        "revealed": list(c.revealed) if c.revealed is not None else None,
-                    }
-                    for c in result.credentials
-                ],
-                "notes": list(result.notes),
-            }
-        )
+        written_to = {"presentation": str(output), "submission": str(written) if written else None}
+        _echo_json({**written_to, **result.summary()})
         return
     for item in result.credentials:
         answered = f" for {', '.join(item.queries)}" if item.queries else ""

@@ -69,6 +69,17 @@ class AddOutcome:
     result: VerificationResult | None
     reason: str | None = None
 
+    def to_json(self) -> JsonObject:
+        """Return the outcome as ``wallet add --json`` prints it."""
+        return {
+            "source": self.where,
+            "status": self.status,
+            "id": self.id,
+            "reason": self.reason,
+            "verification": self.result.to_json() if self.result else None,
+            "flags": [str(flag) for flag in self.info.flags] if self.info else [],
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class _Parsed:

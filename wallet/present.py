@@ -73,6 +73,22 @@ class Presentation:
     submission: JsonObject | None = None
     notes: tuple[str, ...] = ()
 
+    def summary(self) -> JsonObject:
+        """Return what went into the presentation (not the presentation itself), as JSON."""
+        return {
+            "credentials": [
+                {
+                    "id": c.id,
+                    "title": c.title,
+                    "queries": list(c.queries),
+                    "disclosure": c.disclosure,
+                    "revealed": list(c.revealed) if c.revealed is not None else None,
+                }
+                for c in self.credentials
+            ],
+            "notes": list(self.notes),
+        }
+
 
 def _suite_for(algorithm: KeyAlgorithm) -> str:
     return "eddsa-rdfc-2022" if algorithm is KeyAlgorithm.ED25519 else "ecdsa-rdfc-2019"

@@ -58,6 +58,9 @@ def test_a_data_integrity_credential_is_verified_then_stored(tmp_path: Path) -> 
     assert info.disclosure is None
     assert info.verification.verified and info.verification.at == "2026-01-15T12:00:00Z"
     assert info.flags == () and info.flags_at(FIXED_NOW) == ()
+    as_json = outcome.to_json()
+    assert (as_json["status"], as_json["id"], as_json["flags"]) == ("added", outcome.id, [])
+    assert as_json["verification"] == outcome.result.to_json()
 
 
 @pytest.mark.parametrize("suite", ["eddsa-jcs-2022", "ecdsa-rdfc-2019", "ecdsa-jcs-2019"])

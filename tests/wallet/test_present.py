@@ -90,6 +90,12 @@ def test_dcql_presentation_discloses_only_what_is_asked(
         (first_aid, ("first_aid",), "derived"),
     ]
     assert result.submission is None and result.notes == ()
+    summary = result.summary()
+    assert [(c["id"], c["queries"], c["disclosure"]) for c in summary["credentials"]] == [
+        (diploma, ["diploma"], "derived"),
+        (first_aid, ["first_aid"], "derived"),
+    ]
+    assert summary["credentials"][0]["revealed"] == list(result.credentials[0].revealed or ())
     assert vp["holder"] == HOLDER.controller
     assert vp["proof"]["proofPurpose"] == "authentication"
 

@@ -57,10 +57,10 @@ IssuerOption = Annotated[
 
 
 def _check_suite(suite: str | None) -> None:
+    from passeport.errors import InputError
+
     if suite is not None and suite not in SUITES:
-        raise typer.BadParameter(
-            f'"{suite}" is not one of {", ".join(SUITES)}', param_hint="--suite"
-        )
+        raise InputError(f'unknown suite "{suite}" (expected one of: {", ".join(SUITES)})')
 
 
 @app.command()
@@ -91,6 +91,7 @@ def init(
     """Create an issuer profile: name, signing key and DID, registry, status list settings."""
     from did.web import did_web_url
     from issuer.profile import Profile
+    from passeport.errors import InputError
 
     _check_suite(suite)
     try:
@@ -104,7 +105,7 @@ def init(
             list_size=list_size,
         )
     except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
+        raise InputError(str(exc), where=str(directory)) from None
     hosted = did_web_url(profile.did) if profile.did.startswith("did:web:") else None
     if as_json:
         _echo_json({**_profile_json(profile), "didDocumentUrl": hosted})
@@ -196,11 +197,11 @@ def issue(
 ) -> None:
     """Issue signed credentials from a template: one from --data, one per row of --csv/--jsonl."""
     from issuer.templates import TEMPLATE_NAMES
+    from passeport.errors import InputError
 
     if template not in TEMPLATE_NAMES:
-        raise typer.BadParameter(
-            f'"{template}" is not one of {", ".join(TEMPLATE_NAMES)}', param_hint="TEMPLATE"
-        )
+        expected = ", ".join(TEMPLATE_NAMES)
+        raise InputError(f'unknown template "{template}" (expected one of: {expected})')
     _check_suite(suite)
     sources = [s for s in (data, csv_file, jsonl) if s is not None]
     if len(sources) != 1:

@@ -77,19 +77,25 @@ def test_init_creates_a_profile_and_prints_no_secret(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        (["--did", "key"], "--status-base"),
-        (["--did", "web:univ.example", "--list-size", "1000"], "at least 131072"),
-        (["--did", "web:univ.example", "--suite", "rot13"], "is not one of"),
-        (["--did", "web:univ.example", "--type", "rsa"], "rsa"),
+        (["--did", "key"], "p: a did:key issuer has no web host: give the status list base URL"),
+        (["--did", "web:univ.example", "--list-size", "1000"], "p: a status list holds at least"),
+        (["--did", "web:univ.example", "--suite", "rot13"], 'unknown suite "rot13" (expected'),
+        (["--did", "jwk"], "p: DID method 'jwk': an issuer uses key or web:HOST[:PATH]"),
         (["--did", "web:univ.example", "--type", "p256", "--suite", "eddsa-rdfc-2022"], "cannot"),
     ],
 )
-def test_init_usage_errors(tmp_path: Path, options: list[str], message: str) -> None:
-    result = runner.invoke(
-        _shell(), ["issuer", "init", str(tmp_path / "p"), "--name", "X", *options]
-    )
-    assert result.exit_code == 2
-    assert message in result.output
+def test_init_refuses_bad_settings_in_one_line(
+    tmp_path: Path, options: list[str], message: str
+) -> None:
+    ran = run("issuer", "init", tmp_path / "p", "--name", "X", *options)
+    assert ran.code == 2 and len(ran.stderr.splitlines()) == 1
+    assert ran.stderr.startswith("passeport: ") and message in ran.stderr
+    assert not (tmp_path / "p").exists()
+
+
+def test_init_usage_errors(tmp_path: Path) -> None:
+    result = runner.invoke(_shell(), ["issuer", "init", str(tmp_path / "p"), "--type", "rsa"])
+    assert result.exit_code == 2 and "rsa" in result.output
     assert not (tmp_path / "p").exists()
 
 
@@ -199,17 +205,33 @@ def test_issue_bad_data_is_one_line_exit_2(univ: Path, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "arguments",
     [
-        ["issue", "passport", "--data", "x.json"],
         ["issue", "diploma"],
         ["issue", "diploma", "--data", "a.json", "--csv", "b.csv"],
         ["issue", "diploma", "--csv", "b.csv"],
-        ["issue", "diploma", "--data", "a.json", "--suite", "rot13"],
         ["issue", "diploma", "--csv", "b.csv", "-o", "out", "--workers", "0"],
     ],
 )
 def test_issue_usage_errors(univ: Path, arguments: list[str]) -> None:
     result = runner.invoke(_shell(), [*arguments, "--issuer", str(univ)])
     assert result.exit_code == 2, result.output
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (
+            ["passport", "--data", "x.json"],
+            'unknown template "passport" (expected one of: diploma,',
+        ),
+        (["diploma", "--data", "x.json", "--suite", "rot13"], 'unknown suite "rot13"'),
+    ],
+)
+def test_unknown_template_or_suite_in_one_line(
+    univ: Path, arguments: list[str], message: str
+) -> None:
+    ran = run("issue", *arguments, "--issuer", univ)
+    assert ran.code == 2 and ran.stderr.startswith(f"passeport: {message}")
+    assert len(ran.stderr.splitlines()) == 1
 
 
 def test_batch_prints_a_summary_and_exits_1_when_rows_failed(univ: Path, tmp_path: Path) -> None:

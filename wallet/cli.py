@@ -14,10 +14,11 @@ first), and stores the new verdicts.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -85,6 +86,19 @@ def _environment(cache: Path | None, *, offline: bool) -> Environment:
     return env.with_cache(cache) if cache is not None else env
 
 
+@contextlib.contextmanager
+def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
+    """Show a progress bar on stderr (when it is a terminal) for a long verification."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    errors = Console(stderr=True)
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=errors, disable=not errors.is_terminal, transient=True) as bar:
+        task = bar.add_task(label, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
 def _echo_json(value: Any) -> None:
     typer.echo(json.dumps(value, indent=2, ensure_ascii=False))
 
@@ -142,7 +156,9 @@ def add(
     from wallet import add_files
 
     opened = _open(wallet)
-    outcomes = add_files(opened, files, env=_environment(cache, offline=offline), force=force)
+    env = _environment(cache, offline=offline)
+    with _progress("verifying") as progress:
+        outcomes = add_files(opened, files, env=env, force=force, progress=progress)
     if as_json:
         _echo_json([outcome.to_json() for outcome in outcomes])
     else:
@@ -182,7 +198,9 @@ def _listing(
 
     opened = _open(wallet)
     if refresh or cache is not None:
-        refresh_all(opened, env=_environment(cache, offline=offline or not refresh))
+        with _progress("verifying again") as progress:
+            env = _environment(cache, offline=offline or not refresh)
+            refresh_all(opened, env=env, progress=progress)
     now = utc_now()
     entries = [
         e

@@ -22,7 +22,7 @@ which verifiers refuse by design; the holder confirms it here with
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final
@@ -44,7 +44,10 @@ from wallet._records import (
 )
 from wallet.store import Wallet
 
-__all__ = ["AddOutcome", "add", "add_files", "credential_sources", "refresh"]
+__all__ = ["AddOutcome", "ProgressCallback", "add", "add_files", "credential_sources", "refresh"]
+
+ProgressCallback = Callable[[int, int], None]
+"""Called as ``progress(done, total)`` as credentials are verified."""
 
 # Failed proof checks that date the signature (JWT exp/nbf, a proof's expires) rather than
 # show tampering: the credential is kept and flagged, as an expired credential is.
@@ -260,12 +263,14 @@ def add(
     policy: Policy | None = None,
     env: Environment | None = None,
     force: bool = False,
+    progress: ProgressCallback | None = None,
 ) -> list[AddOutcome]:
     """Verify and store credentials given as ``(where, text)`` pairs; one outcome each.
 
     Everything accepted is stored in one transaction. ``force`` keeps
     credentials whose signature could not be checked, flagged ``unverified``;
-    it never keeps a credential whose signature fails.
+    it never keeps a credential whose signature fails. ``progress`` is called
+    as ``progress(verified, total)`` after each credential is verified.
 
     Raises:
         InputError: an input that is not a credential at all (naming it).
@@ -274,7 +279,11 @@ def add(
     env = env or Environment()
     memo: dict[str, tuple[str, ...]] = {}
     parsed = [item for where, text in sources for item in _parse(text, where)]
-    prepared = [_prepare(p, wallet, policy, env, force=force, memo=memo) for p in parsed]
+    prepared = []
+    for item in parsed:
+        prepared.append(_prepare(item, wallet, policy, env, force=force, memo=memo))
+        if progress is not None:
+            progress(len(prepared), len(parsed))
     to_store = [new for new, _ in prepared if new is not None]
     stored = iter(wallet.put(to_store))
     outcomes: list[AddOutcome] = []
@@ -296,29 +305,40 @@ def add_files(
     policy: Policy | None = None,
     env: Environment | None = None,
     force: bool = False,
+    progress: ProgressCallback | None = None,
 ) -> list[AddOutcome]:
     """Read files and folders (see :func:`credential_sources`), then :func:`add` them."""
-    return add(wallet, credential_sources(paths), policy=policy, env=env, force=force)
+    sources = credential_sources(paths)
+    return add(wallet, sources, policy=policy, env=env, force=force, progress=progress)
 
 
-def refresh(wallet: Wallet, *, policy: Policy | None = None, env: Environment | None = None) -> int:
+def refresh(
+    wallet: Wallet,
+    *,
+    policy: Policy | None = None,
+    env: Environment | None = None,
+    progress: ProgressCallback | None = None,
+) -> int:
     """Verify every held credential again (status lists, validity) and store the new verdicts.
 
     Status lists are fetched once per list through ``env``. Returns how many
-    credentials were checked.
+    credentials were checked; ``progress(checked, total)`` follows them.
     """
     policy = policy or Policy()
     env = env or Environment()
     at = format_datetime(policy.at or env.clock())
     changes: list[tuple[str, CredentialInfo]] = []
-    for held in wallet.credentials(wallet.entries()):
-        if not isinstance(held.credential, dict | str):
-            continue
-        result, _ = _verify(held.info.format, held.credential, policy, env)
-        verification = _verification(result, at)
-        flags: list[Flag] = [f for f in held.info.flags if f is not Flag.UNVERIFIED]
-        if any(c.startswith("proof.") for c in verification.unchecked):
-            flags.append(Flag.UNVERIFIED)
-        changes.append((held.id, replace(held.info, verification=verification, flags=tuple(flags))))
+    entries = wallet.entries()
+    for index, held in enumerate(wallet.credentials(entries), start=1):
+        if isinstance(held.credential, dict | str):
+            result, _ = _verify(held.info.format, held.credential, policy, env)
+            verification = _verification(result, at)
+            flags: list[Flag] = [f for f in held.info.flags if f is not Flag.UNVERIFIED]
+            if any(c.startswith("proof.") for c in verification.unchecked):
+                flags.append(Flag.UNVERIFIED)
+            info = replace(held.info, verification=verification, flags=tuple(flags))
+            changes.append((held.id, info))
+        if progress is not None:
+            progress(index, len(entries))
     wallet.update(changes)
     return len(changes)

@@ -63,6 +63,18 @@ def test_a_data_integrity_credential_is_verified_then_stored(tmp_path: Path) -> 
     assert as_json["verification"] == outcome.result.to_json()
 
 
+def test_progress_follows_each_verification(tmp_path: Path) -> None:
+    wallet = new_wallet(tmp_path)
+    seen: list[tuple[int, int]] = []
+    documents = [signed(diploma_document(number=n)) for n in (1, 2, 3)]
+    sources = [("many.json", json.dumps(documents))]
+    add(wallet, sources, policy=policy(), env=env(), progress=lambda *p: seen.append(p))
+    assert seen == [(1, 3), (2, 3), (3, 3)]
+    seen.clear()
+    assert refresh(wallet, policy=policy(), env=env(), progress=lambda *p: seen.append(p)) == 3
+    assert seen == [(1, 3), (2, 3), (3, 3)]
+
+
 @pytest.mark.parametrize("suite", ["eddsa-jcs-2022", "ecdsa-rdfc-2019", "ecdsa-jcs-2019"])
 def test_other_data_integrity_suites_are_accepted(tmp_path: Path, suite: str) -> None:
     signer = TRAINER if suite.startswith("ecdsa") else UNIVERSITY

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from issuer import cli as issuer_cli
 from passeport.errors import PasseportError
+from proofs import cli as proofs_cli
 from tests.issuer._helpers import EXAMPLES
 from verifier import cli as verifier_cli
 
@@ -40,6 +41,7 @@ def _shell() -> typer.Typer:
     app.add_typer(issuer_cli.app, name="issuer")
     app.add_typer(issuer_cli.status_app, name="status")
     app.command()(issuer_cli.issue)
+    app.command()(proofs_cli.derive)
     app.command()(verifier_cli.verify)
     return app
 
@@ -66,6 +68,11 @@ def test_the_walkthrough_runs_as_written(tmp_path: Path, monkeypatch: pytest.Mon
     assert (tmp_path / "public" / "univ.example" / ".well-known" / "did.json").is_file()
     revoked = json.loads((tmp_path / "camille.json").read_text("utf-8"))["id"]
     assert revoked.startswith("urn:uuid:")
+    base = json.loads((tmp_path / "sst-sd.json").read_text("utf-8"))
+    shown = json.loads((tmp_path / "sst-shown.json").read_text("utf-8"))
+    assert base["proof"]["cryptosuite"] == shown["proof"]["cryptosuite"] == "ecdsa-sd-2023"
+    assert "Léa Dubois" in json.dumps(base, ensure_ascii=False)
+    assert "Léa Dubois" not in json.dumps(shown, ensure_ascii=False)
 
 
 def test_the_expected_failures_are_the_ones_announced() -> None:

@@ -98,13 +98,27 @@ _WORKER: dict[str, Any] = {}  # per worker process: its profile and document loa
 
 
 def start_worker(directory: str) -> None:
-    """Open the profile once per worker process, with a loader kept for the whole batch."""
-    _WORKER["profile"] = Profile.open(Path(directory))
+    """Open the profile once per worker process, with a loader kept for the whole batch.
+
+    A profile the worker cannot open is kept as the error of every chunk it
+    is given (an initializer that raises would break the pool with a
+    traceback instead of our one-line error).
+    """
+    try:
+        _WORKER["profile"] = Profile.open(Path(directory))
+    except PasseportError as exc:
+        _WORKER["error"] = exc
     _WORKER["loader"] = bundled_loader()
 
 
 def worker_chunk(chunk: Chunk) -> list[Done]:
-    """Run ``chunk`` in a worker started by :func:`start_worker`."""
+    """Run ``chunk`` in a worker started by :func:`start_worker`.
+
+    Raises:
+        PasseportError: the worker could not open the profile.
+    """
+    if "error" in _WORKER:
+        raise _WORKER["error"]
     return run_chunk(chunk, _WORKER["profile"], _WORKER["loader"])
 
 

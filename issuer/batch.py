@@ -33,6 +33,7 @@ import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -47,7 +48,7 @@ from issuer.registry import Registry
 from issuer.statuslist import allocate_status
 from issuer.templates import TEMPLATE_NAMES, data_from_row, subject_id
 from passeport._json import JsonObject
-from passeport.errors import InputError, PasseportError
+from passeport.errors import InputError, PasseportError, SigningError
 from proofs.dates import utc_now
 from proofs.registry import suite_named
 
@@ -271,7 +272,8 @@ def issue_batch(
     Raises:
         InputError: the file cannot be read as a whole (missing, not UTF-8,
             malformed CSV, no header), ``out_dir`` cannot be written, or the
-            registry cannot be used.
+            registry cannot be used, or a worker cannot open the profile.
+        SigningError: a worker process died (the rows recorded so far stay issued).
         ValueError: an unknown template or suite, or ``workers`` below 1.
     """
     if template not in TEMPLATE_NAMES:
@@ -340,7 +342,15 @@ def _run_pool(batch: _Batch, rows: Path, fmt: str, size: int, workers: int) -> N
             )
             for future in finished:
                 in_flight.discard(future)
-                batch.record(future.result())
+                try:
+                    done = future.result()
+                except BrokenProcessPool:
+                    raise SigningError(
+                        "a signing process stopped unexpectedly (out of memory?); rows already "
+                        "issued are kept: run the same command again to resume",
+                        where=str(rows),
+                    ) from None
+                batch.record(done)
 
         for source_rows in _chunks(read_rows(rows, fmt), size):
             fresh = batch.prepare(source_rows)

@@ -255,6 +255,34 @@ def test_misuse(tmp_path: Path) -> None:
         issue_batch(profile, "diploma", EXAMPLES / "class.csv", tmp_path / "out", workers=0)
 
 
+def test_a_worker_that_cannot_open_the_profile_is_one_clear_error(tmp_path: Path) -> None:
+    profile = make_profile(tmp_path / "univ")
+    (profile.directory / "profile.json").write_text("{}", "utf-8")  # after the parent read it
+    rows = class_rows(tmp_path / "class.csv", 4)
+    with pytest.raises(InputError, match="not a profile file") as caught:
+        issue_batch(profile, "diploma", rows, tmp_path / "out", workers=2, issued_at=ISSUED_AT)
+    assert str(caught.value).startswith(str(profile.directory / "profile.json"))
+    assert not list((tmp_path / "out").glob("*.json"))
+
+
+def _killed(chunk: object) -> None:
+    """Stands for a signing process killed by the system (out of memory, say)."""
+    os._exit(9)
+
+
+def test_a_dead_worker_stops_the_batch_with_a_way_to_resume(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from passeport.errors import SigningError
+
+    profile = make_profile(tmp_path / "univ")
+    rows = class_rows(tmp_path / "class.csv", 4)
+    monkeypatch.setattr(issuer.batch, "worker_chunk", _killed)
+    with pytest.raises(SigningError, match="run the same command again to resume") as caught:
+        issue_batch(profile, "diploma", rows, tmp_path / "out", workers=2, issued_at=ISSUED_AT)
+    assert str(caught.value).startswith(f"{rows}: a signing process stopped unexpectedly")
+
+
 def test_row_keys_are_stable() -> None:
     assert row_key("diploma", {"a": "1", "b": "2"}) == row_key("diploma", {"b": "2", "a": "1"})
     assert row_key("diploma", {"a": "1"}) != row_key("skill", {"a": "1"})

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from contexts import DocumentLoader, bundled_loader
-from issuer.issue import issue_signed, verification_environment
+from issuer.issue import enveloped_token, issue_signed, verification_environment
 from issuer.profile import Profile
 from issuer.registry import CredentialRecord
 from issuer.statuslist import StatusSlot
@@ -84,7 +84,9 @@ def run_chunk(chunk: Chunk, profile: Profile, loader: DocumentLoader) -> list[Do
             )
             target = Path(chunk.out_dir) / job.output
             try:
-                write_atomic(target, dump_json(issued.credential))
+                token = enveloped_token(issued.credential)
+                text = dump_json(issued.credential) if token is None else token + "\n"
+                write_atomic(target, text)
             except OSError as exc:
                 raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
         except PasseportError as exc:

@@ -13,8 +13,8 @@ How a batch runs:
 3. Worker processes (:mod:`issuer._workers`, started once per batch, each
    keeping its processed JSON-LD contexts for the whole batch) render, sign
    and verify each credential of a chunk and write it atomically to
-   ``OUT/<name>.json``. A row that fails is reported with its row number and
-   the others go on.
+   ``OUT/<name>.json`` (``.jwt`` or ``.sd-jwt`` for a token). A row that
+   fails is reported with its row number and the others go on.
 4. The parent records the chunk's credentials in the registry, after their
    files exist: an interruption between the two leaves an unrecorded file,
    which the resumed batch overwrites with a new credential.
@@ -42,7 +42,7 @@ from typing import Any, Final
 from contexts import DocumentLoader, bundled_loader
 from issuer._rows import Row, count_rows, format_of, read_rows
 from issuer._workers import Chunk, Done, Job, process_context, run_chunk, start_worker, worker_chunk
-from issuer.issue import new_credential_id, verification_documents
+from issuer.issue import check_suite, new_credential_id, verification_documents
 from issuer.profile import Profile
 from issuer.registry import Registry
 from issuer.statuslist import allocate_status
@@ -50,7 +50,6 @@ from issuer.templates import TEMPLATE_NAMES, data_from_row, subject_id
 from passeport._json import JsonObject
 from passeport.errors import InputError, PasseportError, SigningError
 from proofs.dates import utc_now
-from proofs.registry import suite_named
 
 __all__ = ["BatchSummary", "ProgressCallback", "RowFailure", "issue_batch", "row_key"]
 
@@ -114,10 +113,12 @@ def row_key(template: str, content: Mapping[str, Any]) -> str:
     return hashlib.sha256(f"{template}\n{canonical}".encode()).hexdigest()
 
 
-def _output_name(data: Mapping[str, Any], key: str) -> str:
+def _output_name(data: Mapping[str, Any], key: str, suite: str) -> str:
+    """Name a row's file after its holder and row key; a token gets the suffix wallets read."""
     subject = subject_id(data) or ""
     slug = _SLUG.sub("-", subject).strip("-.")[:60]
-    return f"{slug}-{key[:12]}.json" if slug else f"row-{key[:12]}.json"
+    suffix = {"vc-jwt": ".jwt", "sd-jwt": ".sd-jwt"}.get(suite, ".json")
+    return f"{slug}-{key[:12]}{suffix}" if slug else f"row-{key[:12]}{suffix}"
 
 
 # The batch --------------------------------------------------------------------------------
@@ -183,14 +184,14 @@ class _Batch:
             record = issued.get(key)
             if record is None:
                 fresh.append((row, key, data))
-            elif (self.out_dir / _output_name(data, key)).is_file():
+            elif (self.out_dir / _output_name(data, key, self.suite)).is_file():
                 self.tally.skipped += 1
             else:
                 self.tally.failures.append(
                     RowFailure(
                         row.number,
                         f"{self.source.name} row {row.number}: already issued as {record.id}, "
-                        f"but {_output_name(data, key)} is missing from {self.out_dir}",
+                        f"but {_output_name(data, key, self.suite)} is missing from {self.out_dir}",
                     )
                 )
         self.tally.advance(len(rows) - len(fresh))
@@ -214,7 +215,7 @@ class _Batch:
                 data,
                 new_credential_id(),
                 slot,
-                _output_name(data, key),
+                _output_name(data, key, self.suite),
             )
             for (row, key, data), slot in zip(fresh, slots, strict=True)
         )
@@ -279,7 +280,7 @@ def issue_batch(
     if template not in TEMPLATE_NAMES:
         raise ValueError(f"unknown template {template!r} (known: {', '.join(TEMPLATE_NAMES)})")
     suite = suite or profile.suite
-    suite_named(suite)
+    check_suite(suite)
     workers = workers if workers is not None else os.cpu_count() or 1
     if workers < 1:
         raise ValueError("workers must be at least 1")

@@ -35,7 +35,9 @@ SUITES = (
     "ecdsa-jcs-2019",
     "ecdsa-sd-2023",
 )
-"""The Data Integrity suites an issuer signs with; ecdsa-sd-2023 lets holders disclose a part."""
+"""A profile's default suites (Data Integrity); ecdsa-sd-2023 lets holders disclose a part."""
+ISSUE_SUITES = (*SUITES, "vc-jwt", "sd-jwt")
+"""What one issuance may use: also a vc+jwt, or an SD-JWT VC (selectively disclosable)."""
 
 
 class KeyType(StrEnum):
@@ -56,11 +58,11 @@ IssuerOption = Annotated[
 ]
 
 
-def _check_suite(suite: str | None) -> None:
+def _check_suite(suite: str | None, known: tuple[str, ...] = SUITES) -> None:
     from passeport.errors import InputError
 
-    if suite is not None and suite not in SUITES:
-        raise InputError(f'unknown suite "{suite}" (expected one of: {", ".join(SUITES)})')
+    if suite is not None and suite not in known:
+        raise InputError(f'unknown suite "{suite}" (expected one of: {", ".join(known)})')
 
 
 @app.command()
@@ -177,7 +179,8 @@ def issue(
         typer.Option("--jsonl", help="A JSON Lines file, one credential per line.", dir_okay=False),
     ] = None,
     suite: Annotated[
-        str | None, typer.Option(help=f"Cryptosuite (default: the profile's): {', '.join(SUITES)}.")
+        str | None,
+        typer.Option(help=f"Cryptosuite (default: the profile's): {', '.join(ISSUE_SUITES)}."),
     ] = None,
     output: Annotated[
         Path | None,
@@ -202,7 +205,7 @@ def issue(
     if template not in TEMPLATE_NAMES:
         expected = ", ".join(TEMPLATE_NAMES)
         raise InputError(f'unknown template "{template}" (expected one of: {expected})')
-    _check_suite(suite)
+    _check_suite(suite, ISSUE_SUITES)
     sources = [s for s in (data, csv_file, jsonl) if s is not None]
     if len(sources) != 1:
         raise typer.BadParameter("give exactly one of --data, --csv or --jsonl")
@@ -233,6 +236,7 @@ def _issue_one(
     output: Path | None,
     as_json: bool,
 ) -> None:
+    from issuer.issue import enveloped_token, issued_id
     from issuer.issue import issue as issue_credential
     from issuer.profile import Profile
     from passeport._io import dump_json, read_json_file, write_atomic
@@ -248,22 +252,24 @@ def _issue_one(
     if not isinstance(document, dict):
         raise InputError("expected a JSON object", where=str(data))
     credential = issue_credential(profile, template, document, suite=suite, where=str(data))
-    text = dump_json(credential)
+    token = enveloped_token(credential)  # vc-jwt, sd-jwt: the token is what holders keep
+    text = dump_json(credential) if token is None else token + "\n"
+    credential_id = issued_id(credential)
     if output is None:
-        typer.echo(text, nl=False)  # the credential itself: JSON already
+        typer.echo(text, nl=False)  # the credential itself: JSON, or the token
     else:
         write_atomic(output, text)
         if as_json:
             _echo_json(
                 {
-                    "id": credential["id"],
+                    "id": credential_id,
                     "template": template,
                     "suite": suite or profile.suite,
                     "output": str(output),
                 }
             )
     typer.echo(
-        f"issued {credential['id']} ({template}, {suite or profile.suite})"
+        f"issued {credential_id} ({template}, {suite or profile.suite})"
         + (f" -> {output}" if output is not None else ""),
         err=True,
     )
@@ -364,15 +370,21 @@ ReasonOption = Annotated[str | None, typer.Option(help="Why, kept in the registr
 
 
 def _credential_id(value: str) -> str:
-    from passeport._io import read_json_file
+    """Return the id ``value`` names: an id, or a file holding the credential (JSON or token)."""
+    from issuer.issue import issued_id, token_credential_id
+    from passeport._io import parse_json, read_text_file
     from passeport.errors import InputError
 
     path = Path(value)
     if ":" in value and not path.is_file():
         return value
-    document = read_json_file(path)
-    found = document.get("id") if isinstance(document, dict) else None
-    if not isinstance(found, str):
+    text = read_text_file(path)
+    if text.lstrip().startswith("{"):
+        document = parse_json(text, where=value)
+        found = issued_id(document) if isinstance(document, dict) else None
+    else:
+        found = token_credential_id(text)
+    if found is None:
         raise InputError("the credential has no id", where=value, pointer="/id")
     return found
 

@@ -1,5 +1,14 @@
 """Issue one credential: render a template, add status entries, sign, verify, record.
 
+A credential is secured by a Data Integrity cryptosuite (a JSON document with
+a ``proof``) or enveloped (:data:`ENVELOPING`): a ``vc+jwt`` (VC-JOSE-COSE) or
+an SD-JWT VC whose subject claims are selectively disclosable and which is
+bound to the holder's key (``cnf``) when the holder's DID is a did:key or
+did:jwk. An enveloped credential comes back as VC 2.0 (4.13) writes it, an
+``EnvelopedVerifiableCredential`` whose ``id`` is a ``data:`` URL of the
+token; :func:`enveloped_token` returns the token, which is what a holder's
+wallet and ``passeport verify`` read.
+
 Nothing leaves the issuer unverified: the signed credential goes through
 :func:`verifier.verify_credential` (proof, validity period, both status
 entries) in an environment that serves the issuer's current status lists and,
@@ -29,15 +38,20 @@ from passeport.errors import SigningError
 from proofs.dates import format_datetime, utc_now
 from proofs.ecdsa_sd import derive, verify_base
 from proofs.engine import ProofExpectation
+from proofs.registry import suite_named
 from proofs.sign import sign_document
 from verifier import Check, Environment, Outcome, Policy, StatusListCache, verify_credential
 
 __all__ = [
+    "ENVELOPING",
     "Issued",
+    "enveloped_token",
     "issue",
     "issue_signed",
+    "issued_id",
     "mandatory_pointers",
     "new_credential_id",
+    "token_credential_id",
     "verification_documents",
 ]
 
@@ -96,6 +110,59 @@ def _string_or_none(value: Any) -> str | None:
 
 
 SELECTIVE_SUITE = "ecdsa-sd-2023"
+VC_V2 = "https://www.w3.org/ns/credentials/v2"
+ENVELOPING = ("vc-jwt", "sd-jwt")
+"""The suites that envelop a credential in a JWT rather than add a Data Integrity proof."""
+_MEDIA_TYPES = {"vc-jwt": "application/vc+jwt", "sd-jwt": "application/dc+sd-jwt"}
+
+
+def enveloped_token(credential: Mapping[str, Any]) -> str | None:
+    """Return the token of an ``EnvelopedVerifiableCredential`` :func:`issue` made, else None.
+
+    >>> enveloped_token({"type": "EnvelopedVerifiableCredential",
+    ...                  "id": "data:application/vc+jwt,eyJh.eyJp.c2ln"})
+    'eyJh.eyJp.c2ln'
+    >>> enveloped_token({"type": ["VerifiableCredential"], "id": "urn:uuid:1"}) is None
+    True
+    """
+    found = credential.get("id")
+    if credential.get("type") != "EnvelopedVerifiableCredential" or not isinstance(found, str):
+        return None
+    for media_type in _MEDIA_TYPES.values():
+        if found.startswith(f"data:{media_type},"):
+            return found[len(media_type) + 6 :]
+    return None
+
+
+def token_credential_id(token: str) -> str | None:
+    """Return the ``id`` of the credential a vc+jwt or SD-JWT carries (read, not verified).
+
+    The issuer keeps the credential's ``id`` in clear in an SD-JWT, so a
+    holder or the issuer can name it (``passeport status revoke FILE``).
+    """
+    import base64
+    import binascii
+
+    parts = token.strip().split("~", 1)[0].split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except (ValueError, binascii.Error):
+        return None
+    found = payload.get("id") if isinstance(payload, dict) else None
+    return found if isinstance(found, str) else None
+
+
+def issued_id(credential: Mapping[str, Any]) -> str | None:
+    """Return the ``id`` of a credential :func:`issue` returned, enveloped or not."""
+    token = enveloped_token(credential)
+    if token is not None:
+        return token_credential_id(token)
+    found = credential.get("id")
+    return found if isinstance(found, str) else None
+
+
 # What a holder can never hide from an ecdsa-sd-2023 credential: who vouches,
 # for what kind of claim, when, about whom, and where its status is read.
 _ALWAYS_SHOWN = (
@@ -122,8 +189,49 @@ def mandatory_pointers(unsigned: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(present)
 
 
+def check_suite(suite: str) -> None:
+    """Refuse a suite the issuer does not know.
+
+    Raises:
+        ValueError: neither a Data Integrity cryptosuite nor ``vc-jwt``/``sd-jwt``.
+    """
+    if suite not in ENVELOPING:
+        suite_named(suite)
+
+
+def _envelop(
+    unsigned: JsonObject,
+    profile: Profile,
+    suite: str,
+    *,
+    issued_at: datetime,
+    loader: DocumentLoader,
+    where: str | None,
+) -> str:
+    """Secure ``unsigned`` as a vc+jwt, or as an SD-JWT VC bound to its holder when possible."""
+    from proofs.jose import sign_vc_jwt
+    from proofs.sdjwt import default_disclosable, holder_jwk, issue_sd_jwt
+
+    if suite == "vc-jwt":
+        return sign_vc_jwt(unsigned, profile.key, issued_at=issued_at, loader=loader, where=where)
+    subject = unsigned.get("credentialSubject")
+    holder = subject.get("id") if isinstance(subject, Mapping) else None
+    bound = isinstance(holder, str) and holder.startswith(("did:key:", "did:jwk:"))
+    # The subject's claims are disclosable; what ecdsa-sd-2023 keeps mandatory stays in clear.
+    disclosable = default_disclosable(unsigned, mandatory=mandatory_pointers(unsigned))
+    return issue_sd_jwt(
+        unsigned,
+        profile.key,
+        disclosable=disclosable,
+        holder_jwk=holder_jwk(str(holder)) if bound else None,
+        issued_at=issued_at,
+        loader=loader,
+        where=where,
+    )
+
+
 def _verified(
-    signed: Mapping[str, Any],
+    signed: Mapping[str, Any] | str,
     *,
     suite: str,
     mandatory: tuple[str, ...],
@@ -136,7 +244,7 @@ def _verified(
     the holder's wallet does (every statement signature), then verifies, as a
     recruiter would, a disclosure of the mandatory statements.
     """
-    if suite != SELECTIVE_SUITE:
+    if isinstance(signed, str) or suite != SELECTIVE_SUITE:
         return list(verify_credential(signed, policy=Policy(at=at), env=env).checks)
     issuer = signed.get("issuer")
     controller = issuer.get("id") if isinstance(issuer, Mapping) else issuer
@@ -183,15 +291,21 @@ def issue_signed(
     )
     unsigned["credentialStatus"] = list(slot.entries())
     mandatory = mandatory_pointers(unsigned) if suite == SELECTIVE_SUITE else ()
-    signed = sign_document(
-        unsigned,
-        profile.key,
-        suite=suite,
-        created=issued_at,
-        loader=env.loader,
-        where=where,
-        mandatory=mandatory,
-    )
+    signed: JsonObject | str
+    if suite in ENVELOPING:
+        signed = _envelop(
+            unsigned, profile, suite, issued_at=issued_at, loader=env.loader, where=where
+        )
+    else:
+        signed = sign_document(
+            unsigned,
+            profile.key,
+            suite=suite,
+            created=issued_at,
+            loader=env.loader,
+            where=where,
+            mandatory=mandatory,
+        )
     checks = _verified(signed, suite=suite, mandatory=mandatory, env=env, at=issued_at)
     if any(check.outcome is not Outcome.PASSED for check in checks):
         problems = "; ".join(
@@ -211,10 +325,18 @@ def issue_signed(
         revocation_index=slot.revocation_index,
         suspension_index=slot.suspension_index,
         issued=format_datetime(issued_at),
-        valid_from=_string_or_none(signed.get("validFrom")),
-        valid_until=_string_or_none(signed.get("validUntil")),
+        valid_from=_string_or_none(unsigned.get("validFrom")),
+        valid_until=_string_or_none(unsigned.get("validUntil")),
         row_key=row_key,
     )
+    if isinstance(signed, str):
+        # VC 2.0 4.13: an enveloped credential is a data: URL of the secured form.
+        envelope: JsonObject = {
+            "@context": VC_V2,
+            "id": f"data:{_MEDIA_TYPES[suite]},{signed}",
+            "type": "EnvelopedVerifiableCredential",
+        }
+        return Issued(envelope, record)
     return Issued(signed, record)
 
 
@@ -229,8 +351,13 @@ def issue(
 ) -> JsonObject:
     """Issue one credential from ``template`` and ``data``: signed, verified, recorded.
 
+    Returns the signed credential, or for ``vc-jwt`` and ``sd-jwt`` the
+    ``EnvelopedVerifiableCredential`` carrying the token (see
+    :func:`enveloped_token`).
+
     Args:
-        suite: the cryptosuite (default: the profile's).
+        suite: a Data Integrity cryptosuite, ``vc-jwt`` or ``sd-jwt`` (default:
+            the profile's).
         issued_at: the issuance instant (``validFrom`` and proof date; default now).
         where: how to name the data in errors (a file name, say).
 
@@ -242,6 +369,7 @@ def issue(
         ValueError: an unknown suite.
     """
     suite = suite or profile.suite
+    check_suite(suite)  # before a status entry is spent on it
     issued_at = issued_at or utc_now()
     loader = bundled_loader()
     with Registry.open(profile.registry_path) as registry:

@@ -188,6 +188,28 @@ def test_issue_with_ecdsa_sd_2023_lets_the_holder_disclose_a_part(
     assert "ecdsa-sd-2023" in refused.stderr and not (tmp_path / "no.json").exists()
 
 
+def test_issue_as_vc_jwt_or_sd_jwt_writes_the_token(univ: Path, tmp_path: Path) -> None:
+    data = EXAMPLES / "diploma.json"
+    printed = run("issue", "diploma", "--issuer", univ, "--data", data, "--suite", "vc-jwt")
+    assert printed.code == 0, printed.stderr
+    assert printed.stdout.count(".") == 2 and printed.stdout.startswith("eyJ")
+    assert "(diploma, vc-jwt)" in printed.stderr and "issued urn:uuid:" in printed.stderr
+    token = tmp_path / "diploma.sd-jwt"
+    ran = run(
+        "issue", "diploma", "--issuer", univ, "--data", data, "--suite", "sd-jwt", "-o", token
+    )
+    assert ran.code == 0 and ran.stdout == ""
+    assert token.read_text("utf-8").rstrip().endswith("~")  # an SD-JWT without Key Binding
+    public = tmp_path / "public"
+    assert run("status", "publish", "--issuer", univ, "-o", public).code == 0
+    assert run("verify", token, "--cache", public, "--offline").code == 0
+    revoked = run("status", "revoke", token, "--issuer", univ, "--json")  # named by its file
+    assert revoked.code == 0, revoked.stderr
+    assert json.loads(revoked.stdout)["state"] == "revoked"
+    assert run("status", "publish", "--issuer", univ, "-o", public).code == 0
+    assert run("verify", token, "--cache", public, "--offline").code == 1
+
+
 def test_issue_bad_data_is_one_line_exit_2(univ: Path, tmp_path: Path) -> None:
     data = json.loads((EXAMPLES / "diploma.json").read_text())
     data["awardedDate"] = "yesterday"

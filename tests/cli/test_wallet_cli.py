@@ -297,7 +297,7 @@ def test_present_answers_the_recruiters_requests(tmp_path: Path, wallet: Wallet)
 
 
 def test_from_the_issuers_command_to_the_recruiters_verdict(tmp_path: Path, wallet: Wallet) -> None:
-    """The issuer's real output (ecdsa-sd-2023), held, presented on the example request."""
+    """The issuer's real output (ecdsa-sd-2023, SD-JWT), held, presented on the example request."""
     from issuer import cli as issuer_cli
 
     certifier = typer.Typer()
@@ -316,14 +316,21 @@ def test_from_the_issuers_command_to_the_recruiters_verdict(tmp_path: Path, wall
         source = write(tmp_path, f"{template}.data.json", data)
         steps.append(["issue", template, "--issuer", profile, "--data", source, "-o"])
         steps[-1].append(tmp_path / f"{template}.json")
+    job = json.loads((examples / "experience.json").read_text("utf-8"))
+    job["holder"]["id"] = wallet.did
+    source = write(tmp_path, "experience.data.json", job)
+    sd_jwt = ["--suite", "sd-jwt", "-o", tmp_path / "experience.sd-jwt"]
+    steps.append(["issue", "experience", "--issuer", profile, "--data", source, *sd_jwt])
     steps.append(["status", "publish", "--issuer", profile, "-o", public])
     for step in steps:
         done = CliRunner().invoke(certifier, list(map(str, step)))
         assert done.exit_code == 0, (step, done.output)
-    held = [tmp_path / "diploma.json", tmp_path / "prevention.json"]
+    held = [tmp_path / "diploma.json", tmp_path / "prevention.json", tmp_path / "experience.sd-jwt"]
     added = run(tmp_path, "add", *held, "--offline", "--cache", public)
     assert added.exit_code == 0, added.output
-    assert [row["flags"] for row in listed(tmp_path)] == [[], []]
+    rows = listed(tmp_path)
+    assert [row["flags"] for row in rows] == [[], [], []]  # the SD-JWT is bound to this holder
+    assert [row["format"] for row in rows] == ["ldp_vc", "ldp_vc", "dc+sd-jwt"]
     output = tmp_path / "vp.json"
     presented = run(
         tmp_path,

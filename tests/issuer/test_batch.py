@@ -203,6 +203,25 @@ def test_a_recorded_row_whose_file_vanished_is_reported(tmp_path: Path) -> None:
     assert f"but {victim.name} is missing" in failure.message
 
 
+@pytest.mark.parametrize(("suite", "suffix"), [("vc-jwt", ".jwt"), ("sd-jwt", ".sd-jwt")])
+def test_a_batch_of_tokens(tmp_path: Path, suite: str, suffix: str) -> None:
+    profile = make_profile(tmp_path / "univ")
+    rows = class_rows(tmp_path / "class.csv", 4)
+    out = tmp_path / "out"
+    summary = issue_batch(
+        profile, "diploma", rows, out, workers=2, suite=suite, issued_at=ISSUED_AT
+    )
+    assert (summary.issued, summary.failed) == (4, 0)
+    tokens = sorted(out.iterdir())
+    assert [p.suffix for p in tokens] == [suffix] * 4 and not _outputs(out)
+    publish_status(profile, tmp_path / "public", at=ISSUED_AT)
+    env = offline(tmp_path / "public")
+    for path in tokens:
+        assert verify_credential(path.read_text("utf-8").strip(), env=env).verified, path.name
+    again = issue_batch(profile, "diploma", rows, out, workers=1, suite=suite, issued_at=ISSUED_AT)
+    assert (again.issued, again.skipped) == (0, 4)
+
+
 def test_json_lines(tmp_path: Path) -> None:
     profile = make_profile(tmp_path / "univ")
     skill = json.loads((EXAMPLES / "skill.json").read_text("utf-8"))

@@ -57,6 +57,84 @@ def test_every_template_issues_a_credential_that_verifies(tmp_path: Path, templa
         assert record.subject == holder["id"]
 
 
+def _decoded(part: str) -> Any:
+    import base64
+
+    return json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+
+
+def _payload(token: str) -> dict[str, Any]:
+    value: dict[str, Any] = _decoded(token.split("~", 1)[0].split(".")[1])
+    return value
+
+
+def _disclosed(token: str) -> str:
+    """The claims an SD-JWT's disclosures carry, as text."""
+    parts = [p for p in token.split("~")[1:] if p and "." not in p]  # no KB-JWT
+    return json.dumps([_decoded(p) for p in parts], ensure_ascii=False)
+
+
+@pytest.mark.parametrize("suite", ["vc-jwt", "sd-jwt"])
+def test_enveloped_credentials_verify_and_follow_their_status(tmp_path: Path, suite: str) -> None:
+    from issuer.issue import enveloped_token, issued_id
+
+    profile = make_profile(tmp_path / "univ")
+    data = example("diploma")
+    envelope: dict[str, Any] = issue(profile, "diploma", data, suite=suite, issued_at=ISSUED_AT)
+    assert envelope["type"] == "EnvelopedVerifiableCredential"
+    token = enveloped_token(envelope)
+    assert token is not None and envelope["id"].endswith(f",{token}")
+    payload = _payload(token)
+    credential_id = issued_id(envelope)
+    assert credential_id == payload["id"] and credential_id.startswith("urn:uuid:")
+    assert [e["statusPurpose"] for e in payload["credentialStatus"]] == ["revocation", "suspension"]
+    public = tmp_path / "public"
+    publish_status(profile, public, at=ISSUED_AT)
+    assert verify_credential(token, env=offline(public)).verified
+    assert verify_credential(envelope, env=offline(public)).verified
+    with Registry.open(profile.registry_path) as registry:
+        record = registry.find(credential_id)
+    assert record is not None and record.subject == data["holder"]["id"]
+    revoke(profile, credential_id, at=ISSUED_AT)
+    publish_status(profile, public, at=ISSUED_AT)
+    revoked = verify_credential(token, env=offline(public))
+    assert not revoked.verified
+    assert "status.revoked" in {c.code for c in revoked.failures()}
+
+
+def test_an_sd_jwt_hides_the_subject_and_binds_to_the_holder(tmp_path: Path) -> None:
+    from did.jwk import public_from_jwk
+    from did.multikey import encode_public
+    from did.resolve import DidResolver
+    from issuer.issue import enveloped_token
+    from proofs.sdjwt import present_sd_jwt
+
+    profile = make_profile(tmp_path / "univ")
+    data = example("diploma")
+    envelope = issue(profile, "diploma", data, suite="sd-jwt", issued_at=ISSUED_AT)
+    token = enveloped_token(envelope)
+    assert token is not None
+    payload = _payload(token)
+    in_clear = json.dumps(payload, ensure_ascii=False)
+    for personal in (data["holder"]["birthDate"], data["holder"]["name"], "RNCP35288BC01"):
+        assert personal not in in_clear and personal in _disclosed(token)
+    assert payload["credentialSubject"]["id"] == data["holder"]["id"]  # the holder, in clear
+    holder_key = DidResolver().resolve(data["holder"]["id"]).document["verificationMethod"][0]
+    assert encode_public(public_from_jwk(payload["cnf"]["jwk"])) == holder_key["publicKeyMultibase"]
+    shown = present_sd_jwt(token, ["/credentialSubject/achievement/achievementType"])
+    assert "BachelorDegree" in _disclosed(shown)
+    assert data["holder"]["birthDate"] not in _disclosed(shown)
+    assert data["holder"]["name"] not in _disclosed(shown)
+
+
+def test_an_enveloping_suite_unknown_to_the_issuer_spends_no_status_entry(tmp_path: Path) -> None:
+    profile = make_profile(tmp_path / "univ")
+    with pytest.raises(ValueError, match="rsa-1999"):
+        issue(profile, "skill", example("skill"), suite="rsa-1999", issued_at=ISSUED_AT)
+    with Registry.open(profile.registry_path) as registry:
+        assert registry.lists() == []
+
+
 def test_an_expiring_training_keeps_its_end_date(tmp_path: Path) -> None:
     profile = make_profile(tmp_path / "univ")
     credential: dict[str, Any] = issue(

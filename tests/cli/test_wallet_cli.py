@@ -319,7 +319,7 @@ def test_from_the_issuers_command_to_the_recruiters_verdict(tmp_path: Path, wall
     job = json.loads((examples / "experience.json").read_text("utf-8"))
     job["holder"]["id"] = wallet.did
     source = write(tmp_path, "experience.data.json", job)
-    sd_jwt = ["--suite", "sd-jwt", "-o", tmp_path / "experience.sd-jwt"]
+    sd_jwt: list[str | Path] = ["--suite", "sd-jwt", "-o", tmp_path / "experience.sd-jwt"]
     steps.append(["issue", "experience", "--issuer", profile, "--data", source, *sd_jwt])
     steps.append(["status", "publish", "--issuer", profile, "-o", public])
     for step in steps:

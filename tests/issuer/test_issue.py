@@ -86,7 +86,8 @@ def test_enveloped_credentials_verify_and_follow_their_status(tmp_path: Path, su
     assert token is not None and envelope["id"].endswith(f",{token}")
     payload = _payload(token)
     credential_id = issued_id(envelope)
-    assert credential_id == payload["id"] and credential_id.startswith("urn:uuid:")
+    assert credential_id is not None and credential_id == payload["id"]
+    assert credential_id.startswith("urn:uuid:")
     assert [e["statusPurpose"] for e in payload["credentialStatus"]] == ["revocation", "suspension"]
     public = tmp_path / "public"
     publish_status(profile, public, at=ISSUED_AT)
@@ -119,7 +120,8 @@ def test_an_sd_jwt_hides_the_subject_and_binds_to_the_holder(tmp_path: Path) -> 
     for personal in (data["holder"]["birthDate"], data["holder"]["name"], "RNCP35288BC01"):
         assert personal not in in_clear and personal in _disclosed(token)
     assert payload["credentialSubject"]["id"] == data["holder"]["id"]  # the holder, in clear
-    holder_key = DidResolver().resolve(data["holder"]["id"]).document["verificationMethod"][0]
+    holder_key: Any = DidResolver().resolve(data["holder"]["id"]).document["verificationMethod"]
+    holder_key = holder_key[0]
     assert encode_public(public_from_jwk(payload["cnf"]["jwk"])) == holder_key["publicKeyMultibase"]
     shown = present_sd_jwt(token, ["/credentialSubject/achievement/achievementType"])
     assert "BachelorDegree" in _disclosed(shown)
@@ -177,7 +179,7 @@ def test_selective_disclosure_credentials_keep_the_essentials_mandatory(tmp_path
     publish_status(profile, tmp_path / "public", at=ISSUED_AT)
     env = offline(tmp_path / "public")
     assert [c.code for c in verify_credential(credential, env=env).failures()] == ["proof.base"]
-    shown = derive(credential, ["/credentialSubject/achievement/name"])
+    shown: dict[str, Any] = derive(credential, ["/credentialSubject/achievement/name"])
     result = verify_credential(shown, env=env)
     assert result.verified, result.failures()
     for member in ("issuer", "validFrom", "credentialStatus", "type"):

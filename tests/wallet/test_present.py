@@ -90,7 +90,7 @@ def test_dcql_presentation_discloses_only_what_is_asked(
         (first_aid, ("first_aid",), "derived"),
     ]
     assert result.submission is None and result.notes == ()
-    summary = result.summary()
+    summary: dict[str, Any] = result.summary()
     assert [(c["id"], c["queries"], c["disclosure"]) for c in summary["credentials"]] == [
         (diploma, ["diploma"], "derived"),
         (first_aid, ["first_aid"], "derived"),

@@ -1,4 +1,4 @@
-"""JWS compact serialization with the toolkit's keys, shared by vc+jwt and SD-JWT.
+"""JWS compact serialization through jwcrypto, shared by vc+jwt and SD-JWT.
 
 Specs: https://www.rfc-editor.org/rfc/rfc7515 (JWS, 3.1 compact serialization,
 5.2 validation), https://www.rfc-editor.org/rfc/rfc7518 (ES256, ES384),
@@ -6,31 +6,43 @@ https://www.rfc-editor.org/rfc/rfc8037 (EdDSA) and
 https://www.rfc-editor.org/rfc/rfc8725 (JWT best practices: the algorithm is
 pinned to the resolved key, never taken from the token alone).
 
-Signatures are those of :mod:`did.keys`: Ed25519 (64 bytes) and ECDSA ``r || s``
-over SHA-256 (P-256) or SHA-384 (P-384), which is exactly what JWS EdDSA, ES256
-and ES384 are. The header's ``alg`` only has to agree with the key that the
-verifier resolved on its own; ``none``, the HMAC family and any other value
-are refused before a key is even looked at. Base64url is strict: padding, the
-``+``/``/`` alphabet and non-canonical trailing bits are all refused, so no two
-token strings carry the same signed bytes.
+jwcrypto (:class:`jwcrypto.jws.JWS` over a :class:`jwcrypto.jwk.JWK` made from
+the :mod:`did.jwk` form of our keys) produces and checks the signatures: EdDSA
+(Ed25519, deterministic), ES256 and ES384 (randomized by jwcrypto, so an ECDSA
+token differs at each signing). This module is the only one that calls
+jwcrypto, and none of its exceptions leave it. Before jwcrypto sees a token our
+own checks run: base64url is strict (padding, the ``+``/``/`` alphabet and
+non-canonical trailing bits are refused, so no two token strings carry the same
+signed bytes), header members are unique, and the signature has the exact
+length of the key's algorithm (jwcrypto splits an ECDSA signature in halves
+whatever its length). The header's ``alg`` only has to agree with the key that
+the verifier resolved on its own; ``none``, the HMAC family and any other value
+are refused before a key is even looked at, and jwcrypto is then told to
+accept that one algorithm only.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final, Protocol
+from typing import Any, Final
 
+from jwcrypto.common import JWException
+from jwcrypto.jwk import JWK
+from jwcrypto.jws import JWS
+
+from did.jwk import private_to_jwk, public_to_jwk
 from did.keyfile import KeyPair
 from did.keys import KeyAlgorithm, PrivateKey, PublicKey
 from did.resolve import DidResolver, VerificationMethod
 from passeport._json import JsonObject
-from passeport.errors import InputError
+from passeport.errors import InputError, SigningError
 from proofs.checks import ProofOutcome, resolve_method
 from proofs.dates import format_datetime
 from proofs.outcome import Outcome
@@ -53,6 +65,7 @@ __all__ = [
     "resolve_key",
     "signer_of",
     "verification_method_of",
+    "verify_signature",
 ]
 
 # RFC 7518 3.4 / RFC 8037 3.1: the JWS "alg" values each key type may use.
@@ -63,15 +76,16 @@ JWS_ALGORITHMS: Final[Mapping[KeyAlgorithm, tuple[str, ...]]] = {
     KeyAlgorithm.P384: ("ES384",),
 }
 DEFAULT_ALGORITHMS: Final = frozenset(alg for algs in JWS_ALGORITHMS.values() for alg in algs)
+# RFC 8037 3.1 and RFC 7518 3.4: Ed25519 signatures are 64 bytes, ECDSA ones R || S.
+_SIGNATURE_SIZES: Final[Mapping[KeyAlgorithm, int]] = {
+    KeyAlgorithm.ED25519: 64,
+    KeyAlgorithm.P256: 64,
+    KeyAlgorithm.P384: 96,
+}
+# What jwcrypto raises (its own tree, and plain errors from its key and header handling).
+_JWCRYPTO_ERRORS: Final = (JWException, ValueError, TypeError, KeyError, NotImplementedError)
 
 _B64URL: Final = re.compile(r"[A-Za-z0-9_-]*")
-
-
-class _RawSigner(Protocol):
-    @property
-    def public_key(self) -> PublicKey: ...
-
-    def sign(self, data: bytes) -> bytes: ...
 
 
 def b64url_encode(data: bytes) -> str:
@@ -199,9 +213,24 @@ def alg_problem(alg: Any, key: PublicKey | None, allowed: Collection[str]) -> st
     return None
 
 
-def signer_of(key: KeyPair | Signer | PrivateKey) -> _RawSigner:
-    """Return what signs for ``key``: the private key of a pair, else ``key`` itself."""
-    return key.private_key if isinstance(key, KeyPair) else key
+def signer_of(key: KeyPair | Signer | PrivateKey) -> PrivateKey:
+    """Return the private key that signs for ``key``, which jwcrypto needs itself.
+
+    A :class:`did.keyfile.KeyPair` or a :class:`proofs.suite.KeySigner` gives
+    its ``private_key``.
+
+    Raises:
+        SigningError: ``key`` is a signer that only exposes ``sign()``.
+    """
+    if isinstance(key, PrivateKey):
+        return key
+    private = key.private_key if isinstance(key, KeyPair) else getattr(key, "private_key", None)
+    if not isinstance(private, PrivateKey):
+        raise SigningError(
+            "JOSE signing needs the private key itself (a KeyPair or KeySigner), "
+            "not a signer that only exposes sign()"
+        )
+    return private
 
 
 def verification_method_of(key: KeyPair | Signer) -> str:
@@ -212,15 +241,68 @@ def verification_method_of(key: KeyPair | Signer) -> str:
     return vm_id
 
 
-def encode_compact(header: Mapping[str, Any], payload: bytes, key: _RawSigner) -> str:
-    """Sign ``payload`` under ``header`` and return the JWS compact serialization.
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:200] or type(exc).__name__
 
-    RFC 7515 5.1 steps 1-8: encode the payload and the protected header, sign
-    ``ASCII(header '.' payload)``, encode the signature, join with dots.
+
+def encode_compact(header: Mapping[str, Any], payload: bytes, key: PrivateKey) -> str:
+    """Sign ``payload`` under ``header`` with jwcrypto; return the JWS compact serialization.
+
+    RFC 7515 5.1 steps 1-8, done by jwcrypto: encode the payload and the
+    protected header, sign ``ASCII(header '.' payload)``, encode the
+    signature, join with dots. The header is our own compact JSON, member
+    order kept, and its ``alg`` must be one that ``key`` signs with: jwcrypto
+    is allowed that algorithm and no other.
+
+    Raises:
+        ValueError: the header's ``alg`` does not fit ``key``.
+        InputError: the header is not JSON.
+        SigningError: jwcrypto refused the header (an unknown ``crit`` member).
     """
-    signing_input = f"{b64url_encode(json_bytes(dict(header)))}.{b64url_encode(payload)}"
-    signature = key.sign(signing_input.encode("ascii"))
-    return f"{signing_input}.{b64url_encode(signature)}"
+    alg = header.get("alg")
+    if not isinstance(alg, str) or alg not in JWS_ALGORITHMS[key.algorithm]:
+        raise ValueError(f"alg {str(alg)[:20]!r} does not fit the {key.algorithm} key")
+    protected = json_bytes(dict(header)).decode("utf-8")
+    try:
+        jws = JWS(payload)
+        jws.allowed_algs = [alg]
+        jws.add_signature(JWK(**private_to_jwk(key)), alg=alg, protected=protected)
+        return str(jws.serialize(compact=True))
+    except _JWCRYPTO_ERRORS as exc:
+        raise SigningError(f"JWS signing failed: {_one_line(exc)}") from exc
+
+
+@functools.lru_cache(maxsize=128)
+def _public_jwk(key: PublicKey) -> Any:
+    # jwcrypto keeps the decoded key inside the JWK, so a cached JWK verifies faster.
+    return JWK(**public_to_jwk(key))
+
+
+def verify_signature(jws: CompactJws, key: PublicKey, *, alg: str) -> bool:
+    """Return whether jwcrypto finds ``jws`` signed by ``key`` with ``alg``.
+
+    RFC 7515 5.2 step 8, with the algorithm pinned (RFC 8725 3.1): call
+    :func:`alg_problem` first; ``alg`` must fit ``key``. Never raises for a
+    bad token: a signature of the wrong length, or anything jwcrypto
+    refuses, gives False.
+
+    Raises:
+        ValueError: ``alg`` does not fit ``key`` (a caller's mistake).
+    """
+    if alg not in JWS_ALGORITHMS[key.algorithm]:
+        raise ValueError(f"alg {alg[:20]!r} does not fit the {key.algorithm} key")
+    if len(jws.signature) != _SIGNATURE_SIZES[key.algorithm]:
+        return False
+    # Strict base64url made these parts canonical: this is the token as received.
+    token = f"{jws.signing_input.decode('ascii')}.{b64url_encode(jws.signature)}"
+    try:
+        checked = JWS()
+        checked.allowed_algs = [alg]
+        checked.deserialize(token)
+        checked.verify(_public_jwk(key), alg=alg)
+    except _JWCRYPTO_ERRORS:
+        return False
+    return True
 
 
 def numeric_date(value: Any, *, name: str) -> datetime:

@@ -137,15 +137,19 @@ def _sign(
     extra: Mapping[str, Any],
     where: str | None,
 ) -> str:
-    signer = signer_of(key)
-    header = {"alg": alg_for(signer.public_key), "kid": verification_method_of(key), "typ": typ}
     payload = dict(document)
     for name, value in extra.items():
         if value is not None:
             payload[name] = value
     try:
+        signer = signer_of(key)
+        header = {
+            "alg": alg_for(signer.public_key),
+            "kid": verification_method_of(key),
+            "typ": typ,
+        }
         return encode_compact(header, json_bytes(payload), signer)
-    except InputError as exc:
+    except (InputError, SigningError) as exc:
         raise exc.located(where) if where else exc from None
 
 
@@ -176,7 +180,8 @@ def sign_vc_jwt(
 
     Raises:
         InputError: not a VC 2.0 credential object.
-        SigningError: ``issuer`` names someone other than the key's controller.
+        SigningError: ``issuer`` names someone other than the key's controller,
+            or ``key`` is a signer without its private key (jwcrypto needs it).
         ContextError: a term is not defined by the credential's contexts.
     """
     unsigned = prepare_document(credential, key, kind="credential", loader=loader, where=where)
@@ -205,7 +210,8 @@ def sign_vp_jwt(
     Raises:
         InputError: not a VC 2.0 presentation, or a credential inside that is
             not enveloped.
-        SigningError: ``holder`` names someone other than the key's controller.
+        SigningError: ``holder`` names someone other than the key's controller,
+            or ``key`` is a signer without its private key (jwcrypto needs it).
         ContextError: a term is not defined by the presentation's contexts.
     """
     unsigned = prepare_document(presentation, key, kind="presentation", loader=loader, where=where)

@@ -228,8 +228,9 @@ def issue_sd_jwt(
         InputError: claims not an object, a pointer that names nothing, or a
             bad holder JWK.
         SigningError: a claim that must stay in clear made disclosable, a
-            reserved name in the claims, or ``issuer``/``iss``/``vct``
-            contradicting the key or ``vct``.
+            reserved name in the claims, ``issuer``/``iss``/``vct``
+            contradicting the key or ``vct``, or a signer without its private
+            key (jwcrypto needs it).
         ContextError: a credential term not defined by its contexts.
     """
     try:
@@ -293,15 +294,15 @@ def issue_sd_jwt(
             except KeyFormatError as exc:
                 raise InputError(f"holder key: {exc.message}", where=where) from None
         payload["_sd_alg"] = DEFAULT_HASH
-        signer = signer_of(key)
-        header = {
-            "alg": alg_for(signer.public_key),
-            "kid": verification_method_of(key),
-            "typ": DC_SD_JWT,
-        }
         try:
+            signer = signer_of(key)
+            header = {
+                "alg": alg_for(signer.public_key),
+                "kid": verification_method_of(key),
+                "typ": DC_SD_JWT,
+            }
             jwt = encode_compact(header, json_bytes(payload), signer)
-        except InputError as exc:
+        except (InputError, SigningError) as exc:
             raise exc.located(where) if where else exc from None
         return "~".join([jwt, *disclosures, ""])
     except RecursionError:
@@ -330,7 +331,8 @@ def present_sd_jwt(
     Raises:
         InputError: not an SD-JWT, already bound to a verifier, a pointer that
             names no claim, or a KB-JWT asked for without nonce and audience.
-        SigningError: the holder key is not the one in ``cnf``.
+        SigningError: the holder key is not the one in ``cnf``, or is a signer
+            without its private key (jwcrypto needs it).
     """
     jwt, texts, kb = split_sd_jwt(sd_jwt)
     if kb:

@@ -135,6 +135,11 @@ def forge_issuer_jwt(
     payload: dict[str, Any], *, key: KeyPair = ISSUER, typ: str = "dc+sd-jwt"
 ) -> str:
     header = {"alg": "ES256", "kid": key.verification_method, "typ": typ}
+    if key.algorithm is not KeyAlgorithm.P256:
+        # jwcrypto signs ES256 with a P-256 key only: forge the confused token by hand.
+        signing_input = f"{b64url_encode(json_bytes(header))}.{b64url_encode(json_bytes(payload))}"
+        signature = key.private_key.sign(signing_input.encode("ascii"))
+        return f"{signing_input}.{b64url_encode(signature)}"
     return encode_compact(header, json_bytes(payload), key.private_key)
 
 

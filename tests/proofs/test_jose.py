@@ -114,6 +114,65 @@ def test_jwcrypto_verifies_what_we_sign_and_we_verify_what_it_signs() -> None:
         assert verify(made.serialize(compact=True)).verified
 
 
+@pytest.mark.parametrize("key", [ED, P256, P384], ids=lambda key: str(key.algorithm))
+def test_jwcrypto_signs_with_our_exact_header_and_payload_bytes(key: KeyPair) -> None:
+    token = sign_vc_jwt(SAMPLE, key)
+    header = {"alg": ALGS[key.algorithm], "kid": key.verification_method, "typ": "vc+jwt"}
+    by_hand = forge_raw(header, {**SAMPLE, "issuer": key.controller}, key)
+    if key.algorithm is KeyAlgorithm.ED25519:
+        assert token == by_hand  # EdDSA is deterministic: byte for byte
+    else:
+        # jwcrypto's ECDSA signatures are randomized: same signed bytes, another signature.
+        assert token.rsplit(".", 1)[0] == by_hand.rsplit(".", 1)[0]
+        assert verify(token).verified and verify(by_hand).verified
+
+
+def test_fully_specified_ed25519_alg_verifies() -> None:
+    # RFC 9864: "Ed25519" names what "EdDSA" means for an Ed25519 key (jwcrypto >= 1.5.7).
+    header = {"alg": "Ed25519", "kid": ED.verification_method, "typ": "vc+jwt"}
+    token = forge(header, {**SAMPLE, "issuer": ED.controller}, ED)
+    result = verify(token)
+    assert result.verified, failed(result)
+    assert verify(token, allowed_algs={"EdDSA"}).verified is False
+
+
+def test_an_ecdsa_signature_padded_to_another_length_is_refused() -> None:
+    token = sign_vc_jwt(SAMPLE, P256)
+    head, body, signature = token.split(".")
+    raw = base64.urlsafe_b64decode(signature + "==")
+    padded = b64url_encode(b"\0" + raw[:32] + b"\0" + raw[32:])  # same r and s, 33 bytes each
+    result = verify(f"{head}.{body}.{padded}")
+    assert set(failed(result)) == {"proof.signature"}
+
+
+@pytest.mark.parametrize("b64", [False, "no", None])
+def test_headers_jwcrypto_refuses_give_a_failed_signature_not_an_exception(b64: Any) -> None:
+    # RFC 7797 b64 outside crit: jwcrypto would read the payload unencoded, or refuses it.
+    header = {"alg": "EdDSA", "kid": ED.verification_method, "typ": "vc+jwt", "b64": b64}
+    result = verify(forge_raw(header, {**SAMPLE, "issuer": ED.controller}, ED))
+    assert set(failed(result)) == {"proof.signature"} and not result.verified
+
+
+def test_a_signer_without_its_private_key_cannot_sign_jose() -> None:
+    class Remote:
+        public_key = ED.public_key
+        verification_method = ED.verification_method
+
+        def sign(self, data: bytes) -> bytes:
+            return ED.private_key.sign(data)
+
+    with pytest.raises(SigningError, match="needs the private key itself") as caught:
+        sign_vc_jwt(SAMPLE, Remote(), where="diploma.json")
+    assert caught.value.where == "diploma.json"
+
+
+def test_signing_pins_the_header_alg_to_the_key() -> None:
+    with pytest.raises(ValueError, match="alg 'ES256' does not fit the Ed25519 key"):
+        encode_compact({"alg": "ES256"}, b"{}", ED.private_key)
+    with pytest.raises(ValueError, match="does not fit"):
+        encode_compact({"alg": "none"}, b"{}", ED.private_key)
+
+
 def test_issued_at_and_expires_are_jwt_claims_that_are_checked() -> None:
     token = sign_vc_jwt(
         SAMPLE, ED, issued_at=FIXED_NOW - timedelta(days=2), expires=FIXED_NOW - timedelta(days=1)

@@ -516,6 +516,22 @@ def test_issuing_refuses_what_must_stay_in_clear() -> None:
         issue_sd_jwt(CLAIMS, ISSUER, vct=VCT, holder_jwk={"kty": "oct", "k": "c2VjcmV0"})
 
 
+def test_jose_signing_needs_the_private_key_itself() -> None:
+    class Remote:
+        public_key = ISSUER.public_key
+        verification_method = ISSUER.verification_method
+
+        def sign(self, data: bytes) -> bytes:
+            return ISSUER.private_key.sign(data)
+
+    with pytest.raises(SigningError, match="needs the private key itself") as caught:
+        issue_sd_jwt(CLAIMS, Remote(), vct=VCT, where="claims.json")
+    assert caught.value.where == "claims.json"
+    token = issue_sd_jwt(CLAIMS, ISSUER, vct=VCT, holder_jwk=public_to_jwk(ISSUER.public_key))
+    with pytest.raises(SigningError, match="needs the private key itself"):
+        present(token, [], holder_key=Remote())
+
+
 def test_holder_private_key_never_reaches_the_credential() -> None:
     jwk = public_to_jwk(HOLDER.public_key) | {"d": b64url_encode(HOLDER.private_key.raw_bytes())}
     token = issue_sd_jwt(CLAIMS, ISSUER, vct=VCT, holder_jwk=jwk)

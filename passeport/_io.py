@@ -106,7 +106,10 @@ def write_atomic(
             os.fsync(handle.fileno())
         if not overwrite and path.exists():
             raise InputError("already exists; refusing to overwrite it", where=str(path))
-        os.replace(temp_name, path)
+        try:
+            os.replace(temp_name, path)
+        except OSError as exc:
+            raise InputError(f"cannot write: {exc.strerror or exc}", where=str(path)) from None
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp_name)

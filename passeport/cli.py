@@ -21,6 +21,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     pretty_exceptions_show_locals=False,
+    rich_markup_mode=None,  # usage errors as Click's plain "Error: ..." line, no panel
     help="The skills passport: sign, hold and verify W3C Verifiable Credentials.",
 )
 app.add_typer(
@@ -37,17 +38,17 @@ app.add_typer(
     name="wallet",
     help="Your wallet: keep credentials encrypted, present them to a recruiter.",
 )
-app.command()(issuer_cli.issue)
 app.command()(proofs_cli.sign)
 app.command()(proofs_cli.derive)
 app.command()(verifier_cli.verify)
+app.command()(issuer_cli.issue)
 
 
 @app.command()
 def demo(
     folder: Annotated[Path | None, typer.Argument(help="Where to write the story's files.")] = None,
 ) -> None:
-    """Run the whole story on sample data: keys, signing with every suite, verification."""
+    """Run the whole story on the example data, from certifier to wallet to recruiter."""
     from passeport.demo import run_demo
 
     raise typer.Exit(run_demo(folder))

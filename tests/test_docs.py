@@ -19,12 +19,15 @@ DOCTESTED = [
     "contexts",
     "contexts.expand",
     "did",
+    "issuer._permutation",
+    "issuer.issue",
     "issuer.profile",
     "issuer.statuslist",
     "issuer.templates",
     "verifier",
     "verifier.pipeline",
     "wallet",
+    "wallet._records",
 ]
 
 

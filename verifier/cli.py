@@ -76,15 +76,17 @@ def render(result: VerificationResult, *, as_json: bool, source: str) -> None:
         typer.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
         return
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
+    from rich.text import Text
 
     console = Console(highlight=False, emoji=False, soft_wrap=not sys.stdout.isatty())
     summary = result.summary
     verdict = "[bold green]VERIFIED[/]" if result.verified else "[bold red]NOT VERIFIED[/]"
-    console.print(f"{verdict}  {source}")
+    console.print(f"{verdict}  {escape(source)}")
     creds = summary.get("credentials") if summary.get("kind") == "presentation" else [summary]
     if summary.get("kind") == "presentation":
-        console.print(f"presented by: {summary.get('holder')}")
+        console.print(f"presented by: {escape(str(summary.get('holder')))}")
     for index, cred in enumerate(creds if isinstance(creds, list) else []):
         if not isinstance(cred, dict):
             continue
@@ -93,14 +95,14 @@ def render(result: VerificationResult, *, as_json: bool, source: str) -> None:
         issuer = cred.get("issuer")
         name = cred.get("issuerName")
         named = f"{name} — " if isinstance(name, str) else ""
-        console.print(f"{label}{', '.join(map(str, types)) or 'credential'}")
-        console.print(f"  issuer:  {named}{issuer}")
+        console.print(f"{label}{escape(', '.join(map(str, types)) or 'credential')}")
+        console.print(f"  issuer:  {escape(f'{named}{issuer}')}")
         console.print(f"  standing: {_STANDING.get(str(cred.get('standing')), 'unknown')}")
         if cred.get("subject"):
-            console.print(f"  subject: {cred.get('subject')}")
+            console.print(f"  subject: {escape(str(cred.get('subject')))}")
         dates = " to ".join(str(cred[k]) for k in ("validFrom", "validUntil") if cred.get(k))
         if dates:
-            console.print(f"  valid:   {dates}")
+            console.print(f"  valid:   {escape(dates)}")
     table = Table(show_header=True, header_style="bold")
     table.add_column("")
     table.add_column("check")
@@ -109,7 +111,8 @@ def render(result: VerificationResult, *, as_json: bool, source: str) -> None:
     for check in result.checks:
         mark, colour = _MARKS[str(check.outcome)]
         where = "" if check.credential is None else f"credential {check.credential}"
-        table.add_row(f"[{colour}]{mark}[/]", check.code, where, check.message)
+        # What a credential says is printed as text, never read as markup.
+        table.add_row(f"[{colour}]{mark}[/]", Text(check.code), where, Text(check.message))
     console.print(table)
     for warning in result.warnings:
-        console.print(f"[yellow]warning:[/] {warning}")
+        console.print(f"[yellow]warning:[/] {escape(warning)}")

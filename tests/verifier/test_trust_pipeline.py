@@ -105,3 +105,12 @@ def test_cli_shows_a_declaration_apart_and_may_accept_it(tmp_path: Path) -> None
     )
     assert accepted.returncode == 0, accepted.stdout
     assert "self-declared" in accepted.stdout and "accredited issuer" not in accepted.stdout
+
+
+def test_cli_prints_what_a_credential_says_as_text_not_markup(tmp_path: Path) -> None:
+    unsigned = json.loads(SAMPLE.read_text())
+    unsigned["issuer"] = {"id": ISSUER.controller, "name": "[/b] Evil [bold]Corp"}
+    (tmp_path / "vc.json").write_text(json.dumps(sign_document(unsigned, ISSUER)))
+    result = run("verify", "vc.json", "--offline", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "[/b] Evil [bold]Corp" in result.stdout

@@ -89,6 +89,9 @@ def run_chunk(chunk: Chunk, profile: Profile, loader: DocumentLoader) -> list[Do
                 write_atomic(target, text)
             except OSError as exc:
                 raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
+            except InputError as exc:  # write_atomic names the file; the row is named here
+                detail = exc.message.removeprefix("cannot write: ")
+                raise InputError(f"cannot write {target}: {detail}") from None
         except PasseportError as exc:
             done.append(Done(job.number, None, str(exc.located(job.where))))
         else:

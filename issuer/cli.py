@@ -4,17 +4,21 @@ Errors of the toolkit (bad data, unknown credential...) propagate as
 :class:`passeport.errors.PasseportError`, which the shell turns into one line
 and exit code 2; usage errors are Click's, also exit 2. A batch with failed
 rows exits 1.
+
+The ``status`` commands live in :mod:`issuer._cli_status`; this module exports
+their ``status_app``.
 """
 
 from __future__ import annotations
 
-import json
-from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+from issuer._cli_common import IssuerOption, JsonOption, echo_json
+from issuer._cli_status import status_app
 
 if TYPE_CHECKING:
     from issuer.batch import BatchSummary
@@ -23,10 +27,6 @@ if TYPE_CHECKING:
 __all__ = ["app", "issue", "status_app"]
 
 app = typer.Typer(no_args_is_help=True, help="Create and show issuer profiles.")
-status_app = typer.Typer(
-    no_args_is_help=True,
-    help="Revoke, suspend or reinstate credentials, and publish the status lists.",
-)
 
 SUITES = (
     "eddsa-rdfc-2022",
@@ -48,14 +48,6 @@ class KeyType(StrEnum):
 
 
 _ALGORITHMS = {KeyType.ED25519: "Ed25519", KeyType.P256: "P-256"}
-
-JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
-IssuerOption = Annotated[
-    Path,
-    typer.Option(
-        "--issuer", help="The issuer profile folder ('passeport issuer init').", file_okay=False
-    ),
-]
 
 
 def _check_suite(suite: str | None, known: tuple[str, ...] = SUITES) -> None:
@@ -110,17 +102,13 @@ def init(
         raise InputError(str(exc), where=str(directory)) from None
     hosted = did_web_url(profile.did) if profile.did.startswith("did:web:") else None
     if as_json:
-        _echo_json({**_profile_json(profile), "didDocumentUrl": hosted})
+        echo_json({**_profile_json(profile), "didDocumentUrl": hosted})
         return
     typer.echo(_describe(profile))
     if hosted is not None:
         typer.echo(
             f"Host {directory / 'did.json'} at {hosted} ('passeport status publish' writes it too)."
         )
-
-
-def _echo_json(value: object) -> None:
-    typer.echo(json.dumps(value, indent=2, ensure_ascii=False))
 
 
 def _profile_json(profile: Profile) -> dict[str, object]:
@@ -153,7 +141,7 @@ def show(
     with Registry.open(profile.registry_path) as registry:
         count, lists = registry.count(), registry.lists()
     if as_json:
-        _echo_json({**_profile_json(profile), "credentials": count, "statusLists": len(lists)})
+        echo_json({**_profile_json(profile), "credentials": count, "statusLists": len(lists)})
         return
     typer.echo(_describe(profile))
     typer.echo(f"credentials issued:  {count} in {len(lists)} status list(s)")
@@ -260,7 +248,7 @@ def _issue_one(
     else:
         write_atomic(output, text)
         if as_json:
-            _echo_json(
+            echo_json(
                 {
                     "id": credential_id,
                     "template": template,
@@ -332,7 +320,7 @@ def _issue_many(
             )
             raise typer.Exit(130) from None
     if as_json:
-        _echo_json(summary.to_json())
+        echo_json(summary.to_json())
         return summary
     for failure in summary.failures:
         typer.echo(failure.message, err=True)
@@ -361,127 +349,3 @@ def _print_summary(summary: BatchSummary) -> None:
     )
     Console(width=100).print(table)
     typer.echo(f"credentials written to {summary.out_dir}")
-
-
-CredentialArgument = Annotated[
-    str, typer.Argument(help="The credential's id (urn:uuid:...) or a file holding the credential.")
-]
-ReasonOption = Annotated[str | None, typer.Option(help="Why, kept in the registry.")]
-
-
-def _credential_id(value: str) -> str:
-    """Return the id ``value`` names: an id, or a file holding the credential (JSON or token)."""
-    from issuer.issue import issued_id, token_credential_id
-    from passeport._io import parse_json, read_text_file
-    from passeport.errors import InputError
-
-    path = Path(value)
-    if ":" in value and not path.is_file():
-        return value
-    text = read_text_file(path)
-    if text.lstrip().startswith("{"):
-        document = parse_json(text, where=value)
-        found = issued_id(document) if isinstance(document, dict) else None
-    else:
-        found = token_credential_id(text)
-    if found is None:
-        raise InputError("the credential has no id", where=value, pointer="/id")
-    return found
-
-
-def _change(
-    action: str, credential: str, issuer: Path, reason: str | None, *, as_json: bool
-) -> None:
-    from issuer import statuslist
-    from issuer.profile import Profile
-
-    profile = Profile.open(issuer)
-    credential_id = _credential_id(credential)
-    change = {
-        "revoke": statuslist.revoke,
-        "suspend": statuslist.suspend,
-        "reinstate": statuslist.reinstate,
-    }[action]
-    record = change(profile, credential_id, reason=reason)
-    if as_json:
-        _echo_json(
-            {
-                "id": credential_id,
-                "state": str(record.state),
-                "changed": record.changed,
-                "reason": record.reason,
-            }
-        )
-        return
-    typer.echo(
-        f"{credential_id} is now {record.state}"
-        + (f" ({reason})" if reason else "")
-        + "; run 'passeport status publish' so that verifiers see it"
-    )
-
-
-@status_app.command()
-def revoke(
-    credential: CredentialArgument,
-    issuer: IssuerOption,
-    reason: ReasonOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Revoke a credential for good (a diploma obtained by fraud, say)."""
-    _change("revoke", credential, issuer, reason, as_json=as_json)
-
-
-@status_app.command()
-def suspend(
-    credential: CredentialArgument,
-    issuer: IssuerOption,
-    reason: ReasonOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Suspend a credential until it is reinstated."""
-    _change("suspend", credential, issuer, reason, as_json=as_json)
-
-
-@status_app.command()
-def reinstate(
-    credential: CredentialArgument,
-    issuer: IssuerOption,
-    reason: ReasonOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Lift a suspension; a revoked credential stays revoked."""
-    _change("reinstate", credential, issuer, reason, as_json=as_json)
-
-
-@status_app.command()
-def publish(
-    issuer: IssuerOption,
-    output: Annotated[
-        Path,
-        typer.Option("-o", "--output", help="Folder to write, one file per URL.", file_okay=False),
-    ],
-    valid_days: Annotated[
-        float | None, typer.Option(help="Days until the lists expire (validUntil).", min=0)
-    ] = None,
-    ttl_minutes: Annotated[
-        float | None, typer.Option(help="Minutes verifiers may keep a list (ttl).", min=0)
-    ] = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Write the signed status lists (and the did:web document) ready to be served as files."""
-    from issuer.profile import Profile
-    from issuer.statuslist import publish_status
-
-    profile = Profile.open(issuer)
-    written = publish_status(
-        profile,
-        output,
-        valid_for=timedelta(days=valid_days) if valid_days is not None else None,
-        ttl=timedelta(minutes=ttl_minutes) if ttl_minutes is not None else None,
-    )
-    if as_json:
-        _echo_json({"outDir": str(output), "files": [str(path) for path in written]})
-        return
-    for path in written:
-        typer.echo(str(path))
-    typer.echo(f"{len(written)} file(s) written under {output}", err=True)

@@ -56,7 +56,10 @@ def test_imports_point_downwards(package: str) -> None:
             if top in LAYER and name not in LEAVES and top != package:
                 assert LAYER[top] < LAYER[package], f"{path.name} imports {name}"
             if top in SHELL_ONLY and package != "passeport":
-                assert path.name in {"cli.py", "api.py"}, f"{package}/{path.name} imports {top}"
+                # A cli.py past ~400 lines (STYLE.md section 2) is split into private
+                # modules named _cli*.py: they are part of the CLI, so they may too.
+                shell = path.name in {"cli.py", "api.py"} or path.name.startswith("_cli")
+                assert shell, f"{package}/{path.name} imports {top}"
 
 
 def test_importing_the_verifier_stays_light() -> None:

@@ -14,19 +14,19 @@ first), and stores the new verdicts.
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
-import sys
-from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 import typer
 
-if TYPE_CHECKING:
-    from verifier import Environment
-    from wallet import Wallet
+from wallet._cli_open import default_wallet_path, environment, open_wallet, passphrase, wallet_path
+from wallet._cli_render import (
+    echo_json,
+    print_entries,
+    print_outcomes,
+    print_presentation,
+    progress_bar,
+)
 
 __all__ = ["app", "default_wallet_path"]
 
@@ -52,57 +52,6 @@ CacheOption = Annotated[
 OfflineOption = Annotated[bool, typer.Option("--offline", help="Never use the network.")]
 
 
-def default_wallet_path(environ: Mapping[str, str], home: Path) -> Path:
-    """Return where the wallet lives by default: the XDG data folder, else ~/.local/share."""
-    base = environ.get("XDG_DATA_HOME") or str(home / ".local" / "share")
-    return Path(base) / "passeport" / "wallet.sqlite"
-
-
-def _path(wallet: Path | None) -> Path:
-    return wallet or default_wallet_path(os.environ, Path.home())
-
-
-def _passphrase(
-    *, confirm: bool, variable: str = "PASSEPORT_PASSPHRASE", label: str = "Wallet passphrase"
-) -> str:
-    given = os.environ.get(variable)
-    if given:
-        return given
-    text: str = typer.prompt(label, hide_input=True, confirmation_prompt=confirm)
-    return text
-
-
-def _open(wallet: Path | None) -> Wallet:
-    from wallet import Wallet
-
-    return Wallet.open(_path(wallet), _passphrase(confirm=False))
-
-
-def _environment(cache: Path | None, *, offline: bool) -> Environment:
-    from did.fetch import HttpsFetcher, NoNetwork
-    from verifier import Environment
-
-    env = Environment(fetcher=NoNetwork() if offline else HttpsFetcher(timeout=5.0))
-    return env.with_cache(cache) if cache is not None else env
-
-
-@contextlib.contextmanager
-def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
-    """Show a progress bar on stderr (when it is a terminal) for a long verification."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    errors = Console(stderr=True)
-    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, console=errors, disable=not errors.is_terminal, transient=True) as bar:
-        task = bar.add_task(label, total=None)
-        yield lambda done, total: bar.update(task, completed=done, total=total)
-
-
-def _echo_json(value: Any) -> None:
-    typer.echo(json.dumps(value, indent=2, ensure_ascii=False))
-
-
 @app.command()
 def init(
     wallet: WalletOption = None,
@@ -119,10 +68,10 @@ def init(
     from wallet import Wallet
 
     pair = read_key_file(key) if key is not None else None
-    path = _path(wallet)
-    created = Wallet.create(path, _passphrase(confirm=True), key=pair)
+    path = wallet_path(wallet)
+    created = Wallet.create(path, passphrase(confirm=True), key=pair)
     if as_json:
-        _echo_json({"wallet": str(path), "did": created.did})
+        echo_json({"wallet": str(path), "did": created.did})
         return
     typer.echo(f"wallet created: {path}")
     typer.echo(f"your DID: {created.did}")
@@ -131,9 +80,9 @@ def init(
 @app.command()
 def did(wallet: WalletOption = None, as_json: JsonOption = False) -> None:
     """Print your DID: give it to whoever issues you a credential."""
-    opened = _open(wallet)
+    opened = open_wallet(wallet)
     if as_json:
-        _echo_json({"did": opened.did, "verificationMethod": opened.holder.verification_method})
+        echo_json({"did": opened.did, "verificationMethod": opened.holder.verification_method})
     else:
         typer.echo(opened.did)
 
@@ -155,29 +104,14 @@ def add(
     """Check credentials you received and keep them in your wallet."""
     from wallet import add_files
 
-    opened = _open(wallet)
-    env = _environment(cache, offline=offline)
-    with _progress("verifying") as progress:
+    opened = open_wallet(wallet)
+    env = environment(cache, offline=offline)
+    with progress_bar("verifying") as progress:
         outcomes = add_files(opened, files, env=env, force=force, progress=progress)
     if as_json:
-        _echo_json([outcome.to_json() for outcome in outcomes])
+        echo_json([outcome.to_json() for outcome in outcomes])
     else:
-        for outcome in outcomes:
-            info = outcome.info
-            if outcome.status == "refused" or info is None:
-                typer.echo(f"{outcome.where}: {outcome.reason}")
-                continue
-            verdict = "verified" if info.verification.verified else "NOT verified"
-            flags = ", ".join(map(str, info.flags))
-            title = info.title or "credential"
-            what = "already held as" if outcome.status == "duplicate" else "added as"
-            typer.echo(
-                f"{outcome.where}: {title} {what} {outcome.id} ({verdict}"
-                + (f"; {flags}" if flags else "")
-                + ")"
-            )
-            for message in info.verification.messages:
-                typer.echo(f"    {message}")
+        print_outcomes(outcomes)
     raise typer.Exit(1 if any(o.status == "refused" for o in outcomes) else 0)
 
 
@@ -196,10 +130,10 @@ def _listing(
     from proofs.dates import utc_now
     from wallet import refresh as refresh_all
 
-    opened = _open(wallet)
+    opened = open_wallet(wallet)
     if refresh or cache is not None:
-        with _progress("verifying again") as progress:
-            env = _environment(cache, offline=offline or not refresh)
+        with progress_bar("verifying again") as progress:
+            env = environment(cache, offline=offline or not refresh)
             refresh_all(opened, env=env, progress=progress)
     now = utc_now()
     entries = [
@@ -208,46 +142,14 @@ def _listing(
         if e.matches(kind=kind, issuer=issuer, text=text, expiring_within=expiring, now=now)
     ]
     if as_json:
-        _echo_json(
+        echo_json(
             [
                 {"id": e.id, **e.info.to_json(), "flags": [str(f) for f in e.info.flags_at(now)]}
                 for e in entries
             ]
         )
         return
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
-    console = Console(highlight=False, emoji=False, soft_wrap=not sys.stdout.isatty())
-    table = Table(show_header=True, header_style="bold", expand=True)
-    table.add_column("id", no_wrap=True)
-    table.add_column("type")
-    table.add_column("title", ratio=2)
-    table.add_column("issuer", ratio=1)
-    table.add_column("valid", no_wrap=True)
-    table.add_column("status", no_wrap=True)
-    for entry in entries:
-        info = entry.info
-        types = [t for t in info.types if t != "VerifiableCredential"] or [info.vct or ""]
-        dates = "\n→ ".join(d[:10] for d in (info.valid_from, info.valid_until) if d)
-        # Text, not markup: titles and names come from issuers, brackets and all.
-        status = Text("verified" if info.verification.verified else "NOT verified")
-        for flag in info.flags_at(now):
-            status.append(f"\n{flag}", style="red" if flag in _ALARMS else "")
-        table.add_row(
-            Text(entry.id),
-            Text(", ".join(types)),
-            Text(info.title or ""),
-            Text(info.issuer_name or info.issuer or ""),
-            Text(dates),
-            status,
-        )
-    console.print(table)
-    console.print(f"{len(entries)} credential(s)")
-
-
-_ALARMS = frozenset({"expired", "revoked", "suspended", "not-verified", "unverified"})
+    print_entries(entries, now)
 
 
 @app.command("list")
@@ -314,9 +216,9 @@ def show(
     """Show one credential in full, with what the wallet knows about it (JSON)."""
     from proofs.dates import utc_now
 
-    held = _open(wallet).credential(credential)
+    held = open_wallet(wallet).credential(credential)
     del as_json  # always JSON: the credential is a JSON document
-    _echo_json(
+    echo_json(
         {
             "id": held.id,
             "info": held.info.to_json(),
@@ -333,9 +235,9 @@ def remove(
     as_json: JsonOption = False,
 ) -> None:
     """Delete a credential from your wallet."""
-    removed = _open(wallet).remove(credential)
+    removed = open_wallet(wallet).remove(credential)
     if as_json:
-        _echo_json({"removed": removed})
+        echo_json({"removed": removed})
     else:
         typer.echo(f"removed {removed}")
 
@@ -351,13 +253,13 @@ def export_(
     as_json: JsonOption = False,
 ) -> None:
     """Save your whole wallet, keys included, to one encrypted backup file."""
-    opened = _open(wallet)
-    secret = _passphrase(
+    opened = open_wallet(wallet)
+    secret = passphrase(
         confirm=True, variable="PASSEPORT_BACKUP_PASSPHRASE", label="Backup passphrase"
     )
     count = opened.export_backup(output, secret, overwrite=overwrite)
     if as_json:
-        _echo_json({"backup": str(output), "credentials": count})
+        echo_json({"backup": str(output), "credentials": count})
     else:
         typer.echo(f"{count} credential(s) and your key saved to {output}")
 
@@ -373,19 +275,19 @@ def import_(
     """Restore a backup: into a new wallet, or merged into yours (same DID)."""
     from wallet import Wallet
 
-    path = _path(wallet)
-    secret = _passphrase(
+    path = wallet_path(wallet)
+    secret = passphrase(
         confirm=False, variable="PASSEPORT_BACKUP_PASSPHRASE", label="Backup passphrase"
     )
     if path.exists():
-        stored = _open(wallet).import_backup(backup, secret)
+        stored = open_wallet(wallet).import_backup(backup, secret)
         added = sum(not s.duplicate for s in stored)
         duplicates = len(stored) - added
     else:
-        restored = Wallet.restore(backup, secret, path, _passphrase(confirm=True))
+        restored = Wallet.restore(backup, secret, path, passphrase(confirm=True))
         added, duplicates = len(restored.entries()), 0
     if as_json:
-        _echo_json({"wallet": str(path), "added": added, "duplicates": duplicates})
+        echo_json({"wallet": str(path), "added": added, "duplicates": duplicates})
     else:
         typer.echo(f"{added} credential(s) restored into {path} ({duplicates} already there)")
 
@@ -433,7 +335,7 @@ def present(
 
     if not challenge.strip() or not domain.strip():
         raise typer.BadParameter("give the recruiter's --challenge and --domain")
-    opened = _open(wallet)
+    opened = open_wallet(wallet)
     asked = read_json_file(request) if request is not None else None
     result = build(
         opened,
@@ -451,13 +353,6 @@ def present(
         write_atomic(written, dump_json(result.submission), mode=0o600)
     if as_json:
         written_to = {"presentation": str(output), "submission": str(written) if written else None}
-        _echo_json({**written_to, **result.summary()})
+        echo_json({**written_to, **result.summary()})
         return
-    for item in result.credentials:
-        answered = f" for {', '.join(item.queries)}" if item.queries else ""
-        typer.echo(f"{item.id} {item.title or ''}{answered}: {item.disclosure}")
-    for note in result.notes:
-        typer.echo(f"note: {note}")
-    typer.echo(f"presentation -> {output}")
-    if written is not None:
-        typer.echo(f"presentation submission -> {written}")
+    print_presentation(result, output, written)

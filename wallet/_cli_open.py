@@ -1,0 +1,58 @@
+"""How ``passeport wallet`` finds and unlocks the wallet, and reaches the network.
+
+The file is ``--wallet`` (Typer reads ``$PASSEPORT_WALLET`` into it), else the
+XDG data folder; passphrases come from the environment, else a hidden prompt.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+if TYPE_CHECKING:
+    from verifier import Environment
+    from wallet import Wallet
+
+__all__ = ["default_wallet_path", "environment", "open_wallet", "passphrase", "wallet_path"]
+
+
+def default_wallet_path(environ: Mapping[str, str], home: Path) -> Path:
+    """Return where the wallet lives by default: the XDG data folder, else ~/.local/share."""
+    base = environ.get("XDG_DATA_HOME") or str(home / ".local" / "share")
+    return Path(base) / "passeport" / "wallet.sqlite"
+
+
+def wallet_path(wallet: Path | None) -> Path:
+    """Return the wallet file: the one given, else the default for this user."""
+    return wallet or default_wallet_path(os.environ, Path.home())
+
+
+def passphrase(
+    *, confirm: bool, variable: str = "PASSEPORT_PASSPHRASE", label: str = "Wallet passphrase"
+) -> str:
+    """Return the passphrase in ``$variable``, else ask for it (hidden, twice if ``confirm``)."""
+    given = os.environ.get(variable)
+    if given:
+        return given
+    text: str = typer.prompt(label, hide_input=True, confirmation_prompt=confirm)
+    return text
+
+
+def open_wallet(wallet: Path | None) -> Wallet:
+    """Open and unlock the wallet file (see :func:`wallet_path`)."""
+    from wallet import Wallet
+
+    return Wallet.open(wallet_path(wallet), passphrase(confirm=False))
+
+
+def environment(cache: Path | None, *, offline: bool) -> Environment:
+    """Return the verification environment: HTTPS unless ``offline``, ``cache`` first."""
+    from did.fetch import HttpsFetcher, NoNetwork
+    from verifier import Environment
+
+    env = Environment(fetcher=NoNetwork() if offline else HttpsFetcher(timeout=5.0))
+    return env.with_cache(cache) if cache is not None else env

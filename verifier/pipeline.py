@@ -317,17 +317,19 @@ def verify_any(
     env: Environment | None = None,
     where: str | None = None,
 ) -> VerificationResult:
-    """Verify a credential or a presentation: parsed JSON, JSON text, a JWT or an SD-JWT.
+    """Verify a credential or a presentation: parsed JSON, JSON text, a JWT, an SD-JWT, a CV.
 
     This reads what a person handed over (a file, a request body), so input
     that cannot be read at all is refused rather than reported: text that is
     neither JSON nor a JWT whose header and payload decode. A token that reads
     but does not verify (bad signature, refused ``alg``, tampered disclosure)
     is a result with failed checks, as are unreadable credentials inside a
-    presentation.
+    presentation. An HTML page (a CV from ``passeport wallet cv``) is verified
+    as the presentation it embeds; its visible text is not signed.
 
     Raises:
-        InputError: not JSON nor a readable JWT/SD-JWT, or neither a credential
+        InputError: not JSON nor a readable JWT/SD-JWT, a page without exactly
+            one embedded presentation, or neither a credential
             nor a presentation; ``where`` names the input.
     """
     if isinstance(document, bytes):
@@ -335,6 +337,13 @@ def verify_any(
             document = document.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise InputError(f"not UTF-8 text (byte {exc.start})", where=where) from None
+    if isinstance(document, str) and document.lstrip()[:9].lower().startswith(
+        ("<!doctype", "<html")
+    ):  # a CV page: only its embedded presentation is verified (verifier/cv.py)
+        from verifier.cv import presentation_from_html
+
+        embedded = presentation_from_html(document, where=where)
+        return verify_presentation(embedded, policy=policy, env=env)
     if isinstance(document, str):
         kind = secured_kind(document)
         if kind is not None:

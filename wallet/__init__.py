@@ -5,7 +5,8 @@ AES-256-GCM under a key derived from the passphrase (scrypt). Credentials are
 verified before they are stored (:func:`add`), listed from sealed metadata,
 chosen by id or by answering a DCQL or Presentation Exchange request
 (:func:`answer`), disclosed selectively when their issuer allows it, and
-presented in a presentation signed by the holder (:func:`present`).
+presented in a presentation signed by the holder (:func:`present`), or in
+an HTML CV that embeds it (:func:`render_cv`).
 
 >>> import pathlib, tempfile
 >>> from wallet import KdfParams, Wallet
@@ -31,6 +32,7 @@ from wallet._records import (
     Verification,
     WalletEntry,
 )
+from wallet.cv import render_cv
 from wallet.importing import AddOutcome, add, add_files, credential_sources, refresh
 from wallet.present import Presentation, PresentedCredential, present
 from wallet.query import Answer, Match, UnmetRequest, answer
@@ -58,4 +60,5 @@ __all__ = [
     "credential_sources",
     "present",
     "refresh",
+    "render_cv",
 ]

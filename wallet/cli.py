@@ -19,6 +19,7 @@ from typing import Annotated
 
 import typer
 
+from wallet._cli_cv import cv
 from wallet._cli_open import default_wallet_path, environment, open_wallet, passphrase, wallet_path
 from wallet._cli_render import (
     echo_json,
@@ -356,3 +357,6 @@ def present(
         echo_json({**written_to, **result.summary()})
         return
     print_presentation(result, output, written)
+
+
+app.command("cv")(cv)

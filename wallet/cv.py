@@ -192,7 +192,8 @@ def _article(index: int, entry: Any, summary: PresentedCredential | None) -> str
     parts.append(_dl(rows))
     subject = credential.get("credentialSubject")
     fields = list(_leaves(subject, "")) if subject is not None else []
-    fields += [(name, value) for name, value in disclosed]
+    for name, value in disclosed:  # SD-JWT disclosures, nested digests left out
+        fields += list(_leaves(value, name))
     if not credential:
         fields = []
         parts.append("<p>Illisible ici / Not readable here; see the signed data.</p>")

@@ -148,3 +148,24 @@ def test_a_page_without_summaries_still_reads_the_presentation(
     assert "Développeur web et web mobile" in page
     assert "Verifiable CV" in page
     assert "selective disclosure" not in page
+
+
+def test_enveloped_tokens_are_shown_from_their_claims_and_disclosures(tmp_path: Path) -> None:
+    from tests.wallet.test_jose import sd_jwt, vc_jwt
+
+    wallet = new_wallet(tmp_path)
+    sources = [("a.txt", vc_jwt(7)), ("b.txt", sd_jwt(8))]
+    outcomes = add(wallet, sources, policy=policy(), env=env())
+    assert all(o.status == "added" for o in outcomes), [o.reason for o in outcomes]
+    whole, partial = (str(o.id) for o in outcomes)
+    result = _present(wallet, [whole, partial], "/credentialSubject/achievement")
+    page = render_cv(result.document, result.credentials)
+    visible = page.split('<script type="application/vp+json"')[0]
+    articles = visible.split("<article")[1:]
+    assert len(articles) == 2
+    vc, sd = articles
+    assert ">Développeur web et web mobile</h2>" in vc and "OpenBadgeCredential" in vc
+    assert "1999-04-02" in vc  # a vc+jwt goes whole, and the page says so
+    assert "document complet / whole document" in vc
+    assert ">Développeur web et web mobile" in sd and "(SD-JWT)" in sd
+    assert "<dt>achievement.id</dt>" in sd and "_sd" not in sd and "1999-04-02" not in sd

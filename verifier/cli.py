@@ -24,7 +24,13 @@ _MARKS = {"passed": ("✔", "green"), "failed": ("✘", "red"), "unchecked": ("?
 
 
 def verify(
-    file: Annotated[Path, typer.Argument(help="Credential or presentation (JSON).")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="Credential or presentation: JSON, vc+jwt, SD-JWT, or an HTML CV "
+            "(only its embedded, signed presentation is verified)."
+        ),
+    ],
     challenge: Annotated[
         str | None, typer.Option(help="The challenge you gave the candidate.")
     ] = None,

@@ -15,9 +15,16 @@ import typer
 
 if TYPE_CHECKING:
     from verifier import Environment
-    from wallet import Wallet
+    from wallet import Presentation, Wallet
 
-__all__ = ["default_wallet_path", "environment", "open_wallet", "passphrase", "wallet_path"]
+__all__ = [
+    "build_presentation",
+    "default_wallet_path",
+    "environment",
+    "open_wallet",
+    "passphrase",
+    "wallet_path",
+]
 
 
 def default_wallet_path(environ: Mapping[str, str], home: Path) -> Path:
@@ -56,3 +63,31 @@ def environment(cache: Path | None, *, offline: bool) -> Environment:
 
     env = Environment(fetcher=NoNetwork() if offline else HttpsFetcher(timeout=5.0))
     return env.with_cache(cache) if cache is not None else env
+
+
+def build_presentation(
+    wallet: Path | None,
+    credentials: list[str] | None,
+    *,
+    reveal: list[str] | None,
+    request: Path | None,
+    challenge: str,
+    domain: str,
+) -> Presentation:
+    """Open the wallet and build the presentation ``present`` and ``cv`` write."""
+    from passeport._io import read_json_file
+    from wallet import present
+
+    if not challenge.strip() or not domain.strip():
+        raise typer.BadParameter("give the recruiter's --challenge and --domain")
+    opened = open_wallet(wallet)
+    asked = read_json_file(request) if request is not None else None
+    return present(
+        opened,
+        tuple(credentials or ()),
+        request=asked,
+        reveal=tuple(reveal or ()),
+        challenge=challenge,
+        domain=domain,
+        where=str(request) if request is not None else None,
+    )

@@ -20,7 +20,25 @@ from typing import Annotated
 import typer
 
 from wallet._cli_cv import cv
-from wallet._cli_open import default_wallet_path, environment, open_wallet, passphrase, wallet_path
+from wallet._cli_open import (
+    build_presentation,
+    default_wallet_path,
+    environment,
+    open_wallet,
+    passphrase,
+    wallet_path,
+)
+from wallet._cli_options import (
+    CacheOption,
+    ChallengeOption,
+    CredentialsArgument,
+    DomainOption,
+    JsonOption,
+    OfflineOption,
+    RequestOption,
+    RevealOption,
+    WalletOption,
+)
 from wallet._cli_render import (
     echo_json,
     print_entries,
@@ -35,22 +53,6 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Your wallet: keep credentials encrypted, present them to a recruiter.",
 )
-
-WalletOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--wallet",
-        envvar="PASSEPORT_WALLET",
-        help="Wallet file (default: your data folder, or $PASSEPORT_WALLET).",
-        dir_okay=False,
-    ),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
-CacheOption = Annotated[
-    Path | None,
-    typer.Option(help="Folder mirroring URLs (did:web, status lists).", file_okay=False),
-]
-OfflineOption = Annotated[bool, typer.Option("--offline", help="Never use the network.")]
 
 
 @app.command()
@@ -295,30 +297,15 @@ def import_(
 
 @app.command()
 def present(
-    challenge: Annotated[str, typer.Option(help="The challenge the recruiter gave you.")],
-    domain: Annotated[str, typer.Option(help="The recruiter's domain.")],
-    credentials: Annotated[
-        list[str] | None, typer.Argument(help="Credential ids to present (or use --request).")
-    ] = None,
+    challenge: ChallengeOption,
+    domain: DomainOption,
+    credentials: CredentialsArgument = None,
     output: Annotated[
         Path,
         typer.Option("-o", "--output", help="Presentation file to write.", dir_okay=False),
     ] = Path("presentation.json"),
-    reveal: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--reveal",
-            help="JSON pointer of what to show, e.g. "
-            "/credentialSubject/achievement/name (repeatable).",
-        ),
-    ] = None,
-    request: Annotated[
-        Path | None,
-        typer.Option(
-            help="The recruiter's request: DCQL query or Presentation Exchange definition (JSON).",
-            dir_okay=False,
-        ),
-    ] = None,
+    reveal: RevealOption = None,
+    request: RequestOption = None,
     submission: Annotated[
         Path | None,
         typer.Option(
@@ -331,21 +318,10 @@ def present(
     as_json: JsonOption = False,
 ) -> None:
     """Build a signed presentation for one recruiter, showing only what is asked."""
-    from passeport._io import dump_json, read_json_file, write_atomic
-    from wallet import present as build
+    from passeport._io import dump_json, write_atomic
 
-    if not challenge.strip() or not domain.strip():
-        raise typer.BadParameter("give the recruiter's --challenge and --domain")
-    opened = open_wallet(wallet)
-    asked = read_json_file(request) if request is not None else None
-    result = build(
-        opened,
-        tuple(credentials or ()),
-        request=asked,
-        reveal=tuple(reveal or ()),
-        challenge=challenge,
-        domain=domain,
-        where=str(request) if request is not None else None,
+    result = build_presentation(
+        wallet, credentials, reveal=reveal, request=request, challenge=challenge, domain=domain
     )
     write_atomic(output, dump_json(result.document), mode=0o600)
     written: Path | None = None

@@ -118,6 +118,24 @@ def router(*, env: Environment | None = None, policy: Policy | None = None) -> A
     base = policy or Policy()
     routes = APIRouter(tags=["verify"])
 
+    def answer(value: dict[str, Any] | str, options: VerifyOptions, kind: str) -> JSONResponse:
+        """Verify ``value`` as a ``kind`` (credential or presentation) and answer."""
+        try:
+            result = verify_any(
+                value,
+                policy=_policy(base, options),
+                env=environment,
+                where=f"verifiable{kind.capitalize()}",
+            )
+        except PasseportError as exc:
+            return _refusal(exc)
+        got = result.summary.get("kind")
+        if got != kind:
+            return _refusal(
+                PasseportError(f"expected a Verifiable{kind.capitalize()}, not a {got}")
+            )
+        return _answer(result)
+
     @routes.post(
         "/credentials/verify",
         response_model=VerifyResponse,
@@ -128,18 +146,7 @@ def router(*, env: Environment | None = None, policy: Policy | None = None) -> A
         request: Annotated[CredentialVerifyRequest, Body()],
     ) -> JSONResponse:
         """Verify a credential: proofs, validity, status, trust, schema."""
-        try:
-            result = verify_any(
-                request.verifiableCredential,
-                policy=_policy(base, request.options),
-                env=environment,
-                where="verifiableCredential",
-            )
-        except PasseportError as exc:
-            return _refusal(exc)
-        if result.summary.get("kind") != "credential":
-            return _refusal(PasseportError("expected a VerifiableCredential, not a presentation"))
-        return _answer(result)
+        return answer(request.verifiableCredential, request.options, "credential")
 
     @routes.post(
         "/presentations/verify",
@@ -151,17 +158,6 @@ def router(*, env: Environment | None = None, policy: Policy | None = None) -> A
         request: Annotated[PresentationVerifyRequest, Body()],
     ) -> JSONResponse:
         """Verify a presentation: its holder's proof, challenge, domain, and each credential."""
-        try:
-            result = verify_any(
-                request.verifiablePresentation,
-                policy=_policy(base, request.options),
-                env=environment,
-                where="verifiablePresentation",
-            )
-        except PasseportError as exc:
-            return _refusal(exc)
-        if result.summary.get("kind") != "presentation":
-            return _refusal(PasseportError("expected a VerifiablePresentation"))
-        return _answer(result)
+        return answer(request.verifiablePresentation, request.options, "presentation")
 
     return routes

@@ -33,7 +33,7 @@ from issuer.profile import Profile
 from issuer.registry import CredentialRecord, Registry
 from issuer.statuslist import StatusSlot, allocate_status, current_lists
 from issuer.templates import render, subject_id
-from passeport._json import JsonObject
+from passeport._json import JsonObject, id_of
 from passeport.errors import SigningError
 from proofs.dates import format_datetime, utc_now
 from proofs.ecdsa_sd import derive, verify_base
@@ -246,11 +246,7 @@ def _verified(
     """
     if isinstance(signed, str) or suite != SELECTIVE_SUITE:
         return list(verify_credential(signed, policy=Policy(at=at), env=env).checks)
-    issuer = signed.get("issuer")
-    controller = issuer.get("id") if isinstance(issuer, Mapping) else issuer
-    expect = ProofExpectation(
-        controller=controller if isinstance(controller, str) else None, now=at
-    )
+    expect = ProofExpectation(controller=id_of(signed.get("issuer")), now=at)
     confirmed = verify_base(signed, resolver=env.resolver(), loader=env.loader, expect=expect)
     checks = [Check(o.code, o.outcome, o.message, None, o.pointer) for o in confirmed]
     disclosed = derive(signed, mandatory, loader=env.loader)

@@ -17,6 +17,7 @@ from typing import Any, Final, Literal
 
 from did.resolve import DidResolver
 from passeport._json import JsonObject
+from passeport._json import id_of as party_id
 from passeport.errors import InputError
 from proofs._jws import (
     DEFAULT_ALGORITHMS,
@@ -71,15 +72,6 @@ class JwtVerification:
             o.code == "proof.signature" and o.outcome is Outcome.PASSED for o in self.outcomes
         )
         return signed and all(o.outcome is Outcome.PASSED for o in self.outcomes)
-
-
-def party_id(value: Any) -> str | None:
-    """Return an ``issuer``/``holder`` value's id: the string itself or its ``id`` member."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, Mapping) and isinstance(value.get("id"), str):
-        return str(value["id"])
-    return None
 
 
 def _fail(code: str, message: str, vm_id: str | None = None, suite: str = SUITE) -> ProofOutcome:

@@ -13,7 +13,7 @@ from typing import Any
 
 from contexts import DocumentLoader
 from did.keyfile import KeyPair
-from passeport._json import JsonObject
+from passeport._json import JsonObject, id_of
 from passeport.errors import InputError, PasseportError, SigningError
 from proofs.dates import utc_now
 from proofs.engine import ProofOptions, add_proof
@@ -21,15 +21,6 @@ from proofs.registry import suite_named
 from proofs.suite import DerivingCryptosuite, KeySigner
 
 __all__ = ["sign_document"]
-
-
-def _party_id(value: Any) -> str | None:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, Mapping):
-        inner = value.get("id")
-        return inner if isinstance(inner, str) else None
-    return None
 
 
 def sign_document(
@@ -83,7 +74,7 @@ def sign_document(
         )
     member = "holder" if is_presentation else "issuer"
     unsigned = dict(document)
-    present = _party_id(unsigned.get(member))
+    present = id_of(unsigned.get(member))
     if member not in unsigned:
         unsigned[member] = key.controller
     elif present != key.controller:

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
+from passeport._json import id_of
 from proofs.engine import ProofExpectation
 from verifier.env import Environment, Policy
 
 __all__ = ["assertion_expectation", "id_of", "now_of"]
-
-
-def id_of(value: Any) -> str | None:
-    """Return ``value`` if it is a string, else its ``id`` member if that is one."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, Mapping) and isinstance(value.get("id"), str):
-        return str(value["id"])
-    return None
 
 
 def now_of(policy: Policy, env: Environment) -> datetime:

@@ -34,6 +34,7 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
+from passeport._json import id_of
 from proofs.dates import format_datetime, utc_now
 from verifier.result import Check, Outcome
 from verifier.trustlist import CODE_IN_TEXT, TrustedIssuer, TrustList, normalize_code
@@ -105,12 +106,7 @@ def certification_codes(credential: Mapping[str, Any]) -> tuple[str, ...]:
 
 
 def _issuer_id(credential: Mapping[str, Any]) -> str | None:
-    issuer = credential.get("issuer")
-    if isinstance(issuer, str):
-        return issuer
-    if isinstance(issuer, Mapping) and isinstance(issuer.get("id"), str):
-        return str(issuer["id"])
-    return None
+    return id_of(credential.get("issuer"))
 
 
 def is_self_issued(credential: Mapping[str, Any]) -> bool:

@@ -15,6 +15,7 @@ from typing import Any, Final
 
 from contexts import DocumentLoader, expand
 from did.keyfile import KeyPair
+from passeport._json import id_of
 from passeport.errors import ContextError, InputError
 from proofs.dates import format_datetime
 from proofs.engine import proofs_of
@@ -23,15 +24,6 @@ from wallet._records import CredentialFormat, CredentialInfo, Flag, Verification
 __all__ = ["ECDSA_SD", "as_list", "describe", "id_of", "text_of"]
 
 ECDSA_SD: Final = "ecdsa-sd-2023"
-
-
-def id_of(value: Any) -> str | None:
-    """Return ``value`` if a string, else its ``id`` member if a string."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, Mapping) and isinstance(value.get("id"), str):
-        return str(value["id"])
-    return None
 
 
 def text_of(value: Any) -> str | None:

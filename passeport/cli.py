@@ -12,6 +12,7 @@ from issuer import cli as issuer_cli
 from passeport.errors import PasseportError
 from proofs import cli as proofs_cli
 from verifier import cli as verifier_cli
+from verifier.cli import CacheOption, OfflineOption, TrustOption
 from wallet import cli as wallet_cli
 
 __all__ = ["app", "main"]
@@ -64,14 +65,9 @@ def serve(
     ] = None,
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    cache: Annotated[
-        Path | None,
-        typer.Option(help="Folder mirroring URLs (did:web, status lists).", file_okay=False),
-    ] = None,
-    trust: Annotated[
-        Path | None, typer.Option(help="Trust list (JSON) of accredited issuers.", dir_okay=False)
-    ] = None,
-    offline: Annotated[bool, typer.Option("--offline", help="Never use the network.")] = False,
+    cache: CacheOption = None,
+    trust: TrustOption = None,
+    offline: OfflineOption = False,
     max_body: Annotated[int, typer.Option(help="Largest request body accepted, in bytes.")] = (
         1024 * 1024
     ),

@@ -12,7 +12,17 @@ import typer
 if TYPE_CHECKING:
     from verifier.result import VerificationResult
 
-__all__ = ["render", "verify"]
+__all__ = ["CacheOption", "OfflineOption", "TrustOption", "render", "verify"]
+
+# Shared with ``passeport serve`` and ``passeport wallet``.
+CacheOption = Annotated[
+    Path | None,
+    typer.Option(help="Folder mirroring URLs (did:web, status lists).", file_okay=False),
+]
+TrustOption = Annotated[
+    Path | None, typer.Option(help="Trust list (JSON) of accredited issuers.", dir_okay=False)
+]
+OfflineOption = Annotated[bool, typer.Option("--offline", help="Never use the network.")]
 
 _STANDING = {
     "accredited": "[green]accredited issuer[/]: guaranteed by a body on your trust list",
@@ -37,14 +47,9 @@ def verify(
     domain: Annotated[
         str | None, typer.Option(help="Your domain, as given to the candidate.")
     ] = None,
-    cache: Annotated[
-        Path | None,
-        typer.Option(help="Folder mirroring URLs (did:web, status lists).", file_okay=False),
-    ] = None,
-    trust: Annotated[
-        Path | None, typer.Option(help="Trust list (JSON) of accredited issuers.", dir_okay=False)
-    ] = None,
-    offline: Annotated[bool, typer.Option("--offline", help="Never use the network.")] = False,
+    cache: CacheOption = None,
+    trust: TrustOption = None,
+    offline: OfflineOption = False,
     accept_self_issued: Annotated[
         bool,
         typer.Option(

@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from verifier.cli import CacheOption, OfflineOption
+
 __all__ = [
     "CacheOption",
     "ChallengeOption",
@@ -29,11 +31,6 @@ WalletOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
-CacheOption = Annotated[
-    Path | None,
-    typer.Option(help="Folder mirroring URLs (did:web, status lists).", file_okay=False),
-]
-OfflineOption = Annotated[bool, typer.Option("--offline", help="Never use the network.")]
 ChallengeOption = Annotated[str, typer.Option(help="The challenge the recruiter gave you.")]
 DomainOption = Annotated[str, typer.Option(help="The recruiter's domain.")]
 CredentialsArgument = Annotated[

@@ -11,7 +11,6 @@ so keys move between tools. Files are written atomically with mode 0600.
 from __future__ import annotations
 
 import contextlib
-import errno
 import json
 import os
 from collections.abc import Mapping
@@ -24,6 +23,7 @@ from did.key import did_key
 from did.keys import KeyAlgorithm, PrivateKey, PublicKey
 from did.multikey import decode_private, decode_public, encode_private, encode_public
 from did.web import did_web_url
+from passeport._io import link_exclusive
 from passeport._json import JsonObject
 from passeport.errors import InputError, KeyFormatError, PasseportError
 
@@ -190,22 +190,6 @@ def read_key_file(path: Path) -> KeyPair:
     return KeyPair.from_document(document, where=where)
 
 
-def _link_exclusive(temporary: Path, path: Path) -> None:
-    """Move ``temporary`` to ``path`` unless ``path`` exists (raises FileExistsError)."""
-    try:
-        # link() fails if path appeared meanwhile, where replace() would clobber it.
-        os.link(temporary, path)
-    except FileExistsError:
-        raise
-    except OSError as exc:
-        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS):
-            raise
-        # A file system without hard links: fall back to check-then-rename.
-        if os.path.lexists(path):
-            raise FileExistsError(errno.EEXIST, "file exists", str(path)) from exc
-        os.replace(temporary, path)
-
-
 def write_key_file(path: Path, pair: KeyPair, *, overwrite: bool = False) -> None:
     """Write ``pair`` (with its secret) to ``path``, atomically and with mode 0600.
 
@@ -234,7 +218,7 @@ def write_key_file(path: Path, pair: KeyPair, *, overwrite: bool = False) -> Non
             if overwrite:
                 os.replace(temporary, path)
             else:
-                _link_exclusive(temporary, path)
+                link_exclusive(temporary, path)
         except FileExistsError:
             raise InputError("file exists; refusing to overwrite a key file", where=where) from None
         except OSError as exc:

@@ -7,6 +7,7 @@ error tree, so every package may use it.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import tempfile
@@ -18,6 +19,7 @@ from passeport.errors import InputError
 __all__ = [
     "MAX_INPUT_BYTES",
     "dump_json",
+    "link_exclusive",
     "parse_json",
     "read_json_file",
     "read_text_file",
@@ -114,3 +116,24 @@ def write_atomic(
         with contextlib.suppress(OSError):
             os.unlink(temp_name)
         raise
+
+
+def link_exclusive(temporary: Path, path: Path) -> None:
+    """Move the complete file ``temporary`` to ``path`` unless ``path`` exists.
+
+    Raises:
+        FileExistsError: ``path`` exists (it is never clobbered).
+        OSError: the move failed otherwise.
+    """
+    try:
+        # link() fails if path appeared meanwhile, where replace() would clobber it.
+        os.link(temporary, path)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS):
+            raise
+        # A file system without hard links: fall back to check-then-rename.
+        if os.path.lexists(path):
+            raise FileExistsError(errno.EEXIST, "file exists", str(path)) from exc
+        os.replace(temporary, path)

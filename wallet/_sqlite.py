@@ -9,7 +9,6 @@ into place, never over an existing wallet. Sealed records hold CBOR.
 from __future__ import annotations
 
 import contextlib
-import errno
 import gc
 import json
 import os
@@ -21,6 +20,7 @@ from typing import Any, Final
 
 import cbor2
 
+from passeport._io import link_exclusive
 from passeport.errors import InputError, WalletError
 
 __all__ = [
@@ -123,17 +123,7 @@ def create_file(path: Path) -> Path:
 def publish_file(temporary: Path, path: Path) -> None:
     """Move the complete file ``temporary`` to ``path``, never over an existing wallet."""
     try:
-        try:
-            # link() fails if the path appeared meanwhile, where replace() would clobber it.
-            os.link(temporary, path)
-        except FileExistsError:
-            raise
-        except OSError as exc:
-            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS):
-                raise
-            if os.path.lexists(path):  # a file system without hard links
-                raise FileExistsError(errno.EEXIST, "file exists", str(path)) from exc
-            os.replace(temporary, path)
+        link_exclusive(temporary, path)
     except FileExistsError:
         raise WalletError("a wallet already exists here", where=str(path)) from None
     except OSError as exc:

@@ -56,8 +56,13 @@ class Policy:
         unchecked_is_failure: whether a status or schema check that could not
             be made (status list unreachable offline, say) blocks the verdict;
             an unchecked proof or key binding always does.
-        require_holder_binding: whether a presented credential about someone
-            other than the holder fails (otherwise it is a warning).
+        require_holder_binding: whether a presented credential whose subjects
+            are named by DIDs, none of them the holder's, fails (the default);
+            ``False`` makes it a warning, for a verifier that accepts
+            credentials presented on someone else's behalf.
+        max_age: how old a presentation may be (from its proof's ``created``,
+            or an SD-JWT key binding's ``iat``); ``None`` sets no bound beyond
+            the ``expires`` the holder chose.
         trust: the accredited issuers, their credential types and codes.
         accept_self_issued: whether, with a trust list, a credential its holder
             issued about themselves passes as a declaration (it is always shown
@@ -71,7 +76,8 @@ class Policy:
     suites: frozenset[str] = DEFAULT_SUITES
     max_clock_skew: timedelta = timedelta(minutes=5)
     unchecked_is_failure: bool = True
-    require_holder_binding: bool = False
+    require_holder_binding: bool = True
+    max_age: timedelta | None = None
     trust: TrustList | None = None
     accept_self_issued: bool = False
     schemas: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)

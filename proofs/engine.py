@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Final
 
 from contexts import DocumentLoader, bundled_loader
 from did.resolve import DidResolver
@@ -30,7 +30,13 @@ from passeport.errors import (
     SigningError,
 )
 from proofs.checks import ProofOutcome, check_options, fail, resolve_method
-from proofs.dates import format_datetime, parse_datetime, utc_now
+from proofs.dates import (
+    AGE_CHECK,
+    format_datetime,
+    parse_datetime,
+    presentation_age,
+    utc_now,
+)
 from proofs.ecdsa_sd import BaseProofPresented
 from proofs.outcome import Outcome
 from proofs.registry import DATA_INTEGRITY_SUITES
@@ -58,7 +64,9 @@ class ProofOptions:
     """Options of a proof to add (VC-DATA-INTEGRITY 2.1 Proofs).
 
     ``created`` defaults to the current time; pass ``include_created=False``
-    to omit it (it is optional in Data Integrity).
+    to omit it (it is optional in Data Integrity). ``expires``, when given,
+    must come after it: for a presentation it is the holder's word on until
+    when the presentation holds, which every verifier enforces.
     """
 
     proof_purpose: str = "assertionMethod"
@@ -74,7 +82,14 @@ class ProofOptions:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ProofExpectation:
-    """What a verifier expects of the proofs of one document."""
+    """What a verifier expects of the proofs of one document.
+
+    A proof for ``authentication`` (a holder's presentation), or any proof
+    when ``max_age`` is set, gets a ``presentation.age`` check: how long
+    before ``now`` it was ``created``, failed beyond ``max_age`` (or when
+    undated while ``max_age`` is set); ``None`` bounds the age only by the
+    proof's own ``expires``.
+    """
 
     proof_purpose: str = "assertionMethod"
     controller: str | None = None  # the issuer (credential) or holder (presentation)
@@ -83,6 +98,27 @@ class ProofExpectation:
     now: datetime = field(default_factory=utc_now)
     max_clock_skew: timedelta = timedelta(minutes=5)
     suites: frozenset[str] | None = None  # None: every suite implemented here
+    max_age: timedelta | None = None
+
+
+PROOF_MEMBERS: Final = frozenset(
+    {
+        "@context",
+        "id",
+        "type",
+        "cryptosuite",
+        "proofPurpose",
+        "verificationMethod",
+        "created",
+        "expires",
+        "domain",
+        "challenge",
+        "nonce",
+        "proofValue",
+        "previousProof",
+    }
+)
+"""The members a DataIntegrityProof may have (https://www.w3.org/TR/vc-data-integrity/#proofs)."""
 
 
 def proofs_of(document: Mapping[str, Any]) -> list[JsonObject]:
@@ -153,9 +189,13 @@ def add_proof(
 
     # VC-DI-EDDSA 3.2.5 / VC-DI-ECDSA 3.3.5 proof configuration, step 1-5.
     config: JsonObject = {"type": "DataIntegrityProof", "cryptosuite": suite.name}
+    created = options.created or clock()
     if options.include_created:
-        config["created"] = format_datetime(options.created or clock())
+        config["created"] = format_datetime(created)
     if options.expires is not None:
+        # VC-DATA-INTEGRITY 2.1: expires dates the end of the proof's validity.
+        if format_datetime(options.expires) <= format_datetime(created):
+            raise SigningError("the proof would expire before it is created (expires)")
         config["expires"] = format_datetime(options.expires)
     config["verificationMethod"] = signer.verification_method
     config["proofPurpose"] = options.proof_purpose
@@ -204,6 +244,31 @@ def _previous_proofs(
             raise InputError(f'previousProof "{proof_id}" names no proof of the set', where=where)
         found.append(dict(match[0]))
     return found[0] if isinstance(previous, str) else found
+
+
+def _age(proof: Mapping[str, Any], expect: ProofExpectation, where: str) -> list[ProofOutcome]:
+    """Return the ``presentation.age`` outcome of a proof (none for an unreadable date)."""
+    try:
+        created = parse_datetime(proof["created"]) if "created" in proof else None
+    except InputError:
+        return []  # proof.malformed, from check_options
+    try:
+        expires = parse_datetime(proof["expires"]) if "expires" in proof else None
+    except InputError:
+        expires = None
+    found = presentation_age(
+        created,
+        now=expect.now,
+        max_age=expect.max_age,
+        skew=expect.max_clock_skew,
+        expires=expires,
+        challenged=expect.challenge is not None,
+    )
+    if found is None:
+        return []  # created in the future: proof.created, from check_options
+    outcome, message = found
+    pointer = f"{where}/created" if created is not None else where
+    return [replace(fail(AGE_CHECK, message, pointer, proof), outcome=outcome)]
 
 
 def verify_proofs(
@@ -270,6 +335,21 @@ def _verify_one(
                 proof,
             )
         ]
+    # The proof options are RDF-canonicalized with the document's contexts, so
+    # an option written as an IRI or an alias would sign the same and go
+    # unread ("expires" renamed would never expire): only the members of
+    # DataIntegrityProof are accepted, under their own names.
+    unknown = sorted(member for member in proof if member not in PROOF_MEMBERS)
+    if unknown:
+        return [
+            fail(
+                "proof.malformed",
+                f'the proof has a member "{unknown[0]}" that is not a DataIntegrityProof '
+                "option (VC Data Integrity 2.1); options must be written under their own names",
+                f"{where}/{unknown[0]}",
+                proof,
+            )
+        ]
     name = proof.get("cryptosuite")
     suite = suites.get(name) if isinstance(name, str) else None
     if suite is None or (expect.suites is not None and name not in expect.suites):
@@ -294,6 +374,8 @@ def _verify_one(
             )
         )
     results.extend(check_options(proof, expect, where))
+    if expect.proof_purpose == "authentication" or expect.max_age is not None:
+        results.extend(_age(proof, expect, where))
 
     # Verification method: resolvable, controlled by the expected party, authorized.
     method, found = resolve_method(

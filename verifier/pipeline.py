@@ -16,7 +16,7 @@ from typing import Any
 from contexts import collect_warnings
 from passeport._io import parse_json
 from passeport._json import JsonObject
-from passeport.errors import InputError
+from passeport.errors import InputError, PasseportError
 from proofs._jws import parse_compact
 from proofs.engine import (
     ProofExpectation,
@@ -32,6 +32,7 @@ from verifier.result import Check, VerificationResult
 from verifier.status import status_checks
 from verifier.trust import is_self_issued, standing, trust_checks
 from verifier.validity import credential_version, validity_checks
+from verifier.view import signed_view
 
 __all__ = ["verify_any", "verify_credential", "verify_presentation"]
 
@@ -53,9 +54,26 @@ def _name_of(value: Any) -> str | None:
     return None
 
 
+def _one_id(value: Any) -> str | None:
+    """Return the one party ``value`` names (``issuer``, ``holder``), or None.
+
+    A member written twice (say under its term and its IRI) is a list in the
+    signed view: it names one party only if every item names the same one.
+    """
+    items = value if isinstance(value, list) else [value]
+    ids = {id_of(item) for item in items}
+    return ids.pop() if len(ids) == 1 else None
+
+
 def _subjects(document: Mapping[str, Any]) -> list[Any]:
     subject = document.get("credentialSubject")
     return subject if isinstance(subject, list) else [subject] if subject is not None else []
+
+
+_REEXPRESSED = (
+    "written with full IRIs, compact IRIs, aliases or value objects; "
+    "checked as its signature reads it (compacted against the verifier's contexts)"
+)
 
 
 def _as_check(outcome: ProofOutcome, credential: int | None) -> Check:
@@ -92,9 +110,19 @@ def _credential_checks(
             [],
         )
     checks: list[Check] = []
+    signed = document
+    reexpressed = False
+    try:
+        # Checks read what was signed, however it is spelled (verifier/view.py);
+        # the proofs below verify the document exactly as it was handed over.
+        view = signed_view(document, env.loader)
+        document, reexpressed = view.document, view.reexpressed
+    except PasseportError as exc:
+        pointer = exc.pointer or base or None
+        checks.append(Check("input.jsonld", Outcome.FAILED, exc.message, credential, pointer))
     version = credential_version(document)
     types = _types(document)
-    issuer = id_of(document.get("issuer"))
+    issuer = _one_id(document.get("issuer"))
     if version is None:
         checks.append(
             Check(
@@ -129,7 +157,7 @@ def _credential_checks(
         expect = assertion_expectation(issuer, policy, now)
         with collect_warnings() as noticed:
             outcomes = verify_proofs(
-                document, expect=expect, resolver=env.resolver(), loader=env.loader, pointer=base
+                signed, expect=expect, resolver=env.resolver(), loader=env.loader, pointer=base
             )
         checks.extend(_as_check(outcome, credential) for outcome in outcomes)
     else:
@@ -137,6 +165,8 @@ def _credential_checks(
         checks.extend(envelope)
     label = "" if credential is None else f"credential {credential}: "
     warnings = [f"{label}{text}" for text in noticed]
+    if reexpressed:
+        warnings.append(f"{label}{_REEXPRESSED}")
     checks.extend(validity_checks(document, version, policy, now, credential, base))
     checks.extend(status_checks(document, credential=credential, base=base, policy=policy, env=env))
     if policy.trust is not None:
@@ -165,15 +195,79 @@ def _credential_checks(
         "issuerName": _name_of(document.get("issuer")),
         "standing": standing(document, policy.trust, now=now),
         "subject": subject_ids[0] if subject_ids else None,
+        "subjects": list(subject_ids),
         "validFrom": document.get("validFrom", document.get("issuanceDate")),
         "validUntil": document.get("validUntil", document.get("expirationDate")),
         "proofs": (
             [secured_format]
             if secured_format is not None
-            else [p.get("cryptosuite") for p in proofs_of(document)]
+            else [p.get("cryptosuite") for p in proofs_of(signed)]
         ),
     }
     return checks, summary, warnings
+
+
+def _did_of(value: str) -> str:
+    return value.split("#", 1)[0]
+
+
+def _binding_check(
+    holder: str | None, summary: JsonObject, index: int, base: str, policy: Policy
+) -> Check | str | None:
+    """Return the holder-binding check of one presented credential (or a warning).
+
+    A credential whose subjects have ids is bound to its holder when the
+    presenter is one of them; about someone else it fails (unless the policy
+    relaxes it, then it is a warning). A subject without an id is a
+    bearer credential: nothing to bind. An SD-JWT VC binds through its key
+    (``cnf``), checked with its key binding.
+    """
+    subjects = summary.get("subjects")
+    ids = [s for s in subjects if isinstance(s, str)] if isinstance(subjects, list) else []
+    if holder is None or not ids:
+        return None
+    if _did_of(holder) in {_did_of(s) for s in ids}:
+        return Check(
+            "holder.binding",
+            Outcome.PASSED,
+            "the credential is about the holder who presents it",
+            index,
+            base,
+        )
+    about = ", ".join(ids)
+    if policy.require_holder_binding:
+        return Check(
+            "holder.binding",
+            Outcome.FAILED,
+            f"the credential is about {about}, not the holder {holder} who presents it",
+            index,
+            f"{base}/credentialSubject",
+        )
+    return (
+        f"credential {index} is about {about}, not the holder {holder} "
+        "(not bound to who presents it)"
+    )
+
+
+def _credentials_spelled(signed: Mapping[str, Any], view: Mapping[str, Any]) -> list[Check]:
+    """Refuse a presentation whose credentials the signature holds under another spelling."""
+
+    def count(document: Mapping[str, Any]) -> int:
+        value = document.get("verifiableCredential")
+        return len(value) if isinstance(value, list) else 0 if value is None else 1
+
+    if count(signed) == count(view):
+        return []
+    return [
+        Check(
+            "input.shape",
+            Outcome.FAILED,
+            "the presentation holds credentials under another name than verifiableCredential; "
+            "write them there",
+            None,
+            "",
+        )
+    ]
 
 
 def verify_credential(
@@ -215,6 +309,15 @@ def verify_presentation(
         document = decoded
     if not isinstance(document, Mapping):
         raise InputError("a presentation must be a JSON object")
+    signed = document
+    try:
+        view = signed_view(document, env.loader)
+    except PasseportError as exc:
+        checks.append(Check("input.jsonld", Outcome.FAILED, exc.message, None, exc.pointer))
+    else:
+        document = view.document
+        if view.reexpressed:
+            checks.extend(_credentials_spelled(signed, document))
     if "VerifiablePresentation" not in _types(document):
         checks.append(
             Check(
@@ -225,7 +328,7 @@ def verify_presentation(
                 "/type",
             )
         )
-    holder = id_of(document.get("holder"))
+    holder = _one_id(document.get("holder"))
     now = now_of(policy, env)
     expect = ProofExpectation(
         proof_purpose="authentication",
@@ -249,13 +352,13 @@ def verify_presentation(
     if envelope is None:
         with collect_warnings() as noticed:
             outcomes = verify_proofs(
-                document, expect=expect, resolver=env.resolver(), loader=env.loader
+                signed, expect=expect, resolver=env.resolver(), loader=env.loader
             )
         checks.extend(_as_check(outcome, None) for outcome in outcomes)
     else:
         noticed = []
         checks.extend(envelope)
-    raw = document.get("verifiableCredential", [])
+    raw = signed.get("verifiableCredential", [])
     credentials = raw if isinstance(raw, list) else [raw]
     summaries: list[Any] = []
     warnings: list[str] = list(noticed)
@@ -269,33 +372,11 @@ def verify_presentation(
         checks.extend(cred_checks)
         warnings.extend(w for w in cred_warnings if w not in warnings)
         summaries.append(summary)
-        subject = summary.get("subject")
-        if holder is not None and subject is not None:
-            if subject == holder:
-                checks.append(
-                    Check(
-                        "holder.binding",
-                        Outcome.PASSED,
-                        "the credential is about the holder who presents it",
-                        index,
-                        base,
-                    )
-                )
-            elif policy.require_holder_binding:
-                checks.append(
-                    Check(
-                        "holder.binding",
-                        Outcome.FAILED,
-                        f"the credential is about {subject}, not the holder {holder}",
-                        index,
-                        f"{base}/credentialSubject",
-                    )
-                )
-            else:
-                warnings.append(
-                    f"credential {index} is about {subject}, not the holder {holder} "
-                    "(not bound to who presents it)"
-                )
+        binding = _binding_check(holder, summary, index, base, policy)
+        if isinstance(binding, Check):
+            checks.append(binding)
+        elif binding is not None:
+            warnings.append(binding)
     summary_vp: JsonObject = {"kind": "presentation", "holder": holder, "credentials": summaries}
     return VerificationResult(
         tuple(checks), policy.unchecked_is_failure, summary_vp, tuple(warnings)

@@ -6,11 +6,14 @@
    employer attests her job. Each publishes its status lists and DID document.
 2. Camille keeps the three credentials in her encrypted wallet, each verified
    on import.
-3. A recruiter asks (a DCQL request) for a diploma, title and level only, and
-   a first-aid training; Camille's wallet answers with a presentation signed
-   for this offer. Her birth date is not in it.
+3. A recruiter asks (a DCQL request) for a diploma, title, level and
+   certification code only, and a first-aid training; Camille's wallet
+   answers with a presentation signed for this offer. Her birth date is not
+   in it.
 4. The recruiter verifies it offline, against a trust list of accredited
-   certifiers; a replay for another offer and a forged copy are refused.
+   certifiers: each issuer is accredited for the code it discloses. A replay
+   for another offer and a forged copy are refused, and the diploma shown
+   without its code is not accredited: a withheld code is never assumed.
 5. The university later finds the diploma was obtained by fraud and revokes
    it: the same presentation no longer verifies.
 6. Finally every cryptosuite signs and verifies with every key type it takes.
@@ -155,11 +158,26 @@ def _keep(story: _Story, wallet: Any, credentials: dict[str, Any]) -> None:
         story.expect(f"{outcome.where}: {outcome.status}", outcome.status == "added")
 
 
+def _asking_for_codes(request: dict[str, Any]) -> dict[str, Any]:
+    """Add each certification's code to what the request asks: accreditation rests on it.
+
+    A trust list accredits certifiers for certification codes; a credential
+    that does not disclose its code cannot show that accreditation.
+    """
+    for query in request["credentials"]:
+        query["claims"].append(
+            {"id": "code", "path": ["credentialSubject", "achievement", "humanCode"]}
+        )
+        for claim_set in query.get("claim_sets", []):
+            claim_set.append("code")
+    return request
+
+
 def _present(story: _Story, wallet: Any) -> dict[str, Any]:
     from wallet import present
 
     story.console.rule("[bold]3. A recruiter asks; Camille's wallet answers")
-    request = _example("requests", "job-application.dcql.json")
+    request = _asking_for_codes(_example("requests", "job-application.dcql.json"))
     presentation = present(wallet, request=request, challenge=CHALLENGE, domain=DOMAIN)
     vp = presentation.document
     path = story.root / "presentation.json"
@@ -179,7 +197,7 @@ def _present(story: _Story, wallet: Any) -> dict[str, Any]:
     return vp
 
 
-def _recruiter(story: _Story, vp: dict[str, Any]) -> VerificationResult:
+def _recruiter(story: _Story, vp: dict[str, Any], diploma: dict[str, Any]) -> VerificationResult:
     from verifier.cli import render
 
     story.console.rule("[bold]4. The recruiter verifies, offline")
@@ -191,7 +209,16 @@ def _recruiter(story: _Story, vp: dict[str, Any]) -> VerificationResult:
     standings = [c.get("standing") for c in result.summary.get("credentials", [])]  # type: ignore[union-attr]
     story.expect(
         f"issuers' standing on the recruiter's trust list: {', '.join(map(str, standings))}",
-        "accredited" in standings,
+        bool(standings) and all(standing == "accredited" for standing in standings),
+    )
+    untold = derive(diploma, ["/credentialSubject/achievement/name"])
+    hidden = verify_any(untold, policy=Policy(trust=trust), env=story.web())
+    story.expect(
+        "the diploma shown without its certification code: not accredited "
+        "(a withheld code is never assumed)",
+        not hidden.verified
+        and hidden.summary.get("standing") == "not-accredited"
+        and {c.code for c in hidden.failures()} == {"trust.code"},
     )
     replay = verify_any(
         vp, policy=Policy(challenge="another-offer", domain=DOMAIN), env=story.web()
@@ -263,7 +290,7 @@ def run_demo(folder: Path | None = None) -> int:
     issued = _issuers(story, wallet.did)
     _keep(story, wallet, issued["credentials"])
     vp = _present(story, wallet)
-    _recruiter(story, vp)
+    _recruiter(story, vp, issued["credentials"]["diploma"])
     _fraud(story, issued["univ"], issued["credentials"]["diploma"], vp)
     sample = _example("issuer", "diploma.json")
     _suites(story, _unsigned_diploma(sample))

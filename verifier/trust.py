@@ -6,6 +6,13 @@ credential types and the certification codes (RNCP or RS codes of France
 Compétences) it may attest. A credential from an issuer absent from the list is
 reported as *untrusted*, never as forged: its proof is checked elsewhere.
 
+Accreditation rests only on what the credential discloses. A holder may show
+part of a credential (ecdsa-sd-2023, SD-JWT): the checks then see only the
+disclosed claims, and a type or code that was withheld is never assumed. When
+the issuer's entry lists codes, its accreditation is for those certifications
+only, so a credential that discloses no code cannot show it; when the entry
+lists types, the credential must disclose one of them.
+
 The file format is described in :mod:`verifier.trustlist`.
 
 Checks, made only when a trust list is given (without one nothing is reported
@@ -18,10 +25,14 @@ here, and :func:`standing` says ``"unknown"``):
   accepts self-issued credentials (``Policy.accept_self_issued``).
 - ``trust.issuer`` FAILED: the issuer is not on the list, or its entry has
   expired; PASSED: it is on the list (the message names it).
-- ``trust.type`` FAILED / PASSED: a credential type the issuer may not attest /
-  all its types are allowed (only when the entry lists ``types``).
+- ``trust.type`` (only when the entry lists ``types``) FAILED: a credential
+  type the issuer may not attest, or no type it may attest disclosed; PASSED:
+  every type is allowed and one of the entry's types is disclosed.
 - ``trust.code`` FAILED / PASSED: one check per certification code the
-  credential claims (:func:`certification_codes`), accredited or not.
+  credential discloses (:func:`certification_codes`), accredited or not.
+  When the entry lists ``codes``, also FAILED when the credential discloses
+  no code at all, or shows an achievement without its code: accreditation
+  for a code that is not shown cannot be shown.
 
 With a trust list, a FAILED trust check makes the verdict "not verified": the
 recruiter asked that everything be guaranteed by an accredited body.
@@ -63,46 +74,75 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [] if value is None else [value]
 
 
-def _code_claims(credential: Mapping[str, Any], base: str) -> list[tuple[str, str]]:
-    """Return (code, pointer) for each code claimed, at its first place (alignments first)."""
-    found: dict[str, str] = {}
-
-    def note(value: Any, pointer: str) -> None:
-        if isinstance(value, str):
-            for code in _codes_in(value):
-                found.setdefault(code, pointer)
-
+def _achievements(credential: Mapping[str, Any], base: str) -> Iterator[tuple[Any, str]]:
+    """Yield (achievement, pointer) for each achievement of each subject, as written."""
     subject_value = credential.get("credentialSubject")
     subject_many = isinstance(subject_value, list)
     for s_pos, subject in enumerate(_as_list(subject_value)):
         if not isinstance(subject, Mapping):
             continue
         at = f"{base}/credentialSubject" + (f"/{s_pos}" if subject_many else "")
-        achievement = subject.get("achievement")
-        if not isinstance(achievement, Mapping):
+        value = subject.get("achievement")
+        many = isinstance(value, list)
+        for a_pos, achievement in enumerate(_as_list(value)):
+            yield achievement, f"{at}/achievement" + (f"/{a_pos}" if many else "")
+
+
+def _codes_of(achievement: Any, at: str) -> Iterator[tuple[str, str]]:
+    """Yield (code, pointer) for each code an achievement shows (alignments first)."""
+
+    def read(value: Any, pointer: str) -> Iterator[tuple[str, str]]:
+        if isinstance(value, str):
+            for code in _codes_in(value):
+                yield code, pointer
+
+    if isinstance(achievement, str):  # a reference to the achievement: its id
+        yield from read(achievement, at)
+        return
+    if not isinstance(achievement, Mapping):
+        return
+    alignment = achievement.get("alignment")
+    many = isinstance(alignment, list)
+    for a_pos, align in enumerate(_as_list(alignment)):
+        if not isinstance(align, Mapping):
             continue
-        at = f"{at}/achievement"
-        alignment = achievement.get("alignment")
-        many = isinstance(alignment, list)
-        for a_pos, align in enumerate(_as_list(alignment)):
-            if not isinstance(align, Mapping):
-                continue
-            a_at = f"{at}/alignment" + (f"/{a_pos}" if many else "")
-            for key in ("targetCode", "targetName", "targetUrl"):
-                note(align.get(key), f"{a_at}/{key}")
-        note(achievement.get("id"), f"{at}/id")
-    return list(found.items())
+        a_at = f"{at}/alignment" + (f"/{a_pos}" if many else "")
+        for key in ("targetCode", "targetName", "targetUrl"):
+            yield from read(align.get(key), f"{a_at}/{key}")
+    yield from read(achievement.get("id"), f"{at}/id")
+    yield from read(achievement.get("humanCode"), f"{at}/humanCode")
+    criteria = achievement.get("criteria")
+    criteria_at = f"{at}/criteria" + ("/id" if isinstance(criteria, Mapping) else "")
+    yield from read(id_of(criteria), criteria_at)
+
+
+def _code_claims(
+    credential: Mapping[str, Any], base: str
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """Return (code, pointer) of each code disclosed, and the achievements disclosing none."""
+    found: dict[str, str] = {}
+    silent: list[str] = []
+    for achievement, at in _achievements(credential, base):
+        shown = False
+        for code, pointer in _codes_of(achievement, at):
+            shown = True
+            found.setdefault(code, pointer)
+        if not shown:
+            silent.append(at)
+    return list(found.items()), silent
 
 
 def certification_codes(credential: Mapping[str, Any]) -> tuple[str, ...]:
     """Return the RNCP/RS codes a credential claims, normalized, in order of appearance.
 
-    Looks at the Open Badges 3.0 ``credentialSubject.achievement``: its ``id``
-    and each ``alignment``'s ``targetCode``, ``targetName`` and ``targetUrl``
+    Looks at the Open Badges 3.0 ``credentialSubject.achievement``: each
+    ``alignment``'s ``targetCode``, ``targetName`` and ``targetUrl``, then its
+    ``id``, ``humanCode`` and ``criteria.id``
     (``https://www.francecompetences.fr/recherche/rncp/37674/`` reads as
-    ``RNCP37674``).
+    ``RNCP37674``). Only what the credential holds is read: a code its holder
+    did not disclose is not returned.
     """
-    return tuple(code for code, _ in _code_claims(credential, ""))
+    return tuple(code for code, _ in _code_claims(credential, "")[0])
 
 
 def _issuer_id(credential: Mapping[str, Any]) -> str | None:
@@ -190,7 +230,8 @@ def trust_checks(
         )
     ]
     checks.extend(_type_checks(credential, entry, index, base))
-    for code, pointer in _code_claims(credential, base):
+    claims, silent = _code_claims(credential, base)
+    for code, pointer in claims:
         if entry.accredited_for(code):
             checks.append(
                 Check(
@@ -212,7 +253,46 @@ def trust_checks(
                     pointer,
                 )
             )
+    if entry.codes:
+        checks.extend(_withheld_code_checks(entry, claims, silent, index, base))
     return checks
+
+
+def _withheld_code_checks(
+    entry: TrustedIssuer,
+    claims: list[tuple[str, str]],
+    silent: list[str],
+    index: int | None,
+    base: str,
+) -> list[Check]:
+    """Fail a credential that shows no code, or an achievement without its code.
+
+    The entry accredits its issuer for some certifications only; a code the
+    holder withheld (selective disclosure) is never taken as one of them.
+    """
+    if not claims:
+        return [
+            Check(
+                "trust.code",
+                Outcome.FAILED,
+                "the credential discloses no certification code, so the accreditation of "
+                f"{entry.name} for it cannot be shown (a withheld code is never taken as "
+                "accredited)",
+                index,
+                silent[0] if silent else f"{base}/credentialSubject",
+            )
+        ]
+    return [
+        Check(
+            "trust.code",
+            Outcome.FAILED,
+            "an achievement is shown without its certification code, so the accreditation of "
+            f"{entry.name} for it cannot be shown (a withheld code is never taken as accredited)",
+            index,
+            pointer,
+        )
+        for pointer in silent
+    ]
 
 
 def _type_checks(
@@ -232,11 +312,23 @@ def _type_checks(
                 f"{base}/type",
             )
         ]
+    if not any(t in entry.types for t in types):
+        allowed = ", ".join(sorted(entry.types)) or "(none)"
+        return [
+            Check(
+                "trust.type",
+                Outcome.FAILED,
+                f"the credential discloses no type that {entry.name} may attest ({allowed}), "
+                f"only {', '.join(types) or '(none)'}: its accreditation for it cannot be shown",
+                index,
+                f"{base}/type",
+            )
+        ]
     return [
         Check(
             "trust.type",
             Outcome.PASSED,
-            f"{entry.name} may attest credentials of type {', '.join(types) or '(none)'}",
+            f"{entry.name} may attest credentials of type {', '.join(types)}",
             index,
             f"{base}/type",
         )
@@ -249,8 +341,11 @@ def standing(
     """Return how far a credential is guaranteed, for display.
 
     One of ``"self-declared"`` (its issuer is its subject, whatever the list),
-    ``"unknown"`` (no trust list), ``"accredited"`` (every trust check passed)
-    or ``"not-accredited"``.
+    ``"unknown"`` (no trust list), ``"accredited"`` (every trust check passed:
+    the issuer is on the list for the types and codes the credential
+    discloses) or ``"not-accredited"`` (the issuer is absent or its entry
+    ended, or the credential shows a type or code the issuer may not attest,
+    or withholds the type or code its accreditation would rest on).
     """
     if is_self_issued(credential):
         return "self-declared"

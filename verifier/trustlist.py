@@ -21,10 +21,15 @@ The file is JSON::
 - ``did``, ``name`` (required): the issuer's DID, compared exactly with the
   credential's ``issuer`` (or ``issuer.id``), and a name for people.
 - ``types`` (optional): the credential types the issuer may attest;
-  ``VerifiableCredential`` is always allowed. Absent means any type.
+  ``VerifiableCredential`` is always allowed besides them, and a credential
+  must disclose at least one of them (an empty list allows none). Absent
+  means any type.
 - ``codes`` (optional): the certification codes the issuer is accredited for;
-  ``"RNCP 37674"`` and ``"rncp37674"`` both read as ``RNCP37674``. Absent or
-  empty means none: a credential claiming a code is then not accredited.
+  ``"RNCP 37674"`` and ``"rncp37674"`` both read as ``RNCP37674``. When listed,
+  a credential must disclose a code, and one for each achievement it shows: a
+  code the holder withheld is never taken as accredited. Absent or empty means
+  none: a credential claiming a code is then not accredited (one claiming none
+  may be, as an issuer's attestation of work or skills).
 - ``validUntil`` (optional): an XML Schema dateTime after which the
   accreditation has ended.
 - ``description`` (optional) on the list and on an issuer; no other member is
@@ -60,7 +65,9 @@ class TrustedIssuer:
     """One accredited issuer: its DID and name, what it may attest, until when.
 
     ``types`` is None when any credential type is allowed; ``codes`` holds
-    normalized certification codes (``RNCP37674``).
+    normalized certification codes (``RNCP37674``), empty when the issuer is
+    accredited for none. A credential is judged only on what it discloses
+    (:mod:`verifier.trust`).
     """
 
     did: str

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli.test_cli import one_line_error, run
+from tests.conftest import ROOT
 
 
 @pytest.fixture(scope="module")
@@ -16,6 +17,7 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run("demo", root / "story", cwd=root)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "The story holds." in result.stdout
+    (root / "demo.out").write_text(result.stdout, "utf-8")
     return root / "story"
 
 
@@ -25,6 +27,8 @@ def test_the_presentation_discloses_only_what_was_asked(story: Path) -> None:
     diploma, first_aid = json.loads(text)["verifiableCredential"]
     assert diploma["proof"]["cryptosuite"] == "ecdsa-sd-2023"
     assert "name" in diploma["credentialSubject"]["achievement"]
+    # The recruiter's trust list accredits by code: the code is asked for and shown.
+    assert diploma["credentialSubject"]["achievement"]["humanCode"] == "RNCP35288"
     assert "identifier" not in diploma["credentialSubject"]  # her name stays in the wallet
     assert "Camille Martin" not in json.dumps(diploma, ensure_ascii=False)
     # The first-aid certificate was signed whole (eddsa-rdfc-2022): it is shown whole.
@@ -42,6 +46,31 @@ def test_the_recruiter_command_sees_the_revocation(story: Path) -> None:
     assert result.returncode == 1, result.stdout
     failed = [c["code"] for c in json.loads(result.stdout)["checks"] if c["outcome"] == "failed"]
     assert failed == ["status.revoked"]
+
+
+def test_the_recruiter_command_with_the_trust_list_sees_accredited_issuers(story: Path) -> None:
+    result = run(
+        "verify",
+        "presentation.json",
+        *("--challenge", "offre-2026-042", "--domain", "recrutement.example"),
+        *("--cache", "web", "--offline", "--json"),
+        *("--trust", ROOT / "examples" / "trust" / "trust-list.json"),
+        cwd=story,
+    )
+    assert result.returncode == 1, result.stdout  # revoked at the end of the story
+    verdict = json.loads(result.stdout)
+    failed = [c["code"] for c in verdict["checks"] if c["outcome"] == "failed"]
+    assert failed == ["status.revoked"]
+    standings = [c["standing"] for c in verdict["summary"]["credentials"]]
+    assert standings == ["accredited", "accredited"]
+    codes = [c["message"] for c in verdict["checks"] if c["code"] == "trust.code"]
+    assert any("RNCP35288" in message for message in codes)
+
+
+def test_the_story_shows_a_hidden_code_is_not_accredited(story: Path) -> None:
+    text = " ".join((story.parent / "demo.out").read_text("utf-8").split())
+    assert "✔ the diploma shown without its certification code: not accredited" in text
+    assert "✔ issuers' standing on the recruiter's trust list: accredited, accredited" in text
 
 
 def test_the_class_was_issued_with_status_lists_published(story: Path) -> None:

@@ -284,3 +284,100 @@ def test_self_issued_is_a_declaration(diploma: dict[str, Any], trust: TrustList)
 def test_is_self_issued_false(diploma: dict[str, Any]) -> None:
     assert not is_self_issued(diploma)
     assert not is_self_issued({"credentialSubject": {"id": "did:x"}})
+
+
+# --- what is disclosed, and only that (issue 10, hole 2) ---------------------------------
+
+
+def test_certification_codes_from_human_code_and_criteria() -> None:
+    document = {
+        "credentialSubject": {
+            "achievement": [
+                {"humanCode": "RNCP 35288", "criteria": {"id": "urn:x"}},
+                {"criteria": {"id": "https://www.francecompetences.fr/recherche/rs/5678/"}},
+                {"criteria": "https://www.francecompetences.fr/recherche/rncp/37674/"},
+                "https://www.francecompetences.fr/recherche/rs/1234/",
+            ]
+        }
+    }
+    assert certification_codes(document) == ("RNCP35288", "RS5678", "RNCP37674", "RS1234")
+
+
+def test_a_code_not_disclosed_is_never_accredited(
+    diploma: dict[str, Any], trust: TrustList
+) -> None:
+    del diploma["credentialSubject"]["achievement"]["alignment"]
+    diploma["credentialSubject"]["achievement"]["id"] = (
+        "urn:uuid:0b5e4c3a-0000-4000-8000-000000000001"
+    )
+    checks = check(diploma, trust, index=1, base="/verifiableCredential/1")
+    assert codes_and_outcomes(checks) == [
+        ("trust.issuer", Outcome.PASSED),
+        ("trust.type", Outcome.PASSED),
+        ("trust.code", Outcome.FAILED),
+    ]
+    assert "discloses no certification code" in checks[-1].message
+    assert "cannot be shown" in checks[-1].message
+    assert checks[-1].pointer == "/verifiableCredential/1/credentialSubject/achievement"
+    assert standing(diploma, trust, now=FIXED_NOW) == "not-accredited"
+
+
+def test_no_achievement_disclosed_from_an_issuer_accredited_by_code(
+    diploma: dict[str, Any], trust: TrustList
+) -> None:
+    del diploma["credentialSubject"]["achievement"]
+    failed = check(diploma, trust)[-1]
+    assert (failed.code, failed.outcome) == ("trust.code", Outcome.FAILED)
+    assert failed.pointer == "/credentialSubject"
+    assert standing(diploma, trust, now=FIXED_NOW) == "not-accredited"
+
+
+def test_each_achievement_shown_must_show_its_code(
+    diploma: dict[str, Any], trust: TrustList
+) -> None:
+    shown = diploma["credentialSubject"]
+    diploma["credentialSubject"] = [
+        shown,
+        {"id": shown["id"], "achievement": {"type": ["Achievement"], "name": "Master"}},
+    ]
+    checks = check(diploma, trust)
+    assert codes_and_outcomes(checks)[-2:] == [
+        ("trust.code", Outcome.PASSED),
+        ("trust.code", Outcome.FAILED),
+    ]
+    assert checks[-1].pointer == "/credentialSubject/1/achievement"
+    assert "without its certification code" in checks[-1].message
+    assert standing(diploma, trust, now=FIXED_NOW) == "not-accredited"
+
+
+def test_an_issuer_accredited_for_no_code_may_attest_without_one(
+    diploma: dict[str, Any], trust: TrustList
+) -> None:
+    diploma["issuer"] = "did:web:employer.example"
+    del diploma["credentialSubject"]["achievement"]
+    assert codes_and_outcomes(check(diploma, trust)) == [("trust.issuer", Outcome.PASSED)]
+    assert standing(diploma, trust, now=FIXED_NOW) == "accredited"
+
+
+@pytest.mark.parametrize("types", [["VerifiableCredential"], [], "VerifiableCredential"])
+def test_a_type_the_issuer_may_attest_must_be_disclosed(
+    diploma: dict[str, Any], trust: TrustList, types: Any
+) -> None:
+    diploma["type"] = types
+    checks = check(diploma, trust)
+    failed = next(c for c in checks if c.code == "trust.type")
+    assert failed.outcome is Outcome.FAILED
+    assert "discloses no type that Université Exemple may attest (OpenBadgeCredential)" in (
+        failed.message
+    )
+    assert failed.pointer == "/type"
+    assert standing(diploma, trust, now=FIXED_NOW) == "not-accredited"
+
+
+def test_an_empty_types_list_allows_no_type(diploma: dict[str, Any]) -> None:
+    value = copy.deepcopy(LIST_JSON)
+    value["issuers"][0]["types"] = []
+    for types in (["VerifiableCredential"], ["VerifiableCredential", "OpenBadgeCredential"]):
+        diploma["type"] = types
+        outcomes = codes_and_outcomes(check(diploma, TrustList.from_json(value)))
+        assert ("trust.type", Outcome.FAILED) in outcomes

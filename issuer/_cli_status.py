@@ -118,22 +118,34 @@ def publish(
         typer.Option("-o", "--output", help="Folder to write, one file per URL.", file_okay=False),
     ],
     valid_days: Annotated[
-        float | None, typer.Option(help="Days until the lists expire (validUntil).", min=0)
-    ] = None,
+        float,
+        typer.Option(
+            help=(
+                "Days the lists hold (validUntil); verifiers refuse them afterwards, "
+                "so publish again before then."
+            ),
+        ),
+    ] = 7.0,  # issuer.statuslist.DEFAULT_LIST_VALIDITY, not imported: keeps --help fast
     ttl_minutes: Annotated[
         float | None, typer.Option(help="Minutes verifiers may keep a list (ttl).", min=0)
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Write the signed status lists (and the did:web document) ready to be served as files."""
+    """Write the signed status lists (and the did:web document) ready to be served as files.
+
+    The lists hold for a week unless --valid-days says otherwise: publish them
+    again before then, and after every revocation or suspension.
+    """
     from issuer.profile import Profile
     from issuer.statuslist import publish_status
 
+    if valid_days <= 0:
+        raise typer.BadParameter("the lists must hold for some time", param_hint="--valid-days")
     profile = Profile.open(issuer)
     written = publish_status(
         profile,
         output,
-        valid_for=timedelta(days=valid_days) if valid_days is not None else None,
+        valid_for=timedelta(days=valid_days),
         ttl=timedelta(minutes=ttl_minutes) if ttl_minutes is not None else None,
     )
     if as_json:

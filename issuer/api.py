@@ -8,11 +8,14 @@ passed a template's checks; the answer is VC-API's ``{"verifiableCredential": ..
 Issuing and status changes need the bearer token; status lists
 (``GET /status/{list}``, signed on request from the registry) and the did:web
 document (``GET /.well-known/did.json``) are public, as verifiers fetch them.
+:func:`live_environment` makes the server's own verification read those same
+live lists, so that a status change is seen by the next verification.
 """
 
 from __future__ import annotations
 
 import hmac
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -22,13 +25,18 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from issuer.issue import issue
 from issuer.profile import Profile
-from issuer.registry import Registry
-from issuer.statuslist import current_lists, reinstate, revoke, suspend
+from issuer.statuslist import LiveStatusFetcher, reinstate, revoke, suspend
 from passeport.errors import PasseportError
-from proofs.dates import utc_now
 from verifier.env import Environment
 
-__all__ = ["IssueOptions", "IssueRequest", "StatusRequest", "StatusUpdate", "router"]
+__all__ = [
+    "IssueOptions",
+    "IssueRequest",
+    "StatusRequest",
+    "StatusUpdate",
+    "live_environment",
+    "router",
+]
 
 
 class IssueOptions(BaseModel):
@@ -68,8 +76,30 @@ class StatusRequest(BaseModel):
     reason: str | None = None
 
 
+def live_environment(directory: Path, env: Environment) -> Environment:
+    """Return ``env`` answering the issuer's own status lists and did:web document live.
+
+    The issuer's URLs are answered from its registry as it stands (the lists
+    ``GET /status/...`` serves), before ``env``'s fetcher (a cache folder, the
+    network), which still answers every other URL; the verifier's list cache
+    sees each status change (:class:`issuer.statuslist.LiveStatusFetcher`).
+    Add any cache folder to ``env`` before, not to the result: a cache folder
+    added afterwards would be read first.
+
+    Raises:
+        InputError: the folder is not an issuer profile.
+    """
+    fetcher = LiveStatusFetcher(
+        profile=Profile.open(directory), fallback=env.fetcher, clock=env.clock, loader=env.loader
+    )
+    return replace(env, fetcher=fetcher)
+
+
 def router(directory: Path, *, token: str, env: Environment | None = None) -> APIRouter:
     """Return the issuer's routes for the profile in ``directory``, guarded by ``token``.
+
+    ``env`` gives the clock the served lists are signed by (issuing verifies
+    against the issuer's own lists, offline).
 
     Raises:
         InputError: the folder is not an issuer profile.
@@ -78,7 +108,8 @@ def router(directory: Path, *, token: str, env: Environment | None = None) -> AP
     if not token:
         raise ValueError("the issuer's routes need a non-empty bearer token")
     profile = Profile.open(directory)
-    del env  # issuing verifies against the issuer's own lists, offline
+    environment = env or Environment()
+    lists = LiveStatusFetcher(profile=profile, clock=environment.clock, loader=environment.loader)
     expected = f"Bearer {token}".encode()
 
     def authorized(authorization: Annotated[str | None, Header()] = None) -> None:
@@ -131,11 +162,10 @@ def router(directory: Path, *, token: str, env: Environment | None = None) -> AP
     def status_list(name: str) -> JSONResponse:
         """Return the status list credential at ``{statusBase}{name}``, signed now."""
         url = f"{profile.status_base}{name}"
-        with Registry.open(profile.registry_path) as registry:
-            documents = current_lists(profile, registry, at=utc_now())
-        if url not in documents:
+        document = lists.document(url)
+        if document is None:
             raise HTTPException(status_code=404, detail=f"no status list at {url}")
-        return JSONResponse(documents[url], media_type="application/vc+ld+json")
+        return JSONResponse(document, media_type="application/vc+ld+json")
 
     @routes.get("/.well-known/did.json", summary="The issuer's did:web document")
     def did_document() -> JSONResponse:

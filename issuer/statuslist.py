@@ -12,35 +12,46 @@ concurrent issuers never share one and none is ever reused, and a keyed
 permutation of ``[0, size)`` (:mod:`issuer._permutation`) turns each position
 into the index, so an outsider cannot tell the order of issuance from the
 indexes.
+
+Published lists carry ``validFrom`` (when they were signed) and ``validUntil``
+(a week later by default): a verifier refuses a list past its ``validUntil``,
+so a copy from before a revocation cannot be replayed for ever; publish again
+before then. An issuer's server answers its own lists live from the registry
+(:class:`LiveStatusFetcher`), signed on request.
 """
 
 from __future__ import annotations
 
 import base64
 import gzip
-from collections.abc import Iterable
+import hashlib
+import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Final
 
 from contexts import DocumentLoader
-from did.resolve import CacheDirFetcher
+from did.resolve import CacheDirFetcher, Fetcher
 from did.web import did_web_url
 from issuer._permutation import KeyedPermutation, permutation_for
 from issuer.profile import MIN_LIST_SIZE, Profile
 from issuer.registry import CredentialRecord, CredentialState, Registry, StatusListRecord
 from passeport._io import dump_json, write_atomic
 from passeport._json import JsonObject
-from passeport.errors import InputError
+from passeport.errors import InputError, ResolutionError
 from proofs.dates import format_datetime, utc_now
 from proofs.sign import sign_document
 
 __all__ = [
+    "DEFAULT_LIST_VALIDITY",
     "LIST_CREDENTIAL_TYPE",
+    "LIVE_LIST_VALIDITY",
     "MIN_LIST_SIZE",
     "PURPOSES",
     "KeyedPermutation",
+    "LiveStatusFetcher",
     "StatusSlot",
     "allocate_status",
     "current_lists",
@@ -57,6 +68,11 @@ __all__ = [
 PURPOSES: Final = ("revocation", "suspension")
 LIST_CREDENTIAL_TYPE: Final = "BitstringStatusListCredential"
 VC_V2: Final = "https://www.w3.org/ns/credentials/v2"
+# How long a published list holds (its validUntil): a copy from before a revocation is
+# refused once it has passed, so this is the longest a replayed list can hide one.
+DEFAULT_LIST_VALIDITY: Final = timedelta(days=7)
+# A list served live is signed on each request: it need not hold long.
+LIVE_LIST_VALIDITY: Final = timedelta(days=1)
 
 
 def list_urls(profile: Profile, list_id: int) -> tuple[str, str]:
@@ -336,12 +352,19 @@ def reinstate(
     )
 
 
+def _check_validity(valid_for: timedelta, ttl: timedelta | None) -> None:
+    if valid_for <= timedelta(0):
+        raise ValueError(f"a status list must hold for some time (valid_for={valid_for})")
+    if ttl is not None and ttl < timedelta(0):
+        raise ValueError(f"a negative ttl means nothing (ttl={ttl})")
+
+
 def publish_status(
     profile: Profile,
     out_dir: Path,
     *,
     at: datetime | None = None,
-    valid_for: timedelta | None = None,
+    valid_for: timedelta = DEFAULT_LIST_VALIDITY,
     ttl: timedelta | None = None,
 ) -> list[Path]:
     """Write every signed status list credential (and the did:web document) under ``out_dir``.
@@ -349,10 +372,13 @@ def publish_status(
     Files follow the cache layout of DESIGN.md (``https://HOST/PATH`` is
     ``out_dir/HOST/PATH``), so the folder can be served as static files or
     given to a verifier as ``--cache``. Each file is written atomically.
+    Verifiers refuse the lists after their ``validUntil``: publish again
+    before then (and after every status change).
 
     Args:
         at: the lists' ``validFrom`` and proof date (default: now).
-        valid_for: when given, the lists' ``validUntil`` is ``at + valid_for``.
+        valid_for: how long the lists hold: their ``validUntil`` is
+            ``at + valid_for`` (default: :data:`DEFAULT_LIST_VALIDITY`).
         ttl: when given, how long verifiers may keep a list (``ttl``, in ms).
 
     Returns:
@@ -360,17 +386,13 @@ def publish_status(
 
     Raises:
         InputError: the registry cannot be read, or ``out_dir`` cannot be written.
+        ValueError: ``valid_for`` is not positive, or ``ttl`` is negative.
     """
+    _check_validity(valid_for, ttl)
     at = at or utc_now()
     mirror = CacheDirFetcher(out_dir)
     with Registry.open(profile.registry_path) as registry:
-        documents = current_lists(
-            profile,
-            registry,
-            at=at,
-            valid_until=at + valid_for if valid_for is not None else None,
-            ttl=ttl,
-        )
+        documents = current_lists(profile, registry, at=at, valid_until=at + valid_for, ttl=ttl)
     did_document = profile.did_document()
     if did_document is not None:
         documents[did_web_url(profile.did)] = did_document
@@ -384,3 +406,112 @@ def publish_status(
         write_atomic(path, dump_json(document))
         written.append(path)
     return written
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LiveStatusFetcher:
+    """A fetcher answering an issuer's own status lists from its registry as it stands now.
+
+    Each list URL under the profile's status base is signed on request from
+    the registry (valid from the clock's now for ``valid_for``), and the
+    profile's did:web URL is its DID document; any other URL goes to
+    ``fallback``. An issuer's server verifies against these, the very lists it
+    serves, so a stale published copy or cache never speaks for it.
+    :meth:`revision` tells the verifier's list cache when a list changed
+    (:class:`verifier.status.LiveFetcher`), so a status change is seen by the
+    next verification.
+    """
+
+    profile: Profile
+    fallback: Fetcher | None = None
+    clock: Callable[[], datetime] = utc_now
+    valid_for: timedelta = LIVE_LIST_VALIDITY
+    ttl: timedelta | None = None
+    loader: DocumentLoader | None = None
+
+    def _did_url(self) -> str | None:
+        did = self.profile.did
+        return did_web_url(did) if did.startswith("did:web:") else None
+
+    def owns(self, url: str) -> bool:
+        """Tell whether ``url`` is this issuer's to answer (a status list URL or its did:web)."""
+        return url.startswith(self.profile.status_base) or url == self._did_url()
+
+    def _find(self, registry: Registry, url: str) -> tuple[StatusListRecord, str] | None:
+        for status_list in registry.lists():
+            for purpose in PURPOSES:
+                if status_list.url(purpose) == url:
+                    return status_list, purpose
+        return None
+
+    def document(self, url: str) -> JsonObject | None:
+        """Return the signed list credential (or the DID document) at ``url``; None if none.
+
+        Raises:
+            InputError: the registry cannot be read.
+            ValueError: ``valid_for`` is not positive, or ``ttl`` is negative.
+        """
+        if url == self._did_url():
+            return self.profile.did_document()
+        if not url.startswith(self.profile.status_base):
+            return None
+        _check_validity(self.valid_for, self.ttl)
+        with Registry.open(self.profile.registry_path) as registry:
+            found = self._find(registry, url)
+            if found is None:
+                return None
+            status_list, purpose = found
+            set_bits = registry.set_bits(status_list.id, purpose)
+        now = self.clock()
+        return status_list_credential(
+            self.profile,
+            status_list,
+            purpose,
+            set_bits,
+            valid_from=now,
+            valid_until=now + self.valid_for,
+            ttl=self.ttl,
+            loader=self.loader,
+        )
+
+    def revision(self, url: str) -> bytes | None:
+        """Return a digest of the bits set in the list at ``url`` (None: not one of its lists).
+
+        Raises:
+            ResolutionError: the registry cannot be read.
+        """
+        if not url.startswith(self.profile.status_base):
+            return None
+        try:
+            with Registry.open(self.profile.registry_path) as registry:
+                found = self._find(registry, url)
+                if found is None:
+                    return None
+                status_list, purpose = found
+                set_bits = registry.set_bits(status_list.id, purpose)
+        except InputError as exc:
+            raise ResolutionError(f"cannot read the issuer's registry: {exc}", where=url) from None
+        return hashlib.sha256(",".join(map(str, set_bits)).encode("ascii")).digest()
+
+    def fetch(self, url: str, *, max_bytes: int) -> bytes:
+        """Return the live document at ``url`` when it is this issuer's, else ask ``fallback``.
+
+        Raises:
+            ResolutionError: one of its URLs with no list behind it, a body over
+                ``max_bytes``, the registry unreadable, or, from ``fallback``,
+                any other URL not obtained.
+        """
+        if not self.owns(url):
+            if self.fallback is None:
+                raise ResolutionError("not one of this issuer's documents", where=url)
+            return self.fallback.fetch(url, max_bytes=max_bytes)
+        try:
+            document = self.document(url)
+        except InputError as exc:
+            raise ResolutionError(f"cannot read the issuer's registry: {exc}", where=url) from None
+        if document is None:
+            raise ResolutionError("no status list at this URL in the issuer's registry", where=url)
+        body = json.dumps(document).encode("utf-8")
+        if len(body) > max_bytes:
+            raise ResolutionError(f"larger than {max_bytes} bytes", where=url)
+        return body

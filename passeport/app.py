@@ -1,9 +1,11 @@
 """The HTTP service: assembles each role's routes into one FastAPI application.
 
 ``create_app`` mounts the verifier's open routes and, when an issuer profile
-is given, the issuer's routes behind a bearer token. Every request body is
-limited in size (413 beyond), before any of it is parsed. The OpenAPI
-document is served at ``/openapi.json`` and is the contract.
+is given, the issuer's routes behind a bearer token; such a server verifies
+its issuer's credentials against the live lists it serves, never a stale
+copy. Every request body is limited in size (413 beyond), before any of it
+is parsed. The OpenAPI document is served at ``/openapi.json`` and is the
+contract.
 """
 
 from __future__ import annotations
@@ -116,7 +118,10 @@ def create_app(
     Args:
         env: where verification data comes from (default: offline).
         policy: what verification accepts (each request adds challenge and domain).
-        issuer: an issuer profile folder (``passeport issuer init``) to serve.
+        issuer: an issuer profile folder (``passeport issuer init``) to serve;
+            its status lists and did:web document are then answered, for
+            verification too, from its registry as it stands, before ``env``'s
+            fetcher (:func:`issuer.api.live_environment`).
         token: the bearer token the issuing and status routes require.
         max_body: the largest request body accepted, in bytes.
 
@@ -128,11 +133,16 @@ def create_app(
         summary="Issue, verify and publish W3C Verifiable Credentials (VC-API subset).",
         version="0.1.0",
     )
-    app.include_router(verifier_api.router(env=env, policy=policy))
+    environment = env or Environment()
+    issuer_routes = None
     if issuer is not None:
         if not token:
             raise ValueError("serving an issuer needs a bearer token")
         from issuer import api as issuer_api
 
-        app.include_router(issuer_api.router(issuer, token=token, env=env))
+        environment = issuer_api.live_environment(issuer, environment)
+        issuer_routes = issuer_api.router(issuer, token=token, env=environment)
+    app.include_router(verifier_api.router(env=environment, policy=policy))
+    if issuer_routes is not None:
+        app.include_router(issuer_routes)
     return BodyLimit(app, max_bytes=max_body)

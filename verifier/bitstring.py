@@ -109,6 +109,9 @@ class VerifiedList:
     """A status list credential that was fetched and verified, with its decoded bitstring.
 
     It may be reused for instants in ``[verified_at, fresh_until)`` only.
+    ``published`` and ``valid_until`` are the list's own ``validFrom`` and
+    ``validUntil`` as written (None when it states none), so that a verdict
+    can say how fresh its status information is.
     """
 
     url: str
@@ -117,6 +120,8 @@ class VerifiedList:
     bitstring: Bitstring
     verified_at: datetime
     fresh_until: datetime
+    published: str | None = None
+    valid_until: str | None = None
 
     def fresh_at(self, now: datetime) -> bool:
         """Tell whether this verification still holds at ``now``."""

@@ -8,18 +8,40 @@ not a verdict on the credential: the bit is. Decoded lists are kept in a small
 LRU keyed by the list URL and the SHA-256 of ``encodedList``, so that checking
 many credentials against one large list decompresses it once.
 
+A list speaks only for itself and only while it is valid:
+
+- its ``id`` must be the ``statusListCredential`` URL it was fetched for, so
+  that another list of the same issuer (an older one, or the list of other
+  credentials) served at that URL by a cache or a network path fails
+  (``status.list_url``);
+- its ``issuer`` must be the credential's, and its proof by that issuer, so
+  that a list signed by anyone else cannot clear a bit (``status.list_issuer``,
+  ``status.list_proof``);
+- past its ``validUntil`` it fails (``status.list_expired``): the issuer said
+  not to rely on it any longer, so it is never read, even under a policy that
+  lets unchecked statuses pass;
+- it is read in its plain VC 2.0 form only: a member the checks read (its
+  ``validUntil``, say) written under a full or compact IRI, an alias or inside
+  an ``@included`` node would be signed all the same but unseen here, so such
+  a list fails (``status.list_malformed``).
+
+Every status message names the list and how fresh it is: ``as of`` its
+``validFrom``, and its ``validUntil``, or, for an undated list, when it was
+fetched.
+
 Spec: https://www.w3.org/TR/vc-bitstring-status-list/ .
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from passeport.errors import InputError, ResolutionError
+from proofs.dates import format_datetime
 from proofs.engine import parse_datetime, proofs_of, verify_proofs
 from proofs.outcome import Outcome
 from verifier._values import assertion_expectation, id_of, now_of
@@ -32,7 +54,7 @@ from verifier.bitstring import (
 )
 from verifier.env import Environment, Policy
 from verifier.result import Check
-from verifier.validity import credential_version, validity_checks
+from verifier.validity import VC_V2, credential_version, validity_checks
 
 __all__ = [
     "DEFAULT_TTL_MS",
@@ -40,6 +62,7 @@ __all__ = [
     "MAX_LIST_CREDENTIAL_BYTES",
     "MIN_LIST_BITS",
     "Bitstring",
+    "LiveFetcher",
     "StatusListCache",
     "decode_status_list",
     "status_checks",
@@ -51,13 +74,85 @@ MIN_LIST_BITS = 131_072  # BITSTRING-STATUS-LIST 2.1: at least 16 KiB, uncompres
 MAX_LIST_CREDENTIAL_BYTES = 4 * 1024 * 1024
 ENTRY_TYPE = "BitstringStatusListEntry"
 CHECKED_PURPOSES = ("revocation", "suspension", "message")
+DATA_INTEGRITY_V2 = "https://w3id.org/security/data-integrity/v2"
+LIST_CONTEXTS = frozenset({VC_V2, DATA_INTEGRITY_V2})  # neither defines an alias of another
 
 # verify_list(list_credential, issuer, policy, env, pointer) -> checks on the list itself
 ListVerifier = Callable[[Mapping[str, Any], str | None, Policy, Environment, str], list[Check]]
 
 
+@runtime_checkable
+class LiveFetcher(Protocol):
+    """A fetcher some of whose documents change in place, and which can tell cheaply when.
+
+    An issuer's server answers its own status lists from its registry as it
+    stands (:class:`issuer.statuslist.LiveStatusFetcher`). A verified list is
+    kept only with the revision it was fetched at, so a status change is seen
+    by the next verification, not after the list's ``ttl``.
+    """
+
+    def fetch(self, url: str, *, max_bytes: int) -> bytes:
+        """Return the document at ``url``, or raise ResolutionError naming ``url``."""
+        ...
+
+    def revision(self, url: str) -> Hashable | None:
+        """Return what changes whenever the document at ``url`` does (None: not a live URL).
+
+        Raises:
+            ResolutionError: the revision cannot be read, naming ``url``.
+        """
+        ...
+
+
 def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
+
+
+def _plain_form_problem(list_credential: Mapping[str, Any]) -> str | None:
+    """Return why a list credential is not in the plain VC 2.0 form the checks read, or None.
+
+    An RDF-canonicalized proof covers what the members mean, and the same
+    statement can be written under a full or compact IRI, an alias defined by
+    an added context, or in an ``@included`` node; the checks read the plain
+    member names, so any other writing is refused rather than left unseen.
+    With the VC 2.0 context alone (protected, and defining each member read
+    here once), a member name without ``@`` or ``:`` has one meaning.
+    """
+    context = list_credential.get("@context")
+    contexts = context if isinstance(context, list) else [context]
+    if (
+        not contexts
+        or contexts[0] != VC_V2
+        or not all(isinstance(c, str) and c in LIST_CONTEXTS for c in contexts)
+    ):
+        return f"its @context is not the VC 2.0 context ({VC_V2}) alone"
+    pending: list[tuple[str, Any, str]] = [
+        (name, value, "") for name, value in list_credential.items() if name != "@context"
+    ]
+    while pending:
+        name, value, parent = pending.pop()
+        if name.startswith("@") or ":" in name:
+            return f"it writes a member as {name!r} (in {parent or 'the list credential'})"
+        here = f"{parent}/{name}"
+        items = [value]
+        while items:  # arrays nest (JSON-LD flattens them): walk every level
+            item = items.pop()
+            if isinstance(item, list):
+                items.extend(item)
+            elif isinstance(item, Mapping):
+                pending.extend((str(key), inner, here) for key, inner in item.items())
+    return None
+
+
+def _freshness(loaded: VerifiedList) -> str:
+    """Say how fresh a list is: its validFrom and validUntil, or when it was fetched."""
+    if loaded.published is not None:
+        said = f"as of {loaded.published}"
+    else:
+        said = f"as fetched at {format_datetime(loaded.verified_at)} (the list is undated)"
+    if loaded.valid_until is not None:
+        said += f", valid until {loaded.valid_until}"
+    return said
 
 
 def verify_list_credential(
@@ -157,12 +252,13 @@ def _load_list(
 ) -> VerifiedList | list[tuple[str, Outcome, str]]:
     """Fetch, verify and decode the list at ``url``, or say what is wrong with it (``where``)."""
     now = now_of(policy, env)
-    key = (url, policy.suites, policy.max_clock_skew, verify_list)
-    found = cache.fresh(key, now)
-    if found is not None:
-        return found
-    # BITSTRING-STATUS-LIST 3.2 (validate): dereference statusListCredential.
+    live = env.fetcher if isinstance(env.fetcher, LiveFetcher) else None
     try:
+        revision = live.revision(url) if live is not None else None
+        found = cache.fresh((url, revision, policy.suites, policy.max_clock_skew, verify_list), now)
+        if found is not None:
+            return found
+        # BITSTRING-STATUS-LIST 3.2 (validate): dereference statusListCredential.
         body = env.fetcher.fetch(url, max_bytes=MAX_LIST_CREDENTIAL_BYTES)
     except ResolutionError as exc:
         return [
@@ -172,12 +268,22 @@ def _load_list(
                 f"status unknown: {where} could not be obtained ({exc.message})",
             )
         ]
+    key = (url, revision, policy.suites, policy.max_clock_skew, verify_list)
     try:
         list_credential = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         list_credential = None
     if not isinstance(list_credential, Mapping):
         return [("status.list_malformed", Outcome.FAILED, f"{where} is not a JSON object")]
+    unplain = _plain_form_problem(list_credential)
+    if unplain is not None:
+        return [
+            (
+                "status.list_malformed",
+                Outcome.FAILED,
+                f"{where} is not in the plain VC 2.0 form its checks read: {unplain}",
+            )
+        ]
     # 3.2: the list's proofs and validity must hold, by the list's own issuer.
     list_issuer = id_of(list_credential.get("issuer"))
     problems: list[tuple[str, Outcome, str]] = []
@@ -202,6 +308,19 @@ def _load_list(
             problems.append(
                 ("status.list_proof", Outcome.FAILED, f"{where} is not authentic: {check.message}")
             )
+    # 3.2 step 4 dereferences statusListCredential: what comes back must be the list
+    # credential of that URL (BITSTRING-STATUS-LIST 2.2: its id), not another list
+    # of the same issuer served in its place.
+    list_id = list_credential.get("id")
+    if list_id != url:
+        shown = f"the list {list_id}" if isinstance(list_id, str) else "a list without an id"
+        problems.append(
+            (
+                "status.list_url",
+                Outcome.FAILED,
+                f"{where} is {shown}, not the list at that URL: refused",
+            )
+        )
     if "BitstringStatusListCredential" not in _as_list(list_credential.get("type")):
         problems.append(
             (
@@ -232,10 +351,25 @@ def _load_list(
             )
         ]
     purposes = tuple(str(p) for p in _as_list(subject.get("statusPurpose")))
+    published, valid_until = list_credential.get("validFrom"), list_credential.get("validUntil")
     verified = VerifiedList(
-        url, list_issuer, purposes, bitstring, now, _fresh_until(list_credential, now)
+        url,
+        list_issuer,
+        purposes,
+        bitstring,
+        now,
+        _fresh_until(list_credential, now),
+        published if isinstance(published, str) else None,
+        valid_until if isinstance(valid_until, str) else None,
     )
-    cache.keep(key, verified)
+    # A live list kept under a revision it no longer has would hide a change: keep
+    # it only when its revision did not move while it was fetched and verified.
+    try:
+        unchanged = live is None or live.revision(url) == revision
+    except ResolutionError:
+        unchanged = False
+    if unchanged:
+        cache.keep(key, verified)
     return verified
 
 
@@ -251,9 +385,18 @@ def _entry_checks(
     loaded = _load_list(entry.url, where, policy, env, verify_list, cache)
     if isinstance(loaded, list):
         return loaded
-    # 3.2: the list must come from the credential's issuer, for the entry's purpose.
+    # 3.2: the list must come from the credential's issuer, for the entry's purpose;
+    # a list signed by anyone else cannot clear (or set) a bit of its credentials.
     problems: list[tuple[str, Outcome, str]] = []
-    if loaded.issuer != issuer:
+    if issuer is None:
+        problems.append(
+            (
+                "status.list_issuer",
+                Outcome.FAILED,
+                f"the credential names no issuer, so {where} cannot speak for it",
+            )
+        )
+    elif loaded.issuer != issuer:
         problems.append(
             (
                 "status.list_issuer",
@@ -284,20 +427,19 @@ def _entry_checks(
             )
         ]
     value = bitstring.value(entry.index, entry.size)
+    per = f"per {where}, {_freshness(loaded)}"
     # 3.2: the status, by purpose.
     if entry.purpose == "revocation":
         if value:
-            return [("status.revoked", Outcome.FAILED, f"revoked by the issuer, per {where}")]
-        return [("status.revocation", Outcome.PASSED, f"not revoked, per {where}")]
+            return [("status.revoked", Outcome.FAILED, f"revoked by the issuer, {per}")]
+        return [("status.revocation", Outcome.PASSED, f"not revoked, {per}")]
     if entry.purpose == "suspension":
         if value:
-            return [("status.suspended", Outcome.FAILED, f"suspended by the issuer, per {where}")]
-        return [("status.suspension", Outcome.PASSED, f"not suspended, per {where}")]
+            return [("status.suspended", Outcome.FAILED, f"suspended by the issuer, {per}")]
+        return [("status.suspension", Outcome.PASSED, f"not suspended, {per}")]
     text = dict(entry.messages).get(value)
     shown = f'"{text}"' if text is not None else f"status {value:#x} (no message given)"
-    return [
-        ("status.message", Outcome.PASSED, f"the issuer's status message is {shown}, per {where}")
-    ]
+    return [("status.message", Outcome.PASSED, f"the issuer's status message is {shown}, {per}")]
 
 
 def status_checks(
@@ -314,9 +456,10 @@ def status_checks(
 
     A list that cannot be fetched gives an unchecked ``status.unchecked``
     (the policy decides whether that blocks the verdict); a list that is forged,
-    expired, issued by someone else or of the wrong purpose fails; otherwise the
-    bit decides (``status.revoked``, ``status.suspended``, or a passed
-    ``status.revocation``/``status.suspension``/``status.message``).
+    expired, issued by someone else, of the wrong purpose, or another list than
+    the one at its URL fails; otherwise the bit decides (``status.revoked``,
+    ``status.suspended``, or a passed ``status.revocation``/``status.suspension``/
+    ``status.message``), in a message naming the list and its date.
 
     Args:
         credential: the credential's index in a presentation (None when alone).

@@ -143,7 +143,7 @@ def test_an_expiring_training_keeps_its_end_date(tmp_path: Path) -> None:
         profile, "prevention", example("prevention"), issued_at=ISSUED_AT
     )
     assert credential["validUntil"] == "2028-01-15T00:00:00Z"
-    publish_status(profile, tmp_path / "public", at=ISSUED_AT)
+    publish_status(profile, tmp_path / "public", at=ISSUED_AT + timedelta(days=799))
     later = offline(tmp_path / "public", ISSUED_AT + timedelta(days=800))
     assert [c.code for c in verify_credential(credential, env=later).failures()] == [
         "validity.expired"

@@ -14,13 +14,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
 import issuer._permutation
 import issuer.statuslist
+from did.fetch import StaticFetcher
+from issuer import cli as issuer_cli
 from issuer.profile import MIN_LIST_SIZE, Profile
 from issuer.registry import CredentialRecord, CredentialState, Registry
 from issuer.statuslist import (
+    DEFAULT_LIST_VALIDITY,
+    LIVE_LIST_VALIDITY,
     KeyedPermutation,
+    LiveStatusFetcher,
     StatusSlot,
     allocate_status,
     encode_status_list,
@@ -32,10 +38,11 @@ from issuer.statuslist import (
     status_list_credential,
     suspend,
 )
-from passeport.errors import InputError
+from passeport.errors import InputError, ResolutionError
 from proofs.sign import sign_document
 from tests.issuer._helpers import HOST, ISSUED_AT, VC_V2, make_profile, offline
-from verifier import Environment, decode_status_list, verify_credential
+from verifier import Environment, Policy, decode_status_list, verify_credential
+from verifier.status import LiveFetcher
 
 
 @pytest.mark.parametrize("size", [1, 2, 3, 7, 16, 100, 257, 1000])
@@ -309,3 +316,167 @@ def test_docstring_examples_run() -> None:
     for module in (issuer.statuslist, issuer._permutation):
         failures, tried = doctest.testmod(module)
         assert tried > 0 and failures == 0, module.__name__
+
+
+# --- published lists hold for a while, then are refused (issue 10, hole 4) -----------------
+
+
+def _status_of(credential: dict[str, Any], env: Environment, **policy: Any) -> list[str]:
+    result = verify_credential(credential, env=env, policy=Policy(**policy))
+    return [c.code for c in result.checks if c.code.startswith("status") and c.outcome != "passed"]
+
+
+def test_published_lists_hold_a_week_by_default(tmp_path: Path) -> None:
+    profile = make_profile(tmp_path / "univ")
+    with Registry.open(profile.registry_path) as registry:
+        allocate_status(profile, registry, 1, at=ISSUED_AT)
+    publish_status(profile, tmp_path / "public", at=ISSUED_AT)
+    listed = json.loads((tmp_path / "public" / HOST / "status" / "revocation-1").read_text())
+    assert timedelta(days=7) == DEFAULT_LIST_VALIDITY
+    assert listed["validFrom"] == "2026-01-15T12:00:00Z"
+    assert listed["validUntil"] == "2026-01-22T12:00:00Z"
+
+
+@pytest.mark.parametrize("valid_for", [timedelta(0), timedelta(days=-1)])
+def test_a_list_must_hold_for_some_time(tmp_path: Path, valid_for: timedelta) -> None:
+    profile = make_profile(tmp_path / "univ")
+    with pytest.raises(ValueError, match="valid_for"):
+        publish_status(profile, tmp_path / "public", at=ISSUED_AT, valid_for=valid_for)
+
+
+def test_a_copy_from_before_a_revocation_is_refused_once_it_expires(tmp_path: Path) -> None:
+    profile = make_profile(tmp_path / "univ")
+    with Registry.open(profile.registry_path) as registry:
+        [slot] = allocate_status(profile, registry, 1, at=ISSUED_AT)
+    alice = _credential(profile, slot, 1)
+    stale, public = tmp_path / "stale", tmp_path / "public"
+    publish_status(profile, stale, at=ISSUED_AT)  # kept by a cache, replayed by an attacker
+    revoke(profile, alice["id"], reason="fraud", at=ISSUED_AT + timedelta(days=1))
+    publish_status(profile, public, at=ISSUED_AT + timedelta(days=1))
+    day_two = ISSUED_AT + timedelta(days=2)
+    assert _status_of(alice, offline(public, day_two)) == ["status.revoked"]
+    # Within its week the stale copy still speaks, and says how old it is.
+    replayed = verify_credential(alice, env=offline(stale, day_two))
+    assert replayed.verified
+    assert "as of 2026-01-15T12:00:00Z, valid until 2026-01-22T12:00:00Z" in (
+        replayed.checks[-2].message
+    )
+    # After it, never again, however lenient the verifier.
+    later = ISSUED_AT + timedelta(days=8)
+    assert _status_of(alice, offline(stale, later)) == ["status.list_expired"] * 2
+    assert (
+        _status_of(alice, offline(stale, later), unchecked_is_failure=False)
+        == ["status.list_expired"] * 2
+    )
+
+
+def test_another_list_of_the_issuer_served_in_place_of_a_list_is_refused(tmp_path: Path) -> None:
+    profile = make_profile(tmp_path / "univ")
+    with Registry.open(profile.registry_path) as registry:
+        [slot] = allocate_status(profile, registry, 1, at=ISSUED_AT)
+        registry.allocate(
+            MIN_LIST_SIZE, size=MIN_LIST_SIZE, urls=lambda n: list_urls(profile, n), now="x"
+        )
+    alice = _credential(profile, slot, 1)
+    revoke(profile, alice["id"], reason="fraud", at=ISSUED_AT)
+    public = tmp_path / "public"
+    publish_status(profile, public, at=ISSUED_AT)
+    assert _status_of(alice, offline(public)) == ["status.revoked"]
+    lists = public / HOST / "status"
+    (lists / "revocation-1").write_bytes((lists / "revocation-2").read_bytes())
+    result = verify_credential(alice, env=offline(public))
+    assert not result.verified
+    assert _status_of(alice, offline(public)) == ["status.list_url"]
+    assert f"https://{HOST}/status/revocation-2" in result.checks[-2].message
+
+
+def test_publish_cli_lists_hold_a_week_unless_told(univ_profile: Path, tmp_path: Path) -> None:
+    app = issuer_cli.status_app
+    ran = CliRunner().invoke(app, ["publish", "--issuer", str(univ_profile), "-o", str(tmp_path)])
+    assert ran.exit_code == 0, ran.output
+    listed = json.loads((tmp_path / HOST / "status" / "revocation-1").read_text())
+    days = _days(listed)
+    assert days == DEFAULT_LIST_VALIDITY.days
+    out = tmp_path / "short"
+    args = ["publish", "--issuer", str(univ_profile), "-o", str(out), "--valid-days", "0.5"]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    assert _days(json.loads((out / HOST / "status" / "revocation-1").read_text())) == 0.5
+    refused = CliRunner().invoke(app, [*args[:-1], "0"])
+    assert refused.exit_code == 2 and "--valid-days" in refused.output
+
+
+def _days(listed: dict[str, Any]) -> float:
+    from proofs.engine import parse_datetime
+
+    span = parse_datetime(listed["validUntil"]) - parse_datetime(listed["validFrom"])
+    return span / timedelta(days=1)
+
+
+@pytest.fixture
+def univ_profile(tmp_path: Path) -> Path:
+    profile = make_profile(tmp_path / "univ")
+    with Registry.open(profile.registry_path) as registry:
+        allocate_status(profile, registry, 1, at=ISSUED_AT)
+    return profile.directory
+
+
+# --- an issuer's server answers its own lists live (issue 10, hole 5) ----------------------
+
+
+def test_live_lists_follow_the_registry_at_once(tmp_path: Path) -> None:
+    profile = make_profile(tmp_path / "univ")
+    with Registry.open(profile.registry_path) as registry:
+        [slot] = allocate_status(profile, registry, 1, at=ISSUED_AT)
+    alice = _credential(profile, slot, 1)
+    live = LiveStatusFetcher(profile=profile, clock=lambda: ISSUED_AT)
+    assert isinstance(live, LiveFetcher)
+    url = slot.revocation_url
+    before = live.revision(url)
+    listed = live.document(url)
+    assert listed is not None and listed["id"] == url
+    assert listed["validFrom"] == "2026-01-15T12:00:00Z"
+    assert listed["validUntil"] == "2026-01-16T12:00:00Z" and LIVE_LIST_VALIDITY.days == 1
+    env = Environment(fetcher=live, clock=lambda: ISSUED_AT)
+    assert verify_credential(alice, env=env).verified
+    revoke(profile, alice["id"], reason="fraud", at=ISSUED_AT)
+    assert live.revision(url) != before
+    assert live.revision(slot.suspension_url) is not None
+    assert _status_of(alice, env) == ["status.revoked"]  # the same environment, at once
+    bits = decode_status_list(
+        json.loads(live.fetch(url, max_bytes=1 << 20))["credentialSubject"]["encodedList"]
+    )
+    assert bits.bit(slot.revocation_index)
+
+
+def test_live_lists_answer_only_the_issuers_urls(tmp_path: Path) -> None:
+    profile = make_profile(tmp_path / "univ")
+    elsewhere = "https://other.example/status/1"
+    live = LiveStatusFetcher(
+        profile=profile, fallback=StaticFetcher({elsewhere: b"{}"}), clock=lambda: ISSUED_AT
+    )
+    assert live.fetch(elsewhere, max_bytes=100) == b"{}"
+    assert live.revision(elsewhere) is None
+    did_document = json.loads(live.fetch(f"https://{HOST}/.well-known/did.json", max_bytes=1 << 16))
+    assert did_document["id"] == profile.did
+    with pytest.raises(ResolutionError, match="no status list"):
+        live.fetch(f"https://{HOST}/status/revocation-9", max_bytes=1 << 20)
+    assert live.document(f"https://{HOST}/status/revocation-9") is None
+    with pytest.raises(ResolutionError, match="not one of this issuer's"):
+        LiveStatusFetcher(profile=profile).fetch(elsewhere, max_bytes=100)
+    with Registry.open(profile.registry_path) as registry:
+        allocate_status(profile, registry, 1, at=ISSUED_AT)
+    with pytest.raises(ResolutionError, match="larger than"):
+        live.fetch(f"https://{HOST}/status/revocation-1", max_bytes=100)
+
+
+def test_an_unreadable_registry_leaves_the_status_unchecked(tmp_path: Path) -> None:
+    profile = make_profile(tmp_path / "univ")
+    with Registry.open(profile.registry_path) as registry:
+        [slot] = allocate_status(profile, registry, 1, at=ISSUED_AT)
+    alice = _credential(profile, slot, 1)
+    env = Environment(fetcher=LiveStatusFetcher(profile=profile), clock=lambda: ISSUED_AT)
+    profile.registry_path.unlink()
+    result = verify_credential(alice, env=env)
+    unchecked = [c for c in result.checks if c.code == "status.unchecked"]
+    assert len(unchecked) == 2 and not result.verified
+    assert "cannot read the issuer's registry" in unchecked[0].message

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import base64
+import copy
 import gzip
+import json
 import shutil
 import time
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +34,7 @@ from verifier.result import VerificationResult
 from verifier.status import (
     MIN_LIST_BITS,
     Bitstring,
+    LiveFetcher,
     StatusListCache,
     decode_status_list,
     status_checks,
@@ -361,3 +366,220 @@ def test_signed_list_with_an_unreadable_encoded_list(tmp_path: Path) -> None:
     listed = list_credential("uNotGzip", signer=ISSUER)
     result = _verify(tmp_path, entry(7), listed)
     assert _status(result) == [("status.list_malformed", Outcome.FAILED)]
+
+
+# --- a list speaks only for its own URL, its issuer, its period (issue 10, hole 4) ---------
+
+LIST_2 = "https://university.example/status/2"
+LENIENT = Policy(unchecked_is_failure=False)
+VALID_UNTIL_IRI = "https://www.w3.org/2018/credentials#validUntil"
+XSD_DATETIME = "http://www.w3.org/2001/XMLSchema#dateTime"
+
+
+@pytest.mark.parametrize("policy", [Policy(), LENIENT], ids=["strict", "lenient"])
+def test_the_issuers_list_for_another_url_cannot_clear_a_revoked_bit(
+    tmp_path: Path, policy: Policy
+) -> None:
+    # List 1 revokes index 7; the issuer's list 2 has it clear. Serve list 2 at URL 1.
+    assert _status(_verify(tmp_path, entry(7), _revocation_list(7))) == [
+        ("status.revoked", Outcome.FAILED)
+    ]
+    swapped = _revocation_list(url=LIST_2)
+    result = _verify(tmp_path, entry(7), swapped, policy=policy)
+    assert not result.verified
+    assert _status(result) == [("status.list_url", Outcome.FAILED)]
+    message = result.checks[-1].message
+    assert LIST_2 in message and LIST_URL in message
+
+
+def test_a_list_without_an_id_speaks_for_no_url(tmp_path: Path) -> None:
+    listed = _revocation_list()
+    unsigned = {k: v for k, v in listed.items() if k not in ("proof", "id")}
+    result = _verify(tmp_path, entry(7), sign_document(unsigned, ISSUER, created=FIXED_NOW))
+    assert _status(result) == [("status.list_url", Outcome.FAILED)]
+    assert "without an id" in result.checks[-1].message
+
+
+def test_the_list_of_the_right_url_passes_and_is_named(tmp_path: Path) -> None:
+    result = _verify(tmp_path, entry(7), _revocation_list(5))
+    assert _status(result) == [("status.revocation", Outcome.PASSED)]
+
+
+@pytest.mark.parametrize("policy", [Policy(), LENIENT], ids=["strict", "lenient"])
+def test_a_list_by_another_issuer_cannot_clear_a_revoked_bit(
+    tmp_path: Path, policy: Policy
+) -> None:
+    # The issuer revoked index 7; someone else signs a list with it clear.
+    forged = _revocation_list(signer=OTHER)
+    result = _verify(tmp_path, entry(7), forged, policy=policy)
+    assert not result.verified
+    assert _status(result) == [("status.list_issuer", Outcome.FAILED)]
+
+
+def test_a_credential_naming_no_issuer_has_no_list_speaking_for_it(tmp_path: Path) -> None:
+    publish(tmp_path, _revocation_list())
+    document = {"credentialStatus": entry(7)}
+    checks = status_checks(
+        document, credential=None, base="", policy=Policy(), env=environment(tmp_path, FIXED_NOW)
+    )
+    assert [(c.code, c.outcome) for c in checks] == [("status.list_issuer", Outcome.FAILED)]
+    assert "names no issuer" in checks[0].message
+
+
+@pytest.mark.parametrize("policy", [Policy(), LENIENT], ids=["strict", "lenient"])
+def test_an_expired_list_never_passes(tmp_path: Path, policy: Policy) -> None:
+    listed = _revocation_list(7, valid_until="2025-12-31T00:00:00Z")
+    result = _verify(tmp_path, entry(8), listed, policy=policy)
+    assert not result.verified
+    assert _status(result) == [("status.list_expired", Outcome.FAILED)]
+
+
+def _iri(listed: dict[str, Any]) -> dict[str, Any]:
+    until = listed.pop("validUntil")
+    listed[VALID_UNTIL_IRI] = {"@value": until, "@type": XSD_DATETIME}
+    return listed
+
+
+def _alias(listed: dict[str, Any]) -> dict[str, Any]:
+    listed["@context"] = [*listed["@context"], {"until": {"@id": VALID_UNTIL_IRI}}]
+    listed["until"] = {"@value": listed.pop("validUntil"), "@type": XSD_DATETIME}
+    return listed
+
+
+def _compact_iri(listed: dict[str, Any]) -> dict[str, Any]:
+    listed["@context"] = [*listed["@context"], {"cred": "https://www.w3.org/2018/credentials#"}]
+    listed["cred:validUntil"] = {"@value": listed.pop("validUntil"), "@type": XSD_DATETIME}
+    return listed
+
+
+def _included(listed: dict[str, Any]) -> dict[str, Any]:
+    node = {"id": listed["id"], "type": "VerifiableCredential"}
+    listed["@included"] = [{**node, "validUntil": listed.pop("validUntil")}]
+    return listed
+
+
+def _nested_included(listed: dict[str, Any]) -> dict[str, Any]:
+    node = {"id": listed["id"], "type": "VerifiableCredential"}
+    listed["credentialSubject"]["@included"] = [[{**node, "validUntil": listed.pop("validUntil")}]]
+    return listed
+
+
+@pytest.mark.parametrize(
+    "respell",
+    [_iri, _alias, _compact_iri, _included, _nested_included],
+    ids=["iri", "alias", "compact-iri", "included", "nested-included"],
+)
+def test_an_expired_list_stays_expired_however_its_valid_until_is_spelled(
+    tmp_path: Path, respell: Callable[[dict[str, Any]], dict[str, Any]]
+) -> None:
+    # Signed with validUntil past: re-expressed (same RDF, so the proof may still hold),
+    # a check reading the member "validUntil" would see none and trust the list.
+    listed = respell(copy.deepcopy(_revocation_list(7, valid_until="2025-12-31T00:00:00Z")))
+    result = _verify(tmp_path, entry(7), listed, policy=LENIENT)
+    assert not result.verified
+    codes = _status(result)
+    assert codes and all(outcome is Outcome.FAILED for _, outcome in codes), codes
+    assert ("status.revocation", Outcome.PASSED) not in codes
+
+
+def test_an_iri_spelled_list_is_refused_before_its_proof(tmp_path: Path) -> None:
+    listed = _iri(copy.deepcopy(_revocation_list(7, valid_until="2025-12-31T00:00:00Z")))
+    result = _verify(tmp_path, entry(8), listed)
+    assert _status(result) == [("status.list_malformed", Outcome.FAILED)]
+    assert VALID_UNTIL_IRI in result.checks[-1].message
+
+
+def test_a_list_with_the_data_integrity_context_too_is_read(tmp_path: Path) -> None:
+    listed = _revocation_list()
+    unsigned = {k: v for k, v in listed.items() if k != "proof"}
+    unsigned["@context"] = [*unsigned["@context"], "https://w3id.org/security/data-integrity/v2"]
+    result = _verify(tmp_path, entry(7), sign_document(unsigned, ISSUER, created=FIXED_NOW))
+    assert _status(result) == [("status.revocation", Outcome.PASSED)]
+
+
+# --- the verdict says how fresh the status is ----------------------------------------------
+
+
+def test_the_status_message_gives_the_lists_dates(tmp_path: Path) -> None:
+    listed = _revocation_list(7, valid_until="2026-02-01T00:00:00Z")
+    revoked = _verify(tmp_path, entry(7), listed)
+    assert revoked.checks[-1].message == (
+        f"revoked by the issuer, per the status list at {LIST_URL} (index 7), "
+        "as of 2025-01-01T00:00:00Z, valid until 2026-02-01T00:00:00Z"
+    )
+    passed = _verify(tmp_path, entry(8), listed)
+    assert passed.checks[-1].message.startswith("not revoked, per the status list at")
+    assert passed.checks[-1].message.endswith(
+        "as of 2025-01-01T00:00:00Z, valid until 2026-02-01T00:00:00Z"
+    )
+
+
+def test_an_undated_list_says_when_it_was_fetched(tmp_path: Path) -> None:
+    listed = _revocation_list()
+    unsigned = {k: v for k, v in listed.items() if k not in ("proof", "validFrom")}
+    result = _verify(tmp_path, entry(7), sign_document(unsigned, ISSUER, created=FIXED_NOW))
+    assert _status(result) == [("status.revocation", Outcome.PASSED)]
+    assert result.checks[-1].message.endswith(
+        "as fetched at 2026-01-15T12:00:00Z (the list is undated)"
+    )
+
+
+def test_the_suspension_and_message_purposes_are_dated_too(tmp_path: Path) -> None:
+    listed = _revocation_list(3, purpose="suspension")
+    result = _verify(tmp_path, [entry(3, purpose="suspension")], listed)
+    assert result.checks[-1].message.endswith("as of 2025-01-01T00:00:00Z")
+    message_list = list_credential(encode_bits(), signer=ISSUER, purpose="message")
+    result = _verify(tmp_path, entry(1, purpose="message"), message_list)
+    assert result.checks[-1].message.endswith("as of 2025-01-01T00:00:00Z")
+
+
+# --- a live fetcher: a list that changes in place is seen changed at once -----------------
+
+
+@dataclass
+class _LiveLists:
+    """A live fetcher over lists the test changes in place; ``moves`` bumps during a fetch."""
+
+    documents: dict[str, dict[str, Any]]
+    revisions: dict[str, int] = field(default_factory=dict)
+    fetches: int = 0
+    moves: bool = False
+
+    def set(self, url: str, document: dict[str, Any]) -> None:
+        self.documents[url] = document
+        self.revisions[url] = self.revisions.get(url, 0) + 1
+
+    def revision(self, url: str) -> Hashable | None:
+        return self.revisions.get(url)
+
+    def fetch(self, url: str, *, max_bytes: int) -> bytes:
+        self.fetches += 1
+        if self.moves:
+            self.revisions[url] = self.revisions.get(url, 0) + 1
+        return json.dumps(self.documents[url]).encode("utf-8")
+
+
+def _live_status(env: Environment) -> list[tuple[str, Outcome]]:
+    return _status(verify_credential(credential(entry(7), signer=ISSUER), env=env))
+
+
+def test_a_live_list_is_reused_until_it_changes_then_read_again() -> None:
+    live = _LiveLists({})
+    live.set(LIST_URL, _revocation_list())
+    assert isinstance(live, LiveFetcher)
+    env = Environment(fetcher=live, clock=lambda: FIXED_NOW)
+    assert _live_status(env) == [("status.revocation", Outcome.PASSED)]
+    assert _live_status(env) == [("status.revocation", Outcome.PASSED)]
+    assert live.fetches == 1 and env.status_lists.verifications == 1
+    live.set(LIST_URL, _revocation_list(7))  # revoked: well within the list's 5-minute reuse
+    assert _live_status(env) == [("status.revoked", Outcome.FAILED)]
+    assert live.fetches == 2
+
+
+def test_a_live_list_that_changed_while_fetched_is_not_kept() -> None:
+    live = _LiveLists({}, moves=True)
+    live.set(LIST_URL, _revocation_list())
+    env = Environment(fetcher=live, clock=lambda: FIXED_NOW)
+    assert _live_status(env) == [("status.revocation", Outcome.PASSED)]
+    assert _live_status(env) == [("status.revocation", Outcome.PASSED)]
+    assert live.fetches == 2 and env.status_lists.verifications == 0

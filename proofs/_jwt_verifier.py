@@ -23,12 +23,14 @@ from proofs._jws import (
     DEFAULT_ALGORITHMS,
     alg_problem,
     jwt_time_outcomes,
+    numeric_date,
     parse_compact,
     resolve_key,
     verify_signature,
 )
 from proofs._vc11 import decode_vc11
 from proofs.checks import ProofOutcome
+from proofs.dates import AGE_CHECK, presentation_age
 from proofs.outcome import Outcome
 
 __all__ = [
@@ -110,6 +112,7 @@ def verify_jwt(
     audience: str | None = None,
     allowed_algs: Collection[str] = DEFAULT_ALGORITHMS,
     max_clock_skew: timedelta = timedelta(minutes=5),
+    max_age: timedelta | None = None,
 ) -> JwtVerification:
     """Verify a ``vc+jwt``/``vp+jwt`` token or a VC 1.1 JWT; return the document and outcomes.
 
@@ -117,7 +120,10 @@ def verify_jwt(
     unknown ``kid``, a key of someone else or a bad signature are failed
     outcomes; a DID document that cannot be obtained offline is unchecked.
     ``nonce`` and ``audience``, when given, must be the presentation's
-    ``nonce`` and ``aud`` claims (the verifier's challenge and domain).
+    ``nonce`` and ``aud`` claims (the verifier's challenge and domain). A
+    presentation is dated by its ``iat`` (else ``nbf``): ``presentation.age``
+    shows its age, failed beyond ``max_age`` (None sets no bound but the
+    holder's ``exp``).
     """
     # VC-JOSE-COSE 6.1 step 1 / RFC 7515 5.2 steps 1-7: parse the compact form.
     try:
@@ -191,7 +197,37 @@ def verify_jwt(
     )
     if kind == "presentation":
         outcomes.extend(_replay_outcomes(claims, nonce, audience, vm_id))
+        outcomes.extend(_age(claims, now, max_age, max_clock_skew, nonce, vm_id))
     return JwtVerification(media, document, header, vm_id, tuple(outcomes))
+
+
+def _age(
+    claims: Mapping[str, Any],
+    now: datetime,
+    max_age: timedelta | None,
+    skew: timedelta,
+    nonce: str | None,
+    vm_id: str | None,
+) -> list[ProofOutcome]:
+    """Date a presentation by ``iat`` (else ``nbf``); unreadable dates are proof.malformed."""
+    moments: dict[str, datetime] = {}
+    for name in ("iat", "nbf", "exp"):
+        if name in claims:
+            try:
+                moments[name] = numeric_date(claims[name], name=name)
+            except InputError:
+                return []  # proof.malformed, from jwt_time_outcomes
+    found = presentation_age(
+        moments.get("iat", moments.get("nbf")),
+        now=now,
+        max_age=max_age,
+        skew=skew,
+        expires=moments.get("exp"),
+        challenged=nonce is not None,
+    )
+    if found is None:
+        return []  # dated in the future: proof.created or proof.not_yet_valid
+    return [ProofOutcome(AGE_CHECK, found[0], found[1], None, SUITE, vm_id)]
 
 
 def _replay_outcomes(

@@ -37,7 +37,7 @@ from proofs._jws import (
 )
 from proofs._jwt_verifier import JwtVerification, party_id
 from proofs.checks import ProofOutcome
-from proofs.dates import format_datetime
+from proofs.dates import AGE_CHECK, format_datetime, presentation_age
 from proofs.outcome import Outcome
 
 __all__ = ["verify_sd_jwt"]
@@ -63,7 +63,7 @@ def verify_sd_jwt(
     nonce: str | None = None,
     audience: str | None = None,
     require_key_binding: bool = False,
-    max_kb_age: timedelta = timedelta(minutes=5),
+    max_age: timedelta | None = None,
     max_clock_skew: timedelta = timedelta(minutes=5),
     expected_typ: Collection[str] = (DC_SD_JWT, VC_SD_JWT),
     allowed_algs: Collection[str] = DEFAULT_ALGORITHMS,
@@ -75,10 +75,12 @@ def verify_sd_jwt(
     document of ``iss`` (``assertionMethod``), or with ``issuer_keys[iss]``
     when the verifier knows a non-DID issuer's key. Every disclosure must be
     referenced exactly once. When a KB-JWT is present, or
-    ``require_key_binding``, it must be signed by the ``cnf`` key, fresh
-    (``iat`` within ``max_kb_age``), bound to this presentation (``sd_hash``)
-    and, when given, to ``nonce`` and ``audience``. Nothing raises for a bad
-    token.
+    ``require_key_binding``, it must be signed by the ``cnf`` key, bound to
+    this presentation (``sd_hash``) and, when given, to ``nonce`` and
+    ``audience``; its ``iat`` dates the presentation (``presentation.age``
+    shows the age, failed beyond ``max_age``; None sets no bound) and its
+    optional ``exp`` is the holder's word on until when it holds. Nothing
+    raises for a bad token.
     """
     # RFC 9901 7.3 step 3 / 7.1 step 1: separate the parts.
     try:
@@ -155,7 +157,7 @@ def verify_sd_jwt(
                 now=now,
                 nonce=nonce,
                 audience=audience,
-                max_age=max_kb_age,
+                max_age=max_age,
                 skew=max_clock_skew,
                 allowed_algs=allowed_algs,
             )
@@ -212,6 +214,51 @@ def _issuer_signature(
     return vm_id
 
 
+def _freshness(
+    kb_claims: Mapping[str, Any],
+    *,
+    now: datetime,
+    max_age: timedelta | None,
+    skew: timedelta,
+    nonce: str | None,
+) -> list[ProofOutcome]:
+    """Date the presentation by the KB-JWT's ``iat``, bounded by ``max_age`` and its ``exp``."""
+    # RFC 9901 7.3 step 5.5: iat within an acceptable window, which is the
+    # verifier's max_age and the holder's exp (a further claim, RFC 9901 4.3).
+    outcomes: list[ProofOutcome] = []
+    made: datetime | None = None
+    try:
+        made = numeric_date(kb_claims.get("iat"), name="iat")
+    except InputError as exc:
+        outcomes.append(_fail("key_binding.iat", f"KB-JWT {exc.message}"))
+    if made is not None and made > now + skew:
+        outcomes.append(
+            _fail("key_binding.iat", f"KB-JWT made in the future ({format_datetime(made)})")
+        )
+    expires: datetime | None = None
+    if "exp" in kb_claims:
+        try:
+            expires = numeric_date(kb_claims["exp"], name="exp")
+        except InputError as exc:
+            outcomes.append(_fail("key_binding.expired", f"KB-JWT {exc.message}"))
+        else:
+            if now - skew >= expires:
+                message = f"the holder's presentation expired at {format_datetime(expires)} (exp)"
+                outcomes.append(_fail("key_binding.expired", message))
+    if made is not None:
+        found = presentation_age(
+            made,
+            now=now,
+            max_age=max_age,
+            skew=skew,
+            expires=expires,
+            challenged=nonce is not None,
+        )
+        if found is not None:
+            outcomes.append(ProofOutcome(AGE_CHECK, found[0], found[1], None, SUITE, None))
+    return outcomes
+
+
 def _key_binding(
     kb_text: str,
     presented: str,
@@ -221,7 +268,7 @@ def _key_binding(
     now: datetime,
     nonce: str | None,
     audience: str | None,
-    max_age: timedelta,
+    max_age: timedelta | None,
     skew: timedelta,
     allowed_algs: Collection[str],
 ) -> list[ProofOutcome]:
@@ -250,20 +297,7 @@ def _key_binding(
         outcomes.append(_pass("key_binding.signature", "signed by the holder's key (cnf)"))
     else:
         outcomes.append(_fail("key_binding.signature", "the KB-JWT is not signed by the cnf key"))
-    # Step 5.5: iat within the acceptable window.
-    try:
-        made = numeric_date(kb_claims.get("iat"), name="iat")
-        if made > now + skew:
-            outcomes.append(
-                _fail("key_binding.iat", f"KB-JWT made in the future ({format_datetime(made)})")
-            )
-        elif made < now - max_age - skew:
-            message = f"KB-JWT made at {format_datetime(made)}, older than {max_age} (replayed?)"
-            outcomes.append(_fail("key_binding.iat", message))
-        else:
-            outcomes.append(_pass("key_binding.iat", f"KB-JWT made at {format_datetime(made)}"))
-    except InputError as exc:
-        outcomes.append(_fail("key_binding.iat", f"KB-JWT {exc.message}"))
+    outcomes.extend(_freshness(kb_claims, now=now, max_age=max_age, skew=skew, nonce=nonce))
     # Step 5.6: bound to this transaction and this verifier.
     for name, expected, code in (
         ("nonce", nonce, "key_binding.nonce"),

@@ -317,6 +317,7 @@ def present_sd_jwt(
     nonce: str | None = None,
     audience: str | None = None,
     issued_at: datetime | None = None,
+    expires: datetime | None = None,
 ) -> str:
     """Keep the disclosures that ``reveal`` needs; with ``holder_key``, add a KB-JWT.
 
@@ -326,13 +327,17 @@ def present_sd_jwt(
     disclosure applied. Disclosures not chosen are left out of the result
     entirely. The KB-JWT (``typ`` ``kb+jwt``) carries ``iat``, ``aud``
     (``audience``), ``nonce`` and ``sd_hash`` and is signed by the key of the
-    credential's ``cnf``.
+    credential's ``cnf``; ``expires`` adds an ``exp`` claim (RFC 9901 4.3
+    allows further claims): the holder's word on until when the presentation
+    holds, which a verifier enforces.
 
     Raises:
         InputError: not an SD-JWT, already bound to a verifier, a pointer that
-            names no claim, or a KB-JWT asked for without nonce and audience.
+            names no claim, a KB-JWT asked for without nonce and audience, or
+            ``expires`` without ``holder_key``.
         SigningError: the holder key is not the one in ``cnf``, or is a signer
-            without its private key (jwcrypto needs it).
+            without its private key (jwcrypto needs it), or ``expires`` is
+            not after ``issued_at``.
     """
     jwt, texts, kb = split_sd_jwt(sd_jwt)
     if kb:
@@ -359,9 +364,14 @@ def present_sd_jwt(
     kept = [disclosure.text for digest, disclosure in by_digest.items() if digest in chosen]
     presented = "~".join([jwt, *kept, ""])
     if holder_key is None:
+        if expires is not None:
+            raise InputError("an expiry is carried by a Key Binding JWT: give the holder key")
         return presented
     if not nonce or not audience:
         raise InputError("a Key Binding JWT needs the verifier's nonce and audience")
+    created = issued_at or utc_now()
+    if expires is not None and _seconds(expires) <= _seconds(created):
+        raise SigningError("the Key Binding JWT would expire before it is issued (expires)")
     signer = signer_of(holder_key)
     bound = payload.get("cnf")
     jwk = bound.get("jwk") if isinstance(bound, Mapping) else None
@@ -372,11 +382,13 @@ def present_sd_jwt(
     if not matches:
         raise SigningError("the holder key is not the key this credential is bound to (cnf)")
     # RFC 9901 4.3: header typ kb+jwt; payload iat, aud, nonce, sd_hash.
-    kb_payload = {
-        "iat": _seconds(issued_at or utc_now()),
+    kb_payload: JsonObject = {
+        "iat": _seconds(created),
         "aud": audience,
         "nonce": nonce,
         "sd_hash": digest_of(presented, hash_name),
     }
+    if expires is not None:
+        kb_payload["exp"] = _seconds(expires)
     header = {"alg": alg_for(signer.public_key), "typ": KB_JWT}
     return presented + encode_compact(header, json_bytes(kb_payload), signer)

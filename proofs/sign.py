@@ -39,7 +39,9 @@ def sign_document(
     """Return ``document`` signed with ``key`` by ``suite``.
 
     A presentation is signed for ``authentication`` (with ``challenge`` and
-    ``domain`` when given), a credential for ``assertionMethod``. With
+    ``domain`` when given), a credential for ``assertionMethod``.
+    ``expires`` dates the end of the proof: for a presentation, the holder's
+    word on until when it holds (a verifier refuses it afterwards). With
     ``ecdsa-sd-2023`` the result carries a base proof for the holder, and
     ``mandatory`` lists the JSON pointers every disclosure must keep.
 
@@ -48,7 +50,8 @@ def sign_document(
             ``mandatory`` is given to another suite, or a mandatory pointer is
             malformed or matches nothing.
         SigningError: ``issuer``/``holder`` names someone else, the key does
-            not fit the suite, or a presentation is given to ``ecdsa-sd-2023``.
+            not fit the suite, a presentation is given to ``ecdsa-sd-2023``,
+            or ``expires`` is not after ``created``.
         ContextError: a term is not defined by the document's contexts.
     """
     if not isinstance(document, Mapping):

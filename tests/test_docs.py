@@ -27,7 +27,9 @@ DOCTESTED = [
     "verifier",
     "verifier.pipeline",
     "wallet",
+    "wallet._cli_options",
     "wallet._records",
+    "wallet._subjects",
 ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -12,7 +13,15 @@ import typer
 if TYPE_CHECKING:
     from verifier.result import VerificationResult
 
-__all__ = ["CacheOption", "OfflineOption", "TrustOption", "render", "verify"]
+__all__ = [
+    "CacheOption",
+    "MaxAgeOption",
+    "OfflineOption",
+    "TrustOption",
+    "parse_age",
+    "render",
+    "verify",
+]
 
 # Shared with ``passeport serve`` and ``passeport wallet``.
 CacheOption = Annotated[
@@ -24,11 +33,38 @@ TrustOption = Annotated[
 ]
 OfflineOption = Annotated[bool, typer.Option("--offline", help="Never use the network.")]
 
+
+def parse_age(text: str) -> timedelta:
+    """Read a duration option such as 30d, 12h, 90m or 1d12h; a bad one is a usage error (exit 2).
+
+    >>> parse_age("30d")
+    datetime.timedelta(days=30)
+    """
+    from passeport.errors import InputError
+    from proofs.dates import parse_duration
+
+    try:
+        return parse_duration(text)
+    except InputError as exc:
+        raise typer.BadParameter(exc.message) from None
+
+
+MaxAgeOption = Annotated[
+    timedelta | None,
+    typer.Option(
+        "--max-age",
+        metavar="AGE",
+        parser=parse_age,
+        help="Refuse a presentation made longer ago than AGE, e.g. 30d, 12h, 90m.",
+    ),
+]
+
 _STANDING = {
     "accredited": "[green]accredited issuer[/]: guaranteed by a body on your trust list",
     "not-accredited": "[red]issuer not accredited[/] for this by your trust list",
     "self-declared": "[yellow]self-declared[/]: the holder states it, nobody vouches for it",
     "unknown": "accreditation not checked (no --trust list given)",
+    "unverified": "[red]not guaranteed[/]: its signature or its form does not hold",
 }
 _MARKS = {"passed": ("✔", "green"), "failed": ("✘", "red"), "unchecked": ("?", "yellow")}
 
@@ -47,6 +83,7 @@ def verify(
     domain: Annotated[
         str | None, typer.Option(help="Your domain, as given to the candidate.")
     ] = None,
+    max_age: MaxAgeOption = None,
     cache: CacheOption = None,
     trust: TrustOption = None,
     offline: OfflineOption = False,
@@ -73,6 +110,7 @@ def verify(
     policy = Policy(
         challenge=challenge,
         domain=domain,
+        max_age=max_age,
         trust=trust_list,
         accept_self_issued=accept_self_issued,
     )
@@ -98,6 +136,9 @@ def render(result: VerificationResult, *, as_json: bool, source: str) -> None:
     creds = summary.get("credentials") if summary.get("kind") == "presentation" else [summary]
     if summary.get("kind") == "presentation":
         console.print(f"presented by: {escape(str(summary.get('holder')))}")
+    for check in result.checks:  # a presentation's, or a lone SD-JWT key binding's
+        if check.code == "presentation.age" and check.credential is None:
+            console.print(f"  {escape(check.message)}")
     for index, cred in enumerate(creds if isinstance(creds, list) else []):
         if not isinstance(cred, dict):
             continue

@@ -213,7 +213,8 @@ def secured_credential(
     not accepted (``policy.suites`` names ``vc-jwt`` and ``sd-jwt``). An
     SD-JWT must carry a KB-JWT bound to ``policy.challenge`` and
     ``policy.domain`` when the policy asks for either (or when
-    ``require_key_binding`` says so). ``credential`` and ``base`` place the
+    ``require_key_binding`` says so); a KB-JWT's age is bounded by
+    ``policy.max_age`` and its ``exp``. ``credential`` and ``base`` place the
     checks inside a presentation.
     """
     token, suite, pointer, checks = _unwrap(
@@ -234,6 +235,7 @@ def secured_credential(
             nonce=policy.challenge,
             audience=policy.domain,
             require_key_binding=require_key_binding,
+            max_age=policy.max_age,
             max_clock_skew=policy.max_clock_skew,
         )
     else:
@@ -259,7 +261,8 @@ def secured_presentation(
     """Verify a ``vp+jwt`` presentation (token or ``EnvelopedVerifiablePresentation``).
 
     The checks cover the holder's signature, ``nonce`` against
-    ``policy.challenge`` and ``aud`` against ``policy.domain``; the returned
+    ``policy.challenge``, ``aud`` against ``policy.domain``, and the
+    presentation's age (``iat``) against ``policy.max_age``; the returned
     presentation JSON still holds its credentials (enveloped, for the pipeline
     to verify one by one with :func:`secured_credential`).
     """
@@ -286,6 +289,7 @@ def secured_presentation(
         nonce=policy.challenge,
         audience=policy.domain,
         max_clock_skew=policy.max_clock_skew,
+        max_age=policy.max_age,
     )
     document, more = _document(result, env.loader, None, pointer)
     return _checks(result, None, pointer) + more, document, result.media_type or suite

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -193,3 +194,50 @@ def test_demo_runs(tmp_path: Path) -> None:
     result = run("demo", tmp_path / "story", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert (tmp_path / "story" / "presentation.json").exists()
+
+
+def _aged_presentations(tmp_path: Path, made_ago: timedelta) -> None:
+    """Write a Data Integrity presentation and an SD-JWT+KB made ``made_ago`` before now."""
+    from did import KeyAlgorithm, KeyPair, PrivateKey, public_to_jwk
+    from proofs.sdjwt import issue_sd_jwt, present_sd_jwt
+    from proofs.sign import sign_document
+
+    issuer, holder = (
+        KeyPair.from_private_key(PrivateKey.from_raw(KeyAlgorithm.ED25519, bytes([seed]) * 32))
+        for seed in (95, 96)
+    )
+    made = datetime.now(UTC) - made_ago
+    diploma = {k: v for k, v in json.loads(SAMPLE.read_text()).items() if k != "validFrom"}
+    diploma["credentialSubject"]["id"] = holder.controller
+    vp = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiablePresentation"],
+        "verifiableCredential": [sign_document(diploma, issuer)],
+    }
+    (tmp_path / "vp.json").write_text(json.dumps(sign_document(vp, holder, created=made)))
+    token = issue_sd_jwt(
+        diploma, issuer, vct="urn:x:diploma", holder_jwk=public_to_jwk(holder.public_key)
+    )
+    shown = present_sd_jwt(token, [], holder_key=holder, nonce="n", audience="a", issued_at=made)
+    (tmp_path / "kb.sd-jwt").write_text(shown)
+
+
+@pytest.mark.parametrize("name", ["vp.json", "kb.sd-jwt"])
+def test_verify_max_age_bounds_a_presentation(name: str, tmp_path: Path) -> None:
+    _aged_presentations(tmp_path, timedelta(hours=2))
+    shown = run("verify", name, "--offline", cwd=tmp_path)
+    assert shown.returncode == 0, shown.stdout  # no fixed five-minute window any more
+    assert "presented 2 hours ago" in shown.stdout and "replay" in shown.stdout
+    assert run("verify", name, "--offline", "--max-age", "3h", cwd=tmp_path).returncode == 0
+    refused = run("verify", name, "--offline", "--max-age", "90m", "--json", cwd=tmp_path)
+    assert refused.returncode == 1, refused.stdout
+    codes = {c["code"] for c in json.loads(refused.stdout)["checks"] if c["outcome"] == "failed"}
+    assert codes == {"presentation.age"}
+
+
+@pytest.mark.parametrize("value", ["soon", "0d", "30", "-1h", "3 days"])
+def test_verify_max_age_refuses_a_bad_value(value: str, tmp_path: Path) -> None:
+    (tmp_path / "vc.json").write_text("{}")
+    result = run("verify", "vc.json", "--max-age", value, cwd=tmp_path)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "--max-age" in result.stderr and "Traceback" not in result.stderr

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from did import DidResolver, KeyAlgorithm, KeyPair, PrivateKey, StaticFetcher, did_web_document
+from passeport.errors import SigningError
 from proofs import (
     ECDSA_RDFC_2019,
     EDDSA_JCS_2022,
@@ -23,7 +24,7 @@ from proofs import (
     ProofOptions,
     add_proof,
 )
-from proofs.engine import ProofExpectation, verify_proofs
+from proofs.engine import ProofExpectation, format_datetime, verify_proofs
 from tests.conftest import DBJS, load_json
 
 CREATED = datetime(2025, 7, 1, 12, tzinfo=UTC)
@@ -105,7 +106,10 @@ def test_proof_suite() -> None:
 def test_proof_purpose() -> None:
     assert _failed(SIGNED, proof_purpose="authentication") == {"proof.purpose"}
     signed = _sign(_unsigned(), proof_purpose="authentication")
-    assert _outcomes(signed, proof_purpose="authentication") == {"proof.signature": Outcome.PASSED}
+    assert _outcomes(signed, proof_purpose="authentication") == {
+        "proof.signature": Outcome.PASSED,
+        "presentation.age": Outcome.PASSED,  # a holder's proof: the verdict shows its age
+    }
 
 
 def test_proof_controller() -> None:
@@ -212,3 +216,126 @@ def test_every_proof_of_a_set_is_reported() -> None:
     ]
     both["proof"][1]["proofValue"] = both["proof"][0]["proofValue"]
     assert _failed(both) == {"proof.signature"}
+
+
+# Issue 10, hole 7: a presentation proof is dated by its created, bounded by the
+# verifier's max_age and the holder's expires, and the verdict shows its age.
+
+
+def _presented(**options: Any) -> Any:
+    options.setdefault("created", NOW - timedelta(days=3))
+    return _sign(_unsigned(), proof_purpose="authentication", **options)
+
+
+def _age(document: Any, **expect: Any) -> tuple[Outcome, str] | None:
+    expect.setdefault("now", NOW)
+    expect.setdefault("proof_purpose", "authentication")
+    found = verify_proofs(document, expect=ProofExpectation(**expect), resolver=OFFLINE)
+    ages = [(o.outcome, o.message) for o in found if o.code == "presentation.age"]
+    assert len(ages) <= 1
+    return ages[0] if ages else None
+
+
+def test_a_presentation_proof_shows_its_age() -> None:
+    shown = _age(_presented())
+    assert shown is not None and shown[0] is Outcome.PASSED
+    assert shown[1].startswith("presented 3 days ago (2026-01-12 12:00 UTC)")
+    assert _failed(_presented(), proof_purpose="authentication") == set()
+    # A credential's proof dates its issuance, not a presentation: no age.
+    assert "presentation.age" not in _outcomes(SIGNED)
+
+
+def test_without_a_challenge_the_age_says_it_could_be_a_replay() -> None:
+    bare = _age(_presented())
+    assert bare is not None and "replay" in bare[1]
+    challenged = _age(_presented(challenge="c-1"), challenge="c-1")
+    assert challenged is not None and "replay" not in challenged[1]
+
+
+def test_max_age_refuses_an_old_presentation() -> None:
+    old = _presented(created=NOW - timedelta(days=40))
+    assert _failed(old, proof_purpose="authentication") == set()  # no bound by default
+    refused = _age(old, max_age=timedelta(days=30))
+    assert refused == (
+        Outcome.FAILED,
+        "presented 40 days ago (2025-12-06 12:00 UTC): "
+        "older than the 30 days this verifier accepts",
+    )
+    assert _failed(old, proof_purpose="authentication", max_age=timedelta(days=30)) == {
+        "presentation.age"
+    }
+    assert _failed(old, proof_purpose="authentication", max_age=timedelta(days=41)) == set()
+
+
+def test_max_age_tolerates_the_clock_skew_only() -> None:
+    edge = _presented(created=NOW - timedelta(days=30, minutes=4))
+    assert _failed(edge, proof_purpose="authentication", max_age=timedelta(days=30)) == set()
+    beyond = _presented(created=NOW - timedelta(days=30, minutes=6))
+    assert _failed(beyond, proof_purpose="authentication", max_age=timedelta(days=30)) == {
+        "presentation.age"
+    }
+
+
+def test_an_undated_presentation_cannot_meet_a_max_age() -> None:
+    undated = _sign(_unsigned(), proof_purpose="authentication", include_created=False)
+    assert "created" not in undated["proof"]
+    assert _age(undated) == (
+        Outcome.PASSED,
+        "the presentation is not dated: its age is unknown; no challenge was checked, "
+        "so this could be a copy presented again (replay)",
+    )
+    failed = _age(undated, max_age=timedelta(days=30))
+    assert failed is not None and failed[0] is Outcome.FAILED and "not dated" in failed[1]
+
+
+def test_the_holders_expires_ends_the_presentation() -> None:
+    made = NOW - timedelta(days=3)
+    lapsed = _presented(created=made, expires=made + timedelta(days=1))
+    assert _failed(lapsed, proof_purpose="authentication") == {"proof.expired"}
+    live = _presented(created=made, expires=made + timedelta(days=30))
+    assert _failed(live, proof_purpose="authentication") == set()
+    shown = _age(live)
+    assert shown is not None and "valid until 2026-02-11 12:00 UTC" in shown[1]
+    # The verifier's bound holds whatever the holder says.
+    assert _failed(live, proof_purpose="authentication", max_age=timedelta(days=1)) == {
+        "presentation.age"
+    }
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda proof: proof.update(created=format_datetime(NOW)),
+        lambda proof: proof.pop("created"),
+        lambda proof: proof.pop("expires"),
+        lambda proof: proof.update(expires=format_datetime(NOW + timedelta(days=365))),
+    ],
+    ids=["created-refreshed", "created-removed", "expires-removed", "expires-extended"],
+)
+def test_the_dates_of_a_presentation_are_signed(change: Any) -> None:
+    made = NOW - timedelta(days=40)
+    lapsed = _presented(created=made, expires=made + timedelta(days=1))
+    forged = copy.deepcopy(lapsed)
+    change(forged["proof"])
+    for bound in (None, timedelta(days=30)):
+        assert "proof.signature" in _failed(forged, proof_purpose="authentication", max_age=bound)
+
+
+def test_a_presentation_dated_in_the_future_fails_once() -> None:
+    future = _presented(created=NOW + timedelta(hours=1))
+    assert _failed(future, proof_purpose="authentication") == {"proof.created"}
+    assert _age(future) is None
+    skewed = _age(_presented(created=NOW + timedelta(minutes=4)))
+    assert skewed is not None and skewed[1].startswith("presented just now")
+
+
+def test_max_age_bounds_any_proof_it_is_asked_of() -> None:
+    assert _failed(SIGNED, max_age=timedelta(days=30)) == {"presentation.age"}
+    assert _failed(SIGNED, max_age=timedelta(days=365)) == set()
+
+
+def test_a_proof_cannot_expire_before_it_is_created() -> None:
+    with pytest.raises(SigningError, match="expire before"):
+        _presented(created=NOW, expires=NOW)
+    with pytest.raises(SigningError, match="expire before"):
+        _presented(created=NOW, expires=NOW - timedelta(days=1))

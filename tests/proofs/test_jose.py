@@ -533,3 +533,63 @@ def test_not_before_in_the_future() -> None:
     payload["nbf"] = "tomorrow"
     token = forge({"alg": "EdDSA", "kid": ED.verification_method, "typ": "vc+jwt"}, payload, ED)
     assert "NumericDate" in failed(verify(token))["proof.malformed"]
+
+
+# Issue 10, hole 7: a vp+jwt is dated by iat (else nbf), bounded by the verifier's
+# max_age and the holder's exp; a credential token gets no presentation age.
+
+
+def ages(result: Any) -> list[tuple[Outcome, str]]:
+    return [(o.outcome, o.message) for o in result.outcomes if o.code == "presentation.age"]
+
+
+def test_a_vp_jwt_shows_its_age_and_meets_max_age() -> None:
+    made = FIXED_NOW - timedelta(days=3)
+    token = sign_vp_jwt(presentation(P256), P256, issued_at=made, nonce="n-1")
+    result = verify(token, nonce="n-1")
+    assert result.verified, failed(result)
+    assert ages(result) == [(Outcome.PASSED, "presented 3 days ago (2026-01-12 12:00 UTC)")]
+    assert "replay" in ages(verify(token))[0][1]
+    assert set(failed(verify(token, nonce="n-1", max_age=timedelta(days=2)))) == {
+        "presentation.age"
+    }
+    assert verify(token, nonce="n-1", max_age=timedelta(days=4)).verified
+    assert ages(verify(sign_vc_jwt(SAMPLE, ED, issued_at=made), max_age=timedelta(days=1))) == []
+
+
+def test_a_vp_jwt_is_dated_by_nbf_without_iat() -> None:
+    vp = presentation(ED) | {"nbf": int((FIXED_NOW - timedelta(hours=5)).timestamp())}
+    token = forge({"alg": "EdDSA", "kid": ED.verification_method, "typ": "vp+jwt"}, vp, ED)
+    assert ages(verify(token))[0][1].startswith("presented 5 hours ago")
+    assert set(failed(verify(token, max_age=timedelta(hours=1)))) == {"presentation.age"}
+
+
+def test_an_undated_vp_jwt_fails_a_max_age() -> None:
+    token = sign_vp_jwt(presentation(ED), ED)
+    assert "not dated" in ages(verify(token))[0][1]
+    assert "not dated" in failed(verify(token, max_age=timedelta(days=365)))["presentation.age"]
+
+
+def test_the_holders_exp_ends_a_vp_jwt() -> None:
+    made = FIXED_NOW - timedelta(days=3)
+    lapsed = sign_vp_jwt(presentation(ED), ED, issued_at=made, expires=made + timedelta(days=1))
+    assert set(failed(verify(lapsed))) == {"proof.expired"}
+    live = sign_vp_jwt(presentation(ED), ED, issued_at=made, expires=made + timedelta(days=7))
+    assert "valid until 2026-01-19 12:00 UTC" in ages(verify(live))[0][1]
+
+
+@pytest.mark.parametrize("claim", ["iat", "nbf", "exp"])
+def test_an_unreadable_vp_jwt_date_is_malformed_not_aged(claim: str) -> None:
+    vp = presentation(ED) | {claim: "yesterday"}
+    token = forge({"alg": "EdDSA", "kid": ED.verification_method, "typ": "vp+jwt"}, vp, ED)
+    result = verify(token, max_age=timedelta(days=1))
+    assert set(failed(result)) == {"proof.malformed"}
+
+
+def test_the_dates_of_a_vp_jwt_are_signed() -> None:
+    made = FIXED_NOW - timedelta(days=3)
+    token = sign_vp_jwt(presentation(ED), ED, issued_at=made)
+    head, _, signature = token.split(".")
+    claims = payload_of(token) | {"iat": int(FIXED_NOW.timestamp())}
+    refreshed = f"{head}.{b64url_encode(json_bytes(claims))}.{signature}"
+    assert "proof.signature" in failed(verify(refreshed, max_age=timedelta(days=1)))

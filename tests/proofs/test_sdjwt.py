@@ -226,8 +226,10 @@ def test_spec_presentation_verifies_with_the_spec_keys(data: dict[str, Any], typ
         **{k: v for k, v in options.items() if k not in ("nonce", "audience")},
     )
     assert {"key_binding.nonce", "key_binding.audience"} <= set(failed(replayed))
-    stale = verify(data["presentation"], now=made + timedelta(hours=1), **options)
-    assert "older than" in failed(stale)["key_binding.iat"]
+    later = made + timedelta(hours=1)
+    assert verify(data["presentation"], now=later, **options).verified  # no fixed window
+    stale = verify(data["presentation"], now=later, max_age=timedelta(minutes=5), **options)
+    assert "older than" in failed(stale)["presentation.age"]
 
 
 def test_spec_presentation_without_the_issuer_key_is_not_verified() -> None:
@@ -421,13 +423,101 @@ def test_key_binding_replayed_with_another_nonce_or_audience() -> None:
     assert set(failed(verify(shown, audience="https://other.example"))) == {"key_binding.audience"}
 
 
+def ages(result: Any) -> list[tuple[Outcome, str]]:
+    return [(o.outcome, o.message) for o in result.outcomes if o.code == "presentation.age"]
+
+
+def test_a_key_binding_is_not_stale_after_five_fixed_minutes() -> None:
+    # Issue 10, hole 7: a CV sent by e-mail must not break after five minutes.
+    old = present(issue(), ["/given_name"], issued_at=NOW - timedelta(days=3))
+    result = verify(old)
+    assert result.verified, failed(result)
+    assert ages(result) == [(Outcome.PASSED, "presented 3 days ago (2026-01-12 12:00 UTC)")]
+
+
 def test_stale_or_future_key_binding_is_rejected() -> None:
     token = issue()
     old = present(token, ["/given_name"], issued_at=NOW - timedelta(minutes=30))
-    assert "older than" in failed(verify(old))["key_binding.iat"]
-    assert verify(old, max_kb_age=timedelta(hours=1)).verified
+    assert (
+        "older than the 10 minutes"
+        in failed(verify(old, max_age=timedelta(minutes=10)))["presentation.age"]
+    )
+    assert verify(old, max_age=timedelta(hours=1)).verified
     future = present(token, ["/given_name"], issued_at=NOW + timedelta(minutes=30))
     assert "in the future" in failed(verify(future))["key_binding.iat"]
+    assert "presentation.age" not in {o.code for o in verify(future).outcomes}
+
+
+def test_the_clock_skew_is_tolerated_on_the_age_bound() -> None:
+    token = issue()
+    edge = present(token, ["/given_name"], issued_at=NOW - timedelta(minutes=14))
+    assert verify(edge, max_age=timedelta(minutes=10)).verified  # within 5 minutes of skew
+    beyond = present(token, ["/given_name"], issued_at=NOW - timedelta(minutes=16))
+    assert "presentation.age" in failed(verify(beyond, max_age=timedelta(minutes=10)))
+
+
+def test_the_holders_exp_bounds_the_key_binding() -> None:
+    token = issue()
+    made = NOW - timedelta(hours=2)
+    lapsed = present(token, ["/given_name"], issued_at=made, expires=made + timedelta(hours=1))
+    assert "expired at" in failed(verify(lapsed))["key_binding.expired"]
+    live = present(token, ["/given_name"], issued_at=made, expires=made + timedelta(days=30))
+    result = verify(live)
+    assert result.verified, failed(result)
+    assert "valid until 2026-02-14 10:00 UTC" in ages(result)[0][1]
+    # The verifier's bound holds whatever the holder says.
+    assert "presentation.age" in failed(verify(live, max_age=timedelta(hours=1)))
+
+
+def test_the_kb_jwt_exp_is_signed_by_the_holder() -> None:
+    made = NOW - timedelta(hours=2)
+    lapsed = present(issue(), ["/given_name"], issued_at=made, expires=made + timedelta(hours=1))
+    jwt, kb = lapsed.rsplit("~", 1)
+    header, payload, signature = kb.split(".")
+    claims = json.loads(b64decode(payload))
+    claims["exp"] = int((NOW + timedelta(days=1)).timestamp())
+    stretched = f"{jwt}~{header}.{b64url_encode(json_bytes(claims))}.{signature}"
+    assert "key_binding.signature" in failed(verify(stretched))
+    claims.pop("exp")
+    dropped = f"{jwt}~{header}.{b64url_encode(json_bytes(claims))}.{signature}"
+    assert "key_binding.signature" in failed(verify(dropped))
+
+
+def holder_resigned(shown: str, **changes: Any) -> str:
+    """Re-sign a presentation's KB-JWT with the holder's key, its claims changed (None drops)."""
+    jwt, kb = shown.rsplit("~", 1)
+    header, payload, _ = kb.split(".")
+    claims = json.loads(b64decode(payload)) | changes
+    claims = {name: value for name, value in claims.items() if value is not None}
+    key = HOLDER.private_key
+    return f"{jwt}~{encode_compact(json.loads(b64decode(header)), json_bytes(claims), key)}"
+
+
+@pytest.mark.parametrize("value", ["tomorrow", True, [1], 1e300])
+def test_an_unreadable_kb_exp_fails(value: Any) -> None:
+    forged = holder_resigned(present(issue(), ["/given_name"]), exp=value)
+    assert "key_binding.expired" in failed(verify(forged))
+
+
+def test_an_undated_key_binding_fails_and_says_so() -> None:
+    forged = holder_resigned(present(issue(), ["/given_name"]), iat=None)
+    assert "key_binding.iat" in failed(verify(forged))
+    assert "key_binding.iat" in failed(verify(forged, max_age=timedelta(days=1)))
+
+
+def test_without_a_nonce_the_age_check_warns_of_replay() -> None:
+    shown = present(issue(), ["/given_name"])
+    ((outcome, message),) = ages(verify(shown, nonce=None))
+    assert outcome is Outcome.PASSED and "replay" in message
+    ((outcome, message),) = ages(verify(shown))
+    assert outcome is Outcome.PASSED and "replay" not in message
+
+
+def test_the_holder_cannot_sign_an_exp_before_iat() -> None:
+    with pytest.raises(SigningError, match="expire before"):
+        present(issue(), ["/given_name"], issued_at=NOW, expires=NOW - timedelta(seconds=1))
+    with pytest.raises(InputError, match="Key Binding"):
+        present(issue(), ["/given_name"], holder_key=None, expires=NOW + timedelta(days=1))
 
 
 def test_wrong_sd_hash_is_rejected() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -258,3 +259,38 @@ def test_routing() -> None:
     assert secured_kind('{"type": "VerifiableCredential"}') is None
     assert secured_kind("not.a.jwt") == "credential"  # then fails as a credential, with reasons
     assert "proof.malformed" in failed(check("not.a.jwt")[0])
+
+
+def test_sd_jwt_key_binding_age_follows_the_policy_not_five_minutes() -> None:
+    made = FIXED_NOW - timedelta(days=3)
+    bound = present_sd_jwt(
+        SD_JWT, [], holder_key=HOLDER, nonce="c-7", audience="https://rh.example", issued_at=made
+    )
+    checks, _, _ = check(envelope("application/dc+sd-jwt", bound), BOUND)
+    assert not failed(checks), failed(checks)
+    (age,) = [c for c in checks if c.code == "presentation.age"]
+    assert age.message == "presented 3 days ago (2026-01-12 12:00 UTC)" and age.pointer == "/id"
+    bounded = Policy(suites=SUITES, challenge="c-7", domain="https://rh.example")
+    checks, _, _ = check(bound, replace(bounded, max_age=timedelta(days=1)))
+    assert set(failed(checks)) == {"presentation.age"}
+
+
+def test_vp_jwt_presentation_age_follows_the_policy() -> None:
+    made = FIXED_NOW - timedelta(days=3)
+    token = sign_vp_jwt(
+        presentation(),
+        HOLDER,
+        nonce="c-7",
+        audience="https://rh.example",
+        issued_at=made,
+        expires=made + timedelta(days=30),
+    )
+    checks, _, _ = secured_presentation(token, env=ENV, policy=BOUND, now=FIXED_NOW)
+    assert not failed(checks), failed(checks)
+    (age,) = [c for c in checks if c.code == "presentation.age"]
+    assert age.message == (
+        "presented 3 days ago (2026-01-12 12:00 UTC), valid until 2026-02-11 12:00 UTC"
+    )
+    strict = replace(BOUND, max_age=timedelta(days=2))
+    checks, _, _ = secured_presentation(token, env=ENV, policy=strict, now=FIXED_NOW)
+    assert set(failed(checks)) == {"presentation.age"}

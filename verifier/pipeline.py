@@ -54,6 +54,15 @@ def _name_of(value: Any) -> str | None:
     return None
 
 
+def _sound(checks: list[Check]) -> bool:
+    """Tell whether the credential's form and proofs hold (a standing means nothing otherwise)."""
+    return all(
+        check.outcome is Outcome.PASSED
+        for check in checks
+        if check.code.startswith(("input.", "proof.", "disclosure.", "key_binding."))
+    )
+
+
 def _one_id(value: Any) -> str | None:
     """Return the one party ``value`` names (``issuer``, ``holder``), or None.
 
@@ -193,7 +202,9 @@ def _credential_checks(
         "type": list(types),
         "issuer": issuer,
         "issuerName": _name_of(document.get("issuer")),
-        "standing": standing(document, policy.trust, now=now),
+        "standing": (
+            standing(document, policy.trust, now=now) if _sound(checks) else "unverified"
+        ),
         "subject": subject_ids[0] if subject_ids else None,
         "subjects": list(subject_ids),
         "validFrom": document.get("validFrom", document.get("issuanceDate")),
@@ -338,6 +349,7 @@ def verify_presentation(
         domain=policy.domain,
         max_clock_skew=policy.max_clock_skew,
         suites=policy.suites,
+        max_age=policy.max_age,
     )
     if holder is None:
         checks.append(

@@ -74,11 +74,11 @@ def respell(
         name = iri
     elif way == "compact":
         prefix, local = iri.rsplit("#", 1)
-        _add_context(result, {"zzp": f"{prefix}#"})
-        name = f"zzp:{local}"
+        _add_context(result, {f"zz{member}p": f"{prefix}#"})  # one prefix per member
+        name = f"zz{member}p:{local}"
     elif way == "alias":
-        _add_context(result, {"zzalias": iri})
-        name = "zzalias"
+        name = f"zz{member}"  # one alias per member: two must not redefine each other
+        _add_context(result, {name: iri})
     else:
         raise ValueError(way)
     del node[member]

@@ -227,11 +227,11 @@ def _binding_check(
 ) -> Check | str | None:
     """Return the holder-binding check of one presented credential (or a warning).
 
-    A credential whose subjects have ids is bound to its holder when the
-    presenter is one of them; about someone else it fails (unless the policy
-    relaxes it, then it is a warning). A subject without an id is a
-    bearer credential: nothing to bind. An SD-JWT VC binds through its key
-    (``cnf``), checked with its key binding.
+    A credential whose subjects are named by DIDs is bound to its holder when
+    the presenter is one of them; about someone else it fails (unless the
+    policy relaxes it, then it is a warning). A subject without an id, or
+    whose id is no DID, is a bearer credential: nothing to bind (a warning).
+    An SD-JWT VC binds through its key (``cnf``), checked with its key binding.
     """
     subjects = summary.get("subjects")
     ids = [s for s in subjects if isinstance(s, str)] if isinstance(subjects, list) else []
@@ -246,6 +246,8 @@ def _binding_check(
             base,
         )
     about = ", ".join(ids)
+    if not any(s.startswith("did:") for s in ids):
+        return f"credential {index} is about {about}, which names nobody the holder can prove to be"
     if policy.require_holder_binding:
         return Check(
             "holder.binding",

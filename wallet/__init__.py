@@ -34,7 +34,7 @@ from wallet._records import (
 )
 from wallet.cv import render_cv
 from wallet.importing import AddOutcome, add, add_files, credential_sources, refresh
-from wallet.present import Presentation, PresentedCredential, present
+from wallet.present import Presentation, PresentationRefused, PresentedCredential, present
 from wallet.query import Answer, Match, UnmetRequest, answer
 from wallet.store import Wallet
 
@@ -48,6 +48,7 @@ __all__ = [
     "KdfParams",
     "Match",
     "Presentation",
+    "PresentationRefused",
     "PresentedCredential",
     "Stored",
     "UnmetRequest",

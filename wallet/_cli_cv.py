@@ -6,24 +6,31 @@ checks it with ``passeport verify CV.html --challenge C --domain D``.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Final
 
 import typer
 
 from wallet._cli_open import build_presentation
 from wallet._cli_options import (
+    AllowOtherSubjectOption,
+    AllowUnverifiedOption,
     ChallengeOption,
     CredentialsArgument,
     DomainOption,
     JsonOption,
     RequestOption,
     RevealOption,
+    ValidForOption,
     WalletOption,
 )
 from wallet._cli_render import echo_json
 
-__all__ = ["cv"]
+__all__ = ["CV_VALIDITY", "cv"]
+
+CV_VALIDITY: Final = timedelta(days=90)
+"""How long a CV's presentation holds by default: it is sent by e-mail and read later."""
 
 
 def cv(
@@ -37,10 +44,18 @@ def cv(
     reveal: RevealOption = None,
     request: RequestOption = None,
     title: Annotated[str | None, typer.Option(help="Heading of the page.")] = None,
+    valid_for: ValidForOption = None,
+    allow_unverified: AllowUnverifiedOption = False,
+    allow_other_subject: AllowOtherSubjectOption = False,
     wallet: WalletOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Write a CV (HTML) a recruiter can read and verify: a signed presentation inside."""
+    """Write a CV (HTML) a recruiter can read and verify: a signed presentation inside.
+
+    The presentation holds for 90 days unless --valid-for says otherwise. It
+    is refused (exit 1) when a credential does not verify or is about
+    someone else, unless you allow it.
+    """
     from passeport._io import write_atomic
     from wallet.cv import render_cv
 
@@ -48,7 +63,15 @@ def cv(
         typer.echo("PDF is not supported; write CV.html", err=True)
         raise typer.Exit(2)
     result = build_presentation(
-        wallet, credentials, reveal=reveal, request=request, challenge=challenge, domain=domain
+        wallet,
+        credentials,
+        reveal=reveal,
+        request=request,
+        challenge=challenge,
+        domain=domain,
+        valid_for=valid_for or CV_VALIDITY,
+        allow_unverified=allow_unverified,
+        allow_other_subject=allow_other_subject,
     )
     page = render_cv(result.document, result.credentials, title=title)
     write_atomic(output, page, mode=0o600)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -73,21 +74,37 @@ def build_presentation(
     request: Path | None,
     challenge: str,
     domain: str,
+    valid_for: timedelta | None,
+    allow_unverified: bool,
+    allow_other_subject: bool,
 ) -> Presentation:
-    """Open the wallet and build the presentation ``present`` and ``cv`` write."""
+    """Open the wallet and build the presentation ``present`` and ``cv`` write.
+
+    A credential the wallet refuses to present (it does not verify, or it is
+    about someone else) ends the command: one line per refusal on stderr,
+    exit 1, nothing written.
+    """
     from passeport._io import read_json_file
-    from wallet import present
+    from wallet import PresentationRefused, present
 
     if not challenge.strip() or not domain.strip():
         raise typer.BadParameter("give the recruiter's --challenge and --domain")
     opened = open_wallet(wallet)
     asked = read_json_file(request) if request is not None else None
-    return present(
-        opened,
-        tuple(credentials or ()),
-        request=asked,
-        reveal=tuple(reveal or ()),
-        challenge=challenge,
-        domain=domain,
-        where=str(request) if request is not None else None,
-    )
+    try:
+        return present(
+            opened,
+            tuple(credentials or ()),
+            request=asked,
+            reveal=tuple(reveal or ()),
+            challenge=challenge,
+            domain=domain,
+            valid_for=valid_for,
+            allow_unverified=allow_unverified,
+            allow_other_subject=allow_other_subject,
+            where=str(request) if request is not None else None,
+        )
+    except PresentationRefused as refused:
+        for reason in refused.reasons:
+            typer.echo(f"passeport: refused: {reason}", err=True)
+        raise typer.Exit(1) from None

@@ -53,9 +53,9 @@ def print_outcomes(outcomes: Sequence[AddOutcome]) -> None:
             typer.echo(f"{outcome.where}: {outcome.reason}")
             continue
         verdict = "verified" if info.verification.verified else "NOT verified"
-        flags = ", ".join(map(str, info.flags))
+        flags = ", ".join(map(str, outcome.flags))
         title = info.title or "credential"
-        what = "already held as" if outcome.status == "duplicate" else "added as"
+        what = {"duplicate": "already held as", "kept": "kept as"}.get(outcome.status, "added as")
         typer.echo(
             f"{outcome.where}: {title} {what} {outcome.id} ({verdict}"
             + (f"; {flags}" if flags else "")
@@ -103,7 +103,8 @@ def print_presentation(result: Presentation, output: Path, written: Path | None)
     """Print what ``present`` showed of each credential, its notes, and the files it wrote."""
     for item in result.credentials:
         answered = f" for {', '.join(item.queries)}" if item.queries else ""
-        typer.echo(f"{item.id} {item.title or ''}{answered}: {item.disclosure}")
+        flagged = f" [{', '.join(map(str, item.flags))}]" if item.flags else ""
+        typer.echo(f"{item.id} {item.title or ''}{answered}: {item.disclosure}{flagged}")
     for note in result.notes:
         typer.echo(f"note: {note}")
     typer.echo(f"presentation -> {output}")

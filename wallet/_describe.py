@@ -20,6 +20,7 @@ from passeport.errors import ContextError, InputError
 from proofs.dates import format_datetime
 from proofs.engine import proofs_of
 from wallet._records import CredentialFormat, CredentialInfo, Flag, Verification
+from wallet._subjects import binding_flags, subject_dids
 
 __all__ = ["ECDSA_SD", "as_list", "describe", "id_of", "text_of"]
 
@@ -72,12 +73,6 @@ def _expanded_types(
     return memo[key]
 
 
-def _binding_flags(subject: str | None, holder: str) -> tuple[Flag, ...]:
-    if subject is None:
-        return (Flag.UNBOUND,)
-    return () if subject.split("#", 1)[0] == holder else (Flag.OTHER_HOLDER,)
-
-
 def _seconds_to_text(value: Any) -> str | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return format_datetime(datetime.fromtimestamp(value, UTC))
@@ -110,16 +105,16 @@ def describe(
         suites = tuple(
             str(p.get("cryptosuite") or p.get("type")) for p in proofs_of(document) if p.get("type")
         )
-        flags = list(_binding_flags(subject, holder.controller))
+        flags = list(binding_flags(subject_dids(document), holder.controller))
         disclosure = ECDSA_SD if ECDSA_SD in suites else None
     else:
-        from wallet._jose import binding_flags, token_claims
+        from wallet._jose import token_binding_flags, token_claims
 
         claims = token_claims(token)
         subject = subject or id_of(claims.get("sub"))
         issuer = issuer or claims.get("iss")
         suites = ("sd-jwt",) if kind is CredentialFormat.SD_JWT else ("vc-jwt",)
-        flags = list(binding_flags(kind, token, subject, holder))
+        flags = list(token_binding_flags(kind, token, subject_dids(document, claims), holder))
         disclosure = "sd-jwt" if kind is CredentialFormat.SD_JWT else None
     if any(c.startswith("proof.") for c in verification.unchecked):
         flags.append(Flag.UNVERIFIED)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, Final
@@ -27,8 +28,9 @@ from passeport._json import JsonObject, JsonValue
 from passeport.errors import KeyFormatError
 from verifier import Environment, Policy, VerificationResult, verify_credential
 from wallet._records import CredentialFormat, Flag, HeldCredential
+from wallet._subjects import binding_flags
 
-__all__ = ["binding_flags", "disclose_jose", "token_claims", "verify_token"]
+__all__ = ["disclose_jose", "token_binding_flags", "token_claims", "verify_token"]
 
 VC_V2: Final = "https://www.w3.org/ns/credentials/v2"
 _MEDIA: Final = {
@@ -77,10 +79,14 @@ def verify_token(
     return result, document
 
 
-def binding_flags(
-    kind: CredentialFormat, token: str, subject: str | None, holder: KeyPair
+def token_binding_flags(
+    kind: CredentialFormat, token: str, subjects: Sequence[str], holder: KeyPair
 ) -> tuple[Flag, ...]:
-    """Flag a token bound to another key (``cnf``), or naming no subject and bound to no key."""
+    """Flag a token bound to another key (``cnf``), or, bound to no key, as a Data Integrity one.
+
+    ``subjects`` are the subject DIDs (``sub`` included); see
+    :func:`wallet._subjects.binding_flags`.
+    """
     if kind is CredentialFormat.SD_JWT:
         confirmation = token_claims(token).get("cnf")
         jwk = confirmation.get("jwk") if isinstance(confirmation, dict) else None
@@ -90,9 +96,7 @@ def binding_flags(
             except KeyFormatError:
                 bound = False
             return () if bound else (Flag.OTHER_HOLDER,)
-    if subject is None:
-        return (Flag.UNBOUND,)
-    return () if subject.split("#", 1)[0] == holder.controller else (Flag.OTHER_HOLDER,)
+    return binding_flags(subjects, holder.controller)
 
 
 def _envelope(kind: CredentialFormat, token: str) -> JsonObject:
@@ -112,12 +116,14 @@ def disclose_jose(
     challenge: str,
     domain: str,
     now: datetime,
+    expires: datetime | None = None,
 ) -> tuple[JsonValue, str, list[str]]:
     """Return the enveloped credential to present, how it was disclosed, and notes.
 
     An SD-JWT keeps only the disclosures ``reveal`` needs (all with None) and
-    gets a KB-JWT (``nonce`` = challenge, ``aud`` = domain) when it is bound
-    to the holder's key; a vc+jwt goes whole.
+    gets a KB-JWT (``nonce`` = challenge, ``aud`` = domain, ``exp`` =
+    ``expires`` when given) when it is bound to the holder's key; a vc+jwt
+    goes whole.
     """
     token = str(held.credential).strip()
     label = held.info.title or held.id
@@ -139,6 +145,12 @@ def disclose_jose(
             "a verifier asking for a challenge will refuse it"
         )
     presented = present_sd_jwt(
-        token, pointers, holder_key=key, nonce=challenge, audience=domain, issued_at=now
+        token,
+        pointers,
+        holder_key=key,
+        nonce=challenge,
+        audience=domain,
+        issued_at=now,
+        expires=expires if key is not None else None,  # an unbound one has no KB-JWT to date
     )
     return _envelope(held.info.format, presented), "sd-jwt", notes

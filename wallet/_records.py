@@ -42,8 +42,8 @@ class Flag(StrEnum):
     REVOKED = "revoked"
     SUSPENDED = "suspended"
     STATUS_UNKNOWN = "status-unknown"  # the status list could not be read when last checked
-    UNVERIFIED = "unverified"  # the signature could not be checked (kept with force)
-    NOT_VERIFIED = "not-verified"  # another check failed (trust, schema...)
+    UNVERIFIED = "unverified"  # the signature could not be checked (kept on request)
+    NOT_VERIFIED = "not-verified"  # another check failed or could not be made (trust, schema...)
     OTHER_HOLDER = "other-holder"  # about someone else than the wallet's holder
     UNBOUND = "unbound"  # names no subject: anyone holding it could present it
 
@@ -171,8 +171,11 @@ class CredentialInfo:
                 found.add(Flag.SUSPENDED)
             if not _FLAGGED_CODES.issuperset(failed):
                 found.add(Flag.NOT_VERIFIED)
-        if any(code.startswith("status.") for code in self.verification.unchecked):
-            found.add(Flag.STATUS_UNKNOWN)
+        for code in self.verification.unchecked:
+            if code.startswith("status."):
+                found.add(Flag.STATUS_UNKNOWN)
+            elif not code.startswith("proof."):  # a proof unchecked is UNVERIFIED, fixed at import
+                found.add(Flag.NOT_VERIFIED)
         return tuple(flag for flag in _FLAG_ORDER if flag in found) if found else ()
 
     def expires_within(self, days: float, now: datetime) -> bool:

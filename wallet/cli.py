@@ -5,6 +5,12 @@ The wallet file is ``--wallet PATH``, else ``$PASSEPORT_WALLET``, else
 The passphrase is read from ``$PASSEPORT_PASSPHRASE``, else asked for (hidden);
 a backup's passphrase from ``$PASSEPORT_BACKUP_PASSPHRASE``, else asked for.
 
+``add`` keeps only what verifies; ``--keep-unverified`` keeps the rest (never a
+tampered credential), marked NOT verified. ``present`` and ``cv`` refuse, exit
+1, a credential that does not verify or is about someone else, unless
+``--allow-unverified`` / ``--allow-other-subject``; ``--valid-for`` says how
+long the presentation holds (a CV: 90 days unless told otherwise).
+
 ``list`` reads the verdict stored when each credential was added (or last
 refreshed) and recomputes what depends on the date (expired, not yet valid):
 it never touches the network. ``--refresh`` verifies every credential again,
@@ -29,6 +35,8 @@ from wallet._cli_open import (
     wallet_path,
 )
 from wallet._cli_options import (
+    AllowOtherSubjectOption,
+    AllowUnverifiedOption,
     CacheOption,
     ChallengeOption,
     CredentialsArgument,
@@ -37,6 +45,7 @@ from wallet._cli_options import (
     OfflineOption,
     RequestOption,
     RevealOption,
+    ValidForOption,
     WalletOption,
 )
 from wallet._cli_render import (
@@ -98,19 +107,29 @@ def add(
     wallet: WalletOption = None,
     cache: CacheOption = None,
     offline: OfflineOption = False,
-    force: Annotated[
+    keep_unverified: Annotated[
         bool,
-        typer.Option("--force", help="Keep credentials whose signature cannot be checked now."),
+        typer.Option(
+            "--keep-unverified",
+            help="Also keep credentials that do not verify (revoked, expired, unreachable "
+            "issuer...), marked NOT verified; a tampered one is never kept.",
+        ),
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Check credentials you received and keep them in your wallet."""
+    """Check credentials you received and keep those that verify in your wallet.
+
+    A credential that does not verify is refused (exit 1), one line saying
+    why, unless --keep-unverified.
+    """
     from wallet import add_files
 
     opened = open_wallet(wallet)
     env = environment(cache, offline=offline)
     with progress_bar("verifying") as progress:
-        outcomes = add_files(opened, files, env=env, force=force, progress=progress)
+        outcomes = add_files(
+            opened, files, env=env, keep_unverified=keep_unverified, progress=progress
+        )
     if as_json:
         echo_json([outcome.to_json() for outcome in outcomes])
     else:
@@ -314,14 +333,30 @@ def present(
             dir_okay=False,
         ),
     ] = None,
+    valid_for: ValidForOption = None,
+    allow_unverified: AllowUnverifiedOption = False,
+    allow_other_subject: AllowOtherSubjectOption = False,
     wallet: WalletOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Build a signed presentation for one recruiter, showing only what is asked."""
+    """Build a signed presentation for one recruiter, showing only what is asked.
+
+    It is refused (exit 1) when a credential does not verify or is about
+    someone else, unless you allow it. Without --valid-for it has no end
+    date: the recruiter's own rules decide how old is too old.
+    """
     from passeport._io import dump_json, write_atomic
 
     result = build_presentation(
-        wallet, credentials, reveal=reveal, request=request, challenge=challenge, domain=domain
+        wallet,
+        credentials,
+        reveal=reveal,
+        request=request,
+        challenge=challenge,
+        domain=domain,
+        valid_for=valid_for,
+        allow_unverified=allow_unverified,
+        allow_other_subject=allow_other_subject,
     )
     write_atomic(output, dump_json(result.document), mode=0o600)
     written: Path | None = None

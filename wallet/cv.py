@@ -189,6 +189,8 @@ def _article(index: int, entry: Any, summary: PresentedCredential | None) -> str
         rows.insert(0, ("Intitulé / Name", name))
     if summary is not None:
         rows.append(("Présentation / Presented as", _DISCLOSURE.get(summary.disclosure, "")))
+        if summary.flags:  # the holder was told, and presented it anyway: the page says so
+            rows.append(("Avertissement / Warning", ", ".join(map(str, summary.flags))))
     parts.append(_dl(rows))
     subject = credential.get("credentialSubject")
     fields = list(_leaves(subject, "")) if subject is not None else []

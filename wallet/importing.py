@@ -5,15 +5,19 @@ an array of them), VC-JOSE-COSE ``vc+jwt`` compact strings and SD-JWT VCs
 (``<jwt>~<disclosure>~...~``); a text file may hold several compact strings.
 
 Every credential is verified before it is stored, with the caller's
-:class:`~verifier.Environment` and :class:`~verifier.Policy`:
+:class:`~verifier.Environment` and :class:`~verifier.Policy`, and only what
+verifies is stored:
 
-- a credential whose signature fails (tampered) or that cannot be read is
-  refused, always;
-- one whose signature cannot be checked (issuer DID unobtainable offline) is
-  refused unless ``force``, which keeps it flagged ``unverified``;
-- any other outcome is stored with its verdict: expired, revoked, suspended,
-  and a status list that could not be read (``status-unknown``) are flags
-  shown by ``wallet list``, not reasons to lose a credential the holder owns.
+- a credential whose signature fails (tampered), that cannot be read, or
+  that carries no proof is refused, always;
+- any other credential that does not verify (revoked, suspended, expired,
+  not yet valid, a signature or a status list that could not be checked, an
+  issuer that is not trusted...) is refused too, its :class:`AddOutcome`
+  saying ``refused`` and why in one line, and nothing is stored for it;
+- ``keep_unverified=True`` keeps those (never a failed signature), with
+  status ``kept``: stored with their failed verdict, listed as NOT verified
+  with their flags, and :func:`wallet.present` refuses to present them unless
+  told to (:class:`wallet.PresentationRefused`).
 
 An ``ecdsa-sd-2023`` credential arrives with its issuer's *base* proof,
 which verifiers refuse by design; the holder confirms it here with
@@ -30,7 +34,7 @@ from typing import Any, Final
 from passeport._io import parse_json, read_text_file
 from passeport._json import JsonObject
 from passeport.errors import InputError
-from proofs.dates import format_datetime
+from proofs.dates import format_datetime, parse_datetime
 from proofs.engine import ProofExpectation, proofs_of
 from proofs.outcome import Outcome
 from verifier import Check, Environment, Policy, VerificationResult, verify_credential
@@ -50,10 +54,11 @@ ProgressCallback = Callable[[int, int], None]
 """Called as ``progress(done, total)`` as credentials are verified."""
 
 # Failed proof checks that date the signature (JWT exp/nbf, a proof's expires) rather than
-# show tampering: the credential is kept and flagged, as an expired credential is.
+# show tampering: refused as an expired credential is, and kept on request as it is.
 _DATED: Final = frozenset({"proof.expired", "proof.not_yet_valid"})
 # Failed checks that mean tampering or an unreadable credential: never stored.
-_REFUSING: Final = ("proof.", "input.", "disclosure.")
+_TAMPERED: Final = ("proof.", "input.", "disclosure.")
+_KEEP_HINT: Final = "keep it anyway, marked not verified, with --keep-unverified"
 _FILE_SUFFIXES: Final = frozenset({".json", ".jsonld", ".jwt", ".sd-jwt", ".sdjwt", ".txt", ".vc"})
 
 
@@ -61,8 +66,10 @@ _FILE_SUFFIXES: Final = frozenset({".json", ".jsonld", ".jwt", ".sd-jwt", ".sdjw
 class AddOutcome:
     """What happened to one credential given to :func:`add`.
 
-    ``status`` is ``added``, ``duplicate`` (``id`` is the copy already held)
-    or ``refused`` (``reason`` says why; nothing was stored).
+    ``status`` is ``added`` (verified and stored), ``kept`` (stored although
+    it does not verify, as ``keep_unverified`` asked; ``reason`` says why it
+    does not), ``duplicate`` (``id`` is the copy already held) or ``refused``
+    (``reason`` says why, in one line; nothing was stored).
     """
 
     where: str
@@ -72,6 +79,13 @@ class AddOutcome:
     result: VerificationResult | None
     reason: str | None = None
 
+    @property
+    def flags(self) -> tuple[Flag, ...]:
+        """The credential's flags as of its verification (revoked, other-holder...)."""
+        if self.info is None:
+            return ()
+        return self.info.flags_at(parse_datetime(self.info.verification.at))
+
     def to_json(self) -> JsonObject:
         """Return the outcome as ``wallet add --json`` prints it."""
         return {
@@ -80,7 +94,7 @@ class AddOutcome:
             "id": self.id,
             "reason": self.reason,
             "verification": self.result.to_json() if self.result else None,
-            "flags": [str(flag) for flag in self.info.flags] if self.info else [],
+            "flags": [str(flag) for flag in self.flags],
         }
 
 
@@ -192,23 +206,27 @@ def _verification(result: VerificationResult, at: str) -> Verification:
     return Verification(at, result.verified, failed, unchecked, messages)
 
 
-def _refusal(result: VerificationResult, *, force: bool) -> str | None:
-    """Why the credential may not be stored, or None (a dated signature is kept, flagged)."""
+def _why_not(result: VerificationResult) -> str:
+    """One line: the first check that failed (else could not be made), and the others' codes."""
+    failures = sorted(result.failures(), key=lambda c: c.outcome is not Outcome.FAILED)
+    if not failures:
+        return "not verified"
+    first, *others = failures
+    also = f"; also {', '.join(dict.fromkeys(c.code for c in others))}" if others else ""
+    return f"{first.code}: {first.message}{also}"
+
+
+def _refusal(result: VerificationResult, *, keep_unverified: bool) -> str | None:
+    """Why the credential may not be stored, or None."""
     for check in result.checks:
         if check.code in _DATED:
             continue
-        if check.outcome is Outcome.FAILED and check.code.startswith(_REFUSING):
+        if check.outcome is Outcome.FAILED and check.code.startswith(_TAMPERED):
             return f"refused, {check.code}: {check.message}"
     if not any(c.code.startswith("proof.") for c in result.checks):
         return "refused: the credential carries no proof"
-    if not force:
-        for check in result.checks:
-            if check.outcome is Outcome.UNCHECKED and check.code.startswith("proof."):
-                return (
-                    f"refused, {check.code}: {check.message} "
-                    "(give a cache holding the issuer's DID document, "
-                    "or force to keep it unverified)"
-                )
+    if not result.verified and not keep_unverified:
+        return f"refused, {_why_not(result)} ({_KEEP_HINT})"
     return None
 
 
@@ -228,7 +246,7 @@ def _prepare(
     policy: Policy,
     env: Environment,
     *,
-    force: bool,
+    keep_unverified: bool,
     memo: dict[str, tuple[str, ...]],
 ) -> tuple[NewCredential | None, AddOutcome]:
     at = format_datetime(policy.at or env.clock())
@@ -236,7 +254,7 @@ def _prepare(
     if isinstance(credential, str):
         credential = credential.strip()
     result, document = _verify(parsed.format, credential, policy, env)
-    reason = _refusal(result, force=force)
+    reason = _refusal(result, keep_unverified=keep_unverified)
     if reason is not None or document is None:
         why = reason or "refused: the credential cannot be read"
         return None, AddOutcome(parsed.where, "refused", None, None, result, why)
@@ -251,9 +269,11 @@ def _prepare(
         memo=memo,
     )
     claims = document if isinstance(credential, str) else {}
-    return NewCredential.of(info, credential, claims), AddOutcome(
-        parsed.where, "added", None, info, result
-    )
+    if result.verified:
+        outcome = AddOutcome(parsed.where, "added", None, info, result)
+    else:
+        outcome = AddOutcome(parsed.where, "kept", None, info, result, _why_not(result))
+    return NewCredential.of(info, credential, claims), outcome
 
 
 def add(
@@ -262,15 +282,19 @@ def add(
     *,
     policy: Policy | None = None,
     env: Environment | None = None,
-    force: bool = False,
+    keep_unverified: bool = False,
     progress: ProgressCallback | None = None,
 ) -> list[AddOutcome]:
     """Verify and store credentials given as ``(where, text)`` pairs; one outcome each.
 
-    Everything accepted is stored in one transaction. ``force`` keeps
-    credentials whose signature could not be checked, flagged ``unverified``;
-    it never keeps a credential whose signature fails. ``progress`` is called
-    as ``progress(verified, total)`` after each credential is verified.
+    Only credentials that verify are stored (status ``added``); the others
+    are ``refused``, each outcome saying why, and nothing is stored for them.
+    ``keep_unverified`` stores those that do not verify for another reason
+    than a failed signature or an unreadable document (status ``kept``,
+    listed as NOT verified, and refused by :func:`wallet.present` unless it
+    is told otherwise). Everything stored is stored in one transaction.
+    ``progress`` is called as ``progress(verified, total)`` after each
+    credential is verified.
 
     Raises:
         InputError: an input that is not a credential at all (naming it).
@@ -281,7 +305,9 @@ def add(
     parsed = [item for where, text in sources for item in _parse(text, where)]
     prepared = []
     for item in parsed:
-        prepared.append(_prepare(item, wallet, policy, env, force=force, memo=memo))
+        prepared.append(
+            _prepare(item, wallet, policy, env, keep_unverified=keep_unverified, memo=memo)
+        )
         if progress is not None:
             progress(len(prepared), len(parsed))
     to_store = [new for new, _ in prepared if new is not None]
@@ -292,9 +318,9 @@ def add(
             outcomes.append(outcome)
             continue
         kept = next(stored)
-        status = "duplicate" if kept.duplicate else "added"
-        reason = "already in the wallet" if kept.duplicate else None
-        outcomes.append(replace(outcome, status=status, id=kept.id, reason=reason))
+        if kept.duplicate:
+            outcome = replace(outcome, status="duplicate", reason="already in the wallet")
+        outcomes.append(replace(outcome, id=kept.id))
     return outcomes
 
 
@@ -304,12 +330,19 @@ def add_files(
     *,
     policy: Policy | None = None,
     env: Environment | None = None,
-    force: bool = False,
+    keep_unverified: bool = False,
     progress: ProgressCallback | None = None,
 ) -> list[AddOutcome]:
     """Read files and folders (see :func:`credential_sources`), then :func:`add` them."""
     sources = credential_sources(paths)
-    return add(wallet, sources, policy=policy, env=env, force=force, progress=progress)
+    return add(
+        wallet,
+        sources,
+        policy=policy,
+        env=env,
+        keep_unverified=keep_unverified,
+        progress=progress,
+    )
 
 
 def refresh(

@@ -18,7 +18,22 @@ Each is disclosed as far as its securing mechanism allows:
   since its signature covers everything; the presentation's notes say so.
 
 The presentation is signed with the holder's key for ``authentication``,
-with the verifier's challenge and domain.
+with the verifier's challenge and domain, and, when the holder says for how
+long it holds (``valid_for``), with the proof's ``expires`` (VC Data
+Integrity 2.1) and an ``exp`` in each SD-JWT's Key Binding JWT.
+
+The wallet refuses, with :class:`PresentationRefused` naming each
+credential and nothing signed, to present:
+
+- a credential that does not verify as far as the wallet knows (its stored
+  verdict, see :func:`wallet.refresh`, and the clock): revoked, suspended,
+  expired, not yet valid, of unknown status, unverified or not verified,
+  unless ``allow_unverified``; the presentation's notes and the
+  credential's ``flags`` then say so;
+- a credential about someone else: its subjects are named by DIDs and none
+  is the holder's (read as written and as the signature reads it), unless
+  ``allow_other_subject``. A credential naming no subject DID is a bearer
+  credential and is presented.
 """
 
 from __future__ import annotations
@@ -26,7 +41,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Final
 
 from contexts import DocumentLoader
@@ -35,11 +50,12 @@ from passeport._json import JsonObject, JsonValue
 from passeport.errors import InputError, WalletError
 from proofs.dates import utc_now
 from proofs.sign import sign_document
-from wallet._records import CredentialFormat, HeldCredential
+from wallet._records import CredentialFormat, Flag, HeldCredential
+from wallet._subjects import about_someone_else, signed_subject_dids, subject_dids
 from wallet.query import Match, answer, claim_pointers
 from wallet.store import Wallet
 
-__all__ = ["Presentation", "PresentedCredential", "present"]
+__all__ = ["Presentation", "PresentationRefused", "PresentedCredential", "present"]
 
 VC_V2: Final = "https://www.w3.org/ns/credentials/v2"
 _FORMAT_IN_SUBMISSION: Final = {
@@ -47,6 +63,31 @@ _FORMAT_IN_SUBMISSION: Final = {
     CredentialFormat.JWT_VC: "jwt_vc_json",
     CredentialFormat.SD_JWT: "dc+sd-jwt",
 }
+# What makes a held credential fail verification, as its holder would say it.
+_FAILING: Final = {
+    Flag.REVOKED: "revoked",
+    Flag.SUSPENDED: "suspended",
+    Flag.EXPIRED: "expired",
+    Flag.NOT_YET_VALID: "not yet valid",
+    Flag.STATUS_UNKNOWN: "of unknown status (its status list could not be read)",
+    Flag.UNVERIFIED: "unverified (its signature could not be checked)",
+    Flag.NOT_VERIFIED: "not verified",
+}
+
+
+class PresentationRefused(WalletError):
+    """The wallet will not present these credentials unless told to; nothing was signed.
+
+    ``credentials`` are the record ids refused; ``reasons`` one sentence per
+    refusal, naming the credential and why: it does not verify
+    (``allow_unverified``), or it is about someone other than the holder
+    (``allow_other_subject``). The message joins them on one line.
+    """
+
+    def __init__(self, reasons: Sequence[str], *, credentials: Sequence[str]) -> None:
+        super().__init__("; ".join(reasons))
+        self.reasons = tuple(reasons)
+        self.credentials = tuple(credentials)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +96,8 @@ class PresentedCredential:
 
     ``disclosure`` is ``derived`` (ecdsa-sd-2023), ``sd-jwt`` (chosen
     disclosures) or ``whole``; ``revealed`` the pointers asked for (None: all).
+    ``flags`` say what the holder was told and presented anyway: why it does
+    not verify, :attr:`Flag.OTHER_HOLDER` for someone else's credential.
     """
 
     id: str
@@ -62,6 +105,7 @@ class PresentedCredential:
     queries: tuple[str, ...]
     disclosure: str
     revealed: tuple[str, ...] | None
+    flags: tuple[Flag, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +127,7 @@ class Presentation:
                     "queries": list(c.queries),
                     "disclosure": c.disclosure,
                     "revealed": list(c.revealed) if c.revealed is not None else None,
+                    "flags": [str(flag) for flag in c.flags],
                 }
                 for c in self.credentials
             ],
@@ -146,6 +191,65 @@ def _all_pointers(document: Mapping[str, Any]) -> list[str]:
     return ["/" + k.replace("~", "~0").replace("/", "~1") for k in document if k != "proof"]
 
 
+def _subject_dids(held: HeldCredential, loader: DocumentLoader | None) -> tuple[str, ...]:
+    """The DIDs the credential is about, as the wallet can best read them."""
+    if held.info.format is CredentialFormat.LDP_VC:
+        return signed_subject_dids(held.document, loader)
+    from wallet._jose import token_claims
+
+    return subject_dids(held.document, token_claims(str(held.credential)))
+
+
+def _examine(
+    held: HeldCredential,
+    *,
+    holder: str,
+    now: datetime,
+    loader: DocumentLoader | None,
+    allow_unverified: bool,
+    allow_other_subject: bool,
+) -> tuple[tuple[Flag, ...], list[str], list[str]]:
+    """Return the flags to carry, the objections that refuse it, and the notes when allowed."""
+    label = f"{held.info.title or 'credential'} ({held.id})"
+    flags = tuple(f for f in held.info.flags_at(now) if f in _FAILING)
+    if not flags and not held.info.verification.verified:
+        flags = (Flag.NOT_VERIFIED,)
+    objections: list[str] = []
+    notes: list[str] = []
+    if flags:
+        why = f"{label} is {', '.join(_FAILING[f] for f in flags)}"
+        if allow_unverified:
+            notes.append(f"{why}, and presented as asked: a verifier will refuse it")
+        else:
+            objections.append(f"{why}: not presented without --allow-unverified")
+    subjects = _subject_dids(held, loader)
+    if about_someone_else(subjects, holder):
+        flags = (*flags, Flag.OTHER_HOLDER)
+        why = f"{label} is about {', '.join(subjects)}, not the holder {holder}"
+        if allow_other_subject:
+            notes.append(
+                f"{why}, and presented as asked: a verifier will refuse it unless it "
+                "accepts credentials presented on someone else's behalf"
+            )
+        else:
+            objections.append(f"{why}: not presented without --allow-other-subject")
+    return flags, objections, notes
+
+
+def _subject_id_pointers(credential: Mapping[str, Any], holder: str) -> list[str]:
+    """Pointers to the subjects' ids to disclose: the holder's, else all (someone else's)."""
+    subject = credential.get("credentialSubject")
+    items = subject if isinstance(subject, list) else [subject]
+    found: list[tuple[str, bool]] = []
+    for index, item in enumerate(items):
+        if isinstance(item, Mapping) and isinstance(item.get("id"), str):
+            where = f"/{index}" if isinstance(subject, list) else ""
+            is_holder = not about_someone_else([item["id"]], holder)
+            found.append((f"/credentialSubject{where}/id", is_holder))
+    holders = [pointer for pointer, is_holder in found if is_holder]
+    return holders or [pointer for pointer, _ in found]
+
+
 def _disclose(
     held: HeldCredential,
     reveal: list[str] | None,
@@ -154,6 +258,7 @@ def _disclose(
     challenge: str,
     domain: str,
     now: datetime,
+    expires: datetime | None,
     loader: DocumentLoader | None,
 ) -> tuple[JsonValue, str, list[str]]:
     """Return the credential as presented, how it was disclosed, and notes."""
@@ -166,9 +271,8 @@ def _disclose(
         if not isinstance(held.credential, dict):
             raise WalletError(f"corrupt store: credential {held.id} is not a JSON object")
         pointers = _all_pointers(held.credential) if reveal is None else list(reveal)
-        subject = held.credential.get("credentialSubject")
-        if isinstance(subject, dict) and subject.get("id") == wallet.did:
-            pointers.append("/credentialSubject/id")  # holder binding
+        # Holder binding: the subject ids stay visible (someone else's too: never hidden).
+        pointers.extend(_subject_id_pointers(held.credential, wallet.did))
         return derive(held.credential, pointers, loader=loader), "derived", notes
     if info.format is CredentialFormat.LDP_VC:
         if reveal:
@@ -180,7 +284,13 @@ def _disclose(
     from wallet._jose import disclose_jose
 
     return disclose_jose(
-        held, reveal, holder=wallet.holder, challenge=challenge, domain=domain, now=now
+        held,
+        reveal,
+        holder=wallet.holder,
+        challenge=challenge,
+        domain=domain,
+        now=now,
+        expires=expires,
     )
 
 
@@ -193,6 +303,9 @@ def present(
     challenge: str,
     domain: str,
     now: datetime | None = None,
+    valid_for: timedelta | None = None,
+    allow_unverified: bool = False,
+    allow_other_subject: bool = False,
     loader: DocumentLoader | None = None,
     where: str | None = None,
 ) -> Presentation:
@@ -200,18 +313,37 @@ def present(
 
     With ``request`` (DCQL or a PE definition, see :func:`wallet.query.answer`)
     the wallet chooses the credentials (among ``ids`` when given) and what to
-    reveal; otherwise ``ids`` are presented and ``reveal`` pointers apply to
-    each credential they resolve in.
+    reveal; a request never chooses a revoked, suspended, expired, not yet
+    valid or failed credential. Otherwise ``ids`` are presented and
+    ``reveal`` pointers apply to each credential they resolve in.
+
+    Args:
+        valid_for: how long the presentation holds from ``now`` (the
+            proof's ``expires``, an SD-JWT Key Binding JWT's ``exp``); None
+            sets no end, leaving it to the verifier's policy.
+        allow_unverified: present a credential that does not verify
+            (revoked, expired...) instead of refusing; it is flagged and noted.
+        allow_other_subject: present a credential about someone else (its
+            subject DIDs do not include the holder's) instead of refusing.
 
     Raises:
         InputError: nothing to present, a malformed request, ``reveal`` with a
             request, or a pointer that names no claim.
         UnmetRequest: a query or descriptor no credential satisfies (named).
+        PresentationRefused: a chosen credential does not verify or is about
+            someone else, and the matching ``allow_*`` was not given.
         SigningError: the holder key cannot sign the presentation.
+        ValueError: ``valid_for`` is not positive, or absurdly long.
     """
     if not challenge or not domain:
         raise InputError("a presentation needs the verifier's challenge and domain")
+    if valid_for is not None and valid_for <= timedelta(0):
+        raise ValueError("valid_for must be a positive duration")
     now = now or utc_now()
+    try:
+        expires = now + valid_for if valid_for is not None else None
+    except OverflowError:
+        raise ValueError("valid_for reaches beyond the year 9999") from None
     definition_id: str | None = None
     notes: list[str] = []
     if request is not None:
@@ -227,10 +359,30 @@ def present(
         matches = _explicit(wallet, ids, reveal)
     else:
         raise InputError("name the credentials to present, or give a request")
+    merged = _merge(matches)
+    examined: list[tuple[Flag, ...]] = []
+    objections: list[str] = []
+    refused: list[str] = []
+    for held, _, _ in merged:
+        flags, objecting, allowed = _examine(
+            held,
+            holder=wallet.did,
+            now=now,
+            loader=loader,
+            allow_unverified=allow_unverified,
+            allow_other_subject=allow_other_subject,
+        )
+        examined.append(flags)
+        notes.extend(allowed)
+        objections.extend(objecting)
+        if objecting:
+            refused.append(held.id)
+    if objections:
+        raise PresentationRefused(objections, credentials=refused)
     entries: list[JsonValue] = []
     presented: list[PresentedCredential] = []
     descriptor_map: list[JsonValue] = []
-    for index, (held, queries, pointers) in enumerate(_merge(matches)):
+    for index, (held, queries, pointers) in enumerate(merged):
         item, how, more = _disclose(
             held,
             pointers,
@@ -238,13 +390,16 @@ def present(
             challenge=challenge,
             domain=domain,
             now=now,
+            expires=expires,
             loader=loader,
         )
         entries.append(item)
         notes.extend(more)
         revealed = tuple(pointers) if pointers is not None else None
         presented.append(
-            PresentedCredential(held.id, held.info.title, tuple(queries), how, revealed)
+            PresentedCredential(
+                held.id, held.info.title, tuple(queries), how, revealed, examined[index]
+            )
         )
         for query in queries:
             descriptor_map.append(
@@ -273,6 +428,7 @@ def present(
         challenge=challenge,
         domain=domain,
         created=now,
+        expires=expires,
         loader=loader,
     )
     submission: JsonObject | None = None

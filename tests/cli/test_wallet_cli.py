@@ -136,7 +136,9 @@ def test_add_reports_each_credential(tmp_path: Path, wallet: Wallet) -> None:
     assert row["status"] == "duplicate" and row["verification"]["verified"] is True
 
 
-def test_list_flags_expired_and_revoked(tmp_path: Path, wallet: Wallet) -> None:
+def test_add_refuses_what_fails_and_keeps_it_only_when_asked(
+    tmp_path: Path, wallet: Wallet
+) -> None:
     cache = tmp_path / "cache"
     publish(cache, list_credential(encode_bits([4]), signer=UNIVERSITY))
     revoked = write(tmp_path, "r.json", signed(diploma_document(status=entry(4), valid_until=FAR)))
@@ -145,16 +147,42 @@ def test_list_flags_expired_and_revoked(tmp_path: Path, wallet: Wallet) -> None:
         tmp_path, "e.json", signed(first_aid_document(valid_until="2024-12-31T23:59:59Z"))
     )
     result = run(tmp_path, "add", revoked, fine, expired, "--offline", "--cache", cache)
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3  # one line per file, nothing more
+    hint = "(keep it anyway, marked not verified, with --keep-unverified)"
+    assert lines[0].startswith(f"{revoked}: refused, status.revoked: revoked by the issuer")
+    assert lines[0].endswith(hint)
+    assert lines[1].startswith(f"{fine}: Titre professionnel") and lines[1].endswith("(verified)")
+    assert (
+        lines[2] == f"{expired}: refused, validity.expired: expired on 2024-12-31T23:59:59Z {hint}"
+    )
+    assert [row["credentialId"] for row in listed(tmp_path)] == [
+        "urn:uuid:00000000-0000-4000-8000-000000000002"
+    ]
+    as_json = run(tmp_path, "add", revoked, "--offline", "--cache", cache, "--json")
+    assert as_json.exit_code == 1
+    assert [(r["status"], r["id"]) for r in json.loads(as_json.stdout)] == [("refused", None)]
+
+    kept = run(
+        tmp_path, "add", revoked, expired, "--offline", "--cache", cache, "--keep-unverified"
+    )
+    assert kept.exit_code == 0, kept.output
+    assert "kept as" in kept.stdout and "(NOT verified; revoked)" in kept.stdout
+    assert "(NOT verified; expired)" in kept.stdout
+    assert "    status.revoked: revoked by the issuer" in kept.stdout
     flags = {row["credentialId"]: row["flags"] for row in listed(tmp_path)}
     assert flags == {
         "urn:uuid:00000000-0000-4000-8000-000000000001": ["revoked"],
         "urn:uuid:00000000-0000-4000-8000-000000000002": [],
         "urn:uuid:00000000-0000-4000-8000-000000000100": ["expired"],
     }
+    verified = {row["credentialId"]: row["verification"]["verified"] for row in listed(tmp_path)}
+    assert list(verified.values()) == [True, False, False]
     table = run(tmp_path, "list")
     assert table.exit_code == 0
     assert "revoked" in table.stdout and "expired" in table.stdout
+    assert table.stdout.count("NOT verified") == 2
     assert "Sauveteur Secouriste du Travail" in table.stdout
     assert "3 credential(s)" in table.stdout
 
@@ -419,3 +447,94 @@ def test_present_by_id_and_errors(tmp_path: Path, wallet: Wallet) -> None:
     assert isinstance(unmet.exception, UnmetRequest)
     assert "first_aid" in str(unmet.exception)
     assert not (tmp_path / "x.json").exists()
+
+
+def test_present_refuses_a_failing_or_someone_elses_credential_unless_allowed(
+    tmp_path: Path, wallet: Wallet
+) -> None:
+    cache = tmp_path / "cache"
+    publish(cache, list_credential(encode_bits([4]), signer=UNIVERSITY))
+    revoked = write(tmp_path, "r.json", signed(diploma_document(status=entry(4), valid_until=FAR)))
+    theirs = write(
+        tmp_path, "t.json", signed(diploma_document(number=2, subject=SOMEONE_ELSE.controller))
+    )
+    added = run(
+        tmp_path,
+        "add",
+        revoked,
+        theirs,
+        "--offline",
+        "--cache",
+        cache,
+        "--keep-unverified",
+        "--json",
+    )
+    assert added.exit_code == 0, added.output
+    revoked_id, theirs_id = (row["id"] for row in json.loads(added.stdout))
+    output = tmp_path / "vp.json"
+    common = ("--challenge", "c", "--domain", "d.example", "-o", output)
+    refused = run(tmp_path, "present", revoked_id, theirs_id, *common)
+    assert refused.exit_code == 1, refused.output
+    assert refused.stdout == ""
+    assert refused.stderr.splitlines() == [
+        f"passeport: refused: Titre professionnel Développeur web et web mobile ({revoked_id}) "
+        "is revoked: not presented without --allow-unverified",
+        f"passeport: refused: Titre professionnel Développeur web et web mobile ({theirs_id}) "
+        f"is about {SOMEONE_ELSE.controller}, not the holder {wallet.did}: "
+        "not presented without --allow-other-subject",
+    ]
+    assert not output.exists()
+    half = run(tmp_path, "present", revoked_id, theirs_id, *common, "--allow-unverified")
+    assert half.exit_code == 1 and "--allow-other-subject" in half.stderr
+    assert "--allow-unverified" not in half.stderr
+    allowed = run(
+        tmp_path,
+        "present",
+        revoked_id,
+        theirs_id,
+        *common,
+        "--allow-unverified",
+        "--allow-other-subject",
+    )
+    assert allowed.exit_code == 0, allowed.output
+    assert f"{revoked_id} Titre professionnel" in allowed.stdout
+    assert ": whole [revoked]" in allowed.stdout and ": whole [other-holder]" in allowed.stdout
+    assert allowed.stdout.count("presented as asked: a verifier will refuse it") == 2
+    checked = CliRunner().invoke(
+        recruiter,
+        ["verify", str(output), "--challenge", "c", "--domain", "d.example", "--offline"],
+        env={"COLUMNS": "250"},
+    )
+    assert checked.exit_code == 1, checked.output
+
+
+def test_present_valid_for_dates_the_presentation(tmp_path: Path, wallet: Wallet) -> None:
+    added = run(
+        tmp_path,
+        "add",
+        write(tmp_path, "d.json", signed(diploma_document())),
+        "--offline",
+        "--json",
+    )
+    record = json.loads(added.stdout)[0]["id"]
+    output = tmp_path / "vp.json"
+    common = (record, "--challenge", "c", "--domain", "d.example", "-o", output)
+    before = datetime.now(UTC).replace(microsecond=0)
+    dated = run(tmp_path, "present", *common, "--valid-for", "30d")
+    assert dated.exit_code == 0, dated.output
+    proof = json.loads(output.read_text("utf-8"))["proof"]
+    created = datetime.fromisoformat(proof["created"])
+    assert before <= created <= datetime.now(UTC)
+    assert datetime.fromisoformat(proof["expires"]) - created == timedelta(days=30)
+    hours = run(tmp_path, "present", *common, "--valid-for", "12h")
+    assert hours.exit_code == 0, hours.output
+    proof = json.loads(output.read_text("utf-8"))["proof"]
+    end = datetime.fromisoformat(proof["expires"]) - datetime.fromisoformat(proof["created"])
+    assert end == timedelta(hours=12)
+    plain = run(tmp_path, "present", *common)
+    assert plain.exit_code == 0
+    assert "expires" not in json.loads(output.read_text("utf-8"))["proof"]
+    for bad in ("30", "d", "1.5d", "30 days", "0m", "-5m", "99999999d"):
+        refused = run(tmp_path, "present", *common, "--valid-for", bad)
+        assert refused.exit_code == 2, (bad, refused.output)
+        assert "Invalid value for '--valid-for'" in refused.output

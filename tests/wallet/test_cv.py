@@ -27,9 +27,7 @@ def _fill(wallet: Wallet, *documents: dict[str, Any]) -> list[str]:
 
 
 def _present(wallet: Wallet, ids: list[str], *reveal: str) -> Presentation:
-    return present(
-        wallet, ids, reveal=reveal, challenge=CHALLENGE, domain=DOMAIN, now=FIXED_NOW
-    )
+    return present(wallet, ids, reveal=reveal, challenge=CHALLENGE, domain=DOMAIN, now=FIXED_NOW)
 
 
 class _Scripts(HTMLParser):
@@ -135,9 +133,10 @@ def test_credential_text_is_escaped_everywhere(tmp_path: Path) -> None:
     assert "</" not in embedded and "<!--" not in embedded
     assert "<\\/script>" in embedded
     assert json.loads(embedded) == result.document
-    assert json.loads(embedded)["verifiableCredential"][0]["credentialSubject"]["achievement"][
-        "name"
-    ] == MALICIOUS
+    assert (
+        json.loads(embedded)["verifiableCredential"][0]["credentialSubject"]["achievement"]["name"]
+        == MALICIOUS
+    )
 
 
 def test_a_page_without_summaries_still_reads_the_presentation(

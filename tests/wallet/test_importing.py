@@ -103,8 +103,9 @@ def test_a_tampered_credential_is_refused(tmp_path: Path, selectively: bool) -> 
     assert outcome.status == "refused" and outcome.id is None
     assert outcome.reason is not None and "proof.signature" in outcome.reason
     assert wallet.entries() == []
-    forced = _one(wallet, tampered, force=True)
-    assert forced.status == "refused"  # force never keeps a failed signature
+    forced = _one(wallet, tampered, keep_unverified=True)
+    assert forced.status == "refused"  # never kept: a failed signature is tampering
+    assert wallet.entries() == []
 
 
 def test_a_credential_without_proof_is_refused(tmp_path: Path) -> None:
@@ -143,29 +144,78 @@ def test_another_holders_credential_is_flagged(tmp_path: Path) -> None:
     assert mine.info is not None and mine.info.flags == ()
 
 
-def test_status_revoked_unknown_and_expired_are_kept_and_flagged(tmp_path: Path) -> None:
+def test_revoked_unknown_and_expired_are_refused_unless_kept(tmp_path: Path) -> None:
     wallet = new_wallet(tmp_path)
     cache = tmp_path / "cache"
     publish(cache, list_credential(encode_bits([7]), signer=UNIVERSITY))
     offline = Environment(clock=lambda: FIXED_NOW).with_cache(cache)
-    revoked = _one(wallet, signed(diploma_document(status=entry(7))), env=offline)
-    valid = _one(wallet, signed(diploma_document(number=2, status=entry(8))), env=offline)
     unreachable = entry(3, url="https://elsewhere.example/status/9")
-    unknown = _one(wallet, signed(diploma_document(number=3, status=unreachable)), env=offline)
-    expired = _one(
-        wallet, signed(first_aid_document(valid_until="2025-12-31T23:59:59Z")), env=offline
+    failing = {
+        "revoked": signed(diploma_document(status=entry(7))),
+        "unknown": signed(diploma_document(number=3, status=unreachable)),
+        "expired": signed(first_aid_document(valid_until="2025-12-31T23:59:59Z")),
+        "both": signed(
+            {
+                **first_aid_document(number=101, valid_until="2025-12-31T23:59:59Z"),
+                "credentialStatus": entry(7),
+            }
+        ),
+    }
+    valid = _one(wallet, signed(diploma_document(number=2, status=entry(8))), env=offline)
+    assert valid.status == "added" and valid.reason is None
+    refused = {name: _one(wallet, document, env=offline) for name, document in failing.items()}
+    for outcome in refused.values():
+        assert outcome.status == "refused" and outcome.id is None and outcome.info is None
+        assert outcome.reason is not None and "\n" not in outcome.reason
+        assert outcome.reason.endswith(
+            "(keep it anyway, marked not verified, with --keep-unverified)"
+        )
+    assert str(refused["revoked"].reason).startswith(
+        "refused, status.revoked: revoked by the issuer"
     )
-    for outcome in (revoked, valid, unknown, expired):
-        assert outcome.status == "added", outcome.reason
+    assert str(refused["unknown"].reason).startswith("refused, status.unchecked: ")
+    assert "elsewhere.example" in str(refused["unknown"].reason)
+    assert str(refused["expired"].reason).startswith("refused, validity.expired: expired on")
+    assert "; also status.revoked (keep it" in str(refused["both"].reason)
+    assert [e.id for e in wallet.entries()] == [valid.id]  # nothing stored for them
+
+    kept = {
+        name: _one(wallet, document, env=offline, keep_unverified=True)
+        for name, document in failing.items()
+    }
+    for outcome in kept.values():
+        assert outcome.status == "kept" and outcome.id and outcome.info is not None
+        assert outcome.result is not None and not outcome.result.verified
+        assert outcome.reason is not None and not outcome.reason.startswith("refused")
+        assert not wallet.credential(outcome.id).info.verification.verified
+        assert outcome.to_json()["status"] == "kept"
     flags = {e.id: e.info.flags_at(FIXED_NOW) for e in wallet.entries()}
-    assert flags[str(revoked.id)] == (Flag.REVOKED,)
     assert flags[str(valid.id)] == ()
-    assert flags[str(unknown.id)] == (Flag.STATUS_UNKNOWN,)
-    assert flags[str(expired.id)] == (Flag.EXPIRED,)
-    info = wallet.credential(str(unknown.id)).info
-    assert not info.verification.verified
+    assert flags[str(kept["revoked"].id)] == (Flag.REVOKED,)
+    assert flags[str(kept["unknown"].id)] == (Flag.STATUS_UNKNOWN,)
+    assert flags[str(kept["expired"].id)] == (Flag.EXPIRED,)
+    assert flags[str(kept["both"].id)] == (Flag.EXPIRED, Flag.REVOKED)
+    assert kept["revoked"].to_json()["flags"] == ["revoked"]
+    info = wallet.credential(str(kept["unknown"].id)).info
     assert info.verification.unchecked == ("status.unchecked",)
     assert any("elsewhere.example" in m for m in info.verification.messages)
+
+
+def test_any_other_failure_is_refused_and_kept_marked_not_verified(tmp_path: Path) -> None:
+    """Not only status and dates: whatever makes the verifier say no (here, a schema)."""
+    wallet = new_wallet(tmp_path)
+    document = diploma_document()
+    document["credentialSchema"] = {
+        "id": "https://schemas.example/diploma.json",
+        "type": "JsonSchema",
+    }
+    outcome = _one(wallet, signed(document))
+    assert outcome.status == "refused", outcome.reason
+    assert outcome.result is not None and not outcome.result.verified
+    assert wallet.entries() == []
+    kept = _one(wallet, signed(document), keep_unverified=True)
+    assert kept.status == "kept" and kept.info is not None
+    assert Flag.NOT_VERIFIED in kept.info.flags_at(FIXED_NOW)
 
 
 def test_expiry_is_recomputed_at_list_time(tmp_path: Path) -> None:
@@ -196,7 +246,7 @@ def test_refresh_sees_a_later_revocation(tmp_path: Path) -> None:
     assert fresh.title == stale.title and fresh.added_at == stale.added_at
 
 
-def test_unresolvable_issuer_is_refused_unless_forced(tmp_path: Path) -> None:
+def test_unresolvable_issuer_is_refused_unless_kept(tmp_path: Path) -> None:
     wallet = new_wallet(tmp_path)
     web_key = PrivateKey.from_raw(KeyAlgorithm.ED25519, bytes([31]) * 32)
     issuer = KeyPair.from_private_key(web_key, method="web:school.example")
@@ -204,8 +254,8 @@ def test_unresolvable_issuer_is_refused_unless_forced(tmp_path: Path) -> None:
     refused = _one(wallet, document)
     assert refused.status == "refused"
     assert refused.reason is not None and "proof.verification_method" in refused.reason
-    forced = _one(wallet, document, force=True)
-    assert forced.status == "added" and forced.info is not None
+    forced = _one(wallet, document, keep_unverified=True)
+    assert forced.status == "kept" and forced.info is not None
     assert Flag.UNVERIFIED in forced.info.flags
     cache = tmp_path / "cache"
     did_document = did_web_document(issuer.controller, issuer.public_key)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,16 @@ from tests.wallet._helpers import (
 )
 from verifier import Policy, verify_presentation
 from verifier.enveloped import secured_credential
-from wallet import AddOutcome, CredentialFormat, Flag, Wallet, add, present, refresh
+from wallet import (
+    AddOutcome,
+    CredentialFormat,
+    Flag,
+    PresentationRefused,
+    Wallet,
+    add,
+    present,
+    refresh,
+)
 
 CHALLENGE = "c-77aa"
 DOMAIN = "recrutement.example"
@@ -197,3 +207,66 @@ def test_a_vc_jwt_is_presented_whole(tmp_path: Path) -> None:
         vp, policy=Policy(challenge=CHALLENGE, domain=DOMAIN, at=FIXED_NOW), env=env()
     )
     assert verdict.verified, verdict.failures()
+
+
+def test_an_sd_jwt_about_someone_else_is_refused_even_bound_to_the_holders_key(
+    tmp_path: Path,
+) -> None:
+    wallet = new_wallet(tmp_path)
+    claims = diploma_document(number=5, subject=SOMEONE_ELSE.controller)
+    token = issue_sd_jwt(
+        claims,
+        UNIVERSITY,
+        disclosable=default_disclosable(claims),
+        holder_jwk=public_to_jwk(HOLDER.public_key),
+        issued_at=CREATED,
+    )
+    (outcome,) = _add(wallet, token)
+    assert outcome.status == "added", outcome.reason
+    with pytest.raises(PresentationRefused, match=f"is about {SOMEONE_ELSE.controller}"):
+        present(wallet, [str(outcome.id)], challenge=CHALLENGE, domain=DOMAIN, now=FIXED_NOW)
+
+
+def test_valid_for_dates_the_key_binding_jwt_and_the_presentation(tmp_path: Path) -> None:
+    wallet = new_wallet(tmp_path)
+    (outcome,) = _add(wallet, sd_jwt())
+    result = present(
+        wallet,
+        [str(outcome.id)],
+        challenge=CHALLENGE,
+        domain=DOMAIN,
+        now=FIXED_NOW,
+        valid_for=timedelta(hours=12),
+    )
+    vp: dict[str, Any] = result.document
+    token = _envelope_token(vp["verifiableCredential"][0])
+    kb_payload = token.rsplit("~", 1)[1].split(".")[1]
+    kb = json.loads(base64.urlsafe_b64decode(kb_payload + "=" * (-len(kb_payload) % 4)))
+    end = FIXED_NOW + timedelta(hours=12)
+    assert kb["exp"] == int(end.timestamp()) and kb["iat"] == int(FIXED_NOW.timestamp())
+    assert vp["proof"]["expires"] == "2026-01-16T00:00:00Z"
+    within = Policy(challenge=CHALLENGE, domain=DOMAIN, at=FIXED_NOW + timedelta(minutes=3))
+    assert verify_presentation(vp, policy=within, env=env()).verified
+    plain = present(wallet, [str(outcome.id)], challenge=CHALLENGE, domain=DOMAIN, now=FIXED_NOW)
+    plain_vp: dict[str, Any] = plain.document
+    plain_token = _envelope_token(plain_vp["verifiableCredential"][0])
+    plain_kb = plain_token.rsplit("~", 1)[1].split(".")[1]
+    assert "exp" not in json.loads(base64.urlsafe_b64decode(plain_kb + "=" * (-len(plain_kb) % 4)))
+
+
+def test_an_unbound_sd_jwt_is_presented_with_valid_for_on_the_presentation_only(
+    tmp_path: Path,
+) -> None:
+    wallet = new_wallet(tmp_path)
+    (outcome,) = _add(wallet, sd_jwt(4, holder=None))
+    result = present(
+        wallet,
+        [str(outcome.id)],
+        challenge=CHALLENGE,
+        domain=DOMAIN,
+        now=FIXED_NOW,
+        valid_for=timedelta(days=1),
+    )
+    vp: dict[str, Any] = result.document
+    assert _envelope_token(vp["verifiableCredential"][0]).endswith("~")  # no KB-JWT to date
+    assert vp["proof"]["expires"] == "2026-01-16T12:00:00Z"

@@ -18,9 +18,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from did.keyfile import KeyPair
-from did.keys import KeyAlgorithm, PrivateKey
-from proofs.sign import sign_document
+from passeport.did.keyfile import KeyPair
+from passeport.did.keys import KeyAlgorithm, PrivateKey
+from passeport.proofs.sign import sign_document
 
 __all__ = ["bench_cold_verify"]
 

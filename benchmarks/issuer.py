@@ -22,18 +22,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from contexts import bundled_loader
-from did.keys import KeyAlgorithm, PrivateKey
-from issuer import Profile, issue_batch
-from issuer.issue import (
+from passeport.contexts import bundled_loader
+from passeport.did.keys import KeyAlgorithm, PrivateKey
+from passeport.issuer import Profile, issue_batch
+from passeport.issuer.issue import (
     issue_signed,
     new_credential_id,
     verification_documents,
     verification_environment,
 )
-from issuer.registry import Registry
-from issuer.statuslist import allocate_status
-from issuer.templates import data_from_row
+from passeport.issuer.registry import Registry
+from passeport.issuer.statuslist import allocate_status
+from passeport.issuer.templates import data_from_row
 
 __all__ = ["bench_batch"]
 

@@ -14,13 +14,13 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from contexts.loader import DocumentLoader
-from did.fetch import StaticFetcher
-from did.keyfile import KeyPair
-from did.keys import KeyAlgorithm, PrivateKey
-from proofs.sign import sign_document
-from verifier import Environment, Policy
-from verifier.status import status_checks
+from passeport.contexts.loader import DocumentLoader
+from passeport.did.fetch import StaticFetcher
+from passeport.did.keyfile import KeyPair
+from passeport.did.keys import KeyAlgorithm, PrivateKey
+from passeport.proofs.sign import sign_document
+from passeport.verifier import Environment, Policy
+from passeport.verifier.status import status_checks
 
 __all__ = ["bench_status"]
 

@@ -19,14 +19,14 @@ from functools import partial
 from importlib import resources
 from typing import Any
 
-from contexts import DocumentLoader, bundled_loader, jcs
-from did.keyfile import KeyPair
-from did.keys import KeyAlgorithm, PrivateKey
+from passeport.contexts import DocumentLoader, bundled_loader, jcs
 from passeport.demo import PLAN
-from proofs.ecdsa_sd import derive
-from proofs.jose import sign_vc_jwt
-from proofs.sign import sign_document
-from verifier import Environment, Policy, verify_any, verify_credential
+from passeport.did.keyfile import KeyPair
+from passeport.did.keys import KeyAlgorithm, PrivateKey
+from passeport.proofs.ecdsa_sd import derive
+from passeport.proofs.jose import sign_vc_jwt
+from passeport.proofs.sign import sign_document
+from passeport.verifier import Environment, Policy, verify_any, verify_credential
 
 __all__ = ["bench_suites"]
 

@@ -25,10 +25,10 @@ from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from did.keyfile import KeyPair
-from did.keys import KeyAlgorithm, PrivateKey
-from proofs.sign import sign_document
-from wallet import UnmetRequest, Wallet, add, answer, present
+from passeport.did.keyfile import KeyPair
+from passeport.did.keys import KeyAlgorithm, PrivateKey
+from passeport.proofs.sign import sign_document
+from passeport.wallet import UnmetRequest, Wallet, add, answer, present
 
 __all__ = ["bench_wallet"]
 

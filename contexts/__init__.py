@@ -3,16 +3,22 @@
 Nothing here touches the network: contexts are bundled and pinned by sha256,
 and any other context URL is refused unless a caller registers its document.
 
->>> from contexts import bundled_loader, canonicalize
+>>> from passeport.contexts import bundled_loader, canonicalize
 >>> doc = {"@context": {"name": "https://schema.org/name"}, "name": "Camille"}
 >>> print(canonicalize(doc, bundled_loader()).nquads, end="")
 _:c14n0 <https://schema.org/name> "Camille" .
 """
 
-from contexts import jcs
-from contexts.expand import ISSUER_DEPENDENT, Expansion, collect_warnings, expand, to_dataset
-from contexts.loader import DocumentLoader, bundled_documents, bundled_loader
-from contexts.rdfc import DEFAULT_WORK_LIMIT, Canonical, canonicalize, canonicalize_nquads
+from passeport.contexts import jcs
+from passeport.contexts.expand import (
+    ISSUER_DEPENDENT,
+    Expansion,
+    collect_warnings,
+    expand,
+    to_dataset,
+)
+from passeport.contexts.loader import DocumentLoader, bundled_documents, bundled_loader
+from passeport.contexts.rdfc import DEFAULT_WORK_LIMIT, Canonical, canonicalize, canonicalize_nquads
 
 __all__ = [
     "DEFAULT_WORK_LIMIT",

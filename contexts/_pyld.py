@@ -26,7 +26,7 @@ from pyld.context_resolver import ContextResolver
 from pyld.identifier_issuer import IdentifierIssuer
 
 if TYPE_CHECKING:
-    from contexts.loader import DocumentLoader
+    from passeport.contexts.loader import DocumentLoader
 
 JsonLdError = jsonld.JsonLdError
 

@@ -25,9 +25,9 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from contexts import _pyld
-from contexts.loader import DocumentLoader
 from passeport._json import JsonObject, JsonValue
+from passeport.contexts import _pyld
+from passeport.contexts.loader import DocumentLoader
 from passeport.errors import ContextError, PasseportError
 
 __all__ = [
@@ -206,7 +206,7 @@ def collect_warnings() -> Iterator[list[str]]:
     Verification canonicalizes deep inside a cryptosuite; this lets the
     verifier report what those expansions noticed without doing them twice.
 
-    >>> from contexts import bundled_loader, canonicalize
+    >>> from passeport.contexts import bundled_loader, canonicalize
     >>> doc = {
     ...     "@context": ["https://www.w3.org/ns/credentials/v2",
     ...                  "https://www.w3.org/ns/credentials/undefined-terms/v2"],

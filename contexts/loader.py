@@ -25,7 +25,8 @@ __all__ = ["DocumentLoader", "bundled_documents", "bundled_loader"]
 
 @cache
 def _manifest() -> dict[str, dict[str, str]]:
-    text = resources.files("contexts").joinpath("bundled/manifest.json").read_text("utf-8")
+    manifest_file = resources.files("passeport.contexts").joinpath("bundled/manifest.json")
+    text = manifest_file.read_text("utf-8")
     manifest: dict[str, dict[str, str]] = json.loads(text)
     return manifest
 
@@ -33,7 +34,7 @@ def _manifest() -> dict[str, dict[str, str]]:
 @cache
 def _bundled_document(url: str) -> JsonObject:
     entry = _manifest()[url]
-    data = resources.files("contexts").joinpath("bundled", entry["file"]).read_bytes()
+    data = resources.files("passeport.contexts").joinpath("bundled", entry["file"]).read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     if digest != entry["sha256"]:
         raise ContextError(
@@ -67,7 +68,7 @@ class DocumentLoader:
     canonical_forms: Any = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        from contexts import _pyld
+        from passeport.contexts import _pyld
 
         object.__setattr__(self, "_resolved", _pyld.new_context_cache())
         object.__setattr__(self, "canonical_forms", _pyld.new_canonical_memo())
@@ -94,7 +95,7 @@ class DocumentLoader:
 
     def pyld_options(self) -> dict[str, Any]:
         """Return the pyld options that route every context fetch through this loader."""
-        from contexts import _pyld
+        from passeport.contexts import _pyld
 
         return _pyld.loader_options(self, self._resolved)
 

@@ -19,10 +19,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from contexts import _pyld
-from contexts.expand import report_warnings as _report
-from contexts.expand import to_dataset
-from contexts.loader import DocumentLoader
+from passeport.contexts import _pyld
+from passeport.contexts.expand import report_warnings as _report
+from passeport.contexts.expand import to_dataset
+from passeport.contexts.loader import DocumentLoader
 from passeport.errors import ContextError, InputError
 
 __all__ = ["DEFAULT_WORK_LIMIT", "Canonical", "canonicalize", "canonicalize_nquads"]

@@ -5,7 +5,7 @@ injected :class:`Fetcher` (:class:`NoNetwork` by default). Errors raised are
 :class:`passeport.errors.KeyFormatError`, :class:`~passeport.errors.ResolutionError`
 and :class:`~passeport.errors.InputError`.
 
->>> from did import KeyAlgorithm, PrivateKey, did_key
+>>> from passeport.did import KeyAlgorithm, PrivateKey, did_key
 >>> key = PrivateKey.from_raw(KeyAlgorithm.ED25519, bytes(32))
 >>> did_key(key.public_key)
 'did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp'
@@ -13,12 +13,12 @@ and :class:`~passeport.errors.InputError`.
 
 from __future__ import annotations
 
-from did.jwk import private_from_jwk, private_to_jwk, public_from_jwk, public_to_jwk
-from did.jwk_method import did_jwk, did_jwk_document
-from did.key import did_key, did_key_document
-from did.keyfile import KeyPair, read_key_file, write_key_file
-from did.keys import KeyAlgorithm, PrivateKey, PublicKey
-from did.multikey import (
+from passeport.did.jwk import private_from_jwk, private_to_jwk, public_from_jwk, public_to_jwk
+from passeport.did.jwk_method import did_jwk, did_jwk_document
+from passeport.did.key import did_key, did_key_document
+from passeport.did.keyfile import KeyPair, read_key_file, write_key_file
+from passeport.did.keys import KeyAlgorithm, PrivateKey, PublicKey
+from passeport.did.multikey import (
     decode_base58btc,
     decode_private,
     decode_public,
@@ -26,7 +26,7 @@ from did.multikey import (
     encode_private,
     encode_public,
 )
-from did.resolve import (
+from passeport.did.resolve import (
     CacheDirFetcher,
     CachingFetcher,
     DidDocument,
@@ -37,7 +37,7 @@ from did.resolve import (
     StaticFetcher,
     VerificationMethod,
 )
-from did.web import did_web, did_web_document, did_web_url
+from passeport.did.web import did_web, did_web_document, did_web_url
 
 __all__ = [
     "CacheDirFetcher",

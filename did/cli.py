@@ -9,9 +9,9 @@ from typing import Annotated
 
 import typer
 
-from did.keyfile import KeyPair, read_key_file, write_key_file
-from did.keys import KeyAlgorithm
-from did.web import did_web_url
+from passeport.did.keyfile import KeyPair, read_key_file, write_key_file
+from passeport.did.keys import KeyAlgorithm
+from passeport.did.web import did_web_url
 
 __all__ = ["app"]
 

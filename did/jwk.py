@@ -13,8 +13,8 @@ from typing import Final
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from did.keys import KeyAlgorithm, PrivateKey, PublicKey
 from passeport._json import JsonObject
+from passeport.did.keys import KeyAlgorithm, PrivateKey, PublicKey
 from passeport.errors import KeyFormatError
 
 __all__ = ["private_from_jwk", "private_to_jwk", "public_from_jwk", "public_to_jwk"]

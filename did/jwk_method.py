@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 from typing import Final
 
-from did._document import JWK_V1, SIGNING_RELATIONSHIPS, single_key_document
-from did.jwk import b64url_decode, b64url_encode, public_from_jwk, public_to_jwk
-from did.keys import PublicKey
 from passeport._json import JsonObject
+from passeport.did._document import JWK_V1, SIGNING_RELATIONSHIPS, single_key_document
+from passeport.did.jwk import b64url_decode, b64url_encode, public_from_jwk, public_to_jwk
+from passeport.did.keys import PublicKey
 from passeport.errors import KeyFormatError, ResolutionError
 
 __all__ = ["did_jwk", "did_jwk_document", "did_jwk_public_key"]

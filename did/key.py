@@ -7,10 +7,10 @@ to a document with one ``Multikey`` verification method ``did#<multikey>``.
 
 from __future__ import annotations
 
-from did._document import MULTIKEY_V1, SIGNING_RELATIONSHIPS, single_key_document
-from did.keys import PublicKey
-from did.multikey import decode_public, encode_public
 from passeport._json import JsonObject
+from passeport.did._document import MULTIKEY_V1, SIGNING_RELATIONSHIPS, single_key_document
+from passeport.did.keys import PublicKey
+from passeport.did.multikey import decode_public, encode_public
 from passeport.errors import ResolutionError
 
 __all__ = ["did_key", "did_key_document", "did_key_public_key"]

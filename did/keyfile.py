@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Self
 
-from did.jwk_method import did_jwk, did_jwk_public_key
-from did.key import did_key
-from did.keys import KeyAlgorithm, PrivateKey, PublicKey
-from did.multikey import decode_private, decode_public, encode_private, encode_public
-from did.web import did_web_url
 from passeport._io import link_exclusive
 from passeport._json import JsonObject
+from passeport.did.jwk_method import did_jwk, did_jwk_public_key
+from passeport.did.key import did_key
+from passeport.did.keys import KeyAlgorithm, PrivateKey, PublicKey
+from passeport.did.multikey import decode_private, decode_public, encode_private, encode_public
+from passeport.did.web import did_web_url
 from passeport.errors import InputError, KeyFormatError, PasseportError
 
 __all__ = ["KeyPair", "read_key_file", "write_key_file"]

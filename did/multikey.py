@@ -12,7 +12,7 @@ from typing import Final
 
 from multiformats import varint
 
-from did.keys import KeyAlgorithm, PrivateKey, PublicKey
+from passeport.did.keys import KeyAlgorithm, PrivateKey, PublicKey
 from passeport.errors import KeyFormatError
 
 __all__ = [

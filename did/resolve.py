@@ -12,7 +12,8 @@ import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from did.fetch import (
+from passeport._json import JsonObject
+from passeport.did.fetch import (
     CacheDirFetcher,
     CachingFetcher,
     Fetcher,
@@ -20,13 +21,12 @@ from did.fetch import (
     NoNetwork,
     StaticFetcher,
 )
-from did.jwk import public_from_jwk
-from did.jwk_method import did_jwk_document
-from did.key import did_key_document
-from did.keys import KeyAlgorithm, PublicKey
-from did.multikey import decode_public
-from did.web import did_web_url, parse_did_web_document
-from passeport._json import JsonObject
+from passeport.did.jwk import public_from_jwk
+from passeport.did.jwk_method import did_jwk_document
+from passeport.did.key import did_key_document
+from passeport.did.keys import KeyAlgorithm, PublicKey
+from passeport.did.multikey import decode_public
+from passeport.did.web import did_web_url, parse_did_web_document
 from passeport.errors import KeyFormatError, ResolutionError
 
 __all__ = [

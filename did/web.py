@@ -14,10 +14,10 @@ import re
 from typing import Final
 from urllib.parse import quote, unquote
 
-from did._document import MULTIKEY_V1, SIGNING_RELATIONSHIPS, single_key_document
-from did.keys import PublicKey
-from did.multikey import encode_public
 from passeport._json import JsonObject
+from passeport.did._document import MULTIKEY_V1, SIGNING_RELATIONSHIPS, single_key_document
+from passeport.did.keys import PublicKey
+from passeport.did.multikey import encode_public
 from passeport.errors import ResolutionError
 
 __all__ = ["did_web", "did_web_document", "did_web_url", "parse_did_web_document"]

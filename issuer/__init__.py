@@ -9,11 +9,11 @@ of a Bitstring Status List and is verified before it is written.
 status; :func:`publish_status` writes the signed status lists to serve.
 """
 
-from issuer.batch import BatchSummary, ProgressCallback, RowFailure, issue_batch, row_key
-from issuer.issue import issue
-from issuer.profile import MIN_LIST_SIZE, Profile
-from issuer.registry import CredentialRecord, CredentialState, Registry, StatusListRecord
-from issuer.statuslist import (
+from passeport.issuer.batch import BatchSummary, ProgressCallback, RowFailure, issue_batch, row_key
+from passeport.issuer.issue import issue
+from passeport.issuer.profile import MIN_LIST_SIZE, Profile
+from passeport.issuer.registry import CredentialRecord, CredentialState, Registry, StatusListRecord
+from passeport.issuer.statuslist import (
     KeyedPermutation,
     StatusSlot,
     allocate_status,
@@ -24,7 +24,7 @@ from issuer.statuslist import (
     status_list_credential,
     suspend,
 )
-from issuer.templates import TEMPLATE_NAMES, data_from_row, render, subject_id
+from passeport.issuer.templates import TEMPLATE_NAMES, data_from_row, render, subject_id
 
 __all__ = [
     "MIN_LIST_SIZE",

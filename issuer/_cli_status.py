@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from issuer._cli_common import IssuerOption, JsonOption, echo_json
+from passeport.issuer._cli_common import IssuerOption, JsonOption, echo_json
 
 __all__ = ["status_app"]
 
@@ -28,9 +28,9 @@ ReasonOption = Annotated[str | None, typer.Option(help="Why, kept in the registr
 
 def _credential_id(value: str) -> str:
     """Return the id ``value`` names: an id, or a file holding the credential (JSON or token)."""
-    from issuer.issue import issued_id, token_credential_id
     from passeport._io import parse_json, read_text_file
     from passeport.errors import InputError
+    from passeport.issuer.issue import issued_id, token_credential_id
 
     path = Path(value)
     if ":" in value and not path.is_file():
@@ -49,8 +49,8 @@ def _credential_id(value: str) -> str:
 def _change(
     action: str, credential: str, issuer: Path, reason: str | None, *, as_json: bool
 ) -> None:
-    from issuer import statuslist
-    from issuer.profile import Profile
+    from passeport.issuer import statuslist
+    from passeport.issuer.profile import Profile
 
     profile = Profile.open(issuer)
     credential_id = _credential_id(credential)
@@ -136,8 +136,8 @@ def publish(
     The lists hold for a week unless --valid-days says otherwise: publish them
     again before then, and after every revocation or suspension.
     """
-    from issuer.profile import Profile
-    from issuer.statuslist import publish_status
+    from passeport.issuer.profile import Profile
+    from passeport.issuer.statuslist import publish_status
 
     if valid_days <= 0:
         raise typer.BadParameter("the lists must hold for some time", param_hint="--valid-days")

@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from issuer._fields import LIST_SEPARATOR, Place, json_type, pattern
 from passeport._json import JsonValue
-from verifier.trustlist import CODE_IN_TEXT
+from passeport.issuer._fields import LIST_SEPARATOR, Place, json_type, pattern
+from passeport.verifier.trustlist import CODE_IN_TEXT
 
 __all__ = [
     "ACHIEVEMENT_TYPES",

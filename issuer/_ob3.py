@@ -31,9 +31,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any, Final
 
-from issuer._fields import Place
 from passeport._json import JsonObject, JsonValue
-from proofs.dates import format_datetime
+from passeport.issuer._fields import Place
+from passeport.proofs.dates import format_datetime
 
 __all__ = [
     "OB_V3",

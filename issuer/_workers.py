@@ -18,14 +18,14 @@ from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any
 
-from contexts import DocumentLoader, bundled_loader
-from issuer.issue import enveloped_token, issue_signed, verification_environment
-from issuer.profile import Profile
-from issuer.registry import CredentialRecord
-from issuer.statuslist import StatusSlot
 from passeport._io import dump_json, write_atomic
 from passeport._json import JsonObject
+from passeport.contexts import DocumentLoader, bundled_loader
 from passeport.errors import InputError, PasseportError
+from passeport.issuer.issue import enveloped_token, issue_signed, verification_environment
+from passeport.issuer.profile import Profile
+from passeport.issuer.registry import CredentialRecord
+from passeport.issuer.statuslist import StatusSlot
 
 __all__ = ["Chunk", "Done", "Job", "process_context", "run_chunk", "start_worker", "worker_chunk"]
 

@@ -23,11 +23,11 @@ from fastapi import APIRouter, Body, Depends, Header, HTTPException
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from issuer.issue import issue
-from issuer.profile import Profile
-from issuer.statuslist import LiveStatusFetcher, reinstate, revoke, suspend
 from passeport.errors import PasseportError
-from verifier.env import Environment
+from passeport.issuer.issue import issue
+from passeport.issuer.profile import Profile
+from passeport.issuer.statuslist import LiveStatusFetcher, reinstate, revoke, suspend
+from passeport.verifier.env import Environment
 
 __all__ = [
     "IssueOptions",

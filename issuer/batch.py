@@ -39,17 +39,25 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
-from contexts import DocumentLoader, bundled_loader
-from issuer._rows import Row, count_rows, format_of, read_rows
-from issuer._workers import Chunk, Done, Job, process_context, run_chunk, start_worker, worker_chunk
-from issuer.issue import check_suite, new_credential_id, verification_documents
-from issuer.profile import Profile
-from issuer.registry import Registry
-from issuer.statuslist import allocate_status
-from issuer.templates import TEMPLATE_NAMES, data_from_row, subject_id
 from passeport._json import JsonObject
+from passeport.contexts import DocumentLoader, bundled_loader
 from passeport.errors import InputError, PasseportError, SigningError
-from proofs.dates import utc_now
+from passeport.issuer._rows import Row, count_rows, format_of, read_rows
+from passeport.issuer._workers import (
+    Chunk,
+    Done,
+    Job,
+    process_context,
+    run_chunk,
+    start_worker,
+    worker_chunk,
+)
+from passeport.issuer.issue import check_suite, new_credential_id, verification_documents
+from passeport.issuer.profile import Profile
+from passeport.issuer.registry import Registry
+from passeport.issuer.statuslist import allocate_status
+from passeport.issuer.templates import TEMPLATE_NAMES, data_from_row, subject_id
+from passeport.proofs.dates import utc_now
 
 __all__ = ["BatchSummary", "ProgressCallback", "RowFailure", "issue_batch", "row_key"]
 

@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from issuer._cli_common import IssuerOption, JsonOption, echo_json
-from issuer._cli_status import status_app
+from passeport.issuer._cli_common import IssuerOption, JsonOption, echo_json
+from passeport.issuer._cli_status import status_app
 
 if TYPE_CHECKING:
-    from issuer.batch import BatchSummary
-    from issuer.profile import Profile
+    from passeport.issuer.batch import BatchSummary
+    from passeport.issuer.profile import Profile
 
 __all__ = ["app", "issue", "status_app"]
 
@@ -83,9 +83,9 @@ def init(
     as_json: JsonOption = False,
 ) -> None:
     """Create an issuer profile: name, signing key and DID, registry, status list settings."""
-    from did.web import did_web_url
-    from issuer.profile import Profile
+    from passeport.did.web import did_web_url
     from passeport.errors import InputError
+    from passeport.issuer.profile import Profile
 
     _check_suite(suite)
     try:
@@ -134,8 +134,8 @@ def show(
     as_json: JsonOption = False,
 ) -> None:
     """Show an issuer profile and how many credentials it has issued; no secret is printed."""
-    from issuer.profile import Profile
-    from issuer.registry import Registry
+    from passeport.issuer.profile import Profile
+    from passeport.issuer.registry import Registry
 
     profile = Profile.open(directory)
     with Registry.open(profile.registry_path) as registry:
@@ -187,8 +187,8 @@ def issue(
     ] = False,
 ) -> None:
     """Issue signed credentials from a template: one from --data, one per row of --csv/--jsonl."""
-    from issuer.templates import TEMPLATE_NAMES
     from passeport.errors import InputError
+    from passeport.issuer.templates import TEMPLATE_NAMES
 
     if template not in TEMPLATE_NAMES:
         expected = ", ".join(TEMPLATE_NAMES)
@@ -224,11 +224,11 @@ def _issue_one(
     output: Path | None,
     as_json: bool,
 ) -> None:
-    from issuer.issue import enveloped_token, issued_id
-    from issuer.issue import issue as issue_credential
-    from issuer.profile import Profile
     from passeport._io import dump_json, read_json_file, write_atomic
     from passeport.errors import InputError
+    from passeport.issuer.issue import enveloped_token, issued_id
+    from passeport.issuer.issue import issue as issue_credential
+    from passeport.issuer.profile import Profile
 
     profile = Profile.open(issuer)
     if output is not None and output.is_dir():
@@ -284,8 +284,8 @@ def _issue_many(
         TimeRemainingColumn,
     )
 
-    from issuer.batch import issue_batch
-    from issuer.profile import Profile
+    from passeport.issuer.batch import issue_batch
+    from passeport.issuer.profile import Profile
 
     profile = Profile.open(issuer)
     errors = Console(stderr=True)

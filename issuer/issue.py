@@ -26,21 +26,28 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from contexts import DocumentLoader, bundled_loader
-from did.resolve import StaticFetcher
-from did.web import did_web_url
-from issuer.profile import Profile
-from issuer.registry import CredentialRecord, Registry
-from issuer.statuslist import StatusSlot, allocate_status, current_lists
-from issuer.templates import render, subject_id
 from passeport._json import JsonObject, id_of
+from passeport.contexts import DocumentLoader, bundled_loader
+from passeport.did.resolve import StaticFetcher
+from passeport.did.web import did_web_url
 from passeport.errors import SigningError
-from proofs.dates import format_datetime, utc_now
-from proofs.ecdsa_sd import derive, verify_base
-from proofs.engine import ProofExpectation
-from proofs.registry import suite_named
-from proofs.sign import sign_document
-from verifier import Check, Environment, Outcome, Policy, StatusListCache, verify_credential
+from passeport.issuer.profile import Profile
+from passeport.issuer.registry import CredentialRecord, Registry
+from passeport.issuer.statuslist import StatusSlot, allocate_status, current_lists
+from passeport.issuer.templates import render, subject_id
+from passeport.proofs.dates import format_datetime, utc_now
+from passeport.proofs.ecdsa_sd import derive, verify_base
+from passeport.proofs.engine import ProofExpectation
+from passeport.proofs.registry import suite_named
+from passeport.proofs.sign import sign_document
+from passeport.verifier import (
+    Check,
+    Environment,
+    Outcome,
+    Policy,
+    StatusListCache,
+    verify_credential,
+)
 
 __all__ = [
     "ENVELOPING",
@@ -209,8 +216,8 @@ def _envelop(
     where: str | None,
 ) -> str:
     """Secure ``unsigned`` as a vc+jwt, or as an SD-JWT VC bound to its holder when possible."""
-    from proofs.jose import sign_vc_jwt
-    from proofs.sdjwt import default_disclosable, holder_jwk, issue_sd_jwt
+    from passeport.proofs.jose import sign_vc_jwt
+    from passeport.proofs.sdjwt import default_disclosable, holder_jwk, issue_sd_jwt
 
     if suite == "vc-jwt":
         return sign_vc_jwt(unsigned, profile.key, issued_at=issued_at, loader=loader, where=where)

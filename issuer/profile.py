@@ -23,13 +23,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Self
 
-from did.keyfile import KeyPair, read_key_file, write_key_file
-from did.keys import KeyAlgorithm, PrivateKey
-from did.web import did_web_document, did_web_url
 from passeport._io import dump_json, read_json_file, read_text_file, write_atomic
 from passeport._json import JsonObject
+from passeport.did.keyfile import KeyPair, read_key_file, write_key_file
+from passeport.did.keys import KeyAlgorithm, PrivateKey
+from passeport.did.web import did_web_document, did_web_url
 from passeport.errors import InputError, KeyFormatError, ResolutionError
-from proofs.registry import suite_named
+from passeport.proofs.registry import suite_named
 
 __all__ = [
     "DEFAULT_SUITES",
@@ -219,7 +219,7 @@ class Profile:
         return profile
 
     def _write_folder(self) -> None:
-        from issuer.registry import Registry  # the registry module imports this one
+        from passeport.issuer.registry import Registry  # the registry module imports this one
 
         target = self.directory
         _refuse_existing(target)

@@ -22,8 +22,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Final, Self
 
-from issuer._sql import POSTGRESQL_BEGIN, SCHEMA, SQLITE, STATEMENTS, Connection, Dialect
 from passeport.errors import InputError
+from passeport.issuer._sql import POSTGRESQL_BEGIN, SCHEMA, SQLITE, STATEMENTS, Connection, Dialect
 
 __all__ = [
     "POSTGRESQL_BEGIN",

@@ -32,17 +32,17 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Final
 
-from contexts import DocumentLoader
-from did.resolve import CacheDirFetcher, Fetcher
-from did.web import did_web_url
-from issuer._permutation import KeyedPermutation, permutation_for
-from issuer.profile import MIN_LIST_SIZE, Profile
-from issuer.registry import CredentialRecord, CredentialState, Registry, StatusListRecord
 from passeport._io import dump_json, write_atomic
 from passeport._json import JsonObject
+from passeport.contexts import DocumentLoader
+from passeport.did.resolve import CacheDirFetcher, Fetcher
+from passeport.did.web import did_web_url
 from passeport.errors import InputError, ResolutionError
-from proofs.dates import format_datetime, utc_now
-from proofs.sign import sign_document
+from passeport.issuer._permutation import KeyedPermutation, permutation_for
+from passeport.issuer.profile import MIN_LIST_SIZE, Profile
+from passeport.issuer.registry import CredentialRecord, CredentialState, Registry, StatusListRecord
+from passeport.proofs.dates import format_datetime, utc_now
+from passeport.proofs.sign import sign_document
 
 __all__ = [
     "DEFAULT_LIST_VALIDITY",

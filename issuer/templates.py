@@ -96,12 +96,12 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from issuer import _codes as c
-from issuer import _fields as f
-from issuer import _ob3 as ob
-from issuer._fields import Field, Group, Place
 from passeport._json import JsonObject, JsonValue
 from passeport.errors import InputError
+from passeport.issuer import _codes as c
+from passeport.issuer import _fields as f
+from passeport.issuer import _ob3 as ob
+from passeport.issuer._fields import Field, Group, Place
 
 __all__ = ["TEMPLATE_NAMES", "columns", "data_from_row", "render", "subject_id"]
 

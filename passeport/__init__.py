@@ -1,7 +1,9 @@
 """The passeport product shell: the ``passeport`` command and the HTTP app.
 
-The library itself is imported by role: ``verifier``, ``issuer``, ``wallet``,
-``proofs``, ``did`` and ``contexts``.
+The library itself is imported by role, in this namespace:
+``passeport.verifier``, ``passeport.issuer``, ``passeport.wallet``,
+``passeport.proofs``, ``passeport.did`` and ``passeport.contexts`` (the
+repository's top-level folders of the same names, linked here).
 """
 
 from passeport.errors import (

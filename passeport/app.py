@@ -16,8 +16,8 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from verifier import Environment, Policy
-from verifier import api as verifier_api
+from passeport.verifier import Environment, Policy
+from passeport.verifier import api as verifier_api
 
 __all__ = ["DEFAULT_MAX_BODY", "BodyLimit", "create_app"]
 
@@ -138,7 +138,7 @@ def create_app(
     if issuer is not None:
         if not token:
             raise ValueError("serving an issuer needs a bearer token")
-        from issuer import api as issuer_api
+        from passeport.issuer import api as issuer_api
 
         environment = issuer_api.live_environment(issuer, environment)
         issuer_routes = issuer_api.router(issuer, token=token, env=environment)

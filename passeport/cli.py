@@ -7,13 +7,13 @@ from typing import Annotated
 
 import typer
 
-from did import cli as did_cli
-from issuer import cli as issuer_cli
+from passeport.did import cli as did_cli
 from passeport.errors import PasseportError
-from proofs import cli as proofs_cli
-from verifier import cli as verifier_cli
-from verifier.cli import CacheOption, OfflineOption, TrustOption
-from wallet import cli as wallet_cli
+from passeport.issuer import cli as issuer_cli
+from passeport.proofs import cli as proofs_cli
+from passeport.verifier import cli as verifier_cli
+from passeport.verifier.cli import CacheOption, OfflineOption, TrustOption
+from passeport.wallet import cli as wallet_cli
 
 __all__ = ["app", "main"]
 
@@ -81,9 +81,9 @@ def serve(
 
     import uvicorn
 
-    from did.fetch import CachingFetcher, HttpsFetcher, NoNetwork
     from passeport.app import create_app
-    from verifier import Environment, Policy, TrustList
+    from passeport.did.fetch import CachingFetcher, HttpsFetcher, NoNetwork
+    from passeport.verifier import Environment, Policy, TrustList
 
     token = os.environ.get("PASSEPORT_API_TOKEN")
     if issuer is not None and not token:

@@ -31,15 +31,15 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from did.keyfile import KeyPair
-from did.keys import KeyAlgorithm
 from passeport._io import dump_json, read_json_file, write_atomic
+from passeport.did.keyfile import KeyPair
+from passeport.did.keys import KeyAlgorithm
 from passeport.errors import InputError
-from proofs.dates import utc_now
-from proofs.ecdsa_sd import derive
-from proofs.jose import sign_vc_jwt
-from proofs.sign import sign_document
-from verifier import Environment, Policy, TrustList, VerificationResult, verify_any
+from passeport.proofs.dates import utc_now
+from passeport.proofs.ecdsa_sd import derive
+from passeport.proofs.jose import sign_vc_jwt
+from passeport.proofs.sign import sign_document
+from passeport.verifier import Environment, Policy, TrustList, VerificationResult, verify_any
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -91,7 +91,7 @@ class _Story:
 
 def _issuers(story: _Story, holder: str) -> dict[str, Any]:
     """Create the three issuers and sign Camille's credentials; return them and the profiles."""
-    from issuer import Profile, issue, issue_batch, publish_status
+    from passeport.issuer import Profile, issue, issue_batch, publish_status
 
     console = story.console
     console.rule("[bold]1. Certifiers and employers sign")
@@ -140,7 +140,7 @@ def _issuers(story: _Story, holder: str) -> dict[str, Any]:
 
 def _wallet(story: _Story) -> Any:
     """Camille's wallet, created first: its DID is what her credentials are about."""
-    from wallet import Wallet
+    from passeport.wallet import Wallet
 
     story.console.rule("[bold]0. Camille creates her wallet")
     wallet = Wallet.create(story.root / "camille.wallet", PASSPHRASE)
@@ -150,7 +150,7 @@ def _wallet(story: _Story) -> Any:
 
 def _keep(story: _Story, wallet: Any, credentials: dict[str, Any]) -> None:
     """Camille adds her three credentials; each is verified before it is kept."""
-    from wallet import add
+    from passeport.wallet import add
 
     story.console.rule("[bold]2. Camille keeps them in her wallet")
     sources = [(f"{name}.json", dump_json(value)) for name, value in credentials.items()]
@@ -174,7 +174,7 @@ def _asking_for_codes(request: dict[str, Any]) -> dict[str, Any]:
 
 
 def _present(story: _Story, wallet: Any) -> dict[str, Any]:
-    from wallet import present
+    from passeport.wallet import present
 
     story.console.rule("[bold]3. A recruiter asks; Camille's wallet answers")
     request = _asking_for_codes(_example("requests", "job-application.dcql.json"))
@@ -198,7 +198,7 @@ def _present(story: _Story, wallet: Any) -> dict[str, Any]:
 
 
 def _recruiter(story: _Story, vp: dict[str, Any], diploma: dict[str, Any]) -> VerificationResult:
-    from verifier.cli import render
+    from passeport.verifier.cli import render
 
     story.console.rule("[bold]4. The recruiter verifies, offline")
     trust = TrustList.read(EXAMPLES / "trust" / "trust-list.json")
@@ -232,7 +232,7 @@ def _recruiter(story: _Story, vp: dict[str, Any], diploma: dict[str, Any]) -> Ve
 
 
 def _fraud(story: _Story, univ: Any, diploma: dict[str, Any], vp: dict[str, Any]) -> None:
-    from issuer import publish_status, revoke
+    from passeport.issuer import publish_status, revoke
 
     story.console.rule("[bold]5. The diploma was obtained by fraud")
     revoke(univ, str(diploma["id"]), reason="diplôme obtenu par fraude")
@@ -304,7 +304,7 @@ def run_demo(folder: Path | None = None) -> int:
 
 def _unsigned_diploma(data: dict[str, Any]) -> dict[str, Any]:
     """Render the example diploma with a throwaway issuer, for the suite table."""
-    from issuer import render
+    from passeport.issuer import render
 
     return render(
         "diploma",

@@ -9,10 +9,10 @@ Enveloping proofs: ``vc+jwt``/``vp+jwt`` (:func:`sign_vc_jwt`, :func:`verify_jwt
 and SD-JWT VC (:func:`issue_sd_jwt`, :func:`present_sd_jwt`, :func:`verify_sd_jwt`).
 """
 
-from proofs.ecdsa import ECDSA_JCS_2019, ECDSA_RDFC_2019
-from proofs.ecdsa_sd import ECDSA_SD_2023, derive, verify_base
-from proofs.eddsa import EDDSA_JCS_2022, EDDSA_RDFC_2022
-from proofs.engine import (
+from passeport.proofs.ecdsa import ECDSA_JCS_2019, ECDSA_RDFC_2019
+from passeport.proofs.ecdsa_sd import ECDSA_SD_2023, derive, verify_base
+from passeport.proofs.eddsa import EDDSA_JCS_2022, EDDSA_RDFC_2022
+from passeport.proofs.engine import (
     ProofExpectation,
     ProofOptions,
     ProofOutcome,
@@ -22,11 +22,11 @@ from proofs.engine import (
     proofs_of,
     verify_proofs,
 )
-from proofs.jose import JwtVerification, sign_vc_jwt, sign_vp_jwt, verify_jwt
-from proofs.outcome import Outcome
-from proofs.registry import DATA_INTEGRITY_SUITES, DEFAULT_SUITE, suite_named
-from proofs.sdjwt import issue_sd_jwt, present_sd_jwt, verify_sd_jwt
-from proofs.suite import Cryptosuite, HashAndSignSuite, KeySigner, Signer
+from passeport.proofs.jose import JwtVerification, sign_vc_jwt, sign_vp_jwt, verify_jwt
+from passeport.proofs.outcome import Outcome
+from passeport.proofs.registry import DATA_INTEGRITY_SUITES, DEFAULT_SUITE, suite_named
+from passeport.proofs.sdjwt import issue_sd_jwt, present_sd_jwt, verify_sd_jwt
+from passeport.proofs.suite import Cryptosuite, HashAndSignSuite, KeySigner, Signer
 
 __all__ = [
     "DATA_INTEGRITY_SUITES",

@@ -22,7 +22,7 @@ from typing import Any, Final
 
 from passeport._json import JsonObject, JsonValue
 from passeport.errors import InputError
-from proofs._jws import b64url_decode, b64url_encode
+from passeport.proofs._jws import b64url_decode, b64url_encode
 
 __all__ = [
     "DC_SD_JWT",

@@ -37,16 +37,16 @@ from jwcrypto.common import JWException
 from jwcrypto.jwk import JWK
 from jwcrypto.jws import JWS
 
-from did.jwk import private_to_jwk, public_to_jwk
-from did.keyfile import KeyPair
-from did.keys import KeyAlgorithm, PrivateKey, PublicKey
-from did.resolve import DidResolver, VerificationMethod
 from passeport._json import JsonObject
+from passeport.did.jwk import private_to_jwk, public_to_jwk
+from passeport.did.keyfile import KeyPair
+from passeport.did.keys import KeyAlgorithm, PrivateKey, PublicKey
+from passeport.did.resolve import DidResolver, VerificationMethod
 from passeport.errors import InputError, SigningError
-from proofs.checks import ProofOutcome, resolve_method
-from proofs.dates import format_datetime
-from proofs.outcome import Outcome
-from proofs.suite import Signer
+from passeport.proofs.checks import ProofOutcome, resolve_method
+from passeport.proofs.dates import format_datetime
+from passeport.proofs.outcome import Outcome
+from passeport.proofs.suite import Signer
 
 __all__ = [
     "DEFAULT_ALGORITHMS",

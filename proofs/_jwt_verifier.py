@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final, Literal
 
-from did.resolve import DidResolver
 from passeport._json import JsonObject
 from passeport._json import id_of as party_id
+from passeport.did.resolve import DidResolver
 from passeport.errors import InputError
-from proofs._jws import (
+from passeport.proofs._jws import (
     DEFAULT_ALGORITHMS,
     alg_problem,
     jwt_time_outcomes,
@@ -28,10 +28,10 @@ from proofs._jws import (
     resolve_key,
     verify_signature,
 )
-from proofs._vc11 import decode_vc11
-from proofs.checks import ProofOutcome
-from proofs.dates import AGE_CHECK, presentation_age
-from proofs.outcome import Outcome
+from passeport.proofs._vc11 import decode_vc11
+from passeport.proofs.checks import ProofOutcome
+from passeport.proofs.dates import AGE_CHECK, presentation_age
+from passeport.proofs.outcome import Outcome
 
 __all__ = [
     "SUITE",

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from contexts import DocumentLoader, canonicalize, canonicalize_nquads
+from passeport.contexts import DocumentLoader, canonicalize, canonicalize_nquads
 from passeport.errors import InputError
 
 __all__ = [

@@ -18,7 +18,7 @@ from typing import Any, Final
 import cbor2
 
 from passeport.errors import InputError
-from proofs._sd_labels import (
+from passeport.proofs._sd_labels import (
     compress_label_map,
     decode_base64url,
     decompress_label_map,

@@ -11,11 +11,11 @@ from collections.abc import Collection, Mapping
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from did.jwk import public_from_jwk
-from did.keys import PublicKey
-from did.resolve import DidResolver
+from passeport.did.jwk import public_from_jwk
+from passeport.did.keys import PublicKey
+from passeport.did.resolve import DidResolver
 from passeport.errors import InputError, PasseportError
-from proofs._disclosures import (
+from passeport.proofs._disclosures import (
     DC_SD_JWT,
     KB_JWT,
     VC_SD_JWT,
@@ -25,7 +25,7 @@ from proofs._disclosures import (
     process,
     split_sd_jwt,
 )
-from proofs._jws import (
+from passeport.proofs._jws import (
     DEFAULT_ALGORITHMS,
     CompactJws,
     alg_problem,
@@ -35,10 +35,10 @@ from proofs._jws import (
     resolve_key,
     verify_signature,
 )
-from proofs._jwt_verifier import JwtVerification, party_id
-from proofs.checks import ProofOutcome
-from proofs.dates import AGE_CHECK, format_datetime, presentation_age
-from proofs.outcome import Outcome
+from passeport.proofs._jwt_verifier import JwtVerification, party_id
+from passeport.proofs.checks import ProofOutcome
+from passeport.proofs.dates import AGE_CHECK, format_datetime, presentation_age
+from passeport.proofs.outcome import Outcome
 
 __all__ = ["verify_sd_jwt"]
 

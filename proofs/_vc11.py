@@ -15,10 +15,10 @@ from typing import Any
 
 from passeport._json import JsonObject
 from passeport.errors import InputError
-from proofs._jws import numeric_date
-from proofs.checks import ProofOutcome
-from proofs.dates import format_datetime, parse_datetime
-from proofs.outcome import Outcome
+from passeport.proofs._jws import numeric_date
+from passeport.proofs.checks import ProofOutcome
+from passeport.proofs.dates import format_datetime, parse_datetime
+from passeport.proofs.outcome import Outcome
 
 __all__ = ["decode_vc11"]
 

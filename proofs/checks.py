@@ -11,13 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from did.resolve import DidResolver, VerificationMethod
+from passeport.did.resolve import DidResolver, VerificationMethod
 from passeport.errors import InputError, KeyFormatError, ResolutionError
-from proofs.dates import parse_datetime
-from proofs.outcome import Outcome
+from passeport.proofs.dates import parse_datetime
+from passeport.proofs.outcome import Outcome
 
 if TYPE_CHECKING:
-    from proofs.engine import ProofExpectation
+    from passeport.proofs.engine import ProofExpectation
 
 __all__ = ["ProofOutcome", "check_options", "fail", "resolve_method"]
 

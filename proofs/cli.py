@@ -11,7 +11,7 @@ from passeport._io import dump_json, parse_json, read_json_file, read_text_file,
 from passeport.errors import InputError, PasseportError
 
 if TYPE_CHECKING:
-    from did.keyfile import KeyPair
+    from passeport.did.keyfile import KeyPair
 
 __all__ = ["derive", "sign"]
 
@@ -69,8 +69,8 @@ def sign(
     ] = None,
 ) -> None:
     """Sign a credential or presentation with your key, filling in the issuer or holder."""
-    from did.keyfile import read_key_file
-    from proofs.sign import sign_document
+    from passeport.did.keyfile import read_key_file
+    from passeport.proofs.sign import sign_document
 
     if suite not in SUITES:
         raise typer.BadParameter(
@@ -114,8 +114,8 @@ def _envelop(
     vct: str | None,
     where: str,
 ) -> str:
-    from proofs.jose import sign_vc_jwt, sign_vp_jwt
-    from proofs.sdjwt import default_disclosable, holder_jwk, issue_sd_jwt
+    from passeport.proofs.jose import sign_vc_jwt, sign_vp_jwt
+    from passeport.proofs.sdjwt import default_disclosable, holder_jwk, issue_sd_jwt
 
     types = document.get("type") if isinstance(document, dict) else None
     is_presentation = "VerifiablePresentation" in (types if isinstance(types, list) else [types])
@@ -172,7 +172,7 @@ def derive(
     ] = None,
 ) -> None:
     """Keep only what you choose to show from a credential; it still verifies."""
-    from proofs.ecdsa_sd import derive as derive_disclosure
+    from passeport.proofs.ecdsa_sd import derive as derive_disclosure
 
     where = str(file)
     text = read_text_file(file)
@@ -208,8 +208,8 @@ def _present(
     output: Path | None,
     where: str,
 ) -> None:
-    from did.keyfile import read_key_file
-    from proofs.sdjwt import present_sd_jwt
+    from passeport.did.keyfile import read_key_file
+    from passeport.proofs.sdjwt import present_sd_jwt
 
     holder = read_key_file(key) if key is not None else None
     try:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from passeport.errors import InputError
-from proofs.outcome import Outcome
+from passeport.proofs.outcome import Outcome
 
 __all__ = [
     "AGE_CHECK",

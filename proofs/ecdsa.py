@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Final
 
-from did.keys import KeyAlgorithm
-from proofs.suite import HashAndSignSuite, jcs_transform, rdfc_transform
+from passeport.did.keys import KeyAlgorithm
+from passeport.proofs.suite import HashAndSignSuite, jcs_transform, rdfc_transform
 
 __all__ = ["ECDSA_JCS_2019", "ECDSA_RDFC_2019"]
 

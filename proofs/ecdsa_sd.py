@@ -26,13 +26,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
-from contexts import DocumentLoader, bundled_loader, canonicalize, canonicalize_nquads
-from did.keys import KeyAlgorithm, PrivateKey, PublicKey
-from did.resolve import DidResolver
 from passeport._json import JsonObject
+from passeport.contexts import DocumentLoader, bundled_loader, canonicalize, canonicalize_nquads
+from passeport.did.keys import KeyAlgorithm, PrivateKey, PublicKey
+from passeport.did.resolve import DidResolver
 from passeport.errors import InputError, SigningError
-from proofs import sd_primitives as sd
-from proofs._sd_proof_value import (
+from passeport.proofs import sd_primitives as sd
+from passeport.proofs._sd_proof_value import (
     BASE_HEADER,
     DERIVED_HEADER,
     P256_PUBLIC,
@@ -41,11 +41,11 @@ from proofs._sd_proof_value import (
     parse_proof_value,
     serialize_proof_value,
 )
-from proofs.suite import DerivingCryptosuite, Signer, hash_name_for
+from passeport.proofs.suite import DerivingCryptosuite, Signer, hash_name_for
 
 if TYPE_CHECKING:
-    from proofs.checks import ProofOutcome
-    from proofs.engine import ProofExpectation
+    from passeport.proofs.checks import ProofOutcome
+    from passeport.proofs.engine import ProofExpectation
 
 __all__ = [
     "BASE_HEADER",
@@ -393,7 +393,7 @@ def verify_base(
     A derived proof here is a failed outcome.
     """
     # Imported here: the engine imports the registry, which imports this module.
-    from proofs.engine import ProofExpectation, verify_proofs
+    from passeport.proofs.engine import ProofExpectation, verify_proofs
 
     return verify_proofs(
         secured,

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Final
 
-from did.keys import KeyAlgorithm
-from proofs.suite import HashAndSignSuite, jcs_transform, rdfc_transform
+from passeport.did.keys import KeyAlgorithm
+from passeport.proofs.suite import HashAndSignSuite, jcs_transform, rdfc_transform
 
 __all__ = ["EDDSA_JCS_2022", "EDDSA_RDFC_2022"]
 

@@ -20,27 +20,27 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from contexts import DocumentLoader, bundled_loader
-from did.resolve import DidResolver
 from passeport._json import JsonObject
+from passeport.contexts import DocumentLoader, bundled_loader
+from passeport.did.resolve import DidResolver
 from passeport.errors import (
     ContextError,
     InputError,
     PasseportError,
     SigningError,
 )
-from proofs.checks import ProofOutcome, check_options, fail, resolve_method
-from proofs.dates import (
+from passeport.proofs.checks import ProofOutcome, check_options, fail, resolve_method
+from passeport.proofs.dates import (
     AGE_CHECK,
     format_datetime,
     parse_datetime,
     presentation_age,
     utc_now,
 )
-from proofs.ecdsa_sd import BaseProofPresented
-from proofs.outcome import Outcome
-from proofs.registry import DATA_INTEGRITY_SUITES
-from proofs.suite import Cryptosuite, DerivingCryptosuite, Signer
+from passeport.proofs.ecdsa_sd import BaseProofPresented
+from passeport.proofs.outcome import Outcome
+from passeport.proofs.registry import DATA_INTEGRITY_SUITES
+from passeport.proofs.suite import Cryptosuite, DerivingCryptosuite, Signer
 
 __all__ = [
     "DATA_INTEGRITY_V2",

@@ -23,18 +23,18 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Final, Literal
 
-from contexts import DocumentLoader, bundled_loader, expand
-from did.keyfile import KeyPair
 from passeport._json import JsonObject
+from passeport.contexts import DocumentLoader, bundled_loader, expand
+from passeport.did.keyfile import KeyPair
 from passeport.errors import InputError, SigningError
-from proofs._jws import (
+from passeport.proofs._jws import (
     alg_for,
     encode_compact,
     json_bytes,
     signer_of,
     verification_method_of,
 )
-from proofs._jwt_verifier import (
+from passeport.proofs._jwt_verifier import (
     VC_JWT,
     VC_JWT_11,
     VP_JWT,
@@ -43,7 +43,7 @@ from proofs._jwt_verifier import (
     party_id,
     verify_jwt,
 )
-from proofs.suite import Signer
+from passeport.proofs.suite import Signer
 
 __all__ = [
     "VC_JWT",

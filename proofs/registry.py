@@ -6,10 +6,10 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Final
 
-from proofs.ecdsa import ECDSA_JCS_2019, ECDSA_RDFC_2019
-from proofs.ecdsa_sd import ECDSA_SD_2023
-from proofs.eddsa import EDDSA_JCS_2022, EDDSA_RDFC_2022
-from proofs.suite import Cryptosuite
+from passeport.proofs.ecdsa import ECDSA_JCS_2019, ECDSA_RDFC_2019
+from passeport.proofs.ecdsa_sd import ECDSA_SD_2023
+from passeport.proofs.eddsa import EDDSA_JCS_2022, EDDSA_RDFC_2022
+from passeport.proofs.suite import Cryptosuite
 
 __all__ = ["DATA_INTEGRITY_SUITES", "DEFAULT_SUITE", "suite_named"]
 

@@ -23,11 +23,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from contexts import DocumentLoader, canonicalize
-from contexts.expand import compact, expand
 from passeport._json import JsonObject
+from passeport.contexts import DocumentLoader, canonicalize
+from passeport.contexts.expand import compact, expand
 from passeport.errors import InputError
-from proofs._sd_labels import (
+from passeport.proofs._sd_labels import (
     LabelledNQuads,
     LabelMapFactory,
     compress_label_map,

@@ -26,14 +26,14 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Final
 
-from contexts import DocumentLoader, bundled_loader, expand
-from did.jwk import public_from_jwk, public_to_jwk
-from did.keyfile import KeyPair
-from did.keys import PrivateKey
-from did.resolve import DidResolver
 from passeport._json import JsonObject
+from passeport.contexts import DocumentLoader, bundled_loader, expand
+from passeport.did.jwk import public_from_jwk, public_to_jwk
+from passeport.did.keyfile import KeyPair
+from passeport.did.keys import PrivateKey
+from passeport.did.resolve import DidResolver
 from passeport.errors import InputError, KeyFormatError, ResolutionError, SigningError
-from proofs._disclosures import (
+from passeport.proofs._disclosures import (
     DC_SD_JWT,
     DEFAULT_HASH,
     KB_JWT,
@@ -49,7 +49,7 @@ from proofs._disclosures import (
     resolve_pointer,
     split_sd_jwt,
 )
-from proofs._jws import (
+from passeport.proofs._jws import (
     alg_for,
     b64url_encode,
     encode_compact,
@@ -58,10 +58,10 @@ from proofs._jws import (
     signer_of,
     verification_method_of,
 )
-from proofs._sdjwt_verifier import verify_sd_jwt
-from proofs.dates import utc_now
-from proofs.jose import controller_of, prepare_document
-from proofs.suite import Signer
+from passeport.proofs._sdjwt_verifier import verify_sd_jwt
+from passeport.proofs.dates import utc_now
+from passeport.proofs.jose import controller_of, prepare_document
+from passeport.proofs.suite import Signer
 
 __all__ = [
     "DC_SD_JWT",

@@ -11,14 +11,14 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from contexts import DocumentLoader
-from did.keyfile import KeyPair
 from passeport._json import JsonObject, id_of
+from passeport.contexts import DocumentLoader
+from passeport.did.keyfile import KeyPair
 from passeport.errors import InputError, PasseportError, SigningError
-from proofs.dates import utc_now
-from proofs.engine import ProofOptions, add_proof
-from proofs.registry import suite_named
-from proofs.suite import DerivingCryptosuite, KeySigner
+from passeport.proofs.dates import utc_now
+from passeport.proofs.engine import ProofOptions, add_proof
+from passeport.proofs.registry import suite_named
+from passeport.proofs.suite import DerivingCryptosuite, KeySigner
 
 __all__ = ["sign_document"]
 

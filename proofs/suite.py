@@ -15,10 +15,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
-from contexts import DocumentLoader, canonicalize, jcs
-from did.keys import KeyAlgorithm, PrivateKey, PublicKey
-from did.multikey import decode_base58btc, encode_base58btc
 from passeport._json import JsonObject
+from passeport.contexts import DocumentLoader, canonicalize, jcs
+from passeport.did.keys import KeyAlgorithm, PrivateKey, PublicKey
+from passeport.did.multikey import decode_base58btc, encode_base58btc
 from passeport.errors import KeyFormatError
 
 __all__ = [

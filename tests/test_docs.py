@@ -16,20 +16,20 @@ def test_readme_examples_run() -> None:
 
 
 DOCTESTED = [
-    "contexts",
-    "contexts.expand",
-    "did",
-    "issuer._permutation",
-    "issuer.issue",
-    "issuer.profile",
-    "issuer.statuslist",
-    "issuer.templates",
-    "verifier",
-    "verifier.pipeline",
-    "wallet",
-    "wallet._cli_options",
-    "wallet._records",
-    "wallet._subjects",
+    "passeport.contexts",
+    "passeport.contexts.expand",
+    "passeport.did",
+    "passeport.issuer._permutation",
+    "passeport.issuer.issue",
+    "passeport.issuer.profile",
+    "passeport.issuer.statuslist",
+    "passeport.issuer.templates",
+    "passeport.verifier",
+    "passeport.verifier.pipeline",
+    "passeport.wallet",
+    "passeport.wallet._cli_options",
+    "passeport.wallet._records",
+    "passeport.wallet._subjects",
 ]
 
 

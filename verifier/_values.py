@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from passeport._json import id_of
-from proofs.engine import ProofExpectation
-from verifier.env import Environment, Policy
+from passeport.proofs.engine import ProofExpectation
+from passeport.verifier.env import Environment, Policy
 
 __all__ = ["assertion_expectation", "id_of", "now_of"]
 

@@ -21,9 +21,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from passeport.errors import PasseportError
-from verifier.env import Environment, Policy
-from verifier.pipeline import verify_any
-from verifier.result import VerificationResult
+from passeport.verifier.env import Environment, Policy
+from passeport.verifier.pipeline import verify_any
+from passeport.verifier.result import VerificationResult
 
 __all__ = [
     "CredentialVerifyRequest",

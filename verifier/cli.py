@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
-    from verifier.result import VerificationResult
+    from passeport.verifier.result import VerificationResult
 
 __all__ = [
     "CacheOption",
@@ -41,7 +41,7 @@ def parse_age(text: str) -> timedelta:
     datetime.timedelta(days=30)
     """
     from passeport.errors import InputError
-    from proofs.dates import parse_duration
+    from passeport.proofs.dates import parse_duration
 
     try:
         return parse_duration(text)
@@ -97,10 +97,10 @@ def verify(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Check a credential or presentation and print who signed it and whether it holds."""
-    from did.resolve import HttpsFetcher, NoNetwork
     from passeport._io import read_text_file
-    from verifier import Environment, Policy, verify_any
-    from verifier.trustlist import TrustList
+    from passeport.did.resolve import HttpsFetcher, NoNetwork
+    from passeport.verifier import Environment, Policy, verify_any
+    from passeport.verifier.trustlist import TrustList
 
     env = Environment(fetcher=NoNetwork() if offline else HttpsFetcher(timeout=5.0))
     if cache is not None:

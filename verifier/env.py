@@ -8,12 +8,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Self
 
-from contexts import DocumentLoader, bundled_loader
-from did.resolve import CacheDirFetcher, DidResolver, Fetcher, NoNetwork
-from proofs.dates import utc_now
-from proofs.registry import DATA_INTEGRITY_SUITES
-from verifier.bitstring import StatusListCache
-from verifier.trustlist import TrustList
+from passeport.contexts import DocumentLoader, bundled_loader
+from passeport.did.resolve import CacheDirFetcher, DidResolver, Fetcher, NoNetwork
+from passeport.proofs.dates import utc_now
+from passeport.proofs.registry import DATA_INTEGRITY_SUITES
+from passeport.verifier.bitstring import StatusListCache
+from passeport.verifier.trustlist import TrustList
 
 __all__ = ["DEFAULT_SUITES", "Environment", "Policy"]
 

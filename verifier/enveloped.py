@@ -23,15 +23,15 @@ from datetime import datetime
 from typing import Any, Final, Literal
 from urllib.parse import unquote
 
-from contexts import DocumentLoader, expand
 from passeport._json import JsonObject
+from passeport.contexts import DocumentLoader, expand
 from passeport.errors import ContextError, PasseportError
-from proofs._jws import b64url_decode
-from proofs.jose import VC_JWT_11, VP_JWT_11, JwtVerification, verify_jwt
-from proofs.outcome import Outcome
-from proofs.sdjwt import verify_sd_jwt
-from verifier.env import Environment, Policy
-from verifier.result import Check
+from passeport.proofs._jws import b64url_decode
+from passeport.proofs.jose import VC_JWT_11, VP_JWT_11, JwtVerification, verify_jwt
+from passeport.proofs.outcome import Outcome
+from passeport.proofs.sdjwt import verify_sd_jwt
+from passeport.verifier.env import Environment, Policy
+from passeport.verifier.result import Check
 
 __all__ = [
     "CREDENTIAL_MEDIA_TYPES",

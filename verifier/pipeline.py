@@ -13,26 +13,26 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from contexts import collect_warnings
 from passeport._io import parse_json
 from passeport._json import JsonObject
+from passeport.contexts import collect_warnings
 from passeport.errors import InputError, PasseportError
-from proofs._jws import parse_compact
-from proofs.engine import (
+from passeport.proofs._jws import parse_compact
+from passeport.proofs.engine import (
     ProofExpectation,
     ProofOutcome,
     proofs_of,
     verify_proofs,
 )
-from proofs.outcome import Outcome
-from verifier._values import assertion_expectation, id_of, now_of
-from verifier.env import Environment, Policy
-from verifier.enveloped import secured_credential, secured_kind, secured_presentation
-from verifier.result import Check, VerificationResult
-from verifier.status import status_checks
-from verifier.trust import is_self_issued, standing, trust_checks
-from verifier.validity import credential_version, validity_checks
-from verifier.view import signed_view
+from passeport.proofs.outcome import Outcome
+from passeport.verifier._values import assertion_expectation, id_of, now_of
+from passeport.verifier.env import Environment, Policy
+from passeport.verifier.enveloped import secured_credential, secured_kind, secured_presentation
+from passeport.verifier.result import Check, VerificationResult
+from passeport.verifier.status import status_checks
+from passeport.verifier.trust import is_self_issued, standing, trust_checks
+from passeport.verifier.validity import credential_version, validity_checks
+from passeport.verifier.view import signed_view
 
 __all__ = ["verify_any", "verify_credential", "verify_presentation"]
 
@@ -191,7 +191,7 @@ def _credential_checks(
             )
         )
     if "credentialSchema" in document:
-        from verifier.schema import schema_checks  # lazy: jsonschema is heavy to import
+        from passeport.verifier.schema import schema_checks  # lazy: jsonschema is heavy to import
 
         checks.extend(schema_checks(document, index=credential, base=base, schemas=policy.schemas))
     subject_ids = [s for s in (id_of(x) for x in _subjects(document)) if s]
@@ -291,7 +291,7 @@ def verify_credential(
 ) -> VerificationResult:
     """Verify one credential and return every check made on it.
 
-    >>> from verifier import verify_credential
+    >>> from passeport.verifier import verify_credential
     >>> verify_credential({"@context": ["https://www.w3.org/ns/credentials/v2"]}).verified
     False
     """
@@ -435,7 +435,7 @@ def verify_any(
     if isinstance(document, str) and document.lstrip()[:9].lower().startswith(
         ("<!doctype", "<html")
     ):  # a CV page: only its embedded presentation is verified (verifier/cv.py)
-        from verifier.cv import presentation_from_html
+        from passeport.verifier.cv import presentation_from_html
 
         embedded = presentation_from_html(document, where=where)
         return verify_presentation(embedded, policy=policy, env=env)

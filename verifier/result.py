@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Final
 
 from passeport._json import JsonObject
-from proofs.outcome import Outcome
+from passeport.proofs.outcome import Outcome
 
 __all__ = ["LENIENT_AREAS", "Check", "Outcome", "VerificationResult"]
 

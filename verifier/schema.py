@@ -29,7 +29,7 @@ from referencing import Registry, Resource
 from referencing.exceptions import CannotDetermineSpecification, Unresolvable
 from referencing.jsonschema import DRAFT202012, UnknownDialect, specification_with
 
-from verifier.result import Check, Outcome
+from passeport.verifier.result import Check, Outcome
 
 __all__ = ["JSON_SCHEMA", "schema_checks"]
 

@@ -41,20 +41,20 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
 from passeport.errors import InputError, ResolutionError
-from proofs.dates import format_datetime
-from proofs.engine import parse_datetime, proofs_of, verify_proofs
-from proofs.outcome import Outcome
-from verifier._values import assertion_expectation, id_of, now_of
-from verifier.bitstring import (
+from passeport.proofs.dates import format_datetime
+from passeport.proofs.engine import parse_datetime, proofs_of, verify_proofs
+from passeport.proofs.outcome import Outcome
+from passeport.verifier._values import assertion_expectation, id_of, now_of
+from passeport.verifier.bitstring import (
     MAX_DECODED_BYTES,
     Bitstring,
     StatusListCache,
     VerifiedList,
     decode_status_list,
 )
-from verifier.env import Environment, Policy
-from verifier.result import Check
-from verifier.validity import VC_V2, credential_version, validity_checks
+from passeport.verifier.env import Environment, Policy
+from passeport.verifier.result import Check
+from passeport.verifier.validity import VC_V2, credential_version, validity_checks
 
 __all__ = [
     "DEFAULT_TTL_MS",

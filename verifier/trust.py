@@ -46,9 +46,9 @@ from datetime import datetime
 from typing import Any
 
 from passeport._json import id_of
-from proofs.dates import format_datetime, utc_now
-from verifier.result import Check, Outcome
-from verifier.trustlist import CODE_IN_TEXT, TrustedIssuer, TrustList, normalize_code
+from passeport.proofs.dates import format_datetime, utc_now
+from passeport.verifier.result import Check, Outcome
+from passeport.verifier.trustlist import CODE_IN_TEXT, TrustedIssuer, TrustList, normalize_code
 
 __all__ = [
     "TrustList",

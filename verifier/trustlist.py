@@ -49,7 +49,7 @@ from typing import Any
 
 from passeport._io import read_json_file
 from passeport.errors import InputError
-from proofs.dates import parse_datetime
+from passeport.proofs.dates import parse_datetime
 
 __all__ = ["CODE_IN_TEXT", "TrustList", "TrustedIssuer", "normalize_code"]
 

@@ -11,10 +11,10 @@ from datetime import datetime
 from typing import Any
 
 from passeport.errors import InputError
-from proofs.engine import parse_datetime
-from proofs.outcome import Outcome
-from verifier.env import Policy
-from verifier.result import Check
+from passeport.proofs.engine import parse_datetime
+from passeport.proofs.outcome import Outcome
+from passeport.verifier.env import Policy
+from passeport.verifier.result import Check
 
 __all__ = ["VC_V1", "VC_V2", "credential_version", "validity_checks"]
 

@@ -35,9 +35,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Final
 
-from contexts import DocumentLoader, bundled_documents, expand
-from contexts.expand import compact
 from passeport._json import JsonObject, JsonValue
+from passeport.contexts import DocumentLoader, bundled_documents, expand
+from passeport.contexts.expand import compact
 from passeport.errors import ContextError
 
 __all__ = ["KEYWORD_ALIASES", "SignedView", "is_plain", "signed_view", "view_context"]

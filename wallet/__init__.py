@@ -9,7 +9,7 @@ presented in a presentation signed by the holder (:func:`present`), or in
 an HTML CV that embeds it (:func:`render_cv`).
 
 >>> import pathlib, tempfile
->>> from wallet import KdfParams, Wallet
+>>> from passeport.wallet import KdfParams, Wallet
 >>> path = pathlib.Path(tempfile.mkdtemp()) / "wallet.sqlite"
 >>> mine = Wallet.create(path, "a long passphrase", kdf=KdfParams.fresh(n=2**10))
 >>> mine.did.startswith("did:key:z6Mk"), mine.entries()
@@ -22,8 +22,8 @@ Traceback (most recent call last):
 passeport.errors.WalletError: .../wallet.sqlite: wrong passphrase
 """
 
-from wallet._crypto import KdfParams
-from wallet._records import (
+from passeport.wallet._crypto import KdfParams
+from passeport.wallet._records import (
     CredentialFormat,
     CredentialInfo,
     Flag,
@@ -32,11 +32,11 @@ from wallet._records import (
     Verification,
     WalletEntry,
 )
-from wallet.cv import render_cv
-from wallet.importing import AddOutcome, add, add_files, credential_sources, refresh
-from wallet.present import Presentation, PresentationRefused, PresentedCredential, present
-from wallet.query import Answer, Match, UnmetRequest, answer
-from wallet.store import Wallet
+from passeport.wallet.cv import render_cv
+from passeport.wallet.importing import AddOutcome, add, add_files, credential_sources, refresh
+from passeport.wallet.present import Presentation, PresentationRefused, PresentedCredential, present
+from passeport.wallet.query import Answer, Match, UnmetRequest, answer
+from passeport.wallet.store import Wallet
 
 __all__ = [
     "AddOutcome",

@@ -14,13 +14,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
 
-from did.keyfile import KeyPair
 from passeport._io import write_atomic
 from passeport._json import JsonObject
+from passeport.did.keyfile import KeyPair
 from passeport.errors import InputError, KeyFormatError, WalletError
-from wallet._crypto import KdfParams, open_sealed, seal
-from wallet._records import CredentialInfo, NewCredential
-from wallet._sqlite import dumps, loads
+from passeport.wallet._crypto import KdfParams, open_sealed, seal
+from passeport.wallet._records import CredentialInfo, NewCredential
+from passeport.wallet._sqlite import dumps, loads
 
 __all__ = ["BACKUP_FORMAT", "backup_items", "holder_from", "read_backup", "write_backup"]
 

@@ -12,8 +12,8 @@ from typing import Annotated, Final
 
 import typer
 
-from wallet._cli_open import build_presentation
-from wallet._cli_options import (
+from passeport.wallet._cli_open import build_presentation
+from passeport.wallet._cli_options import (
     AllowOtherSubjectOption,
     AllowUnverifiedOption,
     ChallengeOption,
@@ -25,7 +25,7 @@ from wallet._cli_options import (
     ValidForOption,
     WalletOption,
 )
-from wallet._cli_render import echo_json
+from passeport.wallet._cli_render import echo_json
 
 __all__ = ["CV_VALIDITY", "cv"]
 
@@ -57,7 +57,7 @@ def cv(
     someone else, unless you allow it.
     """
     from passeport._io import write_atomic
-    from wallet.cv import render_cv
+    from passeport.wallet.cv import render_cv
 
     if output.suffix.lower() == ".pdf":
         typer.echo("PDF is not supported; write CV.html", err=True)

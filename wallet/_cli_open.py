@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 import typer
 
 if TYPE_CHECKING:
-    from verifier import Environment
-    from wallet import Presentation, Wallet
+    from passeport.verifier import Environment
+    from passeport.wallet import Presentation, Wallet
 
 __all__ = [
     "build_presentation",
@@ -52,15 +52,15 @@ def passphrase(
 
 def open_wallet(wallet: Path | None) -> Wallet:
     """Open and unlock the wallet file (see :func:`wallet_path`)."""
-    from wallet import Wallet
+    from passeport.wallet import Wallet
 
     return Wallet.open(wallet_path(wallet), passphrase(confirm=False))
 
 
 def environment(cache: Path | None, *, offline: bool) -> Environment:
     """Return the verification environment: HTTPS unless ``offline``, ``cache`` first."""
-    from did.fetch import HttpsFetcher, NoNetwork
-    from verifier import Environment
+    from passeport.did.fetch import HttpsFetcher, NoNetwork
+    from passeport.verifier import Environment
 
     env = Environment(fetcher=NoNetwork() if offline else HttpsFetcher(timeout=5.0))
     return env.with_cache(cache) if cache is not None else env
@@ -85,7 +85,7 @@ def build_presentation(
     exit 1, nothing written.
     """
     from passeport._io import read_json_file
-    from wallet import PresentationRefused, present
+    from passeport.wallet import PresentationRefused, present
 
     if not challenge.strip() or not domain.strip():
         raise typer.BadParameter("give the recruiter's --challenge and --domain")

@@ -8,7 +8,7 @@ from typing import Annotated, Final
 
 import typer
 
-from verifier.cli import CacheOption, OfflineOption
+from passeport.verifier.cli import CacheOption, OfflineOption
 
 __all__ = [
     "AllowOtherSubjectOption",
@@ -88,7 +88,7 @@ def parse_validity(text: str) -> timedelta:
         typer.BadParameter: not a duration, zero, or longer than ten years (exit 2).
     """
     from passeport.errors import InputError
-    from proofs.dates import parse_duration
+    from passeport.proofs.dates import parse_duration
 
     try:
         age = parse_duration(text)

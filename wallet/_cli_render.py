@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from datetime import datetime
     from pathlib import Path
 
-    from wallet import AddOutcome, Presentation, WalletEntry
+    from passeport.wallet import AddOutcome, Presentation, WalletEntry
 
 __all__ = [
     "echo_json",

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from passeport.errors import InputError
-from wallet._jsonpath import Located
-from wallet._records import CredentialFormat, Flag, WalletEntry
-from wallet.query import Answer, Match, Pool, UnmetRequest, claim_pointers
+from passeport.wallet._jsonpath import Located
+from passeport.wallet._records import CredentialFormat, Flag, WalletEntry
+from passeport.wallet.query import Answer, Match, Pool, UnmetRequest, claim_pointers
 
 __all__ = ["answer_dcql"]
 

@@ -13,14 +13,14 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from contexts import DocumentLoader, expand
-from did.keyfile import KeyPair
 from passeport._json import id_of
+from passeport.contexts import DocumentLoader, expand
+from passeport.did.keyfile import KeyPair
 from passeport.errors import ContextError, InputError
-from proofs.dates import format_datetime
-from proofs.engine import proofs_of
-from wallet._records import CredentialFormat, CredentialInfo, Flag, Verification
-from wallet._subjects import binding_flags, subject_dids
+from passeport.proofs.dates import format_datetime
+from passeport.proofs.engine import proofs_of
+from passeport.wallet._records import CredentialFormat, CredentialInfo, Flag, Verification
+from passeport.wallet._subjects import binding_flags, subject_dids
 
 __all__ = ["ECDSA_SD", "as_list", "describe", "id_of", "text_of"]
 
@@ -108,7 +108,7 @@ def describe(
         flags = list(binding_flags(subject_dids(document), holder.controller))
         disclosure = ECDSA_SD if ECDSA_SD in suites else None
     else:
-        from wallet._jose import token_binding_flags, token_claims
+        from passeport.wallet._jose import token_binding_flags, token_claims
 
         claims = token_claims(token)
         subject = subject or id_of(claims.get("sub"))

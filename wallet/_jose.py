@@ -22,13 +22,13 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, Final
 
-from did.jwk import public_from_jwk
-from did.keyfile import KeyPair
 from passeport._json import JsonObject, JsonValue
+from passeport.did.jwk import public_from_jwk
+from passeport.did.keyfile import KeyPair
 from passeport.errors import KeyFormatError
-from verifier import Environment, Policy, VerificationResult, verify_credential
-from wallet._records import CredentialFormat, Flag, HeldCredential
-from wallet._subjects import binding_flags
+from passeport.verifier import Environment, Policy, VerificationResult, verify_credential
+from passeport.wallet._records import CredentialFormat, Flag, HeldCredential
+from passeport.wallet._subjects import binding_flags
 
 __all__ = ["disclose_jose", "token_binding_flags", "token_claims", "verify_token"]
 
@@ -60,7 +60,7 @@ def verify_token(
     enveloping forms whatever ``policy.suites`` lists, and no Key Binding
     is expected (there is no verifier yet).
     """
-    from verifier.enveloped import ENVELOPED_SUITES, secured_credential
+    from passeport.verifier.enveloped import ENVELOPED_SUITES, secured_credential
 
     holder_policy = replace(
         policy, suites=policy.suites | ENVELOPED_SUITES, challenge=None, domain=None
@@ -134,7 +134,7 @@ def disclose_jose(
                 f"{label} ({held.id}) is presented whole: a vc+jwt cannot be partially disclosed"
             )
         return _envelope(held.info.format, token), "whole", notes
-    from proofs.sdjwt import present_sd_jwt
+    from passeport.proofs.sdjwt import present_sd_jwt
 
     pointers: list[str] = [""] if reveal is None else list(reveal)
     confirmation: Any = token_claims(token).get("cnf")

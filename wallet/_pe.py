@@ -21,10 +21,10 @@ from typing import Any, Final
 import jsonschema
 
 from passeport.errors import InputError
-from proofs.engine import proofs_of
-from wallet._jsonpath import JsonPath, Located
-from wallet._records import CredentialFormat, HeldCredential, WalletEntry
-from wallet.query import Answer, Match, Pool, UnmetRequest
+from passeport.proofs.engine import proofs_of
+from passeport.wallet._jsonpath import JsonPath, Located
+from passeport.wallet._records import CredentialFormat, HeldCredential, WalletEntry
+from passeport.wallet.query import Answer, Match, Pool, UnmetRequest
 
 __all__ = ["answer_definition"]
 

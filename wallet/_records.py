@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Final, Self
 
-from contexts import jcs
 from passeport._json import JsonObject, JsonValue
+from passeport.contexts import jcs
 from passeport.errors import InputError, WalletError
-from proofs.dates import parse_datetime
+from passeport.proofs.dates import parse_datetime
 
 __all__ = [
     "CredentialFormat",

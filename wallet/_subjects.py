@@ -18,11 +18,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from contexts import DocumentLoader, bundled_loader
 from passeport._json import id_of
+from passeport.contexts import DocumentLoader, bundled_loader
 from passeport.errors import PasseportError
-from verifier.view import signed_view
-from wallet._records import Flag
+from passeport.verifier.view import signed_view
+from passeport.wallet._records import Flag
 
 __all__ = ["about_someone_else", "binding_flags", "signed_subject_dids", "subject_dids"]
 

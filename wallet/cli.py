@@ -25,8 +25,8 @@ from typing import Annotated
 
 import typer
 
-from wallet._cli_cv import cv
-from wallet._cli_open import (
+from passeport.wallet._cli_cv import cv
+from passeport.wallet._cli_open import (
     build_presentation,
     default_wallet_path,
     environment,
@@ -34,7 +34,7 @@ from wallet._cli_open import (
     passphrase,
     wallet_path,
 )
-from wallet._cli_options import (
+from passeport.wallet._cli_options import (
     AllowOtherSubjectOption,
     AllowUnverifiedOption,
     CacheOption,
@@ -48,7 +48,7 @@ from wallet._cli_options import (
     ValidForOption,
     WalletOption,
 )
-from wallet._cli_render import (
+from passeport.wallet._cli_render import (
     echo_json,
     print_entries,
     print_outcomes,
@@ -76,8 +76,8 @@ def init(
     as_json: JsonOption = False,
 ) -> None:
     """Create your wallet, protected by a passphrase, with your own DID."""
-    from did.keyfile import read_key_file
-    from wallet import Wallet
+    from passeport.did.keyfile import read_key_file
+    from passeport.wallet import Wallet
 
     pair = read_key_file(key) if key is not None else None
     path = wallet_path(wallet)
@@ -122,7 +122,7 @@ def add(
     A credential that does not verify is refused (exit 1), one line saying
     why, unless --keep-unverified.
     """
-    from wallet import add_files
+    from passeport.wallet import add_files
 
     opened = open_wallet(wallet)
     env = environment(cache, offline=offline)
@@ -149,8 +149,8 @@ def _listing(
     offline: bool,
     as_json: bool,
 ) -> None:
-    from proofs.dates import utc_now
-    from wallet import refresh as refresh_all
+    from passeport.proofs.dates import utc_now
+    from passeport.wallet import refresh as refresh_all
 
     opened = open_wallet(wallet)
     if refresh or cache is not None:
@@ -236,7 +236,7 @@ def show(
     as_json: JsonOption = True,
 ) -> None:
     """Show one credential in full, with what the wallet knows about it (JSON)."""
-    from proofs.dates import utc_now
+    from passeport.proofs.dates import utc_now
 
     held = open_wallet(wallet).credential(credential)
     del as_json  # always JSON: the credential is a JSON document
@@ -295,7 +295,7 @@ def import_(
     as_json: JsonOption = False,
 ) -> None:
     """Restore a backup: into a new wallet, or merged into yours (same DID)."""
-    from wallet import Wallet
+    from passeport.wallet import Wallet
 
     path = wallet_path(wallet)
     secret = passphrase(

@@ -24,7 +24,7 @@ from html import escape
 from typing import Any, Final
 from urllib.parse import unquote
 
-from wallet.present import PresentedCredential
+from passeport.wallet.present import PresentedCredential
 
 __all__ = ["render_cv", "script_json"]
 

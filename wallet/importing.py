@@ -34,19 +34,19 @@ from typing import Any, Final
 from passeport._io import parse_json, read_text_file
 from passeport._json import JsonObject
 from passeport.errors import InputError
-from proofs.dates import format_datetime, parse_datetime
-from proofs.engine import ProofExpectation, proofs_of
-from proofs.outcome import Outcome
-from verifier import Check, Environment, Policy, VerificationResult, verify_credential
-from wallet._describe import ECDSA_SD, describe, id_of
-from wallet._records import (
+from passeport.proofs.dates import format_datetime, parse_datetime
+from passeport.proofs.engine import ProofExpectation, proofs_of
+from passeport.proofs.outcome import Outcome
+from passeport.verifier import Check, Environment, Policy, VerificationResult, verify_credential
+from passeport.wallet._describe import ECDSA_SD, describe, id_of
+from passeport.wallet._records import (
     CredentialFormat,
     CredentialInfo,
     Flag,
     NewCredential,
     Verification,
 )
-from wallet.store import Wallet
+from passeport.wallet.store import Wallet
 
 __all__ = ["AddOutcome", "ProgressCallback", "add", "add_files", "credential_sources", "refresh"]
 
@@ -165,7 +165,7 @@ def _parse(text: str, where: str) -> list[_Parsed]:
 
 
 def _is_base_proof(document: Mapping[str, Any]) -> bool:
-    from proofs.ecdsa_sd import BaseProofValue, parse_proof_value
+    from passeport.proofs.ecdsa_sd import BaseProofValue, parse_proof_value
 
     for proof in proofs_of(document):
         if proof.get("cryptosuite") == ECDSA_SD:
@@ -183,7 +183,7 @@ def _verify_data_integrity(
     result = verify_credential(document, policy=policy, env=env)
     if not _is_base_proof(document):
         return result
-    from proofs.ecdsa_sd import verify_base
+    from passeport.proofs.ecdsa_sd import verify_base
 
     issuer = id_of(document.get("issuer"))
     expect = ProofExpectation(
@@ -235,7 +235,7 @@ def _verify(
 ) -> tuple[VerificationResult, JsonObject | None]:
     if isinstance(credential, dict):
         return _verify_data_integrity(credential, policy, env), credential
-    from wallet._jose import verify_token
+    from passeport.wallet._jose import verify_token
 
     return verify_token(kind, str(credential).strip(), policy, env)
 

@@ -44,16 +44,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from contexts import DocumentLoader
-from did.keys import KeyAlgorithm
 from passeport._json import JsonObject, JsonValue
+from passeport.contexts import DocumentLoader
+from passeport.did.keys import KeyAlgorithm
 from passeport.errors import InputError, WalletError
-from proofs.dates import utc_now
-from proofs.sign import sign_document
-from wallet._records import CredentialFormat, Flag, HeldCredential
-from wallet._subjects import about_someone_else, signed_subject_dids, subject_dids
-from wallet.query import Match, answer, claim_pointers
-from wallet.store import Wallet
+from passeport.proofs.dates import utc_now
+from passeport.proofs.sign import sign_document
+from passeport.wallet._records import CredentialFormat, Flag, HeldCredential
+from passeport.wallet._subjects import about_someone_else, signed_subject_dids, subject_dids
+from passeport.wallet.query import Match, answer, claim_pointers
+from passeport.wallet.store import Wallet
 
 __all__ = ["Presentation", "PresentationRefused", "PresentedCredential", "present"]
 
@@ -195,7 +195,7 @@ def _subject_dids(held: HeldCredential, loader: DocumentLoader | None) -> tuple[
     """The DIDs the credential is about, as the wallet can best read them."""
     if held.info.format is CredentialFormat.LDP_VC:
         return signed_subject_dids(held.document, loader)
-    from wallet._jose import token_claims
+    from passeport.wallet._jose import token_claims
 
     return subject_dids(held.document, token_claims(str(held.credential)))
 
@@ -266,7 +266,7 @@ def _disclose(
     notes: list[str] = []
     label = info.title or held.id
     if info.format is CredentialFormat.LDP_VC and info.disclosure == "ecdsa-sd-2023":
-        from proofs.ecdsa_sd import derive
+        from passeport.proofs.ecdsa_sd import derive
 
         if not isinstance(held.credential, dict):
             raise WalletError(f"corrupt store: credential {held.id} is not a JSON object")
@@ -281,7 +281,7 @@ def _disclose(
                 f"{label} ({held.id}) is presented whole: {suites} cannot be partially disclosed"
             )
         return held.credential, "whole", notes
-    from wallet._jose import disclose_jose
+    from passeport.wallet._jose import disclose_jose
 
     return disclose_jose(
         held,

@@ -26,9 +26,9 @@ from typing import Any, Final
 
 from passeport._json import JsonObject
 from passeport.errors import InputError, WalletError
-from wallet._jsonpath import Located
-from wallet._records import Flag, HeldCredential, WalletEntry
-from wallet.store import Wallet
+from passeport.wallet._jsonpath import Located
+from passeport.wallet._records import Flag, HeldCredential, WalletEntry
+from passeport.wallet.store import Wallet
 
 __all__ = ["Answer", "Match", "UnmetRequest", "answer", "candidates", "claim_pointers"]
 
@@ -186,7 +186,7 @@ def answer(
     if not isinstance(request, Mapping):
         raise InputError("a request is a JSON object", where=where)
     pool = candidates(wallet, now=now, only=only)
-    from wallet._dcql import answer_dcql
+    from passeport.wallet._dcql import answer_dcql
 
     if isinstance(request.get("dcql_query"), Mapping):
         return answer_dcql(request["dcql_query"], pool, where)
@@ -203,6 +203,6 @@ def answer(
             "(input_descriptors)",
             where=where,
         )
-    from wallet._pe import answer_definition
+    from passeport.wallet._pe import answer_definition
 
     return answer_definition(definition, pool, where)

@@ -30,13 +30,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Self
 
-from did.keyfile import KeyPair
 from passeport._json import JsonObject
+from passeport.did.keyfile import KeyPair
 from passeport.errors import WalletError
-from wallet._backup import BACKUP_FORMAT, backup_items, holder_from, read_backup, write_backup
-from wallet._crypto import DataKey, KdfParams, unwrap_key, wrap_key
-from wallet._records import CredentialInfo, HeldCredential, NewCredential, Stored, WalletEntry
-from wallet._sqlite import (
+from passeport.wallet._backup import (
+    BACKUP_FORMAT,
+    backup_items,
+    holder_from,
+    read_backup,
+    write_backup,
+)
+from passeport.wallet._crypto import DataKey, KdfParams, unwrap_key, wrap_key
+from passeport.wallet._records import (
+    CredentialInfo,
+    HeldCredential,
+    NewCredential,
+    Stored,
+    WalletEntry,
+)
+from passeport.wallet._sqlite import (
     collector_paused,
     connect,
     create_file,

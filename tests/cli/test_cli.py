@@ -198,9 +198,9 @@ def test_demo_runs(tmp_path: Path) -> None:
 
 def _aged_presentations(tmp_path: Path, made_ago: timedelta) -> None:
     """Write a Data Integrity presentation and an SD-JWT+KB made ``made_ago`` before now."""
-    from did import KeyAlgorithm, KeyPair, PrivateKey, public_to_jwk
-    from proofs.sdjwt import issue_sd_jwt, present_sd_jwt
-    from proofs.sign import sign_document
+    from passeport.did import KeyAlgorithm, KeyPair, PrivateKey, public_to_jwk
+    from passeport.proofs.sdjwt import issue_sd_jwt, present_sd_jwt
+    from passeport.proofs.sign import sign_document
 
     issuer, holder = (
         KeyPair.from_private_key(PrivateKey.from_raw(KeyAlgorithm.ED25519, bytes([seed]) * 32))

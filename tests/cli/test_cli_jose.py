@@ -8,8 +8,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from did import KeyPair, PrivateKey, write_key_file
 from passeport.cli import app
+from passeport.did import KeyPair, PrivateKey, write_key_file
 from passeport.errors import InputError
 from tests.cli.test_cli import one_line_error, run
 from tests.conftest import ROOT

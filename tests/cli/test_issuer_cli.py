@@ -12,10 +12,10 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from issuer import cli as issuer_cli
 from passeport.errors import PasseportError
+from passeport.issuer import cli as issuer_cli
+from passeport.verifier import cli as verifier_cli
 from tests.conftest import ROOT
-from verifier import cli as verifier_cli
 
 EXAMPLES = ROOT / "examples" / "issuer"
 runner = CliRunner()
@@ -141,8 +141,8 @@ def test_issue_one_to_stdout_and_to_a_file(univ: Path, tmp_path: Path) -> None:
 def test_issue_with_ecdsa_sd_2023_lets_the_holder_disclose_a_part(
     univ: Path, tmp_path: Path
 ) -> None:
-    from proofs.ecdsa_sd import derive
-    from verifier import Environment, verify_credential
+    from passeport.proofs.ecdsa_sd import derive
+    from passeport.verifier import Environment, verify_credential
 
     folder = tmp_path / "sst"
     ran = run(
@@ -426,12 +426,13 @@ def test_help_texts_speak_to_certifiers() -> None:
 def test_an_interrupted_batch_says_how_to_resume(
     univ: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import issuer.batch
 
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(issuer.batch, "issue_batch", interrupted)
+    import passeport.issuer.batch
+
+    monkeypatch.setattr(passeport.issuer.batch, "issue_batch", interrupted)
     ran = run("issue", "diploma", "--issuer", univ, "--csv", EXAMPLES / "class.csv", "-o", tmp_path)
     assert ran.code == 130
     assert "run the same command again to resume" in ran.stderr

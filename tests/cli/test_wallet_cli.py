@@ -11,8 +11,13 @@ import pytest
 import typer
 from typer.testing import CliRunner, Result
 
-from did.keyfile import write_key_file
+from passeport.did.keyfile import write_key_file
 from passeport.errors import WalletError
+from passeport.verifier import Policy, verify_presentation
+from passeport.verifier import cli as verifier_cli
+from passeport.wallet import UnmetRequest, Wallet
+from passeport.wallet import cli as wallet_cli
+from passeport.wallet.cli import default_wallet_path
 from tests.conftest import ROOT
 from tests.verifier.status_helpers import encode_bits, entry, list_credential, publish
 from tests.wallet._helpers import (
@@ -26,11 +31,6 @@ from tests.wallet._helpers import (
     selective,
     signed,
 )
-from verifier import Policy, verify_presentation
-from verifier import cli as verifier_cli
-from wallet import UnmetRequest, Wallet
-from wallet import cli as wallet_cli
-from wallet.cli import default_wallet_path
 
 app = typer.Typer()
 app.add_typer(wallet_cli.app, name="wallet")
@@ -326,7 +326,7 @@ def test_present_answers_the_recruiters_requests(tmp_path: Path, wallet: Wallet)
 
 def test_from_the_issuers_command_to_the_recruiters_verdict(tmp_path: Path, wallet: Wallet) -> None:
     """The issuer's real output (ecdsa-sd-2023, SD-JWT), held, presented on the example request."""
-    from issuer import cli as issuer_cli
+    from passeport.issuer import cli as issuer_cli
 
     certifier = typer.Typer()
     certifier.add_typer(issuer_cli.app, name="issuer")

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from did.keyfile import write_key_file
+from passeport.did.keyfile import write_key_file
 from tests.cli.test_cli import one_line_error
 from tests.wallet._helpers import (
     HOLDER,

@@ -10,7 +10,7 @@ from importlib import resources
 
 import pytest
 
-from contexts import (
+from passeport.contexts import (
     ISSUER_DEPENDENT,
     _pyld,
     bundled_documents,
@@ -21,7 +21,7 @@ from contexts import (
     expand,
     jcs,
 )
-from contexts.loader import DocumentLoader
+from passeport.contexts.loader import DocumentLoader
 from passeport.errors import ContextError, InputError
 from tests.conftest import DBJS, SHARED, load_json
 
@@ -33,7 +33,7 @@ def test_every_shared_context_is_bundled_byte_exact() -> None:
     index = load_json(SHARED / "contexts" / "index.json")
     for url, entry in index.items():
         assert url in bundled_documents()
-        data = resources.files("contexts").joinpath("bundled", entry["file"]).read_bytes()
+        data = resources.files("passeport.contexts").joinpath("bundled", entry["file"]).read_bytes()
         assert data == (SHARED / "contexts" / entry["file"]).read_bytes()
         assert hashlib.sha256(data).hexdigest() == entry["sha256"]
         assert LOADER.load(url) == json.loads(data)

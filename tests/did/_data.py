@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from did import KeyAlgorithm, PrivateKey
+from passeport.did import KeyAlgorithm, PrivateKey
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 VECTORS = SHARED / "vectors"

@@ -11,8 +11,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-import did.cli
-from did import DidResolver, read_key_file
+import passeport.did.cli
+from passeport.did import DidResolver, read_key_file
 from passeport.errors import InputError
 
 runner = CliRunner()
@@ -20,7 +20,7 @@ runner = CliRunner()
 
 def _shell() -> typer.Typer:
     app = typer.Typer()
-    app.add_typer(did.cli.app, name="key")
+    app.add_typer(passeport.did.cli.app, name="key")
 
     @app.command()
     def version() -> None:

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from did.fetch import CachingFetcher, StaticFetcher
+from passeport.did.fetch import CachingFetcher, StaticFetcher
 from passeport.errors import ResolutionError
 from tests.conftest import FIXED_NOW
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from did import (
+from passeport.did import (
     KeyAlgorithm,
     decode_private,
     private_from_jwk,

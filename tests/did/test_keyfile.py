@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from did import (
+from passeport.did import (
     DidResolver,
     KeyAlgorithm,
     KeyPair,

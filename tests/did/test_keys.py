@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from did import KeyAlgorithm, PrivateKey, PublicKey, decode_private
+from passeport.did import KeyAlgorithm, PrivateKey, PublicKey, decode_private
 from passeport.errors import KeyFormatError
 from tests.did._data import ALGORITHMS, VECTORS, fixed_key, load_json
 

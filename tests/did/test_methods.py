@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from did import (
+from passeport.did import (
     KeyAlgorithm,
     decode_private,
     did_jwk,
@@ -22,9 +22,9 @@ from did import (
     did_web_url,
     public_to_jwk,
 )
-from did.jwk_method import did_jwk_public_key
-from did.key import did_key_public_key
-from did.web import parse_did_web_document
+from passeport.did.jwk_method import did_jwk_public_key
+from passeport.did.key import did_key_public_key
+from passeport.did.web import parse_did_web_document
 from passeport.errors import KeyFormatError, ResolutionError
 from tests.did._data import ALGORITHMS, DIDWEB, INTEROP_KEYS, SHARED, fixed_key, load_json
 
@@ -140,7 +140,7 @@ def test_bad_did_jwk(did: str, error: type[Exception]) -> None:
 
 
 def test_did_jwk_refuses_private_material() -> None:
-    from did import private_to_jwk
+    from passeport.did import private_to_jwk
 
     jwk = private_to_jwk(fixed_key(KeyAlgorithm.ED25519))
     with pytest.raises(KeyFormatError, match="private key material"):

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from did import (
+from passeport.did import (
     KeyAlgorithm,
     decode_base58btc,
     decode_private,
@@ -133,14 +133,14 @@ def test_only_key_format_errors_escape(value: str) -> None:
 def test_base58btc_agrees_with_multiformats(data: bytes) -> None:
     from multiformats import multibase
 
-    from did.multikey import decode_base58btc, encode_base58btc
+    from passeport.did.multikey import decode_base58btc, encode_base58btc
 
     assert encode_base58btc(data) == multibase.encode(data, "base58btc")
     assert decode_base58btc(multibase.encode(data, "base58btc")) == data
 
 
 def test_base58btc_refuses_characters_outside_the_alphabet_and_huge_inputs() -> None:
-    from did.multikey import decode_base58btc
+    from passeport.did.multikey import decode_base58btc
 
     for bad in ("z0OIl", "zabc+", "z" + "2" * 9000):
         with pytest.raises(KeyFormatError):

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from did import (
+from passeport.did import (
     CacheDirFetcher,
     DidDocument,
     DidResolver,

@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from did.fetch import StaticFetcher
-from did.keys import KeyAlgorithm, PrivateKey
-from issuer import Profile
 from passeport.app import create_app
+from passeport.did.fetch import StaticFetcher
+from passeport.did.keys import KeyAlgorithm, PrivateKey
+from passeport.issuer import Profile
+from passeport.verifier import Environment, verify_credential
 from tests.conftest import ROOT
-from verifier import Environment, verify_credential
 
 TOKEN = "s3cret-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from issuer import issue, publish_status
-from issuer.statuslist import reinstate, suspend
 from passeport.app import create_app
+from passeport.issuer import issue, publish_status
+from passeport.issuer.statuslist import reinstate, suspend
+from passeport.verifier import Environment, decode_status_list
 from tests.issuer._helpers import HOST, ISSUED_AT, example, make_profile
-from verifier import Environment, decode_status_list
 
 TOKEN = "s3cret-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from did.keyfile import KeyPair
-from did.keys import KeyAlgorithm, PrivateKey
 from passeport.app import create_app
-from proofs.sign import sign_document
+from passeport.did.keyfile import KeyPair
+from passeport.did.keys import KeyAlgorithm, PrivateKey
+from passeport.proofs.sign import sign_document
 from tests.cli.test_cli import SAMPLE
 
 

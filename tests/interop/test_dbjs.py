@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from passeport.verifier import Environment, Policy, verify_any
 from tests.conftest import DBJS, FIXED_NOW, load_json
-from verifier import Environment, Policy, verify_any
 
 OUT = DBJS / "outputs"
 

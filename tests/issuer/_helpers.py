@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from did.keys import KeyAlgorithm, PrivateKey
-from issuer.profile import Profile
+from passeport.did.keys import KeyAlgorithm, PrivateKey
+from passeport.issuer.profile import Profile
+from passeport.verifier import Environment
 from tests.conftest import ROOT
-from verifier import Environment
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 ISSUED_AT = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)

@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
-import issuer.batch
-from issuer.batch import issue_batch, row_key
-from issuer.registry import Registry
-from issuer.statuslist import publish_status
+import passeport.issuer.batch
 from passeport.errors import InputError
+from passeport.issuer.batch import issue_batch, row_key
+from passeport.issuer.registry import Registry
+from passeport.issuer.statuslist import publish_status
+from passeport.verifier import verify_credential
 from tests.issuer._helpers import EXAMPLES, ISSUED_AT, class_rows, make_profile, offline
-from verifier import verify_credential
 
 
 class Interrupted(Exception):
@@ -296,7 +296,7 @@ def test_a_dead_worker_stops_the_batch_with_a_way_to_resume(
 
     profile = make_profile(tmp_path / "univ")
     rows = class_rows(tmp_path / "class.csv", 4)
-    monkeypatch.setattr(issuer.batch, "worker_chunk", _killed)
+    monkeypatch.setattr(passeport.issuer.batch, "worker_chunk", _killed)
     with pytest.raises(SigningError, match="run the same command again to resume") as caught:
         issue_batch(profile, "diploma", rows, tmp_path / "out", workers=2, issued_at=ISSUED_AT)
     assert str(caught.value).startswith(f"{rows}: a signing process stopped unexpectedly")
@@ -306,4 +306,4 @@ def test_row_keys_are_stable() -> None:
     assert row_key("diploma", {"a": "1", "b": "2"}) == row_key("diploma", {"b": "2", "a": "1"})
     assert row_key("diploma", {"a": "1"}) != row_key("skill", {"a": "1"})
     assert row_key("diploma", {"a": "1"}) != row_key("diploma", {"a": "1 "})
-    assert issuer.batch.row_key is row_key
+    assert passeport.issuer.batch.row_key is row_key

@@ -10,17 +10,17 @@ from typing import Any
 
 import pytest
 
-from did.keys import KeyAlgorithm
-from issuer.issue import issue
-from issuer.registry import CredentialState, Registry
-from issuer.statuslist import publish_status, revoke
-from issuer.templates import TEMPLATE_NAMES
+from passeport.did.keys import KeyAlgorithm
 from passeport.errors import InputError, SigningError
+from passeport.issuer.issue import issue
+from passeport.issuer.registry import CredentialState, Registry
+from passeport.issuer.statuslist import publish_status, revoke
+from passeport.issuer.templates import TEMPLATE_NAMES
+from passeport.verifier import verify_credential
 from tests.issuer._helpers import HOST, ISSUED_AT, diploma, example, make_profile, offline
-from verifier import verify_credential
 
 # The package's ``issue`` function hides its ``issue`` module as an attribute.
-issue_module = importlib.import_module("issuer.issue")
+issue_module = importlib.import_module("passeport.issuer.issue")
 
 
 @pytest.mark.parametrize("template", TEMPLATE_NAMES)
@@ -76,7 +76,7 @@ def _disclosed(token: str) -> str:
 
 @pytest.mark.parametrize("suite", ["vc-jwt", "sd-jwt"])
 def test_enveloped_credentials_verify_and_follow_their_status(tmp_path: Path, suite: str) -> None:
-    from issuer.issue import enveloped_token, issued_id
+    from passeport.issuer.issue import enveloped_token, issued_id
 
     profile = make_profile(tmp_path / "univ")
     data = example("diploma")
@@ -104,11 +104,11 @@ def test_enveloped_credentials_verify_and_follow_their_status(tmp_path: Path, su
 
 
 def test_an_sd_jwt_hides_the_subject_and_binds_to_the_holder(tmp_path: Path) -> None:
-    from did.jwk import public_from_jwk
-    from did.multikey import encode_public
-    from did.resolve import DidResolver
-    from issuer.issue import enveloped_token
-    from proofs.sdjwt import present_sd_jwt
+    from passeport.did.jwk import public_from_jwk
+    from passeport.did.multikey import encode_public
+    from passeport.did.resolve import DidResolver
+    from passeport.issuer.issue import enveloped_token
+    from passeport.proofs.sdjwt import present_sd_jwt
 
     profile = make_profile(tmp_path / "univ")
     data = example("diploma")
@@ -169,7 +169,7 @@ def test_other_suites(tmp_path: Path, key_type: KeyAlgorithm, suite: str) -> Non
 
 
 def test_selective_disclosure_credentials_keep_the_essentials_mandatory(tmp_path: Path) -> None:
-    from proofs.ecdsa_sd import derive
+    from passeport.proofs.ecdsa_sd import derive
 
     profile = make_profile(tmp_path / "univ", key_type=KeyAlgorithm.P256)
     credential: dict[str, Any] = issue(

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-import issuer.profile
-from did import KeyAlgorithm, PrivateKey, did_web_document, read_key_file
-from issuer.profile import MIN_LIST_SIZE, Profile, status_base_for
-from issuer.registry import Registry
+import passeport.issuer.profile
+from passeport.did import KeyAlgorithm, PrivateKey, did_web_document, read_key_file
 from passeport.errors import InputError, KeyFormatError
+from passeport.issuer.profile import MIN_LIST_SIZE, Profile, status_base_for
+from passeport.issuer.registry import Registry
 from tests.issuer._helpers import HOST, make_profile
 
 
@@ -131,7 +131,7 @@ def test_a_failure_midway_leaves_no_half_profile(
     def broken(*args: object, **kwargs: object) -> None:
         raise InputError("disk full", where="key.json")
 
-    monkeypatch.setattr(issuer.profile, "write_key_file", broken)
+    monkeypatch.setattr(passeport.issuer.profile, "write_key_file", broken)
     with pytest.raises(InputError, match="disk full"):
         make_profile(tmp_path / "univ")
     assert list(tmp_path.iterdir()) == []
@@ -185,5 +185,5 @@ def test_a_generated_key_is_new_each_time(tmp_path: Path) -> None:
 
 
 def test_docstring_examples_run() -> None:
-    failures, tried = doctest.testmod(issuer.profile)
+    failures, tried = doctest.testmod(passeport.issuer.profile)
     assert tried > 0 and failures == 0

@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 
-import issuer._sql
-from issuer.registry import (
+import passeport.issuer._sql
+from passeport.errors import InputError
+from passeport.issuer.registry import (
     SCHEMA,
     STATEMENTS,
     CredentialRecord,
@@ -22,7 +23,6 @@ from issuer.registry import (
     Dialect,
     Registry,
 )
-from passeport.errors import InputError
 
 SIZE = 131_072
 NOW = "2026-01-15T12:00:00Z"
@@ -319,5 +319,5 @@ def test_the_registry_runs_through_a_format_paramstyle_driver(tmp_path: Path) ->
 
 
 def test_docstring_examples_run() -> None:
-    failures, tried = doctest.testmod(issuer._sql)
+    failures, tried = doctest.testmod(passeport.issuer._sql)
     assert tried > 0 and failures == 0

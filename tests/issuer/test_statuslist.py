@@ -16,13 +16,14 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-import issuer._permutation
-import issuer.statuslist
-from did.fetch import StaticFetcher
-from issuer import cli as issuer_cli
-from issuer.profile import MIN_LIST_SIZE, Profile
-from issuer.registry import CredentialRecord, CredentialState, Registry
-from issuer.statuslist import (
+import passeport.issuer._permutation
+import passeport.issuer.statuslist
+from passeport.did.fetch import StaticFetcher
+from passeport.errors import InputError, ResolutionError
+from passeport.issuer import cli as issuer_cli
+from passeport.issuer.profile import MIN_LIST_SIZE, Profile
+from passeport.issuer.registry import CredentialRecord, CredentialState, Registry
+from passeport.issuer.statuslist import (
     DEFAULT_LIST_VALIDITY,
     LIVE_LIST_VALIDITY,
     KeyedPermutation,
@@ -38,11 +39,10 @@ from issuer.statuslist import (
     status_list_credential,
     suspend,
 )
-from passeport.errors import InputError, ResolutionError
-from proofs.sign import sign_document
+from passeport.proofs.sign import sign_document
+from passeport.verifier import Environment, Policy, decode_status_list, verify_credential
+from passeport.verifier.status import LiveFetcher
 from tests.issuer._helpers import HOST, ISSUED_AT, VC_V2, make_profile, offline
-from verifier import Environment, Policy, decode_status_list, verify_credential
-from verifier.status import LiveFetcher
 
 
 @pytest.mark.parametrize("size", [1, 2, 3, 7, 16, 100, 257, 1000])
@@ -313,7 +313,7 @@ def test_a_list_credential_for_a_did_key_issuer(tmp_path: Path) -> None:
 
 
 def test_docstring_examples_run() -> None:
-    for module in (issuer.statuslist, issuer._permutation):
+    for module in (passeport.issuer.statuslist, passeport.issuer._permutation):
         failures, tried = doctest.testmod(module)
         assert tried > 0 and failures == 0, module.__name__
 
@@ -406,7 +406,7 @@ def test_publish_cli_lists_hold_a_week_unless_told(univ_profile: Path, tmp_path:
 
 
 def _days(listed: dict[str, Any]) -> float:
-    from proofs.engine import parse_datetime
+    from passeport.proofs.engine import parse_datetime
 
     span = parse_datetime(listed["validUntil"]) - parse_datetime(listed["validFrom"])
     return span / timedelta(days=1)

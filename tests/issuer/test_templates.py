@@ -15,16 +15,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contexts import bundled_loader, expand
-from did.keyfile import KeyPair
-from did.keys import KeyAlgorithm, PrivateKey
-from issuer import templates
-from issuer.templates import TEMPLATE_NAMES, columns, data_from_row, render, subject_id
+from passeport.contexts import bundled_loader, expand
+from passeport.did.keyfile import KeyPair
+from passeport.did.keys import KeyAlgorithm, PrivateKey
 from passeport.errors import ContextError, InputError
-from proofs import derive
-from proofs.sign import sign_document
+from passeport.issuer import templates
+from passeport.issuer.templates import TEMPLATE_NAMES, columns, data_from_row, render, subject_id
+from passeport.proofs import derive
+from passeport.proofs.sign import sign_document
+from passeport.verifier import Policy, certification_codes, verify_credential
 from tests.conftest import FIXED_NOW, ROOT
-from verifier import Policy, certification_codes, verify_credential
 
 EXAMPLES = ROOT / "examples" / "issuer"
 CONTEXT_URL = "https://w3id.org/passeport/v1"

@@ -12,11 +12,11 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from issuer import cli as issuer_cli
 from passeport.errors import PasseportError
-from proofs import cli as proofs_cli
+from passeport.issuer import cli as issuer_cli
+from passeport.proofs import cli as proofs_cli
+from passeport.verifier import cli as verifier_cli
 from tests.issuer._helpers import EXAMPLES
-from verifier import cli as verifier_cli
 
 README = EXAMPLES / "README.md"
 

@@ -20,11 +20,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from contexts import bundled_loader
-from did.keyfile import KeyPair, write_key_file
-from did.keys import KeyAlgorithm, PrivateKey
+from passeport.contexts import bundled_loader
+from passeport.did.keyfile import KeyPair, write_key_file
+from passeport.did.keys import KeyAlgorithm, PrivateKey
 from passeport.errors import InputError, PasseportError, SigningError
-from proofs import (
+from passeport.proofs import (
     ECDSA_SD_2023,
     EDDSA_RDFC_2022,
     KeySigner,
@@ -33,18 +33,18 @@ from proofs import (
     add_proof,
     verify_base,
 )
-from proofs import cli as proofs_cli
-from proofs import derive as derive_disclosure
-from proofs import sd_primitives as sd
-from proofs.ecdsa_sd import (
+from passeport.proofs import cli as proofs_cli
+from passeport.proofs import derive as derive_disclosure
+from passeport.proofs import sd_primitives as sd
+from passeport.proofs.ecdsa_sd import (
     BaseProofValue,
     DerivedProofValue,
     parse_proof_value,
     serialize_proof_value,
 )
-from proofs.sign import sign_document
+from passeport.proofs.sign import sign_document
+from passeport.verifier import Environment, Policy, verify_any, verify_credential
 from tests.conftest import DBJS, FIXED_NOW, VECTORS, load_json
-from verifier import Environment, Policy, verify_any, verify_credential
 
 LOADER = bundled_loader()
 ENV = Environment(clock=lambda: FIXED_NOW)

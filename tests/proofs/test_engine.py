@@ -13,9 +13,16 @@ from typing import Any
 
 import pytest
 
-from did import DidResolver, KeyAlgorithm, KeyPair, PrivateKey, StaticFetcher, did_web_document
+from passeport.did import (
+    DidResolver,
+    KeyAlgorithm,
+    KeyPair,
+    PrivateKey,
+    StaticFetcher,
+    did_web_document,
+)
 from passeport.errors import SigningError
-from proofs import (
+from passeport.proofs import (
     ECDSA_RDFC_2019,
     EDDSA_JCS_2022,
     EDDSA_RDFC_2022,
@@ -24,7 +31,7 @@ from proofs import (
     ProofOptions,
     add_proof,
 )
-from proofs.engine import ProofExpectation, format_datetime, verify_proofs
+from passeport.proofs.engine import ProofExpectation, format_datetime, verify_proofs
 from tests.conftest import DBJS, load_json
 
 CREATED = datetime(2025, 7, 1, 12, tzinfo=UTC)

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from jwcrypto import jwk as jwc_jwk
 from jwcrypto import jws as jwc_jws
 
-from did import (
+from passeport.did import (
     DidResolver,
     KeyAlgorithm,
     KeyPair,
@@ -31,10 +31,10 @@ from did import (
     public_to_jwk,
 )
 from passeport.errors import ContextError, InputError, SigningError
-from proofs._jws import b64url_encode, encode_compact, json_bytes
-from proofs.jose import VC_JWT, VC_JWT_11, VP_JWT, sign_vc_jwt, sign_vp_jwt, verify_jwt
-from proofs.outcome import Outcome
-from proofs.suite import KeySigner
+from passeport.proofs._jws import b64url_encode, encode_compact, json_bytes
+from passeport.proofs.jose import VC_JWT, VC_JWT_11, VP_JWT, sign_vc_jwt, sign_vp_jwt, verify_jwt
+from passeport.proofs.outcome import Outcome
+from passeport.proofs.suite import KeySigner
 from tests.conftest import FIXED_NOW, ROOT
 
 SAMPLE = json.loads((ROOT / "passeport" / "samples" / "diploma.json").read_text("utf-8"))

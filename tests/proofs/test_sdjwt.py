@@ -19,12 +19,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from did import DidResolver, KeyAlgorithm, KeyPair, PrivateKey, public_from_jwk, public_to_jwk
+from passeport.did import (
+    DidResolver,
+    KeyAlgorithm,
+    KeyPair,
+    PrivateKey,
+    public_from_jwk,
+    public_to_jwk,
+)
 from passeport.errors import InputError, PasseportError, ResolutionError, SigningError
-from proofs._disclosures import decode_disclosure, digest_of, process
-from proofs._jws import b64url_encode, encode_compact, json_bytes, parse_compact
-from proofs.outcome import Outcome
-from proofs.sdjwt import (
+from passeport.proofs._disclosures import decode_disclosure, digest_of, process
+from passeport.proofs._jws import b64url_encode, encode_compact, json_bytes, parse_compact
+from passeport.proofs.outcome import Outcome
+from passeport.proofs.sdjwt import (
     credential_vct,
     default_disclosable,
     holder_jwk,

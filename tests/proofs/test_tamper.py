@@ -17,15 +17,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from did import DidResolver, public_to_jwk
-from did.keyfile import KeyPair
-from did.keys import KeyAlgorithm, PrivateKey
-from proofs import derive
-from proofs._jws import b64url_encode
-from proofs.sdjwt import default_disclosable, issue_sd_jwt, present_sd_jwt, verify_sd_jwt
-from proofs.sign import sign_document
+from passeport.did import DidResolver, public_to_jwk
+from passeport.did.keyfile import KeyPair
+from passeport.did.keys import KeyAlgorithm, PrivateKey
+from passeport.proofs import derive
+from passeport.proofs._jws import b64url_encode
+from passeport.proofs.sdjwt import default_disclosable, issue_sd_jwt, present_sd_jwt, verify_sd_jwt
+from passeport.proofs.sign import sign_document
+from passeport.verifier import Policy, verify_credential
 from tests.conftest import DBJS, load_json
-from verifier import Policy, verify_credential
 
 UNSIGNED = load_json(DBJS / "inputs" / "diploma-ob3-v2.json")
 POLICY = Policy(at=datetime(2026, 1, 1, tzinfo=UTC))

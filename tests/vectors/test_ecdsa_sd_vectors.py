@@ -19,21 +19,21 @@ from typing import Any
 
 import pytest
 
-from contexts import bundled_loader, canonicalize
-from did.keys import PrivateKey
-from did.multikey import decode_base58btc, decode_private, decode_public, encode_base58btc
-from did.resolve import DidResolver
-from proofs import ProofExpectation, verify_proofs
-from proofs import sd_primitives as sd
-from proofs.ecdsa_sd import (
+from passeport.contexts import bundled_loader, canonicalize
+from passeport.did.keys import PrivateKey
+from passeport.did.multikey import decode_base58btc, decode_private, decode_public, encode_base58btc
+from passeport.did.resolve import DidResolver
+from passeport.proofs import ProofExpectation, verify_proofs
+from passeport.proofs import sd_primitives as sd
+from passeport.proofs.ecdsa_sd import (
     ECDSA_SD_2023,
     BaseProofValue,
     DerivedProofValue,
     derive,
     parse_proof_value,
 )
-from proofs.outcome import Outcome
-from proofs.suite import KeySigner
+from passeport.proofs.outcome import Outcome
+from passeport.proofs.suite import KeySigner
 from tests.conftest import FIXED_NOW, VECTORS, load_json
 
 SPEC = "https://www.w3.org/TR/vc-di-ecdsa/#representation-ecdsa-sd-2023"

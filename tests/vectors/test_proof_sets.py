@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from contexts import bundled_loader
-from did.multikey import decode_private
-from did.resolve import DidResolver
-from proofs import (
+from passeport.contexts import bundled_loader
+from passeport.did.multikey import decode_private
+from passeport.did.resolve import DidResolver
+from passeport.proofs import (
     EDDSA_RDFC_2022,
     ProofExpectation,
     ProofOptions,
@@ -19,8 +19,8 @@ from proofs import (
     parse_datetime,
     verify_proofs,
 )
-from proofs.outcome import Outcome
-from proofs.suite import KeySigner
+from passeport.proofs.outcome import Outcome
+from passeport.proofs.suite import KeySigner
 from tests.conftest import VECTORS, load_json
 
 INDEX = load_json(VECTORS / "index.json")

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from contexts import bundled_loader, canonicalize, jcs
-from did.multikey import decode_private, decode_public
-from did.resolve import DidResolver
-from proofs import (
+from passeport.contexts import bundled_loader, canonicalize, jcs
+from passeport.did.multikey import decode_private, decode_public
+from passeport.did.resolve import DidResolver
+from passeport.proofs import (
     ProofExpectation,
     ProofOptions,
     add_proof,
@@ -19,8 +19,8 @@ from proofs import (
     suite_named,
     verify_proofs,
 )
-from proofs.outcome import Outcome
-from proofs.suite import KeySigner
+from passeport.proofs.outcome import Outcome
+from passeport.proofs.suite import KeySigner
 from tests.vectors.cases import VectorCase, hash_and_sign_cases
 
 CASES = hash_and_sign_cases()
@@ -104,7 +104,7 @@ def test_signing_reproduces_or_verifies(case: VectorCase) -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_signature_hex_matches_proof_value(case: VectorCase) -> None:
-    from did.multikey import decode_base58btc
+    from passeport.did.multikey import decode_base58btc
 
     signature = decode_base58btc(case.text("signatureBase58btc").strip())
     assert signature.hex() == case.text("signatureHex").strip().lower()

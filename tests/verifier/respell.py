@@ -13,7 +13,7 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from contexts import bundled_loader, expand
+from passeport.contexts import bundled_loader, expand
 
 CRED = "https://www.w3.org/2018/credentials#"
 OB = "https://purl.imsglobal.org/spec/vc/ob/vocab.html#"

@@ -10,11 +10,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from did.keyfile import KeyPair
-from did.keys import KeyAlgorithm, PrivateKey
-from did.resolve import CacheDirFetcher
-from proofs.sign import sign_document
-from verifier import Environment
+from passeport.did.keyfile import KeyPair
+from passeport.did.keys import KeyAlgorithm, PrivateKey
+from passeport.did.resolve import CacheDirFetcher
+from passeport.proofs.sign import sign_document
+from passeport.verifier import Environment
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 LIST_URL = "https://university.example/status/1"

@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 
 from passeport.errors import InputError
+from passeport.verifier import Policy, VerificationResult, verify_any
+from passeport.verifier.cv import presentation_from_html
+from passeport.wallet import add, present, render_cv
 from tests.conftest import FIXED_NOW
 from tests.wallet._helpers import diploma_document, env, new_wallet, policy, selective
-from verifier import Policy, VerificationResult, verify_any
-from verifier.cv import presentation_from_html
-from wallet import add, present, render_cv
 
 CHALLENGE = "c-cv-2"
 DOMAIN = "rh.example"

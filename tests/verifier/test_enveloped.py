@@ -10,20 +10,20 @@ from typing import Any
 
 import pytest
 
-from did import KeyAlgorithm, KeyPair, PrivateKey, public_to_jwk
-from proofs._jws import encode_compact, json_bytes
-from proofs.jose import sign_vc_jwt, sign_vp_jwt
-from proofs.outcome import Outcome
-from proofs.sdjwt import issue_sd_jwt, present_sd_jwt
-from tests.conftest import FIXED_NOW, ROOT
-from verifier.env import DEFAULT_SUITES, Environment, Policy
-from verifier.enveloped import (
+from passeport.did import KeyAlgorithm, KeyPair, PrivateKey, public_to_jwk
+from passeport.proofs._jws import encode_compact, json_bytes
+from passeport.proofs.jose import sign_vc_jwt, sign_vp_jwt
+from passeport.proofs.outcome import Outcome
+from passeport.proofs.sdjwt import issue_sd_jwt, present_sd_jwt
+from passeport.verifier.env import DEFAULT_SUITES, Environment, Policy
+from passeport.verifier.enveloped import (
     ENVELOPED_SUITES,
     secured_credential,
     secured_kind,
     secured_presentation,
 )
-from verifier.result import Check
+from passeport.verifier.result import Check
+from tests.conftest import FIXED_NOW, ROOT
 
 SAMPLE = json.loads((ROOT / "passeport" / "samples" / "diploma.json").read_text("utf-8"))
 V2 = "https://www.w3.org/ns/credentials/v2"

@@ -16,17 +16,17 @@ from typing import Any
 
 import pytest
 
-from did import KeyAlgorithm, KeyPair, PrivateKey, public_to_jwk
+from passeport.did import KeyAlgorithm, KeyPair, PrivateKey, public_to_jwk
 from passeport.errors import InputError
-from proofs import EDDSA_RDFC_2022, KeySigner, ProofOptions, add_proof
-from proofs.dates import format_duration, parse_duration
-from proofs.jose import sign_vc_jwt, sign_vp_jwt
-from proofs.outcome import Outcome
-from proofs.sdjwt import issue_sd_jwt, present_sd_jwt
-from proofs.sign import sign_document
+from passeport.proofs import EDDSA_RDFC_2022, KeySigner, ProofOptions, add_proof
+from passeport.proofs.dates import format_duration, parse_duration
+from passeport.proofs.jose import sign_vc_jwt, sign_vp_jwt
+from passeport.proofs.outcome import Outcome
+from passeport.proofs.sdjwt import issue_sd_jwt, present_sd_jwt
+from passeport.proofs.sign import sign_document
+from passeport.verifier import Policy, VerificationResult, verify_any, verify_presentation
+from passeport.verifier.result import Check
 from tests.conftest import FIXED_NOW, ROOT
-from verifier import Policy, VerificationResult, verify_any, verify_presentation
-from verifier.result import Check
 
 SAMPLE = json.loads((ROOT / "passeport" / "samples" / "diploma.json").read_text("utf-8"))
 V2 = "https://www.w3.org/ns/credentials/v2"

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from passeport.errors import PasseportError
+from passeport.verifier import Environment, verify_any
 from tests.conftest import DBJS, FIXED_NOW, load_json
-from verifier import Environment, verify_any
 
 SIGNED = load_json(DBJS / "outputs" / "diploma-eddsa-rdfc-2022.json")
 

@@ -7,11 +7,11 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from did.keyfile import KeyPair
-from did.keys import KeyAlgorithm, PrivateKey
-from proofs.sign import sign_document
+from passeport.did.keyfile import KeyPair
+from passeport.did.keys import KeyAlgorithm, PrivateKey
+from passeport.proofs.sign import sign_document
+from passeport.verifier import Policy, verify_credential, verify_presentation
 from tests.cli.test_cli import SAMPLE
-from verifier import Policy, verify_credential, verify_presentation
 
 
 def _pair(seed: int) -> KeyPair:

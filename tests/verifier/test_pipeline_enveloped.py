@@ -10,13 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from did import public_to_jwk
+from passeport.did import public_to_jwk
 from passeport.errors import InputError, PasseportError
-from proofs._jws import b64url_encode
-from proofs.jose import sign_vc_jwt, sign_vp_jwt
-from proofs.sdjwt import issue_sd_jwt, present_sd_jwt
+from passeport.proofs._jws import b64url_encode
+from passeport.proofs.jose import sign_vc_jwt, sign_vp_jwt
+from passeport.proofs.sdjwt import issue_sd_jwt, present_sd_jwt
+from passeport.verifier import Policy, verify_any, verify_credential
 from tests.verifier.test_enveloped import HOLDER, ISSUER, SUITES, credential_for, envelope
-from verifier import Policy, verify_any, verify_credential
 
 NOW = datetime(2026, 9, 1, tzinfo=UTC)
 POLICY = Policy(suites=SUITES, at=NOW)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from passeport.verifier import Check, Environment, Outcome, Policy, VerificationResult, verify_any
 from tests.conftest import DBJS, FIXED_NOW, load_json
-from verifier import Check, Environment, Outcome, Policy, VerificationResult, verify_any
 
 LENIENT = Policy(unchecked_is_failure=False)
 ENV = Environment(clock=lambda: FIXED_NOW)

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from passeport.verifier.result import Outcome
+from passeport.verifier.schema import schema_checks
 from tests.conftest import VECTORS, load_json
-from verifier.result import Outcome
-from verifier.schema import schema_checks
 
 SCHEMAS = VECTORS / "vc-data-model-2.0" / "schema"
 VC_DIR = SCHEMAS / "verifiable-credential"

@@ -19,10 +19,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from did.keyfile import KeyPair
-from did.keys import KeyAlgorithm, PrivateKey
-from proofs.ecdsa_sd import derive
-from proofs.sign import sign_document
+from passeport.did.keyfile import KeyPair
+from passeport.did.keys import KeyAlgorithm, PrivateKey
+from passeport.proofs.ecdsa_sd import derive
+from passeport.proofs.sign import sign_document
+from passeport.verifier import (
+    Environment,
+    Policy,
+    TrustList,
+    verify_credential,
+    verify_presentation,
+)
+from passeport.verifier.result import VerificationResult
+from passeport.verifier.view import KEYWORD_ALIASES, is_plain, signed_view
 from tests.verifier.respell import WAYS, respell
 from tests.verifier.status_helpers import (
     encode_bits,
@@ -32,9 +41,6 @@ from tests.verifier.status_helpers import (
     list_credential,
     publish,
 )
-from verifier import Environment, Policy, TrustList, verify_credential, verify_presentation
-from verifier.result import VerificationResult
-from verifier.view import KEYWORD_ALIASES, is_plain, signed_view
 
 ISSUER = key(1)
 HOLDER = key(2)
@@ -404,8 +410,8 @@ def test_a_respelled_document_says_so_in_the_warnings() -> None:
 
 
 def test_the_keyword_aliases_of_the_bundle_are_all_known() -> None:
-    from contexts import bundled_documents
-    from contexts.loader import _bundled_document  # the bundle, read as the loader does
+    from passeport.contexts import bundled_documents
+    from passeport.contexts.loader import _bundled_document  # the bundle, read as the loader does
 
     found: set[str] = set()
 

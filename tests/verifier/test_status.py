@@ -16,8 +16,18 @@ from typing import Any
 import pytest
 
 from passeport.errors import InputError
-from proofs.outcome import Outcome
-from proofs.sign import sign_document
+from passeport.proofs.outcome import Outcome
+from passeport.proofs.sign import sign_document
+from passeport.verifier import Environment, Policy, verify_any, verify_credential
+from passeport.verifier.result import VerificationResult
+from passeport.verifier.status import (
+    MIN_LIST_BITS,
+    Bitstring,
+    LiveFetcher,
+    StatusListCache,
+    decode_status_list,
+    status_checks,
+)
 from tests.conftest import DBJS, FIXED_NOW, VECTORS, load_json
 from tests.verifier.status_helpers import (
     LIST_URL,
@@ -28,16 +38,6 @@ from tests.verifier.status_helpers import (
     key,
     list_credential,
     publish,
-)
-from verifier import Environment, Policy, verify_any, verify_credential
-from verifier.result import VerificationResult
-from verifier.status import (
-    MIN_LIST_BITS,
-    Bitstring,
-    LiveFetcher,
-    StatusListCache,
-    decode_status_list,
-    status_checks,
 )
 
 ISSUER = key(1)

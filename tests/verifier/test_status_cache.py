@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from proofs.outcome import Outcome
+from passeport.proofs.outcome import Outcome
+from passeport.verifier import Environment, Policy, verify_credential
 from tests.conftest import FIXED_NOW
 from tests.verifier.status_helpers import (
     credential,
@@ -15,7 +16,6 @@ from tests.verifier.status_helpers import (
     list_credential,
     publish,
 )
-from verifier import Environment, Policy, verify_credential
 
 ISSUER = key(1)
 

@@ -11,9 +11,8 @@ from typing import Any
 import pytest
 
 from passeport.errors import InputError
-from tests.conftest import FIXED_NOW, ROOT, load_json
-from verifier.result import Outcome
-from verifier.trust import (
+from passeport.verifier.result import Outcome
+from passeport.verifier.trust import (
     TrustedIssuer,
     TrustList,
     certification_codes,
@@ -22,6 +21,7 @@ from verifier.trust import (
     standing,
     trust_checks,
 )
+from tests.conftest import FIXED_NOW, ROOT, load_json
 
 EXAMPLE = ROOT / "examples" / "trust" / "trust-list.json"
 UNIV = "did:web:univ.example"

@@ -17,26 +17,26 @@ from typing import Any, Final
 
 import pytest
 
-from contexts import bundled_loader, canonicalize_nquads
-from did import public_to_jwk
-from issuer.issue import mandatory_pointers
-from issuer.templates import render
 from passeport._io import dump_json
-from proofs import sd_primitives as sd
-from proofs._sd_proof_value import (
+from passeport.contexts import bundled_loader, canonicalize_nquads
+from passeport.did import public_to_jwk
+from passeport.issuer.issue import mandatory_pointers
+from passeport.issuer.templates import render
+from passeport.proofs import sd_primitives as sd
+from passeport.proofs._sd_proof_value import (
     BaseProofValue,
     DerivedProofValue,
     parse_proof_value,
     serialize_proof_value,
 )
-from proofs.ecdsa_sd import derive
-from proofs.sdjwt import default_disclosable, issue_sd_jwt, present_sd_jwt
-from proofs.sign import sign_document
+from passeport.proofs.ecdsa_sd import derive
+from passeport.proofs.sdjwt import default_disclosable, issue_sd_jwt, present_sd_jwt
+from passeport.proofs.sign import sign_document
+from passeport.verifier import Environment, Policy, TrustList, VerificationResult, verify_credential
+from passeport.verifier import verify_presentation as verify_vp
+from passeport.verifier.result import Outcome
 from tests.conftest import FIXED_NOW, ROOT
 from tests.wallet._helpers import FAST_KDF, PASSPHRASE, ed25519, p256
-from verifier import Environment, Policy, TrustList, VerificationResult, verify_credential
-from verifier import verify_presentation as verify_vp
-from verifier.result import Outcome
 
 NOW: Final = FIXED_NOW
 ISSUED: Final = NOW - timedelta(days=1)
@@ -180,7 +180,7 @@ def test_the_wallet_presentation_of_the_issue_hides_the_code_and_is_not_accredit
     tmp_path: Path,
 ) -> None:
     """``wallet present ID --reveal .../achievement/name``, then ``verify --trust``."""
-    from wallet import Wallet, add, present
+    from passeport.wallet import Wallet, add, present
 
     wallet = Wallet.create(tmp_path / "w.sqlite", PASSPHRASE, key=HOLDER, kdf=FAST_KDF)
     [outcome] = add(
@@ -319,7 +319,7 @@ def test_the_disclosed_credential_is_what_is_judged() -> None:
     achievement = hidden["credentialSubject"]["achievement"]
     for key in ("alignment", "humanCode", "criteria"):
         achievement.pop(key, None)
-    from verifier.trust import standing
+    from passeport.verifier.trust import standing
 
     assert standing(UNSIGNED, RIGHT_CODE, now=NOW) == "accredited"
     assert standing(hidden, RIGHT_CODE, now=NOW) == "not-accredited"

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from did.keyfile import KeyPair
-from did.keys import KeyAlgorithm, PrivateKey
-from proofs.sign import sign_document
+from passeport.did.keyfile import KeyPair
+from passeport.did.keys import KeyAlgorithm, PrivateKey
+from passeport.proofs.sign import sign_document
+from passeport.verifier import Policy, TrustList, verify_credential
 from tests.cli.test_cli import SAMPLE, run
-from verifier import Policy, TrustList, verify_credential
 
 ISSUER = KeyPair.from_private_key(PrivateKey.from_raw(KeyAlgorithm.ED25519, bytes([21]) * 32))
 SIGNED = sign_document(json.loads(SAMPLE.read_text()), ISSUER)

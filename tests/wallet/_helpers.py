@@ -7,12 +7,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
-from did.keyfile import KeyPair
-from did.keys import KeyAlgorithm, PrivateKey
-from proofs.sign import sign_document
+from passeport.did.keyfile import KeyPair
+from passeport.did.keys import KeyAlgorithm, PrivateKey
+from passeport.proofs.sign import sign_document
+from passeport.verifier import Environment, Policy
+from passeport.wallet import KdfParams, Wallet
 from tests.conftest import FIXED_NOW
-from verifier import Environment, Policy
-from wallet import KdfParams, Wallet
 
 VC_V2: Final = "https://www.w3.org/ns/credentials/v2"
 OB_V3: Final = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from passeport.wallet import Presentation, Wallet, add, present, render_cv
 from tests.conftest import FIXED_NOW
 from tests.wallet._helpers import diploma_document, env, new_wallet, policy, selective, signed
-from wallet import Presentation, Wallet, add, present, render_cv
 
 CHALLENGE = "c-cv-1"
 DOMAIN = "recrutement.example"

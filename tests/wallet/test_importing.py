@@ -9,10 +9,12 @@ from typing import Any
 
 import pytest
 
-from did.keyfile import KeyPair
-from did.keys import KeyAlgorithm, PrivateKey
-from did.web import did_web_document
+from passeport.did.keyfile import KeyPair
+from passeport.did.keys import KeyAlgorithm, PrivateKey
+from passeport.did.web import did_web_document
 from passeport.errors import InputError
+from passeport.verifier import Environment
+from passeport.wallet import AddOutcome, CredentialFormat, Flag, Wallet, add, add_files, refresh
 from tests.conftest import FIXED_NOW
 from tests.verifier.status_helpers import encode_bits, entry, list_credential, publish
 from tests.wallet._helpers import (
@@ -28,8 +30,6 @@ from tests.wallet._helpers import (
     selective,
     signed,
 )
-from verifier import Environment
-from wallet import AddOutcome, CredentialFormat, Flag, Wallet, add, add_files, refresh
 
 OB_TYPE = "https://purl.imsglobal.org/spec/vc/ob/vocab.html#OpenBadgeCredential"
 

@@ -10,10 +10,22 @@ from typing import Any
 
 import pytest
 
-from did.jwk import public_to_jwk
-from proofs.jose import sign_vc_jwt
-from proofs.outcome import Outcome
-from proofs.sdjwt import default_disclosable, issue_sd_jwt
+from passeport.did.jwk import public_to_jwk
+from passeport.proofs.jose import sign_vc_jwt
+from passeport.proofs.outcome import Outcome
+from passeport.proofs.sdjwt import default_disclosable, issue_sd_jwt
+from passeport.verifier import Policy, verify_presentation
+from passeport.verifier.enveloped import secured_credential
+from passeport.wallet import (
+    AddOutcome,
+    CredentialFormat,
+    Flag,
+    PresentationRefused,
+    Wallet,
+    add,
+    present,
+    refresh,
+)
 from tests.conftest import FIXED_NOW
 from tests.wallet._helpers import (
     CREATED,
@@ -24,18 +36,6 @@ from tests.wallet._helpers import (
     env,
     new_wallet,
     policy,
-)
-from verifier import Policy, verify_presentation
-from verifier.enveloped import secured_credential
-from wallet import (
-    AddOutcome,
-    CredentialFormat,
-    Flag,
-    PresentationRefused,
-    Wallet,
-    add,
-    present,
-    refresh,
 )
 
 CHALLENGE = "c-77aa"

@@ -10,7 +10,18 @@ from typing import Any
 import pytest
 
 from passeport.errors import InputError
-from proofs.outcome import Outcome
+from passeport.proofs.outcome import Outcome
+from passeport.verifier import Environment, Policy, VerificationResult, verify_presentation
+from passeport.wallet import (
+    Flag,
+    Presentation,
+    PresentationRefused,
+    UnmetRequest,
+    Wallet,
+    add,
+    present,
+    refresh,
+)
 from tests.conftest import FIXED_NOW
 from tests.verifier.status_helpers import encode_bits, entry, list_credential, publish
 from tests.wallet._helpers import (
@@ -27,17 +38,6 @@ from tests.wallet._helpers import (
     signed,
 )
 from tests.wallet.test_query import DCQL, PE
-from verifier import Environment, Policy, VerificationResult, verify_presentation
-from wallet import (
-    Flag,
-    Presentation,
-    PresentationRefused,
-    UnmetRequest,
-    Wallet,
-    add,
-    present,
-    refresh,
-)
 
 CHALLENGE = "c-8f2d41"
 DOMAIN = "recrutement.example"

@@ -13,6 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from passeport.errors import InputError, PasseportError
+from passeport.wallet import Answer, UnmetRequest, Wallet, add, answer
+from passeport.wallet._jsonpath import JsonPath
+from passeport.wallet.query import claim_pointers
 from tests.conftest import FIXED_NOW, ROOT
 from tests.wallet._helpers import (
     SOMEONE_ELSE,
@@ -24,9 +27,6 @@ from tests.wallet._helpers import (
     selective,
     signed,
 )
-from wallet import Answer, UnmetRequest, Wallet, add, answer
-from wallet._jsonpath import JsonPath
-from wallet.query import claim_pointers
 
 REQUESTS = ROOT / "examples" / "requests"
 DCQL = json.loads((REQUESTS / "job-application.dcql.json").read_text("utf-8"))

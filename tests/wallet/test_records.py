@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-import wallet._records
+import passeport.wallet._records
+from passeport.wallet import CredentialFormat, CredentialInfo, Verification, WalletEntry
 from tests.conftest import FIXED_NOW
-from wallet import CredentialFormat, CredentialInfo, Verification, WalletEntry
 
 AT = "2025-07-01T12:00:00Z"
 
@@ -64,5 +64,5 @@ def test_expiring_within_counts_days_from_now() -> None:
 
 
 def test_docstring_examples_run() -> None:
-    failures, tried = doctest.testmod(wallet._records)
+    failures, tried = doctest.testmod(passeport.wallet._records)
     assert tried > 0 and failures == 0

@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from did.keyfile import KeyPair
+from passeport.did.keyfile import KeyPair
 from passeport.errors import InputError, WalletError
+from passeport.wallet import KdfParams, Wallet, add
+from passeport.wallet._crypto import DataKey
 from tests.conftest import ROOT
 from tests.wallet._helpers import (
     FAST_KDF,
@@ -27,8 +29,6 @@ from tests.wallet._helpers import (
     selective,
     signed,
 )
-from wallet import KdfParams, Wallet, add
-from wallet._crypto import DataKey
 
 
 def _add(wallet: Wallet, *documents: dict[str, object]) -> list[str]:
@@ -177,7 +177,7 @@ _CHILD = """
 import sys
 from pathlib import Path
 from tests.wallet._helpers import PASSPHRASE, env, policy
-from wallet import Wallet, add
+from passeport.wallet import Wallet, add
 
 wallet = Wallet.open(Path(sys.argv[1]), PASSPHRASE)
 for name in sys.argv[2:]:

@@ -1,4 +1,4 @@
-"""Shared test fixtures: paths to the shared vectors and fixed clocks."""
+"""Shared test fixtures: paths to the test data (vectors, interop) and fixed clocks."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+# Copies of the W3C vectors and of another implementation's outputs; see tests/data/README.md.
+SHARED = ROOT / "tests" / "data"
 VECTORS = SHARED / "vectors"
 DBJS = SHARED / "interop" / "dbjs"
 FIXED_NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)

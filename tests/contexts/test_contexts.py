@@ -30,11 +30,11 @@ LOADER = bundled_loader()
 
 
 def test_every_shared_context_is_bundled_byte_exact() -> None:
+    # tests/data/contexts/index.json: the sha256 of each official context document.
     index = load_json(SHARED / "contexts" / "index.json")
     for url, entry in index.items():
         assert url in bundled_documents()
         data = resources.files("passeport.contexts").joinpath("bundled", entry["file"]).read_bytes()
-        assert data == (SHARED / "contexts" / entry["file"]).read_bytes()
         assert hashlib.sha256(data).hexdigest() == entry["sha256"]
         assert LOADER.load(url) == json.loads(data)
 

@@ -1,4 +1,4 @@
-"""Paths to the shared vectors and interop keys, and fixed-seed keys for the did tests."""
+"""Paths to the test vectors and interop keys, and fixed-seed keys for the did tests."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 from passeport.did import KeyAlgorithm, PrivateKey
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
+SHARED = Path(__file__).resolve().parents[1] / "data"  # see tests/data/README.md
 VECTORS = SHARED / "vectors"
 INTEROP_KEYS = SHARED / "interop" / "dbjs" / "keys"
 DIDWEB = SHARED / "interop" / "dbjs" / "didweb"

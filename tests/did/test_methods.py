@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Mapping
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ from passeport.did.jwk_method import did_jwk_public_key
 from passeport.did.key import did_key_public_key
 from passeport.did.web import parse_did_web_document
 from passeport.errors import KeyFormatError, ResolutionError
-from tests.did._data import ALGORITHMS, DIDWEB, INTEROP_KEYS, SHARED, fixed_key, load_json
+from tests.did._data import ALGORITHMS, DIDWEB, INTEROP_KEYS, fixed_key, load_json
 
 RELATIONSHIPS = (
     "authentication",
@@ -118,7 +119,8 @@ def test_did_jwk_spec_example_resolves() -> None:
 
 
 def test_did_jwk_context_defines_its_terms() -> None:
-    context = (SHARED / "contexts" / "jwk-v1.jsonld").read_text("utf-8")
+    bundled = resources.files("passeport.contexts").joinpath("bundled", "jwk-v1.jsonld")
+    context = bundled.read_text("utf-8")
     assert '"JsonWebKey"' in context
     assert '"publicKeyJwk"' in context
 

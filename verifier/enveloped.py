@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import Any, Final, Literal
 from urllib.parse import unquote
 
-from passeport._json import JsonObject
+from passeport._json import JsonObject, id_of
 from passeport.contexts import DocumentLoader, expand
 from passeport.errors import ContextError, PasseportError
 from passeport.proofs._jws import b64url_decode
@@ -32,6 +32,7 @@ from passeport.proofs.outcome import Outcome
 from passeport.proofs.sdjwt import verify_sd_jwt
 from passeport.verifier.env import Environment, Policy
 from passeport.verifier.result import Check
+from passeport.verifier.view import signed_view
 
 __all__ = [
     "CREDENTIAL_MEDIA_TYPES",
@@ -160,6 +161,46 @@ def _document(
     return document, checks
 
 
+def _signer_checks(
+    result: JwtVerification,
+    document: Mapping[str, Any] | None,
+    member: str,
+    loader: DocumentLoader,
+    credential: int | None,
+    pointer: str | None,
+) -> list[Check]:
+    """Refuse a token signed by a key of another party than the issuer (holder) it names.
+
+    The token's JSON is signed as written, but whoever signs may write the
+    party as a list, an ``{"@id": ...}`` object or under its IRI: the party is
+    read as the pipeline reads it (:func:`~passeport.verifier.view.signed_view`),
+    and the signing key must be one of its keys.
+    """
+    if document is None or result.verification_method is None:
+        return []
+    signer = result.verification_method.split("#", 1)[0]
+    named: Any = document.get(member)
+    if "@context" in document:
+        try:
+            named = signed_view(document, loader).document.get(member)
+        except PasseportError:
+            return []  # reported as input.terms
+    if named is None:
+        return []  # no party named: the pipeline's own check fails it
+    items = named if isinstance(named, list) else [named]
+    parties = {item if isinstance(item, str) else id_of(item) for item in items}
+    if parties == {signer}:
+        return []
+    shown = ", ".join(sorted(str(party) for party in parties))
+    message = f"the token is signed by a key of {signer}, not of the {member} it names ({shown})"
+    return [Check("proof.controller", Outcome.FAILED, message, credential, pointer)]
+
+
+def _bound_to_a_key(token: str) -> bool:
+    """Tell whether an SD-JWT names its holder's key (``cnf``): only that key may present it."""
+    return "cnf" in _peek_typ(token.split("~", 1)[0])[1]
+
+
 def _unwrap(
     value: str | Mapping[str, Any],
     kinds: Mapping[str, str],
@@ -227,7 +268,12 @@ def secured_credential(
         return [Check("proof.suite", Outcome.FAILED, message, credential, pointer)], None, suite
     if suite == "sd-jwt":
         if require_key_binding is None:
-            require_key_binding = policy.challenge is not None or policy.domain is not None
+            # Inside a presentation, a credential bound to a key is presented by that key.
+            require_key_binding = (
+                policy.challenge is not None
+                or policy.domain is not None
+                or (credential is not None and _bound_to_a_key(token))
+            )
         result = verify_sd_jwt(
             token,
             resolver=env.resolver(),
@@ -248,6 +294,7 @@ def secured_credential(
         )
     checks = _checks(result, credential, pointer)
     document, more = _document(result, env.loader, credential, pointer)
+    more += _signer_checks(result, document, "issuer", env.loader, credential, pointer)
     return checks + more, document, result.media_type or suite
 
 
@@ -292,4 +339,5 @@ def secured_presentation(
         max_age=policy.max_age,
     )
     document, more = _document(result, env.loader, None, pointer)
+    more += _signer_checks(result, document, "holder", env.loader, None, pointer)
     return _checks(result, None, pointer) + more, document, result.media_type or suite

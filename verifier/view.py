@@ -155,4 +155,22 @@ def signed_view(
             where=where,
         )
     compacted["@context"] = list(context)
-    return SignedView(compacted, reexpressed=True)
+    return SignedView(_strings_of_values(compacted), reexpressed=True)
+
+
+def _strings_of_values(value: Any) -> Any:
+    """Replace each value object holding a string by that string.
+
+    A value the verifier's contexts do not type the same way stays a value
+    object after compaction (``{"@value": "RNCP35288", "@language": "fr"}``);
+    a check gathering strings (certification codes, dates) would not see it.
+    Read as its string, it is checked like any other: a string in a
+    ``validUntil`` is taken as the date it spells, never skipped.
+    """
+    if isinstance(value, list):
+        return [_strings_of_values(item) for item in value]
+    if isinstance(value, dict):
+        if isinstance(value.get("@value"), str):
+            return value["@value"]
+        return {key: _strings_of_values(child) for key, child in value.items()}
+    return value

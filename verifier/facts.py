@@ -1,0 +1,290 @@
+"""What a credential proves, in the terms an HR reader uses, read only from what was signed.
+
+The pipeline hands :func:`facts_of` the credential's signed view
+(:mod:`passeport.verifier.view`), so every fact here is a value the signature
+covers and the holder disclosed: a withheld value is absent, never guessed.
+
+The kind is read from the credential's own vocabulary: an Open Badges 3.0
+achievement (``achievementType``; a ``Certificate`` from a training body
+(``source``) with an end of validity is a health-and-safety training), an
+``EmploymentCredential`` (a job held), an ``EndorsementCredential``. Codes and
+levels come from the alignments the issuer signed: ``ext:Certification``
+(RNCP or RS fiche), ``ext:SkillBlock`` (bloc de compétences), ``ext:EQFLevel``
+(niveau), ROME occupations.
+
+Spec: https://www.imsglobal.org/spec/ob/v3p0/ (Achievement, Alignment,
+IdentityObject), https://www.w3.org/TR/vc-data-model-2.0/ .
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Final
+
+from passeport._json import JsonObject, id_of
+
+__all__ = ["Block", "CredentialFacts", "Guarantee", "Kind", "facts_of"]
+
+_DIPLOMA_TYPES: Final = frozenset(
+    {
+        "Diploma",
+        "Degree",
+        "AssociateDegree",
+        "BachelorDegree",
+        "MasterDegree",
+        "DoctoralDegree",
+        "GeneralEducationDevelopment",
+        "SecondarySchoolDiploma",
+        "ProfessionalDoctorate",
+        "ResearchDoctorate",
+    }
+)
+_SKILL_TYPES: Final = frozenset({"Competency", "Achievement", "Badge", "Assignment", "Assessment"})
+
+
+class Kind(StrEnum):
+    """What kind of line of a CV a credential is."""
+
+    DIPLOMA = "diploma"
+    CERTIFICATION = "certification"
+    SKILL = "skill"
+    JOB = "job"
+    SAFETY_TRAINING = "safety-training"
+    ENDORSEMENT = "endorsement"
+    OTHER = "other"
+
+
+class Guarantee(StrEnum):
+    """Who vouches for the facts: the three labels a reader must never confuse."""
+
+    GUARANTEED = "guaranteed"  # signed by its issuer, and the signature holds
+    DECLARED = "declared"  # signed by the holder about themselves
+    UNVERIFIABLE = "unverifiable"  # the signature, the form or a check does not hold
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A bloc de compétences of an RNCP or RS fiche."""
+
+    code: str
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialFacts:
+    """The facts one credential proves, as signed and disclosed.
+
+    Dates are as signed (ISO 8601). ``awarded`` is when the holder earned
+    it, not when the credential was signed; ``valid_until`` is the end of a
+    training's validity (safety trainings expire). ``standing`` is the
+    issuer's, under the recruiter's trust list (see
+    :func:`passeport.verifier.trust.standing`, or ``"unverified"``).
+    """
+
+    kind: Kind
+    guarantee: Guarantee
+    standing: str
+    title: str | None = None
+    level: str | None = None
+    codes: tuple[str, ...] = ()
+    blocks: tuple[Block, ...] = ()
+    rome: tuple[str, ...] = ()
+    awarded: str | None = None
+    valid_from: str | None = None
+    valid_until: str | None = None
+    issuer: str | None = None
+    issuer_name: str | None = None
+    holder: str | None = None
+    holder_name: str | None = None
+    employer: str | None = None
+    started: str | None = None
+    ended: str | None = None
+    selective: bool = False
+
+    def to_json(self) -> JsonObject:
+        """Return the documented JSON form (camelCase members; absent facts are null).
+
+        >>> facts = CredentialFacts(Kind.DIPLOMA, Guarantee.GUARANTEED, "unknown",
+        ...                         title="Licence", codes=("RNCP35288",))
+        >>> facts.to_json()["codes"], facts.to_json()["kind"]
+        (['RNCP35288'], 'diploma')
+        """
+        return {
+            "kind": str(self.kind),
+            "guarantee": str(self.guarantee),
+            "standing": self.standing,
+            "title": self.title,
+            "level": self.level,
+            "codes": list(self.codes),
+            "blocks": [{"code": b.code, "name": b.name} for b in self.blocks],
+            "rome": list(self.rome),
+            "awarded": self.awarded,
+            "validFrom": self.valid_from,
+            "validUntil": self.valid_until,
+            "issuer": self.issuer,
+            "issuerName": self.issuer_name,
+            "holder": self.holder,
+            "holderName": self.holder_name,
+            "employer": self.employer,
+            "started": self.started,
+            "ended": self.ended,
+            "selective": self.selective,
+        }
+
+
+def _items(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [] if value is None else [value]
+
+
+def _text(value: Any) -> str | None:
+    """Return a string value, or the first string of a list or language map."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        for item in value:
+            found = _text(item)
+            if found:
+                return found
+    if isinstance(value, Mapping):
+        for item in value.values():
+            if isinstance(item, str):
+                return item
+    return None
+
+
+def _types(value: Any) -> set[str]:
+    return (
+        {t for t in _items(value.get("type")) if isinstance(t, str)}
+        if isinstance(value, Mapping)
+        else set()
+    )
+
+
+def _alignments(achievement: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+    for item in _items(achievement.get("alignment")):
+        if isinstance(item, Mapping):
+            yield item
+
+
+def _holder_name(subject: Mapping[str, Any]) -> str | None:
+    for identity in _items(subject.get("identifier")):
+        if (
+            isinstance(identity, Mapping)
+            and identity.get("identityType") == "name"
+            and identity.get("hashed") in (False, "false", None)
+        ):
+            name = _text(identity.get("identityHash"))
+            if name:
+                return name
+    return _text(subject.get("name"))
+
+
+def _kind(types: set[str], subject: Mapping[str, Any], achievement: Mapping[str, Any]) -> Kind:
+    if "EmploymentCredential" in types or isinstance(subject.get("employment"), Mapping):
+        return Kind.JOB
+    if "EndorsementCredential" in types:
+        return Kind.ENDORSEMENT
+    if not achievement:
+        return Kind.OTHER
+    achievement_type = _text(achievement.get("achievementType")) or ""
+    if achievement_type in _DIPLOMA_TYPES:
+        return Kind.DIPLOMA
+    if achievement_type in _SKILL_TYPES:
+        return Kind.SKILL
+    if achievement_type in ("Certificate", "Certification", "License"):
+        if subject.get("source") is not None or subject.get("licenseNumber") is not None:
+            return Kind.SAFETY_TRAINING
+        return Kind.CERTIFICATION
+    return Kind.OTHER
+
+
+def _guarantee(standing: str) -> Guarantee:
+    if standing == "self-declared":
+        return Guarantee.DECLARED
+    if standing in ("unverified", "not-accredited"):
+        return Guarantee.UNVERIFIABLE
+    return Guarantee.GUARANTEED
+
+
+def facts_of(
+    document: Mapping[str, Any], *, standing: str, verified: bool, selective: bool = False
+) -> CredentialFacts:
+    """Return what ``document`` (a credential's signed view) proves.
+
+    Args:
+        standing: the issuer's standing under the recruiter's trust list.
+        verified: whether every check on the credential held; if not, the
+            facts are labelled unverifiable whatever the standing.
+        selective: whether the holder disclosed only a part of it.
+
+    >>> facts = facts_of({"type": ["VerifiableCredential", "OpenBadgeCredential"],
+    ...     "issuer": {"id": "did:web:univ.example", "name": "Université Exemple"},
+    ...     "credentialSubject": {"achievement": {"achievementType": "BachelorDegree",
+    ...         "name": "Licence", "alignment": [{"targetType": "ext:EQFLevel",
+    ...         "targetCode": "6"}]}}}, standing="unknown", verified=True)
+    >>> facts.kind, facts.title, facts.level, facts.issuer_name
+    (<Kind.DIPLOMA: 'diploma'>, 'Licence', '6', 'Université Exemple')
+    """
+    types = _types(document)
+    subjects = [s for s in _items(document.get("credentialSubject")) if isinstance(s, Mapping)]
+    subject: Mapping[str, Any] = subjects[0] if subjects else {}
+    achievement_value = subject.get("achievement")
+    achievement: Mapping[str, Any] = (
+        achievement_value if isinstance(achievement_value, Mapping) else {}
+    )
+    employment_value = subject.get("employment")
+    employment: Mapping[str, Any] = (
+        employment_value if isinstance(employment_value, Mapping) else {}
+    )
+    codes: list[str] = []
+    blocks: list[Block] = []
+    rome: list[str] = []
+    level: str | None = None
+    for alignment in [*_alignments(achievement), *_alignments(employment)]:
+        target = _text(alignment.get("targetType"))
+        code = _text(alignment.get("targetCode"))
+        framework = _text(alignment.get("targetFramework"))
+        if not code:
+            continue
+        if target == "ext:Certification" and code not in codes:
+            codes.append(code)
+        elif target == "ext:SkillBlock":
+            blocks.append(Block(code, _text(alignment.get("targetName"))))
+        elif target == "ext:EQFLevel":
+            level = code
+        elif framework == "ROME" and code not in rome:
+            rome.append(code)
+    human_code = _text(achievement.get("humanCode"))
+    if human_code and human_code not in codes and human_code.upper().startswith(("RNCP", "RS")):
+        codes.append(human_code)
+    issuer = document.get("issuer")
+    employer = employment.get("employer")
+    title = (
+        _text(achievement.get("name"))
+        or _text(employment.get("jobTitle"))
+        or _text(document.get("name"))
+    )
+    stand = standing if verified else "unverified"
+    return CredentialFacts(
+        kind=_kind(types, subject, achievement),
+        guarantee=_guarantee(stand),
+        standing=stand,
+        title=title,
+        level=level,
+        codes=tuple(codes),
+        blocks=tuple(blocks),
+        rome=tuple(rome),
+        awarded=_text(document.get("awardedDate")),
+        valid_from=_text(document.get("validFrom")) or _text(document.get("issuanceDate")),
+        valid_until=_text(document.get("validUntil")) or _text(document.get("expirationDate")),
+        issuer=id_of(issuer),
+        issuer_name=_text(issuer.get("name")) if isinstance(issuer, Mapping) else None,
+        holder=id_of(subject) if subject else None,
+        holder_name=_holder_name(subject) if subject else None,
+        employer=_text(employer.get("name")) if isinstance(employer, Mapping) else None,
+        started=_text(employment.get("startDate")),
+        ended=_text(employment.get("endDate")),
+        selective=selective,
+    )

@@ -1,0 +1,236 @@
+"""The verdict in words: one sentence per credential that an HR reader understands.
+
+:func:`verdict_of` turns a credential's checks into one :class:`Verdict`,
+the word a recruiter acts on (authentic, forged, revoked, suspended,
+expired, not accredited, unknown issuer, presented by someone else, could
+not be checked); :func:`sentence` says what the credential proves
+(:class:`~passeport.verifier.facts.CredentialFacts`) and that verdict, in
+French or English, from the message catalogs of :mod:`passeport.i18n`.
+
+>>> from passeport.verifier.facts import CredentialFacts, Guarantee, Kind
+>>> facts = CredentialFacts(Kind.DIPLOMA, Guarantee.GUARANTEED, "accredited",
+...     title="Licence professionnelle Métiers de l'informatique", level="6",
+...     codes=("RNCP35288",), awarded="2025-07-04T00:00:00Z",
+...     issuer_name="Université Exemple", holder_name="Camille Martin")
+>>> print(sentence(facts, Verdict.AUTHENTIC, "fr", status_checked=True))
+Diplôme Licence professionnelle Métiers de l'informatique (RNCP35288, niveau 6), délivré le \
+4 juillet 2025 à Camille Martin par Université Exemple, organisme accrédité pour cette \
+certification : authentique, non révoqué.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+from typing import Final
+
+from passeport.i18n import format_date, translator
+from passeport.verifier.facts import CredentialFacts, Kind
+from passeport.verifier.result import Check, Outcome
+
+__all__ = ["MESSAGES", "Verdict", "sentence", "verdict_of", "verdict_words"]
+
+
+class Verdict(StrEnum):
+    """The one word a recruiter acts on, for one credential (the worst finding wins)."""
+
+    AUTHENTIC = "authentic"
+    FORGED = "forged"
+    REVOKED = "revoked"
+    SUSPENDED = "suspended"
+    EXPIRED = "expired"
+    NOT_YET_VALID = "not-yet-valid"
+    NOT_THE_HOLDER = "not-the-holder"
+    UNKNOWN_ISSUER = "unknown-issuer"
+    NOT_ACCREDITED = "not-accredited"
+    UNCHECKED = "unchecked"
+    NOT_VERIFIED = "not-verified"
+
+
+# In order of gravity: the first that applies is the verdict.
+_FAILED_RULES: Final[tuple[tuple[tuple[str, ...], Verdict], ...]] = (
+    (("proof.", "input.", "disclosure.", "key_binding.signature"), Verdict.FORGED),
+    (("status.revoked",), Verdict.REVOKED),
+    (("status.suspended",), Verdict.SUSPENDED),
+    (("validity.expired",), Verdict.EXPIRED),
+    (("validity.not_yet_valid",), Verdict.NOT_YET_VALID),
+    (("holder.binding", "key_binding."), Verdict.NOT_THE_HOLDER),
+    (("trust.issuer",), Verdict.UNKNOWN_ISSUER),
+    (("trust.",), Verdict.NOT_ACCREDITED),
+)
+
+
+def verdict_of(checks: Iterable[Check], *, unchecked_is_failure: bool = True) -> Verdict:
+    """Return the verdict of one credential from its checks.
+
+    >>> verdict_of([Check("proof.signature", Outcome.PASSED, "ok"),
+    ...             Check("status.revoked", Outcome.FAILED, "revoked")])
+    <Verdict.REVOKED: 'revoked'>
+    """
+    listed = list(checks)
+    failed = [c.code for c in listed if c.outcome is Outcome.FAILED]
+    for prefixes, verdict in _FAILED_RULES:
+        if any(code.startswith(prefixes) for code in failed):
+            return verdict
+    if failed:
+        return Verdict.NOT_VERIFIED
+    if unchecked_is_failure and any(c.outcome is Outcome.UNCHECKED for c in listed):
+        return Verdict.UNCHECKED
+    return Verdict.AUTHENTIC
+
+
+# The message ids of each kind's sentence (translated in passeport/locale).
+_KIND_SENTENCE: Final = {
+    Kind.DIPLOMA: "Diploma {title}{details}, awarded on {date}{holder} by {issuer}{standing}",
+    Kind.CERTIFICATION: (
+        "Certification {title}{details}, awarded on {date}{holder} by {issuer}{standing}"
+    ),
+    Kind.SKILL: "Skill {title}{details}, attested on {date}{holder} by {issuer}{standing}",
+    Kind.SAFETY_TRAINING: (
+        "Safety training {title}{details}, passed on {date}{holder}{until} "
+        "with {issuer}{standing}"
+    ),
+    Kind.ENDORSEMENT: "Endorsement {title}{holder}, by {issuer}{standing}",
+    Kind.OTHER: "Credential {title}, issued on {date}{holder} by {issuer}{standing}",
+}
+_JOB_SENTENCE: Final = (
+    "Job {title} at {employer}, from {start} to {end}{holder}, attested by {issuer}{standing}"
+)
+_CURRENT_JOB_SENTENCE: Final = (
+    "Job {title} at {employer}, since {start}{holder}, attested by {issuer}{standing}"
+)
+_STANDING: Final = {
+    "accredited": ", a body accredited for this certification",
+    "self-declared": " (declared by the holders themselves)",
+}
+_VERDICT: Final = {
+    Verdict.FORGED: "FORGED or altered: its signature or its form does not hold",
+    Verdict.REVOKED: "REVOKED by its issuer",
+    Verdict.SUSPENDED: "SUSPENDED by its issuer",
+    Verdict.EXPIRED: "EXPIRED since {date}",
+    Verdict.NOT_YET_VALID: "NOT YET VALID",
+    Verdict.NOT_THE_HOLDER: "presented by SOMEONE ELSE than its holder",
+    Verdict.UNKNOWN_ISSUER: "authentic, but its issuer is NOT ON YOUR TRUST LIST",
+    Verdict.NOT_ACCREDITED: (
+        "authentic, but its issuer is NOT ACCREDITED for this by your trust list"
+    ),
+    Verdict.UNCHECKED: "COULD NOT BE CHECKED: {reason}",
+    Verdict.NOT_VERIFIED: "NOT VERIFIED",
+}
+
+
+_WORD: Final = {
+    Verdict.AUTHENTIC: "authentic",
+    Verdict.FORGED: "forged or altered",
+    Verdict.REVOKED: "revoked",
+    Verdict.SUSPENDED: "suspended",
+    Verdict.EXPIRED: "expired",
+    Verdict.NOT_YET_VALID: "not yet valid",
+    Verdict.NOT_THE_HOLDER: "presented by someone else",
+    Verdict.UNKNOWN_ISSUER: "issuer not on your trust list",
+    Verdict.NOT_ACCREDITED: "issuer not accredited for this",
+    Verdict.UNCHECKED: "could not be checked",
+    Verdict.NOT_VERIFIED: "not verified",
+}
+
+
+def verdict_words(verdict: Verdict, lang: str, *, status_checked: bool = False) -> str:
+    """Return the verdict in a few words (``authentique, non révoqué``, ``révoqué``).
+
+    >>> verdict_words(Verdict.REVOKED, "fr"), verdict_words(Verdict.AUTHENTIC, "en")
+    ('révoqué', 'authentic')
+    """
+    t = translator(lang)
+    if verdict is Verdict.AUTHENTIC and status_checked:
+        return t("authentic, not revoked")
+    return t(_WORD[verdict])
+
+
+def _unchecked_reason(checks: Iterable[Check], lang: str) -> str:
+    t = translator(lang)
+    codes = [c.code for c in checks if c.outcome is Outcome.UNCHECKED]
+    if any(code.startswith("status.") for code in codes):
+        return t("its status list could not be read (offline or unreachable)")
+    if any(code.startswith("schema.") for code in codes):
+        return t("its schema could not be read")
+    return t("a check could not be made")
+
+
+def sentence(
+    facts: CredentialFacts,
+    verdict: Verdict,
+    lang: str,
+    *,
+    status_checked: bool = False,
+    checks: Iterable[Check] = (),
+) -> str:
+    """Return one sentence: what the credential proves, by whom, and the verdict.
+
+    Args:
+        status_checked: whether a status list was read and the credential is
+            not revoked (the sentence then says "not revoked").
+        checks: the credential's checks, to say why it could not be checked.
+    """
+    t = translator(lang)
+    unknown = t("(not disclosed)")
+    details = [*facts.codes]
+    if facts.level:
+        details.append(t("level {level}").format(level=facts.level))
+    detail = f" ({', '.join(details)})" if details else ""
+    issuer = facts.issuer_name or facts.issuer or unknown
+    standing = t(_STANDING[facts.standing]) if facts.standing in _STANDING else ""
+    if facts.kind is Kind.JOB:
+        holder = t(" held by {name}").format(name=facts.holder_name) if facts.holder_name else ""
+        template = _JOB_SENTENCE if facts.ended else _CURRENT_JOB_SENTENCE
+        text = t(template).format(
+            title=facts.title or unknown,
+            employer=facts.employer or issuer,
+            start=format_date(facts.started, lang) or unknown,
+            end=format_date(facts.ended, lang) or unknown,
+            holder=holder,
+            issuer=issuer,
+            standing=standing,
+        )
+    else:
+        holder = t(" to {name}").format(name=facts.holder_name) if facts.holder_name else ""
+        until = ""
+        if facts.valid_until and facts.kind is Kind.SAFETY_TRAINING:
+            until = t(", valid until {date}").format(date=format_date(facts.valid_until, lang))
+        text = t(_KIND_SENTENCE[facts.kind]).format(
+            title=facts.title or unknown,
+            details=detail,
+            date=format_date(facts.awarded or facts.valid_from, lang) or unknown,
+            holder=holder,
+            until=until,
+            issuer=issuer,
+            standing=standing,
+        )
+    if verdict is Verdict.AUTHENTIC:
+        words = verdict_words(verdict, lang, status_checked=status_checked)
+    else:
+        words = t(_VERDICT[verdict]).format(
+            date=format_date(facts.valid_until, lang) or unknown,
+            reason=_unchecked_reason(checks, lang),
+        )
+    return t("{sentence}: {verdict}.").format(sentence=text, verdict=words)
+
+
+MESSAGES: Final = (
+    *_KIND_SENTENCE.values(),
+    _JOB_SENTENCE,
+    _CURRENT_JOB_SENTENCE,
+    *_STANDING.values(),
+    *_VERDICT.values(),
+    *_WORD.values(),
+    "authentic, not revoked",
+    "its status list could not be read (offline or unreachable)",
+    "its schema could not be read",
+    "a check could not be made",
+    "(not disclosed)",
+    "level {level}",
+    " held by {name}",
+    " to {name}",
+    ", valid until {date}",
+    "{sentence}: {verdict}.",
+)
+"""Every message id this module speaks (a test checks each has its French translation)."""

@@ -31,7 +31,6 @@ from passeport.issuer.issue import (
     verification_documents,
     verification_environment,
 )
-from passeport.issuer.registry import Registry
 from passeport.issuer.statuslist import allocate_status
 from passeport.issuer.templates import data_from_row
 
@@ -61,7 +60,7 @@ def _baseline(profile: Profile, row: dict[str, str], *, count: int) -> float:
     """Return credentials per second for render + sign + verify in this process."""
     loader = bundled_loader()
     data = data_from_row("diploma", row, where="baseline")
-    with Registry.open(profile.registry_path) as registry:
+    with profile.open_registry() as registry:
         slots = allocate_status(profile, registry, count + 1, at=ISSUED_AT)
         documents = verification_documents(profile, registry, {1}, at=ISSUED_AT, loader=loader)
     env = verification_environment(documents, loader=loader, at=ISSUED_AT)

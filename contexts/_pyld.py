@@ -8,7 +8,18 @@ What pyld lacks and this module adds:
   a scan of the expanded form for relative ``@id``/``@type`` values, which
   only the RDF conversion drops);
 - RDFC-1.0 with a chosen hash (SHA-384 for P-384 suites) and a work limit
-  against poison graphs (exponential blank-node permutations).
+  against poison graphs (exponential blank-node permutations);
+- canonical N-Quads as RDFC-1.0 writes them (https://www.w3.org/TR/rdf-canon/,
+  "canonical n-quads form"): pyld escapes only the backslash, the quote, tab,
+  LF and CR in literals and writes other control characters raw, where
+  RDFC-1.0 writes backspace and form feed as ECHAR (``b``, ``f``), the rest
+  of U+0000..U+001F and U+007F as UCHAR with upper-case hex;
+- an N-Quads parser that splits lines on LF only (pyld's ``splitlines`` also
+  splits on U+2028, U+0085, U+000B, ... which canonical N-Quads leave raw)
+  and reads every ECHAR and UCHAR escape;
+- a compaction that names a node's type by the term carrying its type-scoped
+  context, so that the compacted form expands back to the same statements
+  (see :class:`_Compactor`).
 """
 
 from __future__ import annotations
@@ -16,10 +27,12 @@ from __future__ import annotations
 import copy
 import hashlib
 import re
+import types
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from cachetools import LRUCache
+from pyld import canon as pyld_canon
 from pyld import jsonld
 from pyld.canon import URDNA2015
 from pyld.context_resolver import ContextResolver
@@ -179,9 +192,63 @@ def expand(document: Any, options: dict[str, Any], on_dropped: Callable[[str | N
     return _Processor(on_dropped).expand(document, dict(options))
 
 
-def compact(expanded: Any, context: Any, options: dict[str, Any]) -> Any:
-    """Compact an expanded document with ``context`` (raises pyld's JsonLdError)."""
-    return jsonld.compact(expanded, context, {**options, "skipExpansion": True})
+_SCOPED_TYPE_TERMS: LRUCache[str, dict[str, str]] = LRUCache(maxsize=1024)
+
+
+def _scoped_terms(active_ctx: Any) -> dict[str, str]:
+    """Return, for each IRI, the shortest (then least) term mapping to it with a local context."""
+    key = active_ctx.get("_uuid")
+    found = _SCOPED_TYPE_TERMS.get(key) if key is not None else None
+    if found is None:
+        found = {}
+        mappings = active_ctx.get("mappings", {})
+        for term in sorted(mappings, key=lambda name: (len(name), name)):
+            mapping = mappings[term]
+            if mapping and "@context" in mapping and not mapping.get("reverse"):
+                found.setdefault(mapping.get("@id"), term)
+        if key is not None:
+            _SCOPED_TYPE_TERMS[key] = found
+    return found
+
+
+class _Compactor(jsonld.JsonLdProcessor):  # type: ignore[misc]
+    """pyld's compaction, naming a type by the term that carries its type-scoped context.
+
+    JSON-LD 1.1 compacts a node's ``@type`` with the context of the node that
+    holds it, so when a property and a type share an IRI (Open Badges 3.0's
+    ``geo`` inside ``Address`` and the type ``GeoCoordinates``) the shorter
+    ``geo`` wins; expanded again, ``"type": "geo"`` brings no type-scoped
+    context and ``latitude`` is undefined. Selective disclosure compacts and
+    re-expands every credential, so the term with the local context is
+    preferred: either term expands to the same type IRI, and only this one
+    expands the node's properties as the credential did.
+    """
+
+    def _compact_iri(
+        self,
+        active_ctx: Any,
+        iri: Any,
+        value: Any = None,
+        vocab: bool = False,
+        base: Any = None,
+        reverse: bool = False,
+    ) -> Any:
+        term = super()._compact_iri(active_ctx, iri, value, vocab, base, reverse)
+        if not vocab or value is not None or reverse or not isinstance(term, str):
+            return term
+        mapping = active_ctx.get("mappings", {}).get(term)
+        if not mapping or "@context" in mapping:
+            return term
+        return _scoped_terms(active_ctx).get(iri, term)
+
+
+def compact(expanded: Any, context: Any, options: dict[str, Any], *, round_trip: bool) -> Any:
+    """Compact an expanded document with ``context`` (raises pyld's JsonLdError).
+
+    ``round_trip`` uses :class:`_Compactor`, whose result expands back to the same statements.
+    """
+    processor = _Compactor() if round_trip else jsonld.JsonLdProcessor()
+    return processor.compact(expanded, context, {**options, "skipExpansion": True})
 
 
 class WorkLimitExceeded(Exception):
@@ -212,8 +279,60 @@ class _CountingIssuer(IdentifierIssuer):  # type: ignore[misc]
         return bool(super().has_id(old))
 
 
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+# RDFC-1.0 canonical n-quads form: in a literal, the quote and the backslash
+# are escaped, tab, LF, CR, backspace and form feed use ECHAR, every other
+# character of U+0000..U+001F and U+007F is a UCHAR with upper-case hex, and
+# everything else is written as it is (U+2028, U+0085 ... included).
+_LITERAL_ESCAPES: dict[int, str] = {code: f"\\u{code:04X}" for code in [*range(0x20), 0x7F]}
+_LITERAL_ESCAPES.update(
+    {0x22: '\\"', 0x5C: "\\\\", 0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r", 0x08: "\\b", 0x0C: "\\f"}
+)
+
+
+def escape_literal(value: str) -> str:
+    """Escape a literal's lexical form as canonical N-Quads writes it (without the quotes)."""
+    return value.translate(_LITERAL_ESCAPES)
+
+
+def _term(component: dict[str, Any]) -> str:
+    kind = component["type"]
+    value = str(component["value"])
+    if kind == "IRI":
+        return "<" + value + ">"
+    if kind == "blank node":
+        return value
+    text = '"' + escape_literal(value) + '"'
+    datatype = component.get("datatype")
+    if datatype == RDF_LANGSTRING:
+        language = component.get("language")
+        return f"{text}@{language}" if language else text
+    if datatype and datatype != XSD_STRING:
+        return f"{text}^^<{datatype}>"
+    return text
+
+
+def canonical_quad(quad: dict[str, Any]) -> str:
+    """Serialize one pyld quad in canonical n-quads form, ending in LF."""
+    line = f"{_term(quad['subject'])} <{quad['predicate']['value']}> {_term(quad['object'])}"
+    name = quad.get("name")
+    if name is not None and name.get("value") is not None:
+        line += " " + _term(name)
+    return line + " .\n"
+
+
+def _with_canonical_quads(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Return pyld's ``function`` with ``canonical_quad`` in place of ``serialize_nquad``."""
+    namespace = {**vars(pyld_canon), "serialize_nquad": canonical_quad}
+    return types.FunctionType(
+        function.__code__, namespace, function.__name__, function.__defaults__, function.__closure__
+    )
+
+
 class BoundedRdfc(URDNA2015):  # type: ignore[misc]
-    """RDFC-1.0 (pyld's URDNA2015) with a chosen hash and a work limit."""
+    """RDFC-1.0 (pyld's URDNA2015) with a chosen hash, a work limit and canonical escapes."""
 
     def __init__(self, hash_factory: Callable[[], Any], work_limit: int) -> None:
         super().__init__()
@@ -227,6 +346,11 @@ class BoundedRdfc(URDNA2015):  # type: ignore[misc]
     def hash_n_degree_quads(self, id_: str, issuer: Any) -> Any:
         self._budget.spend()
         return super().hash_n_degree_quads(id_, issuer)
+
+    # RDFC-1.0 4.4 step 7 and 4.6 step 3 serialize quads: pyld's own code, reading
+    # canonical_quad where it reads its serialize_nquad (which escapes too little).
+    main = _with_canonical_quads(URDNA2015.main)
+    hash_first_degree_quads = _with_canonical_quads(URDNA2015.hash_first_degree_quads)
 
     def canonical_labels(self) -> dict[str, str]:
         """Return the input blank-node label to canonical label map (after ``main``)."""
@@ -243,9 +367,83 @@ def canonicalize_dataset(
     return nquads, canon.canonical_labels()
 
 
+_UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
+_IRIREF = rf'<((?:[^\x00-\x20<>"{{}}|^`\\]|{_UCHAR})*)>'
+_BNODE = r"(_:[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?)"
+_LITERAL = (
+    rf'"((?:[^"\\\n\r]|\\[tbnrf"\'\\]|{_UCHAR})*)"'
+    rf"(?:\^\^{_IRIREF}|@([a-zA-Z]+(?:-[a-zA-Z0-9]+)*))?"
+)
+_QUAD = re.compile(
+    rf"[ \t]*(?:{_IRIREF}|{_BNODE})[ \t]+{_IRIREF}[ \t]+(?:{_IRIREF}|{_BNODE}|{_LITERAL})"
+    rf"[ \t]*(?:(?:{_IRIREF}|{_BNODE})[ \t]*)?\.[ \t]*(?:#[^\n]*)?"
+)
+_BLANK_OR_COMMENT = re.compile(r"[ \t]*(?:#[^\n]*)?")
+_ESCAPE = re.compile(r'\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|([tbnrf"\'\\]))')
+_ECHAR = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+
+
+def _unescape_match(match: re.Match[str]) -> str:
+    code = match.group(1) or match.group(2)
+    if code is None:
+        return _ECHAR[match.group(3)]
+    point = int(code, 16)
+    if point > 0x10FFFF or 0xD800 <= point <= 0xDFFF:
+        raise ValueError(f"\\u{code} is not a Unicode scalar value")
+    return chr(point)
+
+
+def _unescape(text: str) -> str:
+    return _ESCAPE.sub(_unescape_match, text) if "\\" in text else text
+
+
+def _node(iri: str | None, bnode: str | None) -> dict[str, Any]:
+    if iri is not None:
+        return {"type": "IRI", "value": _unescape(iri)}
+    return {"type": "blank node", "value": bnode}
+
+
 def dataset_from_nquads(text: str) -> dict[str, Any]:
-    """Parse N-Quads into a pyld dataset."""
-    return jsonld.JsonLdProcessor.parse_nquads(text)  # type: ignore[no-any-return]
+    """Parse N-Quads into a pyld dataset; lines end at LF only, every escape is read.
+
+    Raises:
+        ValueError: a line is not an N-Quads statement (names its number).
+    """
+    dataset: dict[str, list[dict[str, Any]]] = {}
+    seen: set[str] = set()
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.removesuffix("\r")
+        match = _QUAD.fullmatch(line)
+        if match is None:
+            if _BLANK_OR_COMMENT.fullmatch(line):
+                continue
+            raise ValueError(f"line {number} is not an N-Quads statement")
+        (s_iri, s_bnode, p_iri, o_iri, o_bnode, o_lex, o_dt, o_lang, g_iri, g_bnode) = (
+            match.groups()
+        )
+        if o_lex is not None:
+            obj: dict[str, Any] = {"type": "literal", "value": _unescape(o_lex)}
+            if o_dt is not None:
+                obj["datatype"] = _unescape(o_dt)
+            elif o_lang is not None:
+                obj["datatype"] = RDF_LANGSTRING
+                obj["language"] = o_lang
+            else:
+                obj["datatype"] = XSD_STRING
+        else:
+            obj = _node(o_iri, o_bnode)
+        triple = {
+            "subject": _node(s_iri, s_bnode),
+            "predicate": {"type": "IRI", "value": _unescape(p_iri)},
+            "object": obj,
+        }
+        graph = "@default" if g_iri is None and g_bnode is None else _node(g_iri, g_bnode)["value"]
+        # A dataset is a set: a repeated statement is read once.
+        key = graph + "\x00" + canonical_quad(triple)
+        if key not in seen:
+            seen.add(key)
+            dataset.setdefault(graph, []).append(triple)
+    return dataset
 
 
 def dataset_to_nquads(dataset: dict[str, Any]) -> str:

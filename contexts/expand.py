@@ -19,6 +19,7 @@ https://www.w3.org/TR/vc-data-model-2.0/#vocabularies (issuer-dependent terms).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -95,26 +96,92 @@ def _pointer_of_value(document: JsonValue, text: str) -> str | None:
     return None
 
 
-def _relative_iris(expanded: Any) -> Iterator[str]:
-    """Yield the ``@id`` and node ``@type`` values that RDF conversion would drop."""
-    if isinstance(expanded, list):
-        for item in expanded:
-            yield from _relative_iris(item)
-        return
-    if not isinstance(expanded, dict):
-        return
-    if "@value" in expanded:
-        return
-    node_id = expanded.get("@id")
-    if isinstance(node_id, str) and not _pyld.is_absolute_iri(node_id):
-        yield node_id
-    types = expanded.get("@type", [])
-    for node_type in types if isinstance(types, list) else [types]:
-        if isinstance(node_type, str) and not _pyld.is_absolute_iri(node_type):
-            yield node_type
-    for key, child in expanded.items():
-        if key not in ("@id", "@type"):
-            yield from _relative_iris(child)
+def _pointer_of(document: JsonValue, value: str | None, key: str | None) -> str | None:
+    """Return the pointer of the member named ``key``, else of the string ``value``."""
+    found = _pointer_of_key(document, key) if key is not None else None
+    if found is None and value is not None:
+        found = _pointer_of_value(document, value)
+    if found is None and key is not None:
+        for pointer, name, _ in iter_pointers(document):
+            suffixes = ("/" + name, "#" + name, ":" + name) if name else ()
+            if suffixes and key.endswith(suffixes) and not pointer.startswith("/@context"):
+                return pointer
+    return found
+
+
+# N-Quads IRIREF: no control character, space, <>"{}|^` or backslash (UCHAR aside).
+_NOT_IN_IRIREF = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+# An IRI that is absolute and has none of those (or a blank node): the usual case, fast.
+_GOOD_IRI = re.compile(r'_:\S*|[A-Za-z][A-Za-z0-9+\-.]*:[^\s\x00-\x20<>"{}|^`\\]*')
+# N-Quads LANGTAG (BCP 47 tags are of this shape).
+_LANGTAG = re.compile(r"[a-zA-Z]+(?:-[a-zA-Z0-9]+)*")
+_DIRECTION = (
+    "a base direction (@direction) is not part of the RDF dataset: canonicalization would "
+    "drop it and it would not be signed (the JSON-LD safe mode of other implementations "
+    "refuses it too)"
+)
+
+
+def _iri_problem(iri: str) -> str | None:
+    """Say why ``iri`` cannot be an IRI of the RDF dataset, or None when it can."""
+    if not _pyld.is_absolute_iri(iri):
+        return f'"{iri}" is not an absolute IRI (it would be dropped and not signed)'
+    bad = _NOT_IN_IRIREF.search(iri)
+    if bad is not None and not iri.startswith("_:"):
+        return (
+            f'"{iri}" holds {bad.group()!r}, which N-Quads does not allow in an IRI '
+            '(spaces, control characters and <>"{}|^`\\ must be percent-encoded)'
+        )
+    return None
+
+
+def _check_iri(iri: str) -> str | None:
+    return None if _GOOD_IRI.fullmatch(iri) else _iri_problem(iri)
+
+
+_BLANK_PROPERTY = 'a property is mapped to the blank node "{}" (it would be dropped and not signed)'
+
+
+def _first_unsafe(expanded: Any) -> tuple[str, str | None, str | None] | None:
+    """Return ``(message, value, key)`` for the first thing RDF would drop or cannot hold.
+
+    ``value`` and ``key`` are what to look for in the document to name a pointer.
+    """
+    stack = [expanded]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(reversed(item))
+            continue
+        if not isinstance(item, dict):
+            continue
+        if "@value" in item:
+            text = item["@value"]
+            if "@direction" in item:
+                return _DIRECTION, text if isinstance(text, str) else None, "@direction"
+            language = item.get("@language")
+            if isinstance(language, str) and not _LANGTAG.fullmatch(language):
+                return f'"{language}" is not a well-formed language tag', language, "@language"
+            datatype = item.get("@type")
+            problem = (
+                _check_iri(datatype) if isinstance(datatype, str) and datatype != "@json" else None
+            )
+            if problem is not None:
+                return problem, datatype, None
+            continue
+        for key, child in item.items():
+            if key == "@id" or key == "@type":
+                for iri in child if isinstance(child, list) else [child]:
+                    if isinstance(iri, str) and (problem := _check_iri(iri)) is not None:
+                        return problem, iri, None
+                continue
+            if not key.startswith("@"):
+                if key.startswith("_:"):
+                    return _BLANK_PROPERTY.format(key), None, None
+                if (problem := _check_iri(key)) is not None:
+                    return problem, None, key
+            stack.append(child)
+    return None
 
 
 def _issuer_dependent(expanded: Any) -> Iterator[str]:
@@ -161,7 +228,7 @@ def _check(
     for term in dropped:
         if term is None:
             continue
-        pointer = _pointer_of_key(doc, term)
+        pointer = _pointer_of(doc, None, term)
         raise ContextError(
             f'term "{term}" is not defined by any context (it would be dropped and not signed)',
             where=where,
@@ -172,12 +239,10 @@ def _check(
             "a property is mapped to null by the context (it would be dropped and not signed)",
             where=where,
         )
-    for iri in _relative_iris(expanded):
-        raise ContextError(
-            f'"{iri}" is not an absolute IRI (it would be dropped and not signed)',
-            where=where,
-            pointer=_pointer_of_value(doc, iri),
-        )
+    unsafe = _first_unsafe(expanded)
+    if unsafe is not None:
+        message, value, key = unsafe
+        raise ContextError(message, where=where, pointer=_pointer_of(doc, value, key))
     warnings = []
     for term in dict.fromkeys(_issuer_dependent(expanded)):
         pointer = _pointer_of_key(doc, term) or _pointer_of_value(doc, term) or ""
@@ -253,18 +318,27 @@ def expand(
 
 
 def compact(
-    expanded: list[Any], context: JsonValue, loader: DocumentLoader, *, where: str | None = None
+    expanded: list[Any],
+    context: JsonValue,
+    loader: DocumentLoader,
+    *,
+    where: str | None = None,
+    round_trip: bool = False,
 ) -> JsonObject:
     """Compact an expanded document (as :func:`expand` returns it) with ``context``, offline.
 
     Selective disclosure needs it: blank nodes are given ids in the expanded
     form, then the document is compacted back so that JSON pointers apply.
+    With ``round_trip``, a node's type is named by the term that carries its
+    type-scoped context when another term shares its IRI, so that the result
+    expands back to the same statements (JSON-LD's own choice, the shortest
+    term, may lose them: Open Badges' ``geo`` and ``GeoCoordinates``).
 
     Raises:
         ContextError: unknown or remote context, or invalid JSON-LD.
     """
     try:
-        compacted = _pyld.compact(expanded, context, loader.pyld_options())
+        compacted = _pyld.compact(expanded, context, loader.pyld_options(), round_trip=round_trip)
     except Exception as exc:  # pyld raises many kinds; all are wrapped
         raise _wrap(exc, where) from exc
     if not isinstance(compacted, dict):

@@ -15,13 +15,14 @@ exhausted budget fails closed with a :class:`~passeport.errors.ContextError`.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from passeport.contexts import _pyld
+from passeport.contexts.expand import iter_pointers, to_dataset
 from passeport.contexts.expand import report_warnings as _report
-from passeport.contexts.expand import to_dataset
 from passeport.contexts.loader import DocumentLoader
 from passeport.errors import ContextError, InputError
 
@@ -42,8 +43,13 @@ class Canonical:
     warnings: tuple[str, ...] = ()
 
     def lines(self) -> list[str]:
-        """Return the canonical quads, one string per quad, each ending in a newline."""
-        return self.nquads.splitlines(keepends=True)
+        """Return the canonical quads, one string per quad, each ending in a newline.
+
+        Only LF ends a quad: a literal may hold U+2028, U+0085, U+000B, ... raw
+        (canonical N-Quads escape only the C0 controls and U+007F, and
+        ``str.splitlines`` would cut a quad there).
+        """
+        return [line + "\n" for line in self.nquads.split("\n")[:-1]]
 
 
 def _run(
@@ -93,11 +99,34 @@ def canonicalize(
                 nquads=found.nquads, labels=dict(found.labels), warnings=found.warnings
             )
     dataset, warnings = to_dataset(document, loader, where=where)
-    nquads, labels = _run(dataset, hash_name, work_limit, where)
+    try:
+        nquads, labels = _run(dataset, hash_name, work_limit, where)
+        lone_surrogate = _SURROGATE.search(nquads) is not None
+    except UnicodeEncodeError:  # the hashing of a blank node's quads met one
+        lone_surrogate = True
+    if lone_surrogate:
+        raise ContextError(
+            "a string holds a lone surrogate (U+D800..U+DFFF), which is not a Unicode "
+            "character and cannot be written in UTF-8 N-Quads",
+            where=where,
+            pointer=_pointer_of_surrogate(document),
+        )
     result = Canonical(nquads=nquads, labels=labels, warnings=warnings)
     if key is not None:
         memo[key] = Canonical(nquads=nquads, labels=dict(labels), warnings=warnings)
     return result
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _pointer_of_surrogate(document: Mapping[str, Any]) -> str | None:
+    for pointer, key, value in iter_pointers(dict(document)):
+        if (isinstance(key, str) and _SURROGATE.search(key)) or (
+            isinstance(value, str) and _SURROGATE.search(value)
+        ):
+            return pointer
+    return None
 
 
 def _memo_key(document: Mapping[str, Any], hash_name: str, work_limit: int) -> Any:
@@ -126,6 +155,8 @@ def canonicalize_nquads(
         InputError: the text is not N-Quads.
         ContextError: a poison graph.
     """
+    if _SURROGATE.search(nquads):
+        raise InputError("not valid N-Quads: a lone surrogate (U+D800..U+DFFF)", where=where)
     try:
         dataset = _pyld.dataset_from_nquads(nquads)
     except Exception as exc:

@@ -85,6 +85,10 @@ class KeyPair:
         """The key's algorithm."""
         return self.private_key.algorithm
 
+    def sign(self, data: bytes) -> bytes:
+        """Sign ``data`` with the private key: a key pair is a signer (``proofs.suite.Signer``)."""
+        return self.private_key.sign(data)
+
     def to_document(self, *, include_secret: bool) -> JsonObject:
         """Return the Multikey document; ``secretKeyMultibase`` only with ``include_secret``."""
         document: JsonObject = {

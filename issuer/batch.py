@@ -58,6 +58,7 @@ from passeport.issuer.registry import Registry
 from passeport.issuer.statuslist import allocate_status
 from passeport.issuer.templates import TEMPLATE_NAMES, data_from_row, subject_id
 from passeport.proofs.dates import utc_now
+from passeport.proofs.mechanism import mechanism_named
 
 __all__ = ["BatchSummary", "ProgressCallback", "RowFailure", "issue_batch", "row_key"]
 
@@ -125,7 +126,7 @@ def _output_name(data: Mapping[str, Any], key: str, suite: str) -> str:
     """Name a row's file after its holder and row key; a token gets the suffix wallets read."""
     subject = subject_id(data) or ""
     slug = _SLUG.sub("-", subject).strip("-.")[:60]
-    suffix = {"vc-jwt": ".jwt", "sd-jwt": ".sd-jwt"}.get(suite, ".json")
+    suffix = mechanism_named(suite).file_suffix
     return f"{slug}-{key[:12]}{suffix}" if slug else f"row-{key[:12]}{suffix}"
 
 
@@ -301,7 +302,7 @@ def issue_batch(
     size = chunk_size or max(1, min(_MAX_CHUNK, total // (workers * 4) or 1))
     started = time.perf_counter()
     tally = _Tally(total, progress)
-    with Registry.open(profile.registry_path) as registry:
+    with profile.open_registry() as registry:
         batch = _Batch(
             profile,
             registry,

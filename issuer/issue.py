@@ -1,17 +1,20 @@
 """Issue one credential: render a template, add status entries, sign, verify, record.
 
-A credential is secured by a Data Integrity cryptosuite (a JSON document with
-a ``proof``) or enveloped (:data:`ENVELOPING`): a ``vc+jwt`` (VC-JOSE-COSE) or
-an SD-JWT VC whose subject claims are selectively disclosable and which is
-bound to the holder's key (``cnf``) when the holder's DID is a did:key or
-did:jwk. An enveloped credential comes back as VC 2.0 (4.13) writes it, an
+A credential is secured by a securing mechanism of :mod:`proofs.mechanism`:
+a Data Integrity cryptosuite (a JSON document with a ``proof``) or an
+enveloping one: a ``vc+jwt`` (VC-JOSE-COSE) or an SD-JWT VC whose subject
+claims are selectively disclosable and which is bound to the holder's key
+(``cnf``) when the holder's DID is a did:key or did:jwk. An enveloped
+credential comes back as VC 2.0 (4.13) writes it, an
 ``EnvelopedVerifiableCredential`` whose ``id`` is a ``data:`` URL of the
 token; :func:`enveloped_token` returns the token, which is what a holder's
 wallet and ``passeport verify`` read.
 
 Nothing leaves the issuer unverified: the signed credential goes through
 :func:`verifier.verify_credential` (proof, validity period, both status
-entries) in an environment that serves the issuer's current status lists and,
+entries; a proof for the holder only, an ecdsa-sd-2023 base proof, is
+confirmed as the holder's wallet does, and a disclosure derived from it
+verified as a recruiter would) in an environment that serves the issuer's current status lists and,
 for a did:web issuer, its DID document, exactly as a verifier would fetch them
 once published. Only a credential that verifies is recorded and returned; a
 status entry allocated for one that did not stays unused forever.
@@ -26,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from passeport._json import JsonObject, id_of
+from passeport._json import JsonObject
 from passeport.contexts import DocumentLoader, bundled_loader
 from passeport.did.resolve import StaticFetcher
 from passeport.did.web import did_web_url
@@ -36,10 +39,7 @@ from passeport.issuer.registry import CredentialRecord, Registry
 from passeport.issuer.statuslist import StatusSlot, allocate_status, current_lists
 from passeport.issuer.templates import render, subject_id
 from passeport.proofs.dates import format_datetime, utc_now
-from passeport.proofs.ecdsa_sd import derive, verify_base
-from passeport.proofs.engine import ProofExpectation
-from passeport.proofs.registry import suite_named
-from passeport.proofs.sign import sign_document
+from passeport.proofs.mechanism import SecuringMechanism, mechanism_named, mechanisms
 from passeport.verifier import (
     Check,
     Environment,
@@ -50,7 +50,6 @@ from passeport.verifier import (
 )
 
 __all__ = [
-    "ENVELOPING",
     "Issued",
     "enveloped_token",
     "issue",
@@ -116,11 +115,7 @@ def _string_or_none(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-SELECTIVE_SUITE = "ecdsa-sd-2023"
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
-ENVELOPING = ("vc-jwt", "sd-jwt")
-"""The suites that envelop a credential in a JWT rather than add a Data Integrity proof."""
-_MEDIA_TYPES = {"vc-jwt": "application/vc+jwt", "sd-jwt": "application/dc+sd-jwt"}
 
 
 def enveloped_token(credential: Mapping[str, Any]) -> str | None:
@@ -135,8 +130,9 @@ def enveloped_token(credential: Mapping[str, Any]) -> str | None:
     found = credential.get("id")
     if credential.get("type") != "EnvelopedVerifiableCredential" or not isinstance(found, str):
         return None
-    for media_type in _MEDIA_TYPES.values():
-        if found.startswith(f"data:{media_type},"):
+    for mechanism in mechanisms():
+        media_type = mechanism.media_type
+        if mechanism.enveloping and media_type and found.startswith(f"data:{media_type},"):
             return found[len(media_type) + 6 :]
     return None
 
@@ -196,68 +192,40 @@ def mandatory_pointers(unsigned: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(present)
 
 
-def check_suite(suite: str) -> None:
-    """Refuse a suite the issuer does not know.
+def check_suite(suite: str) -> SecuringMechanism:
+    """Return the securing mechanism ``suite`` names; refuse one the issuer does not know.
 
     Raises:
-        ValueError: neither a Data Integrity cryptosuite nor ``vc-jwt``/``sd-jwt``.
+        ValueError: no registered mechanism (cryptosuite or format) has that name.
     """
-    if suite not in ENVELOPING:
-        suite_named(suite)
+    return mechanism_named(suite)
 
 
-def _envelop(
-    unsigned: JsonObject,
-    profile: Profile,
-    suite: str,
-    *,
-    issued_at: datetime,
-    loader: DocumentLoader,
-    where: str | None,
-) -> str:
-    """Secure ``unsigned`` as a vc+jwt, or as an SD-JWT VC bound to its holder when possible."""
-    from passeport.proofs.jose import sign_vc_jwt
-    from passeport.proofs.sdjwt import default_disclosable, holder_jwk, issue_sd_jwt
-
-    if suite == "vc-jwt":
-        return sign_vc_jwt(unsigned, profile.key, issued_at=issued_at, loader=loader, where=where)
+def _holder_of(unsigned: Mapping[str, Any]) -> str | None:
     subject = unsigned.get("credentialSubject")
     holder = subject.get("id") if isinstance(subject, Mapping) else None
-    bound = isinstance(holder, str) and holder.startswith(("did:key:", "did:jwk:"))
-    # The subject's claims are disclosable; what ecdsa-sd-2023 keeps mandatory stays in clear.
-    disclosable = default_disclosable(unsigned, mandatory=mandatory_pointers(unsigned))
-    return issue_sd_jwt(
-        unsigned,
-        profile.key,
-        disclosable=disclosable,
-        holder_jwk=holder_jwk(str(holder)) if bound else None,
-        issued_at=issued_at,
-        loader=loader,
-        where=where,
-    )
+    return holder if isinstance(holder, str) else None
 
 
 def _verified(
     signed: Mapping[str, Any] | str,
     *,
-    suite: str,
+    mechanism: SecuringMechanism,
     mandatory: tuple[str, ...],
     env: Environment,
     at: datetime,
 ) -> list[Check]:
-    """Return the verifier's checks on ``signed``; a base proof is checked as its holder will.
+    """Return the verifier's checks on ``signed``, as its holder will receive it.
 
-    An ecdsa-sd-2023 base proof is not for verifiers: the issuer confirms it as
-    the holder's wallet does (every statement signature), then verifies, as a
-    recruiter would, a disclosure of the mandatory statements.
+    A form only the holder uses (an ecdsa-sd-2023 base proof) is confirmed as
+    the holder's wallet does (every statement signature), then a disclosure
+    of the mandatory statements is verified as a recruiter would.
     """
-    if isinstance(signed, str) or suite != SELECTIVE_SUITE:
-        return list(verify_credential(signed, policy=Policy(at=at), env=env).checks)
-    expect = ProofExpectation(controller=id_of(signed.get("issuer")), now=at)
-    confirmed = verify_base(signed, resolver=env.resolver(), loader=env.loader, expect=expect)
-    checks = [Check(o.code, o.outcome, o.message, None, o.pointer) for o in confirmed]
-    disclosed = derive(signed, mandatory, loader=env.loader)
-    checks.extend(verify_credential(disclosed, policy=Policy(at=at), env=env).checks)
+    received = verify_credential(signed, policy=Policy(at=at, receiving=True), env=env)
+    checks = list(received.checks)
+    if mechanism.is_holder_form(signed):
+        disclosed = mechanism.derive(signed, mandatory, loader=env.loader)
+        checks.extend(verify_credential(disclosed, policy=Policy(at=at), env=env).checks)
     return checks
 
 
@@ -293,23 +261,18 @@ def issue_signed(
         where=where,
     )
     unsigned["credentialStatus"] = list(slot.entries())
-    mandatory = mandatory_pointers(unsigned) if suite == SELECTIVE_SUITE else ()
-    signed: JsonObject | str
-    if suite in ENVELOPING:
-        signed = _envelop(
-            unsigned, profile, suite, issued_at=issued_at, loader=env.loader, where=where
-        )
-    else:
-        signed = sign_document(
-            unsigned,
-            profile.key,
-            suite=suite,
-            created=issued_at,
-            loader=env.loader,
-            where=where,
-            mandatory=mandatory,
-        )
-    checks = _verified(signed, suite=suite, mandatory=mandatory, env=env, at=issued_at)
+    mechanism = check_suite(suite)
+    mandatory = mandatory_pointers(unsigned) if mechanism.takes_mandatory else ()
+    signed = mechanism.secure(
+        unsigned,
+        profile.key,
+        issued_at=issued_at,
+        mandatory=mandatory,
+        holder=_holder_of(unsigned),
+        loader=env.loader,
+        where=where,
+    )
+    checks = _verified(signed, mechanism=mechanism, mandatory=mandatory, env=env, at=issued_at)
     if any(check.outcome is not Outcome.PASSED for check in checks):
         problems = "; ".join(
             f"{check.code}: {check.message}"
@@ -336,7 +299,7 @@ def issue_signed(
         # VC 2.0 4.13: an enveloped credential is a data: URL of the secured form.
         envelope: JsonObject = {
             "@context": VC_V2,
-            "id": f"data:{_MEDIA_TYPES[suite]},{signed}",
+            "id": f"data:{mechanism.media_type},{signed}",
             "type": "EnvelopedVerifiableCredential",
         }
         return Issued(envelope, record)
@@ -354,13 +317,14 @@ def issue(
 ) -> JsonObject:
     """Issue one credential from ``template`` and ``data``: signed, verified, recorded.
 
-    Returns the signed credential, or for ``vc-jwt`` and ``sd-jwt`` the
-    ``EnvelopedVerifiableCredential`` carrying the token (see
+    Returns the signed credential, or for an enveloping mechanism (``vc-jwt``,
+    ``sd-jwt``) the ``EnvelopedVerifiableCredential`` carrying the token (see
     :func:`enveloped_token`).
 
     Args:
-        suite: a Data Integrity cryptosuite, ``vc-jwt`` or ``sd-jwt`` (default:
-            the profile's).
+        suite: a registered securing mechanism (:mod:`proofs.mechanism`): a
+            Data Integrity cryptosuite, ``vc-jwt`` or ``sd-jwt`` (default: the
+            profile's).
         issued_at: the issuance instant (``validFrom`` and proof date; default now).
         where: how to name the data in errors (a file name, say).
 
@@ -375,7 +339,7 @@ def issue(
     check_suite(suite)  # before a status entry is spent on it
     issued_at = issued_at or utc_now()
     loader = bundled_loader()
-    with Registry.open(profile.registry_path) as registry:
+    with profile.open_registry() as registry:
         [slot] = allocate_status(profile, registry, 1, at=issued_at)
         documents = verification_documents(
             profile, registry, {slot.list_id}, at=issued_at, loader=loader

@@ -8,6 +8,11 @@ A profile folder (``passeport issuer init DIR``) holds::
     did.json          the DID document to host, when the DID is a did:web
     registry.sqlite   the registry of issued credentials and status lists
 
+Every role opens the registry through :meth:`Profile.open_registry`: the
+profile's ``registry`` setting (``profile.json``, ``"sqlite"`` when absent)
+names the implementation in :data:`REGISTRY_KINDS`, so another database is
+one more entry there (a PostgreSQL registry is a later issue).
+
 The folder is built under a temporary name beside its destination, then
 renamed: a profile is either complete or absent. The folder itself is
 private (mode 0700) since it holds the key.
@@ -19,9 +24,11 @@ import os
 import secrets
 import shutil
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final, Self
+from types import MappingProxyType
+from typing import Any, Final, Protocol, Self
 
 from passeport._io import dump_json, read_json_file, read_text_file, write_atomic
 from passeport._json import JsonObject
@@ -29,13 +36,17 @@ from passeport.did.keyfile import KeyPair, read_key_file, write_key_file
 from passeport.did.keys import KeyAlgorithm, PrivateKey
 from passeport.did.web import did_web_document, did_web_url
 from passeport.errors import InputError, KeyFormatError, ResolutionError
-from passeport.proofs.registry import suite_named
+from passeport.issuer.registry import Registry
+from passeport.proofs.registry import DEFAULT_SUITE_FOR, suite_named
 
 __all__ = [
     "DEFAULT_SUITES",
     "MIN_LIST_SIZE",
     "PROFILE_FILE",
+    "REGISTRY_KINDS",
+    "SQLITE_REGISTRY",
     "Profile",
+    "RegistryOpener",
     "status_base_for",
 ]
 
@@ -48,11 +59,25 @@ FORMAT: Final = "passeport-issuer-profile/1"
 MIN_LIST_SIZE: Final = 131_072
 """BITSTRING-STATUS-LIST 2.1: a list holds at least 131,072 entries (16 KiB), for herd privacy."""
 
-DEFAULT_SUITES: Final[dict[KeyAlgorithm, str]] = {
-    KeyAlgorithm.ED25519: "eddsa-rdfc-2022",
-    KeyAlgorithm.P256: "ecdsa-rdfc-2019",
-    KeyAlgorithm.P384: "ecdsa-rdfc-2019",
-}
+SQLITE_REGISTRY: Final = "sqlite"
+
+
+class RegistryOpener(Protocol):
+    """Open the registry of the profile folder ``directory`` (creating it with ``create``)."""
+
+    def __call__(self, directory: Path, *, create: bool) -> Registry: ...
+
+
+def _open_sqlite(directory: Path, *, create: bool) -> Registry:
+    return Registry.open(directory / REGISTRY_FILE, create=create)
+
+
+REGISTRY_KINDS: Final[Mapping[str, RegistryOpener]] = MappingProxyType(
+    {SQLITE_REGISTRY: _open_sqlite}
+)
+"""The registry implementations a profile's ``registry`` setting may name."""
+
+DEFAULT_SUITES: Final[dict[KeyAlgorithm, str]] = dict(DEFAULT_SUITE_FOR)
 
 
 def status_base_for(did: str) -> str | None:
@@ -114,6 +139,7 @@ class Profile:
     status_base: str
     list_size: int
     secret: bytes = field(repr=False)
+    registry_kind: str = SQLITE_REGISTRY
 
     @property
     def did(self) -> str:
@@ -127,8 +153,19 @@ class Profile:
 
     @property
     def registry_path(self) -> Path:
-        """The SQLite registry of this profile."""
+        """The SQLite registry file of this profile (when its registry is SQLite)."""
         return self.directory / REGISTRY_FILE
+
+    def open_registry(self) -> Registry:
+        """Open this profile's registry, the one seam every role goes through.
+
+        The implementation is the one :data:`REGISTRY_KINDS` lists under the
+        profile's ``registry_kind``; use the registry as a context manager.
+
+        Raises:
+            InputError: the registry is missing, unreadable or not a passeport registry.
+        """
+        return REGISTRY_KINDS[self.registry_kind](self.directory, create=False)
 
     def issuer(self) -> JsonObject:
         """Return the ``issuer`` member that this profile's credentials carry."""
@@ -142,8 +179,12 @@ class Profile:
         return did_web_document(self.did, self.key.public_key, fragment=fragment)
 
     def to_json(self) -> JsonObject:
-        """Return the public settings as stored in ``profile.json`` (no secret)."""
-        return {
+        """Return the public settings as stored in ``profile.json`` (no secret).
+
+        ``registry`` is written only when it is not the default (SQLite), so
+        the files of SQLite profiles stay as they were.
+        """
+        settings: JsonObject = {
             "format": FORMAT,
             "name": self.name,
             "did": self.did,
@@ -153,6 +194,9 @@ class Profile:
             "statusBase": self.status_base,
             "listSize": self.list_size,
         }
+        if self.registry_kind != SQLITE_REGISTRY:
+            settings["registry"] = self.registry_kind
+        return settings
 
     @classmethod
     def create(
@@ -219,8 +263,6 @@ class Profile:
         return profile
 
     def _write_folder(self) -> None:
-        from passeport.issuer.registry import Registry  # the registry module imports this one
-
         target = self.directory
         _refuse_existing(target)
         parent = target.parent if str(target.parent) else Path(".")
@@ -235,7 +277,7 @@ class Profile:
             document = self.did_document()
             if document is not None:
                 write_atomic(staging / DID_FILE, dump_json(document))
-            with Registry.open(staging / REGISTRY_FILE, create=True):
+            with REGISTRY_KINDS[self.registry_kind](staging, create=True):
                 pass
             try:
                 # rename() replaces an empty folder but never a non-empty one.
@@ -294,6 +336,13 @@ class Profile:
             suite_named(suite)
         except ValueError as exc:
             raise InputError(str(exc), where=where) from None
+        registry_kind = settings.get("registry", SQLITE_REGISTRY)
+        if not isinstance(registry_kind, str) or registry_kind not in REGISTRY_KINDS:
+            raise InputError(
+                f"unknown registry {registry_kind!r} (known: {', '.join(sorted(REGISTRY_KINDS))})",
+                where=where,
+                pointer="/registry",
+            )
         return cls(
             directory=directory,
             name=text("name"),
@@ -302,4 +351,5 @@ class Profile:
             status_base=status_base,
             list_size=list_size,
             secret=secret,
+            registry_kind=registry_kind,
         )

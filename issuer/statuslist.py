@@ -42,7 +42,7 @@ from passeport.issuer._permutation import KeyedPermutation, permutation_for
 from passeport.issuer.profile import MIN_LIST_SIZE, Profile
 from passeport.issuer.registry import CredentialRecord, CredentialState, Registry, StatusListRecord
 from passeport.proofs.dates import format_datetime, utc_now
-from passeport.proofs.sign import sign_document
+from passeport.proofs.mechanism import mechanism_named
 
 __all__ = [
     "DEFAULT_LIST_VALIDITY",
@@ -178,13 +178,17 @@ def list_suite(suite: str) -> str:
     """Return the suite that signs status lists for an issuer whose credentials use ``suite``.
 
     A status list is read whole by every verifier, so it is never signed with
-    ecdsa-sd-2023 (whose base proofs verifiers refuse): the same P-256 or
-    P-384 key signs it with ecdsa-rdfc-2019.
+    a selective-disclosure suite such as ecdsa-sd-2023 (whose base proofs
+    verifiers refuse): the mechanism names another (ecdsa-rdfc-2019, for the
+    same P-256 or P-384 key).
 
     >>> list_suite("ecdsa-sd-2023"), list_suite("eddsa-rdfc-2022")
     ('ecdsa-rdfc-2019', 'eddsa-rdfc-2022')
+
+    Raises:
+        ValueError: an unknown suite.
     """
-    return "ecdsa-rdfc-2019" if suite == "ecdsa-sd-2023" else suite
+    return mechanism_named(suite).status_list_suite or suite
 
 
 def status_list_credential(
@@ -225,9 +229,12 @@ def status_list_credential(
     if valid_until is not None:
         document["validUntil"] = format_datetime(valid_until)
     document["credentialSubject"] = subject
-    return sign_document(
-        document, profile.key, suite=list_suite(profile.suite), created=valid_from, loader=loader
+    signed = mechanism_named(list_suite(profile.suite)).secure(
+        document, profile.key, issued_at=valid_from, loader=loader
     )
+    if not isinstance(signed, dict):
+        raise InputError(f"{profile.suite}: a status list needs a Data Integrity suite")
+    return signed
 
 
 def current_lists(
@@ -269,7 +276,7 @@ def _change(
     reason: str | None,
     at: datetime | None,
 ) -> CredentialRecord:
-    with Registry.open(profile.registry_path) as registry:
+    with profile.open_registry() as registry:
         found = registry.transition(
             credential_id,
             to=to,
@@ -391,7 +398,7 @@ def publish_status(
     _check_validity(valid_for, ttl)
     at = at or utc_now()
     mirror = CacheDirFetcher(out_dir)
-    with Registry.open(profile.registry_path) as registry:
+    with profile.open_registry() as registry:
         documents = current_lists(profile, registry, at=at, valid_until=at + valid_for, ttl=ttl)
     did_document = profile.did_document()
     if did_document is not None:
@@ -456,7 +463,7 @@ class LiveStatusFetcher:
         if not url.startswith(self.profile.status_base):
             return None
         _check_validity(self.valid_for, self.ttl)
-        with Registry.open(self.profile.registry_path) as registry:
+        with self.profile.open_registry() as registry:
             found = self._find(registry, url)
             if found is None:
                 return None
@@ -483,7 +490,7 @@ class LiveStatusFetcher:
         if not url.startswith(self.profile.status_base):
             return None
         try:
-            with Registry.open(self.profile.registry_path) as registry:
+            with self.profile.open_registry() as registry:
                 found = self._find(registry, url)
                 if found is None:
                     return None

@@ -36,9 +36,7 @@ from passeport.did.keyfile import KeyPair
 from passeport.did.keys import KeyAlgorithm
 from passeport.errors import InputError
 from passeport.proofs.dates import utc_now
-from passeport.proofs.ecdsa_sd import derive
-from passeport.proofs.jose import sign_vc_jwt
-from passeport.proofs.sign import sign_document
+from passeport.proofs.mechanism import mechanism_named, mechanisms
 from passeport.verifier import Environment, Policy, TrustList, VerificationResult, verify_any
 
 if TYPE_CHECKING:
@@ -46,15 +44,18 @@ if TYPE_CHECKING:
 
 __all__ = ["PLAN", "run_demo"]
 
-PLAN: tuple[tuple[str, KeyAlgorithm], ...] = (  # every suite with every key type it takes
-    ("eddsa-rdfc-2022", KeyAlgorithm.ED25519),
-    ("eddsa-jcs-2022", KeyAlgorithm.ED25519),
-    ("ecdsa-rdfc-2019", KeyAlgorithm.P256),
-    ("ecdsa-rdfc-2019", KeyAlgorithm.P384),
-    ("ecdsa-jcs-2019", KeyAlgorithm.P256),
-    ("ecdsa-jcs-2019", KeyAlgorithm.P384),
-    ("ecdsa-sd-2023", KeyAlgorithm.P256),
-    ("vc-jwt", KeyAlgorithm.ED25519),
+# The story's choices, taken from the registry of securing mechanisms: every
+# mechanism with every key type it takes, and the university's diploma secured
+# by the first one that lets its holder disclose a part of a JSON credential.
+PLAN: tuple[tuple[str, KeyAlgorithm], ...] = tuple(
+    (m.name, algorithm)
+    for m in mechanisms()
+    for algorithm in sorted(m.key_algorithms, key=list(KeyAlgorithm).index)
+)
+DIPLOMA_SUITE: str = next(
+    m.name
+    for m in mechanisms()
+    if m.derives and not m.enveloping and KeyAlgorithm.P256 in m.key_algorithms
 )
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 CHALLENGE, DOMAIN = "offre-2026-042", "recrutement.example"
@@ -100,7 +101,7 @@ def _issuers(story: _Story, holder: str) -> dict[str, Any]:
         name="Université Exemple",
         did="web:univ.example",
         key_type=KeyAlgorithm.P256,
-        suite="ecdsa-sd-2023",
+        suite=DIPLOMA_SUITE,
     )
     training = Profile.create(
         story.root / "formation", name="Organisme de formation Exemple", did="web:formation.example"
@@ -129,7 +130,8 @@ def _issuers(story: _Story, holder: str) -> dict[str, Any]:
     for name, credential in credentials.items():
         write_atomic(story.root / "camille" / f"{name}.json", dump_json(credential))
     story.expect(
-        "Camille's diploma (ecdsa-sd-2023), first-aid certificate and job attestation are signed",
+        f"Camille's diploma ({DIPLOMA_SUITE}), first-aid certificate and job attestation "
+        "are signed",
         True,
     )
     for profile in (univ, training, employer):
@@ -211,7 +213,7 @@ def _recruiter(story: _Story, vp: dict[str, Any], diploma: dict[str, Any]) -> Ve
         f"issuers' standing on the recruiter's trust list: {', '.join(map(str, standings))}",
         bool(standings) and all(standing == "accredited" for standing in standings),
     )
-    untold = derive(diploma, ["/credentialSubject/achievement/name"])
+    untold = mechanism_named(DIPLOMA_SUITE).derive(diploma, ["/credentialSubject/achievement/name"])
     hidden = verify_any(untold, policy=Policy(trust=trust), env=story.web())
     story.expect(
         "the diploma shown without its certification code: not accredited "
@@ -251,20 +253,21 @@ def _suites(story: _Story, holder: dict[str, Any]) -> None:
 
     story.console.rule("[bold]6. Every cryptosuite, every key type")
     diploma = json.loads(json.dumps(holder))
-    diploma.pop("issuer", None)  # each key below signs as itself
+    diploma.pop("issuer", None)  # each key below signs as itself, and is named the issuer
     table = Table()
     for column in ("suite", "key", "verified", "forged copy refused"):
         table.add_column(column)
     for suite, algorithm in PLAN:
+        mechanism = mechanism_named(suite)
         issuer = KeyPair.generate(algorithm)
-        if suite == "vc-jwt":
-            signed: Any = sign_vc_jwt(diploma, issuer)
+        mandatory = ("/issuer",) if mechanism.takes_mandatory else ()
+        unsigned = {**diploma, "issuer": issuer.controller}
+        signed: Any = mechanism.secure(unsigned, issuer, mandatory=mandatory)
+        if mechanism.derives:
+            signed = mechanism.derive(signed, ["/credentialSubject/achievement/name"])
+        if isinstance(signed, str):
             forged: Any = signed[:-4] + ("AAAA" if not signed.endswith("AAAA") else "BBBB")
         else:
-            mandatory = ("/issuer",) if suite == "ecdsa-sd-2023" else ()
-            signed = sign_document(diploma, issuer, suite=suite, mandatory=mandatory)
-            if suite == "ecdsa-sd-2023":
-                signed = derive(signed, ["/credentialSubject/achievement/name"])
             forged = copy.deepcopy(signed)
             forged["credentialSubject"]["achievement"]["name"] = "Master en informatique"
         verified = verify_any(signed).verified

@@ -7,6 +7,10 @@ selective-disclosure suite ``ecdsa-sd-2023``: the issuer signs a base proof
 :func:`verify_base` and hands out :func:`derive`-d disclosures.
 Enveloping proofs: ``vc+jwt``/``vp+jwt`` (:func:`sign_vc_jwt`, :func:`verify_jwt`)
 and SD-JWT VC (:func:`issue_sd_jwt`, :func:`present_sd_jwt`, :func:`verify_sd_jwt`).
+Every one is a :class:`SecuringMechanism` in one registry (:mod:`proofs.mechanism`:
+:func:`mechanism_named`, :func:`mechanisms`, :func:`register`), which the issuer,
+the wallet and the verifier ask instead of naming suites. Signing recipes take
+any :class:`Signer` (a key file's key, or a key in an HSM or a cloud KMS).
 """
 
 from passeport.proofs.ecdsa import ECDSA_JCS_2019, ECDSA_RDFC_2019
@@ -23,6 +27,14 @@ from passeport.proofs.engine import (
     verify_proofs,
 )
 from passeport.proofs.jose import JwtVerification, sign_vc_jwt, sign_vp_jwt, verify_jwt
+from passeport.proofs.mechanism import (
+    SecuringMechanism,
+    Verified,
+    mechanism_named,
+    mechanisms,
+    register,
+    unregister,
+)
 from passeport.proofs.outcome import Outcome
 from passeport.proofs.registry import DATA_INTEGRITY_SUITES, DEFAULT_SUITE, suite_named
 from passeport.proofs.sdjwt import issue_sd_jwt, present_sd_jwt, verify_sd_jwt
@@ -44,17 +56,23 @@ __all__ = [
     "ProofExpectation",
     "ProofOptions",
     "ProofOutcome",
+    "SecuringMechanism",
     "Signer",
+    "Verified",
     "add_proof",
     "derive",
     "format_datetime",
     "issue_sd_jwt",
+    "mechanism_named",
+    "mechanisms",
     "parse_datetime",
     "present_sd_jwt",
     "proofs_of",
+    "register",
     "sign_vc_jwt",
     "sign_vp_jwt",
     "suite_named",
+    "unregister",
     "verify_base",
     "verify_jwt",
     "verify_proofs",

@@ -39,7 +39,6 @@ from jwcrypto.jws import JWS
 
 from passeport._json import JsonObject
 from passeport.did.jwk import private_to_jwk, public_to_jwk
-from passeport.did.keyfile import KeyPair
 from passeport.did.keys import KeyAlgorithm, PrivateKey, PublicKey
 from passeport.did.resolve import DidResolver, VerificationMethod
 from passeport.errors import InputError, SigningError
@@ -213,27 +212,21 @@ def alg_problem(alg: Any, key: PublicKey | None, allowed: Collection[str]) -> st
     return None
 
 
-def signer_of(key: KeyPair | Signer | PrivateKey) -> PrivateKey:
-    """Return the private key that signs for ``key``, which jwcrypto needs itself.
+def signer_of(key: Signer | PrivateKey) -> PrivateKey | Signer:
+    """Return what signs for ``key``: its local private key when it has one, else ``key`` itself.
 
     A :class:`did.keyfile.KeyPair` or a :class:`proofs.suite.KeySigner` gives
-    its ``private_key``.
-
-    Raises:
-        SigningError: ``key`` is a signer that only exposes ``sign()``.
+    its ``private_key`` (jwcrypto signs with it); any other
+    :class:`~proofs.suite.Signer` (a key in an HSM or a cloud KMS) signs the
+    JWS signing input itself through ``sign()``.
     """
     if isinstance(key, PrivateKey):
         return key
-    private = key.private_key if isinstance(key, KeyPair) else getattr(key, "private_key", None)
-    if not isinstance(private, PrivateKey):
-        raise SigningError(
-            "JOSE signing needs the private key itself (a KeyPair or KeySigner), "
-            "not a signer that only exposes sign()"
-        )
-    return private
+    private = getattr(key, "private_key", None)
+    return private if isinstance(private, PrivateKey) else key
 
 
-def verification_method_of(key: KeyPair | Signer) -> str:
+def verification_method_of(key: Signer) -> str:
     """Return the verification method id (a DID URL) that ``key`` signs for."""
     vm_id = key.verification_method
     if not isinstance(vm_id, str) or "#" not in vm_id:
@@ -245,24 +238,38 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())[:200] or type(exc).__name__
 
 
-def encode_compact(header: Mapping[str, Any], payload: bytes, key: PrivateKey) -> str:
-    """Sign ``payload`` under ``header`` with jwcrypto; return the JWS compact serialization.
+def encode_compact(header: Mapping[str, Any], payload: bytes, key: PrivateKey | Signer) -> str:
+    """Sign ``payload`` under ``header``; return the JWS compact serialization.
 
-    RFC 7515 5.1 steps 1-8, done by jwcrypto: encode the payload and the
-    protected header, sign ``ASCII(header '.' payload)``, encode the
-    signature, join with dots. The header is our own compact JSON, member
-    order kept, and its ``alg`` must be one that ``key`` signs with: jwcrypto
-    is allowed that algorithm and no other.
+    RFC 7515 5.1 steps 1-8: encode the payload and the protected header, sign
+    ``ASCII(header '.' payload)``, encode the signature, join with dots. With
+    a :class:`PrivateKey` jwcrypto does it; a :class:`~proofs.suite.Signer`
+    signs the signing input itself (Ed25519 raw, ECDSA raw r||s, which is
+    what JWS wants). The header is our own compact JSON, member order kept,
+    and its ``alg`` must be one that the key signs with: jwcrypto is allowed
+    that algorithm and no other.
 
     Raises:
-        ValueError: the header's ``alg`` does not fit ``key``.
+        ValueError: the header's ``alg`` does not fit the key.
         InputError: the header is not JSON.
-        SigningError: jwcrypto refused the header (an unknown ``crit`` member).
+        SigningError: jwcrypto refused the header (an unknown ``crit`` member),
+            or the signer returned a signature of the wrong length.
     """
+    public = key.public_key
     alg = header.get("alg")
-    if not isinstance(alg, str) or alg not in JWS_ALGORITHMS[key.algorithm]:
-        raise ValueError(f"alg {str(alg)[:20]!r} does not fit the {key.algorithm} key")
+    if not isinstance(alg, str) or alg not in JWS_ALGORITHMS[public.algorithm]:
+        raise ValueError(f"alg {str(alg)[:20]!r} does not fit the {public.algorithm} key")
     protected = json_bytes(dict(header)).decode("utf-8")
+    if not isinstance(key, PrivateKey):
+        if "crit" in header:
+            raise SigningError("JWS signing failed: critical header parameters are not supported")
+        signing_input = f"{b64url_encode(protected.encode('utf-8'))}.{b64url_encode(payload)}"
+        signature = key.sign(signing_input.encode("ascii"))
+        if len(signature) != _SIGNATURE_SIZES[public.algorithm]:
+            raise SigningError(
+                f"the signer returned {len(signature)} bytes, not a raw {alg} signature"
+            )
+        return f"{signing_input}.{b64url_encode(signature)}"
     try:
         jws = JWS(payload)
         jws.allowed_algs = [alg]

@@ -8,18 +8,45 @@ controller and be listed under the proof purpose's relationship).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
 
+from passeport._json import JsonObject
 from passeport.did.resolve import DidResolver, VerificationMethod
 from passeport.errors import InputError, KeyFormatError, ResolutionError
-from passeport.proofs.dates import parse_datetime
+from passeport.proofs.dates import parse_datetime, utc_now
 from passeport.proofs.outcome import Outcome
 
-if TYPE_CHECKING:
-    from passeport.proofs.engine import ProofExpectation
+__all__ = [
+    "ProofExpectation",
+    "ProofOutcome",
+    "Verified",
+    "check_options",
+    "fail",
+    "resolve_method",
+]
 
-__all__ = ["ProofOutcome", "check_options", "fail", "resolve_method"]
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProofExpectation:
+    """What a verifier expects of the proofs of one document.
+
+    A proof for ``authentication`` (a holder's presentation), or any proof
+    when ``max_age`` is set, gets a ``presentation.age`` check: how long
+    before ``now`` it was ``created``, failed beyond ``max_age`` (or when
+    undated while ``max_age`` is set); ``None`` bounds the age only by the
+    proof's own ``expires``.
+    """
+
+    proof_purpose: str = "assertionMethod"
+    controller: str | None = None  # the issuer (credential) or holder (presentation)
+    challenge: str | None = None
+    domain: str | None = None
+    now: datetime = field(default_factory=utc_now)
+    max_clock_skew: timedelta = timedelta(minutes=5)
+    suites: frozenset[str] | None = None  # None: every suite the caller passes
+    max_age: timedelta | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +58,27 @@ class ProofOutcome:
     message: str
     pointer: str | None = None
     cryptosuite: str | None = None
+    verification_method: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Verified:
+    """What verifying a secured credential or presentation found, with the document inside.
+
+    ``document`` is what was secured (for an enveloping form, the payload
+    without the envelope's own claims), present whenever it could be read,
+    even if a check failed: read the outcomes before trusting it. ``form``
+    names what was read (a media type such as ``vc+jwt``, or a suite name);
+    ``json_ld`` says whether the document is a VC 2.0 JSON-LD document that
+    must expand without undefined terms; ``verification_method`` is the key
+    that signed, once resolved (the verifier checks it belongs to the party
+    the document names).
+    """
+
+    outcomes: tuple[ProofOutcome, ...]
+    document: JsonObject | None
+    form: str | None
+    json_ld: bool = False
     verification_method: str | None = None
 
 

@@ -24,7 +24,7 @@ import hashlib
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from passeport._json import JsonObject
 from passeport.contexts import DocumentLoader, bundled_loader, canonicalize, canonicalize_nquads
@@ -41,11 +41,9 @@ from passeport.proofs._sd_proof_value import (
     parse_proof_value,
     serialize_proof_value,
 )
-from passeport.proofs.suite import DerivingCryptosuite, Signer, hash_name_for
-
-if TYPE_CHECKING:
-    from passeport.proofs.checks import ProofOutcome
-    from passeport.proofs.engine import ProofExpectation
+from passeport.proofs.checks import ProofExpectation, ProofOutcome
+from passeport.proofs.engine import verify_proofs
+from passeport.proofs.suite import BaseProofPresented, DerivingCryptosuite, Signer, hash_name_for
 
 __all__ = [
     "BASE_HEADER",
@@ -65,10 +63,6 @@ __all__ = [
 NAME: Final = "ecdsa-sd-2023"
 _HASH_OF_SIGNATURE: Final = {64: "sha256", 96: "sha384"}
 _HASH_OF_HMAC_KEY: Final = {32: "sha256", 48: "sha384"}
-
-
-class BaseProofPresented(InputError):
-    """A base proof was given to a verifier: only the holder may use it, to derive."""
 
 
 def _proof_scoped_key(public_key: bytes) -> PublicKey:
@@ -215,6 +209,13 @@ class EcdsaSd2023:
         non_mandatory = [line for i, line in enumerate(labelled.nquads) if i not in wanted]
         proof_hash = _proof_hash(config, loader, hash_name)
         return _signatures_hold(parsed, key, proof_hash, mandatory, non_mandatory, hash_name)
+
+    def is_base_proof_value(self, proof_value: Any) -> bool:
+        """Tell whether ``proof_value`` is a readable base proof value (not a derived one)."""
+        try:
+            return isinstance(parse_proof_value(proof_value), BaseProofValue)
+        except InputError:
+            return False
 
     def confirm_proof_value(
         self,
@@ -392,9 +393,6 @@ def verify_base(
     the engine's usual checks (purpose, verification method, controller).
     A derived proof here is a failed outcome.
     """
-    # Imported here: the engine imports the registry, which imports this module.
-    from passeport.proofs.engine import ProofExpectation, verify_proofs
-
     return verify_proofs(
         secured,
         expect=expect or ProofExpectation(),

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any, Final
 
 from passeport._json import JsonObject
 from passeport.contexts import DocumentLoader, bundled_loader
+from passeport.contexts.portable import check_portable
 from passeport.did.resolve import DidResolver
 from passeport.errors import (
     ContextError,
@@ -29,7 +30,13 @@ from passeport.errors import (
     PasseportError,
     SigningError,
 )
-from passeport.proofs.checks import ProofOutcome, check_options, fail, resolve_method
+from passeport.proofs.checks import (
+    ProofExpectation,
+    ProofOutcome,
+    check_options,
+    fail,
+    resolve_method,
+)
 from passeport.proofs.dates import (
     AGE_CHECK,
     format_datetime,
@@ -37,10 +44,8 @@ from passeport.proofs.dates import (
     presentation_age,
     utc_now,
 )
-from passeport.proofs.ecdsa_sd import BaseProofPresented
 from passeport.proofs.outcome import Outcome
-from passeport.proofs.registry import DATA_INTEGRITY_SUITES
-from passeport.proofs.suite import Cryptosuite, DerivingCryptosuite, Signer
+from passeport.proofs.suite import BaseProofPresented, Cryptosuite, DerivingCryptosuite, Signer
 
 __all__ = [
     "DATA_INTEGRITY_V2",
@@ -78,27 +83,6 @@ class ProofOptions:
     nonce: str | None = None
     id: str | None = None
     previous_proof: str | Sequence[str] | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ProofExpectation:
-    """What a verifier expects of the proofs of one document.
-
-    A proof for ``authentication`` (a holder's presentation), or any proof
-    when ``max_age`` is set, gets a ``presentation.age`` check: how long
-    before ``now`` it was ``created``, failed beyond ``max_age`` (or when
-    undated while ``max_age`` is set); ``None`` bounds the age only by the
-    proof's own ``expires``.
-    """
-
-    proof_purpose: str = "assertionMethod"
-    controller: str | None = None  # the issuer (credential) or holder (presentation)
-    challenge: str | None = None
-    domain: str | None = None
-    now: datetime = field(default_factory=utc_now)
-    max_clock_skew: timedelta = timedelta(minutes=5)
-    suites: frozenset[str] | None = None  # None: every suite implemented here
-    max_age: timedelta | None = None
 
 
 PROOF_MEMBERS: Final = frozenset(
@@ -179,8 +163,11 @@ def add_proof(
     loader = loader or bundled_loader()
     if not isinstance(document, Mapping):
         raise InputError("the document to sign must be a JSON object")
+    check_portable(document)  # what other implementations read differently (issue 20)
     if mandatory and not isinstance(suite, DerivingCryptosuite):
-        raise SigningError(f"{suite.name} has no mandatory pointers (ecdsa-sd-2023 has)")
+        raise SigningError(
+            f"{suite.name} has no mandatory pointers (only a selective-disclosure suite has)"
+        )
     if not suite.accepts(signer.public_key):
         raise SigningError(f"{suite.name} cannot sign with a {signer.public_key.algorithm} key")
     secured: JsonObject = _with_data_integrity_context(copy.deepcopy(dict(document)))
@@ -277,11 +264,14 @@ def verify_proofs(
     expect: ProofExpectation,
     resolver: DidResolver,
     loader: DocumentLoader | None = None,
-    suites: Mapping[str, Cryptosuite] = DATA_INTEGRITY_SUITES,
+    suites: Mapping[str, Cryptosuite],
     pointer: str = "",
 ) -> tuple[ProofOutcome, ...]:
     """Verify every proof of ``document``; return one or more outcomes per proof.
 
+    ``suites`` are the cryptosuites known, by name (the registry's
+    :func:`proofs.mechanism.data_integrity_suites`, say); a proof of another
+    is a failed ``proof.suite`` outcome.
     Every proof of a set must verify (VC-DATA-INTEGRITY 4.5). Nothing raises
     for a bad proof: a malformed proof, an unknown suite or a bad signature is
     a failed outcome, an unobtainable DID document an unchecked one.

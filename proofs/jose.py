@@ -25,7 +25,6 @@ from typing import Any, Final, Literal
 
 from passeport._json import JsonObject
 from passeport.contexts import DocumentLoader, bundled_loader, expand
-from passeport.did.keyfile import KeyPair
 from passeport.errors import InputError, SigningError
 from passeport.proofs._jws import (
     alg_for,
@@ -43,7 +42,7 @@ from passeport.proofs._jwt_verifier import (
     party_id,
     verify_jwt,
 )
-from passeport.proofs.suite import Signer
+from passeport.proofs.suite import Signer, controller_of
 
 __all__ = [
     "VC_JWT",
@@ -65,14 +64,9 @@ def _types(document: Mapping[str, Any]) -> list[Any]:
     return list(value) if isinstance(value, list) else [value]
 
 
-def controller_of(key: KeyPair | Signer) -> str:
-    """Return the DID that controls ``key``."""
-    return key.controller if isinstance(key, KeyPair) else verification_method_of(key).split("#")[0]
-
-
 def prepare_document(
     document: Mapping[str, Any],
-    key: KeyPair | Signer,
+    key: Signer,
     *,
     kind: Literal["credential", "presentation"],
     loader: DocumentLoader | None,
@@ -132,7 +126,7 @@ def prepare_document(
 
 def _sign(
     document: JsonObject,
-    key: KeyPair | Signer,
+    key: Signer,
     typ: str,
     extra: Mapping[str, Any],
     where: str | None,
@@ -142,13 +136,12 @@ def _sign(
         if value is not None:
             payload[name] = value
     try:
-        signer = signer_of(key)
         header = {
-            "alg": alg_for(signer.public_key),
+            "alg": alg_for(key.public_key),
             "kid": verification_method_of(key),
             "typ": typ,
         }
-        return encode_compact(header, json_bytes(payload), signer)
+        return encode_compact(header, json_bytes(payload), signer_of(key))
     except (InputError, SigningError) as exc:
         raise exc.located(where) if where else exc from None
 
@@ -163,7 +156,7 @@ def _seconds(moment: datetime | None) -> int | None:
 
 def sign_vc_jwt(
     credential: Mapping[str, Any],
-    key: KeyPair | Signer,
+    key: Signer,
     *,
     issued_at: datetime | None = None,
     expires: datetime | None = None,
@@ -180,8 +173,7 @@ def sign_vc_jwt(
 
     Raises:
         InputError: not a VC 2.0 credential object.
-        SigningError: ``issuer`` names someone other than the key's controller,
-            or ``key`` is a signer without its private key (jwcrypto needs it).
+        SigningError: ``issuer`` names someone other than the key's controller.
         ContextError: a term is not defined by the credential's contexts.
     """
     unsigned = prepare_document(credential, key, kind="credential", loader=loader, where=where)
@@ -191,7 +183,7 @@ def sign_vc_jwt(
 
 def sign_vp_jwt(
     presentation: Mapping[str, Any],
-    key: KeyPair | Signer,
+    key: Signer,
     *,
     nonce: str | None = None,
     audience: str | None = None,
@@ -210,8 +202,7 @@ def sign_vp_jwt(
     Raises:
         InputError: not a VC 2.0 presentation, or a credential inside that is
             not enveloped.
-        SigningError: ``holder`` names someone other than the key's controller,
-            or ``key`` is a signer without its private key (jwcrypto needs it).
+        SigningError: ``holder`` names someone other than the key's controller.
         ContextError: a term is not defined by the presentation's contexts.
     """
     unsigned = prepare_document(presentation, key, kind="presentation", loader=loader, where=where)

@@ -1,4 +1,8 @@
-"""The cryptosuites this toolkit implements, by spec id."""
+"""The Data Integrity cryptosuites this toolkit implements, by spec id.
+
+Every securing mechanism, these suites and the enveloping formats alike, is
+registered in :mod:`proofs.mechanism`; roles ask that registry.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,13 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Final
 
+from passeport.did.keys import KeyAlgorithm
 from passeport.proofs.ecdsa import ECDSA_JCS_2019, ECDSA_RDFC_2019
 from passeport.proofs.ecdsa_sd import ECDSA_SD_2023
 from passeport.proofs.eddsa import EDDSA_JCS_2022, EDDSA_RDFC_2022
 from passeport.proofs.suite import Cryptosuite
 
-__all__ = ["DATA_INTEGRITY_SUITES", "DEFAULT_SUITE", "suite_named"]
+__all__ = ["DATA_INTEGRITY_SUITES", "DEFAULT_SUITE", "DEFAULT_SUITE_FOR", "suite_named"]
 
 DATA_INTEGRITY_SUITES: Final[Mapping[str, Cryptosuite]] = MappingProxyType(
     {
@@ -25,7 +30,15 @@ DATA_INTEGRITY_SUITES: Final[Mapping[str, Cryptosuite]] = MappingProxyType(
         )
     }
 )
-DEFAULT_SUITE: Final = "eddsa-rdfc-2022"
+DEFAULT_SUITE: Final = EDDSA_RDFC_2022.name
+DEFAULT_SUITE_FOR: Final[Mapping[KeyAlgorithm, str]] = MappingProxyType(
+    {
+        KeyAlgorithm.ED25519: EDDSA_RDFC_2022.name,
+        KeyAlgorithm.P256: ECDSA_RDFC_2019.name,
+        KeyAlgorithm.P384: ECDSA_RDFC_2019.name,
+    }
+)
+"""The suite a key signs with when nobody chose one (a presentation, a new profile)."""
 
 
 def suite_named(name: str) -> Cryptosuite:

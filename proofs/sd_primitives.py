@@ -306,7 +306,7 @@ def skolemize_compact(
     # VC-DI-ECDSA 3.4.8 step 1-4.
     expanded = expand(document, loader).expanded
     skolemized = skolemize_expanded(expanded, random=random or uuid.uuid4().hex)
-    return skolemized, compact(skolemized, document.get("@context"), loader)
+    return skolemized, compact(skolemized, document.get("@context"), loader, round_trip=True)
 
 
 def to_deskolemized_nquads(document: Mapping[str, Any], loader: DocumentLoader) -> list[str]:

@@ -29,7 +29,6 @@ from typing import Any, Final
 from passeport._json import JsonObject
 from passeport.contexts import DocumentLoader, bundled_loader, expand
 from passeport.did.jwk import public_from_jwk, public_to_jwk
-from passeport.did.keyfile import KeyPair
 from passeport.did.keys import PrivateKey
 from passeport.did.resolve import DidResolver
 from passeport.errors import InputError, KeyFormatError, ResolutionError, SigningError
@@ -60,8 +59,8 @@ from passeport.proofs._jws import (
 )
 from passeport.proofs._sdjwt_verifier import verify_sd_jwt
 from passeport.proofs.dates import utc_now
-from passeport.proofs.jose import controller_of, prepare_document
-from passeport.proofs.suite import Signer
+from passeport.proofs.jose import prepare_document
+from passeport.proofs.suite import Signer, controller_of
 
 __all__ = [
     "DC_SD_JWT",
@@ -200,7 +199,7 @@ def holder_jwk(did: str, *, resolver: DidResolver | None = None) -> JsonObject:
 
 def issue_sd_jwt(
     claims: Mapping[str, Any],
-    key: KeyPair | Signer,
+    key: Signer,
     *,
     vct: str | None = None,
     disclosable: Sequence[str] = (),
@@ -229,8 +228,7 @@ def issue_sd_jwt(
             bad holder JWK.
         SigningError: a claim that must stay in clear made disclosable, a
             reserved name in the claims, ``issuer``/``iss``/``vct``
-            contradicting the key or ``vct``, or a signer without its private
-            key (jwcrypto needs it).
+            contradicting the key or ``vct``.
         ContextError: a credential term not defined by its contexts.
     """
     try:
@@ -295,13 +293,12 @@ def issue_sd_jwt(
                 raise InputError(f"holder key: {exc.message}", where=where) from None
         payload["_sd_alg"] = DEFAULT_HASH
         try:
-            signer = signer_of(key)
             header = {
-                "alg": alg_for(signer.public_key),
+                "alg": alg_for(key.public_key),
                 "kid": verification_method_of(key),
                 "typ": DC_SD_JWT,
             }
-            jwt = encode_compact(header, json_bytes(payload), signer)
+            jwt = encode_compact(header, json_bytes(payload), signer_of(key))
         except (InputError, SigningError) as exc:
             raise exc.located(where) if where else exc from None
         return "~".join([jwt, *disclosures, ""])
@@ -313,7 +310,7 @@ def present_sd_jwt(
     sd_jwt: str,
     reveal: Sequence[str],
     *,
-    holder_key: KeyPair | Signer | PrivateKey | None = None,
+    holder_key: Signer | PrivateKey | None = None,
     nonce: str | None = None,
     audience: str | None = None,
     issued_at: datetime | None = None,
@@ -335,9 +332,8 @@ def present_sd_jwt(
         InputError: not an SD-JWT, already bound to a verifier, a pointer that
             names no claim, a KB-JWT asked for without nonce and audience, or
             ``expires`` without ``holder_key``.
-        SigningError: the holder key is not the one in ``cnf``, or is a signer
-            without its private key (jwcrypto needs it), or ``expires`` is
-            not after ``issued_at``.
+        SigningError: the holder key is not the one in ``cnf``, or ``expires``
+            is not after ``issued_at``.
     """
     jwt, texts, kb = split_sd_jwt(sd_jwt)
     if kb:

@@ -1,8 +1,11 @@
-"""Sign a credential or a presentation with a key file's key: the recipe behind ``passeport sign``.
+"""Sign a credential or a presentation with a signer: the recipe behind ``passeport sign``.
 
-The signer's DID fills ``issuer`` (credential) or ``holder`` (presentation)
-when absent; a different value already there is refused, since the proof
-would then never verify against that issuer.
+A signer is anything that signs bytes and names its verification method
+(:class:`proofs.suite.Signer`): a key file's :class:`~did.keyfile.KeyPair`,
+or a key held in an HSM or a cloud KMS. The signer's DID fills ``issuer``
+(credential) or ``holder`` (presentation) when absent; a different value
+already there is refused, since the proof would then never verify against
+that issuer.
 """
 
 from __future__ import annotations
@@ -13,21 +16,20 @@ from typing import Any
 
 from passeport._json import JsonObject, id_of
 from passeport.contexts import DocumentLoader
-from passeport.did.keyfile import KeyPair
 from passeport.errors import InputError, PasseportError, SigningError
 from passeport.proofs.dates import utc_now
 from passeport.proofs.engine import ProofOptions, add_proof
-from passeport.proofs.registry import suite_named
-from passeport.proofs.suite import DerivingCryptosuite, KeySigner
+from passeport.proofs.registry import DEFAULT_SUITE, suite_named
+from passeport.proofs.suite import Cryptosuite, DerivingCryptosuite, Signer, controller_of
 
 __all__ = ["sign_document"]
 
 
 def sign_document(
     document: Mapping[str, Any],
-    key: KeyPair,
+    key: Signer,
     *,
-    suite: str = "eddsa-rdfc-2022",
+    suite: str | Cryptosuite = DEFAULT_SUITE,
     challenge: str | None = None,
     domain: str | None = None,
     created: datetime | None = None,
@@ -36,22 +38,24 @@ def sign_document(
     where: str | None = None,
     mandatory: Sequence[str] = (),
 ) -> JsonObject:
-    """Return ``document`` signed with ``key`` by ``suite``.
+    """Return ``document`` signed with ``key`` (any :class:`~proofs.suite.Signer`) by ``suite``.
 
     A presentation is signed for ``authentication`` (with ``challenge`` and
     ``domain`` when given), a credential for ``assertionMethod``.
     ``expires`` dates the end of the proof: for a presentation, the holder's
-    word on until when it holds (a verifier refuses it afterwards). With
-    ``ecdsa-sd-2023`` the result carries a base proof for the holder, and
-    ``mandatory`` lists the JSON pointers every disclosure must keep.
+    word on until when it holds (a verifier refuses it afterwards). With a
+    selective-disclosure suite (``ecdsa-sd-2023``) the result carries a base
+    proof for the holder, and ``mandatory`` lists the JSON pointers every
+    disclosure must keep.
 
     Raises:
         InputError: the document is not a credential or presentation object,
-            ``mandatory`` is given to another suite, or a mandatory pointer is
+            ``mandatory`` is given to a suite without mandatory pointers, a
+            challenge or domain to a credential, or a mandatory pointer is
             malformed or matches nothing.
         SigningError: ``issuer``/``holder`` names someone else, the key does
-            not fit the suite, a presentation is given to ``ecdsa-sd-2023``,
-            or ``expires`` is not after ``created``.
+            not fit the suite, a presentation is given to a selective-disclosure
+            suite, or ``expires`` is not after ``created``.
         ContextError: a term is not defined by the document's contexts.
     """
     if not isinstance(document, Mapping):
@@ -65,10 +69,14 @@ def sign_document(
             where=where,
             pointer="/type",
         )
-    chosen = suite_named(suite)
+    chosen = suite_named(suite) if isinstance(suite, str) else suite
+    suite = chosen.name
     deriving = isinstance(chosen, DerivingCryptosuite)
     if mandatory and not deriving:
-        raise InputError(f"--mandatory applies to ecdsa-sd-2023, not to {suite}", where=where)
+        raise InputError(
+            f"{suite} takes no mandatory pointers (a selective-disclosure suite does)",
+            where=where,
+        )
     if deriving and is_presentation:
         raise SigningError(
             f"{suite} secures credentials for selective disclosure; "
@@ -78,11 +86,12 @@ def sign_document(
     member = "holder" if is_presentation else "issuer"
     unsigned = dict(document)
     present = id_of(unsigned.get(member))
+    controller = controller_of(key)
     if member not in unsigned:
-        unsigned[member] = key.controller
-    elif present != key.controller:
+        unsigned[member] = controller
+    elif present != controller:
         raise SigningError(
-            f"{member} is {present!r} but the key belongs to {key.controller}; "
+            f"{member} is {present!r} but the key belongs to {controller}; "
             "sign with the issuer's key or remove the member",
             where=where,
             pointer=f"/{member}",
@@ -95,12 +104,12 @@ def sign_document(
         domain=domain,
     )
     if not is_presentation and (challenge or domain):
-        raise InputError("--challenge and --domain apply to presentations only", where=where)
+        raise InputError("a challenge and a domain apply to presentations only", where=where)
     try:
         return add_proof(
             unsigned,
             suite=chosen,
-            signer=KeySigner(key.private_key, key.verification_method),
+            signer=key,
             options=options,
             loader=loader,
             mandatory=mandatory,

@@ -19,17 +19,27 @@ from passeport._json import JsonObject
 from passeport.contexts import DocumentLoader, canonicalize, jcs
 from passeport.did.keys import KeyAlgorithm, PrivateKey, PublicKey
 from passeport.did.multikey import decode_base58btc, encode_base58btc
-from passeport.errors import KeyFormatError
+from passeport.errors import InputError, KeyFormatError
 
 __all__ = [
+    "BaseProofPresented",
     "Cryptosuite",
     "DerivingCryptosuite",
     "HashAndSignSuite",
     "KeySigner",
     "Signer",
+    "controller_of",
     "jcs_transform",
     "rdfc_transform",
 ]
+
+
+class BaseProofPresented(InputError):
+    """A base proof was given to a verifier: only the holder may use it, to derive.
+
+    A deriving suite raises it from ``verify_proof_value``; the engine turns it
+    into a ``proof.base`` outcome.
+    """
 
 
 class Signer(Protocol):
@@ -48,6 +58,24 @@ class Signer(Protocol):
     def sign(self, data: bytes) -> bytes:
         """Sign ``data`` (Ed25519 raw; ECDSA raw r||s, hashing by curve)."""
         ...
+
+
+def controller_of(signer: Signer) -> str:
+    """Return the DID that controls ``signer``: its verification method without the fragment.
+
+    A signer that names its ``controller`` (a :class:`did.keyfile.KeyPair`)
+    gives that.
+
+    Raises:
+        ValueError: the verification method is not a DID URL with a ``#fragment``.
+    """
+    controller = getattr(signer, "controller", None)
+    if isinstance(controller, str):
+        return controller
+    vm_id = signer.verification_method
+    if not isinstance(vm_id, str) or "#" not in vm_id:
+        raise ValueError("the signing key needs a verification method id with a #fragment")
+    return vm_id.split("#", 1)[0]
 
 
 class Cryptosuite(Protocol):
@@ -122,6 +150,22 @@ class DerivingCryptosuite(Cryptosuite, Protocol):
         self, secured: Mapping[str, Any], reveal: Sequence[str], *, loader: DocumentLoader
     ) -> JsonObject:
         """Return the document reduced to ``reveal`` (and the mandatory part), with a proof."""
+        ...
+
+    def is_base_proof_value(self, proof_value: Any) -> bool:
+        """Tell whether ``proof_value`` is a base proof (for the holder), not a derived one."""
+        ...
+
+    def confirm_proof_value(
+        self,
+        unsecured: Mapping[str, Any],
+        config: Mapping[str, Any],
+        proof_value: str,
+        key: PublicKey,
+        *,
+        loader: DocumentLoader,
+    ) -> bool:
+        """Check a base ``proof_value`` as its holder does; False when it does not verify."""
         ...
 
 

@@ -25,9 +25,9 @@ DOCTESTED = [
     "passeport.issuer.statuslist",
     "passeport.issuer.templates",
     "passeport.verifier",
+    "passeport.verifier.cli",
     "passeport.verifier.pipeline",
     "passeport.wallet",
-    "passeport.wallet._cli_options",
     "passeport.wallet._records",
     "passeport.wallet._subjects",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
+    from passeport.verifier.env import Environment
     from passeport.verifier.result import VerificationResult
 
 __all__ = [
@@ -18,12 +20,13 @@ __all__ = [
     "MaxAgeOption",
     "OfflineOption",
     "TrustOption",
-    "parse_age",
+    "duration_option",
+    "environment",
     "render",
     "verify",
 ]
 
-# Shared with ``passeport serve`` and ``passeport wallet``.
+# Shared with ``passeport serve`` and ``passeport wallet``, as are duration_option and environment.
 CacheOption = Annotated[
     Path | None,
     typer.Option(help="Folder mirroring URLs (did:web, status lists).", file_okay=False),
@@ -34,19 +37,41 @@ TrustOption = Annotated[
 OfflineOption = Annotated[bool, typer.Option("--offline", help="Never use the network.")]
 
 
-def parse_age(text: str) -> timedelta:
-    """Read a duration option such as 30d, 12h, 90m or 1d12h; a bad one is a usage error (exit 2).
+def duration_option(
+    *, at_most: timedelta | None = None, too_long: str = ""
+) -> Callable[[str], timedelta]:
+    """Return the parser of a duration option such as 30d, 12h, 90m or 1d12h.
 
-    >>> parse_age("30d")
-    datetime.timedelta(days=30)
+    The units are those of :func:`proofs.dates.parse_duration`. A bad
+    duration, or one longer than ``at_most`` (``too_long`` says why), is a
+    usage error (exit 2).
+
+    >>> duration_option()("30d"), duration_option(at_most=timedelta(days=1))(" 90m ")
+    (datetime.timedelta(days=30), datetime.timedelta(seconds=5400))
     """
-    from passeport.errors import InputError
-    from passeport.proofs.dates import parse_duration
 
-    try:
-        return parse_duration(text)
-    except InputError as exc:
-        raise typer.BadParameter(exc.message) from None
+    def parse(text: str) -> timedelta:
+        from passeport.errors import InputError
+        from passeport.proofs.dates import parse_duration
+
+        try:
+            span = parse_duration(text)
+        except InputError as exc:
+            raise typer.BadParameter(exc.message) from None
+        if at_most is not None and span > at_most:
+            raise typer.BadParameter(f"{text.strip()[:40]!r}: {too_long}")
+        return span
+
+    return parse
+
+
+def environment(cache: Path | None, *, offline: bool) -> Environment:
+    """Return the verification environment: HTTPS unless ``offline``, ``cache`` first."""
+    from passeport.did.fetch import HttpsFetcher, NoNetwork
+    from passeport.verifier.env import Environment
+
+    env = Environment(fetcher=NoNetwork() if offline else HttpsFetcher(timeout=5.0))
+    return env.with_cache(cache) if cache is not None else env
 
 
 MaxAgeOption = Annotated[
@@ -54,7 +79,7 @@ MaxAgeOption = Annotated[
     typer.Option(
         "--max-age",
         metavar="AGE",
-        parser=parse_age,
+        parser=duration_option(),
         help="Refuse a presentation made longer ago than AGE, e.g. 30d, 12h, 90m.",
     ),
 ]
@@ -98,13 +123,10 @@ def verify(
 ) -> None:
     """Check a credential or presentation and print who signed it and whether it holds."""
     from passeport._io import read_text_file
-    from passeport.did.resolve import HttpsFetcher, NoNetwork
-    from passeport.verifier import Environment, Policy, verify_any
+    from passeport.verifier import Policy, verify_any
     from passeport.verifier.trustlist import TrustList
 
-    env = Environment(fetcher=NoNetwork() if offline else HttpsFetcher(timeout=5.0))
-    if cache is not None:
-        env = env.with_cache(cache)
+    env = environment(cache, offline=offline)
     text = read_text_file(file)
     trust_list = TrustList.read(trust) if trust is not None else None
     policy = Policy(

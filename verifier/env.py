@@ -11,13 +11,19 @@ from typing import Any, Self
 from passeport.contexts import DocumentLoader, bundled_loader
 from passeport.did.resolve import CacheDirFetcher, DidResolver, Fetcher, NoNetwork
 from passeport.proofs.dates import utc_now
-from passeport.proofs.registry import DATA_INTEGRITY_SUITES
+from passeport.proofs.engine import ProofExpectation
+from passeport.proofs.mechanism import mechanisms
 from passeport.verifier.bitstring import StatusListCache
 from passeport.verifier.trustlist import TrustList
 
-__all__ = ["DEFAULT_SUITES", "Environment", "Policy"]
+__all__ = ["DEFAULT_SUITES", "Environment", "Policy", "assertion_expectation", "now_of"]
 
-DEFAULT_SUITES: frozenset[str] = frozenset(DATA_INTEGRITY_SUITES) | {"vc-jwt", "sd-jwt"}
+DEFAULT_SUITES: frozenset[str] = frozenset(m.name for m in mechanisms())
+"""The securing mechanisms built in (every one registered when this module is imported)."""
+
+
+def _registered() -> frozenset[str]:
+    return frozenset(m.name for m in mechanisms())
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -51,7 +57,8 @@ class Policy:
         challenge: the challenge the presentation proof must carry.
         domain: the domain the presentation proof must carry.
         at: the time to verify at (default: the environment's clock).
-        suites: the cryptosuites accepted.
+        suites: the securing mechanisms accepted, by name (default: every
+            one registered in :mod:`proofs.mechanism` when the policy is made).
         max_clock_skew: tolerance on validity periods and proof dates.
         unchecked_is_failure: whether a status or schema check that could not
             be made (status list unreachable offline, say) blocks the verdict;
@@ -68,12 +75,18 @@ class Policy:
             issued about themselves passes as a declaration (it is always shown
             as self-declared, never as accredited); by default it fails.
         schemas: JSON Schemas available offline, by URL (``credentialSchema``).
+        receiving: verify as the credential's holder receives it from its
+            issuer: a form only the holder uses (an ``ecdsa-sd-2023`` base
+            proof) is confirmed by its mechanism instead of refused, an
+            enveloped credential needs no Key Binding and is accepted
+            whatever ``suites`` lists. The wallet (on import) and the issuer
+            (after signing) verify so.
     """
 
     challenge: str | None = None
     domain: str | None = None
     at: datetime | None = None
-    suites: frozenset[str] = DEFAULT_SUITES
+    suites: frozenset[str] = field(default_factory=_registered)
     max_clock_skew: timedelta = timedelta(minutes=5)
     unchecked_is_failure: bool = True
     require_holder_binding: bool = True
@@ -81,3 +94,20 @@ class Policy:
     trust: TrustList | None = None
     accept_self_issued: bool = False
     schemas: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    receiving: bool = False
+
+
+def now_of(policy: Policy, env: Environment) -> datetime:
+    """Return the instant to verify at: the policy's, else the environment's clock."""
+    return policy.at or env.clock()
+
+
+def assertion_expectation(issuer: str | None, policy: Policy, now: datetime) -> ProofExpectation:
+    """Return what an issuer's ``assertionMethod`` proof must satisfy under ``policy``."""
+    return ProofExpectation(
+        proof_purpose="assertionMethod",
+        controller=issuer,
+        now=now,
+        max_clock_skew=policy.max_clock_skew,
+        suites=policy.suites,
+    )

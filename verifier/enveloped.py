@@ -27,9 +27,15 @@ from passeport._json import JsonObject, id_of
 from passeport.contexts import DocumentLoader, expand
 from passeport.errors import ContextError, PasseportError
 from passeport.proofs._jws import b64url_decode
-from passeport.proofs.jose import VC_JWT_11, VP_JWT_11, JwtVerification, verify_jwt
+from passeport.proofs.checks import ProofExpectation, Verified
+from passeport.proofs.mechanism import (
+    SecuringMechanism,
+    enveloping_names,
+    mechanism_for,
+    mechanism_for_media_type,
+    mechanisms,
+)
 from passeport.proofs.outcome import Outcome
-from passeport.proofs.sdjwt import verify_sd_jwt
 from passeport.verifier.env import Environment, Policy
 from passeport.verifier.result import Check
 from passeport.verifier.view import signed_view
@@ -43,31 +49,16 @@ __all__ = [
     "secured_presentation",
 ]
 
-# The names a Policy lists to accept these forms (next to the Data Integrity suites).
-ENVELOPED_SUITES: Final = frozenset({"vc-jwt", "sd-jwt"})
+# The built-in enveloping mechanisms and their media types (the registry is asked at each call).
+ENVELOPED_SUITES: Final = enveloping_names()
 CREDENTIAL_MEDIA_TYPES: Final = {
-    "application/vc+jwt": "vc-jwt",
-    "application/dc+sd-jwt": "sd-jwt",
-    "application/vc+sd-jwt": "sd-jwt",
+    media_type: m.name for m in mechanisms() if m.enveloping for media_type in m.media_types
 }
-PRESENTATION_MEDIA_TYPES: Final = {"application/vp+jwt": "vc-jwt"}
-# JWT claims that secure the document but are not part of it (RFC 7519 4.1, RFC 9901,
-# SD-JWT VC 3.2.2.2); left in, they would be undefined terms of the JSON-LD document.
-_ENVELOPE_CLAIMS: Final = (
-    "iss",
-    "sub",
-    "aud",
-    "exp",
-    "nbf",
-    "iat",
-    "jti",
-    "cnf",
-    "nonce",
-    "vct",
-    "vct#integrity",
-    "aka_vcts",
-    "status",
-)
+PRESENTATION_MEDIA_TYPES: Final = {
+    m.presentation_media_type: m.name
+    for m in mechanisms()
+    if m.enveloping and m.presentation_media_type is not None
+}
 
 Result = tuple[list[Check], JsonObject | None, str]
 
@@ -124,45 +115,27 @@ def secured_kind(value: Any) -> Literal["credential", "presentation"] | None:
     if "~" in token:
         return "credential"
     typ, claims = _peek_typ(token)
-    return "presentation" if typ == "vp+jwt" or "vp" in claims else "credential"
+    presented = typ and mechanism_for_media_type(f"application/{typ}", presentation=True)
+    return "presentation" if presented or "vp" in claims else "credential"
 
 
-def _checks(result: JwtVerification, credential: int | None, pointer: str | None) -> list[Check]:
-    return [Check(o.code, o.outcome, o.message, credential, pointer) for o in result.outcomes]
-
-
-def _document(
-    result: JwtVerification, loader: DocumentLoader, credential: int | None, pointer: str | None
-) -> tuple[JsonObject | None, list[Check]]:
-    """Return the secured document without the envelope's claims, and its JSON-LD check."""
-    payload = result.payload
-    if payload is None or result.media_type in (VC_JWT_11, VP_JWT_11):
-        return payload, []
-    checks: list[Check] = []
-    if isinstance(payload.get("status"), Mapping):
-        checks.append(
-            Check(
-                "status.unsupported",
-                Outcome.UNCHECKED,
-                "the token's status claim (IETF status list) is not checked here",
-                credential,
-                pointer,
-            )
-        )
-    if "@context" not in payload:
-        return payload, checks  # not JSON-LD: the pipeline reports it as such
-    document = {k: v for k, v in payload.items() if k not in _ENVELOPE_CLAIMS}
-    # VC-JOSE-COSE 7: the verified document must be well-formed JSON-LD.
-    try:
-        expand(document, loader)
-    except ContextError as exc:
-        message = f"the secured document is not well-formed JSON-LD: {exc}"
-        checks.append(Check("input.terms", Outcome.FAILED, message, credential, pointer))
-    return document, checks
+def _checks(
+    verified: Verified, loader: DocumentLoader, credential: int | None, pointer: str | None
+) -> list[Check]:
+    """Return the envelope's checks, and that the document inside is well-formed JSON-LD."""
+    checks = [Check.of(o, credential, at=pointer) for o in verified.outcomes]
+    if verified.json_ld and verified.document is not None:
+        # VC-JOSE-COSE 7: the verified document must be well-formed JSON-LD.
+        try:
+            expand(verified.document, loader)
+        except ContextError as exc:
+            message = f"the secured document is not well-formed JSON-LD: {exc}"
+            checks.append(Check("input.terms", Outcome.FAILED, message, credential, pointer))
+    return checks
 
 
 def _signer_checks(
-    result: JwtVerification,
+    verified: Verified,
     document: Mapping[str, Any] | None,
     member: str,
     loader: DocumentLoader,
@@ -176,9 +149,9 @@ def _signer_checks(
     read as the pipeline reads it (:func:`~passeport.verifier.view.signed_view`),
     and the signing key must be one of its keys.
     """
-    if document is None or result.verification_method is None:
+    if document is None or verified.verification_method is None:
         return []
-    signer = result.verification_method.split("#", 1)[0]
+    signer = verified.verification_method.split("#", 1)[0]
     named: Any = document.get(member)
     if "@context" in document:
         try:
@@ -196,23 +169,25 @@ def _signer_checks(
     return [Check("proof.controller", Outcome.FAILED, message, credential, pointer)]
 
 
-def _bound_to_a_key(token: str) -> bool:
-    """Tell whether an SD-JWT names its holder's key (``cnf``): only that key may present it."""
-    return "cnf" in _peek_typ(token.split("~", 1)[0])[1]
-
-
 def _unwrap(
     value: str | Mapping[str, Any],
-    kinds: Mapping[str, str],
-    envelope: str,
+    *,
+    presentation: bool,
     credential: int | None,
     base: str,
-) -> tuple[str | None, str | None, str | None, list[Check]]:
-    """Return (token, suite, pointer, checks) for a token or an enveloping object."""
+) -> tuple[str | None, SecuringMechanism | None, str | None, list[Check]]:
+    """Return (token, mechanism, pointer, checks) for a token or an enveloping object."""
+    envelope = (
+        "EnvelopedVerifiablePresentation" if presentation else "EnvelopedVerifiableCredential"
+    )
     if isinstance(value, str):
         token = value.strip()
-        suite = "sd-jwt" if "~" in token else "vc-jwt"
-        return token, suite, base or None, []
+        found = mechanism_for(token)
+        if found is None or not found.enveloping:
+            message = "the token is secured by no mechanism known here"
+            refused = Check("input.envelope", Outcome.FAILED, message, credential, base or None)
+            return None, None, base or None, [refused]
+        return token, found, base or None, []
     pointer = f"{base}/id"
     if envelope not in _types(value):
         message = f'type does not include "{envelope}"'
@@ -222,9 +197,14 @@ def _unwrap(
             pointer,
             [Check("input.envelope", Outcome.FAILED, message, credential, f"{base}/type")],
         )
-    found = _data_url(value.get("id"))
-    if found is None or found[0] not in kinds:
-        accepted = ", ".join(sorted(kinds))
+    found_url = _data_url(value.get("id"))
+    mechanism = (
+        mechanism_for_media_type(found_url[0], presentation=presentation)
+        if found_url is not None
+        else None
+    )
+    if found_url is None or mechanism is None or not mechanism.enveloping:
+        accepted = ", ".join(sorted(PRESENTATION_MEDIA_TYPES if presentation else _media_types()))
         message = f"id is not a data: URL of a supported media type ({accepted})"
         return (
             None,
@@ -232,8 +212,16 @@ def _unwrap(
             pointer,
             [Check("input.envelope", Outcome.FAILED, message, credential, pointer)],
         )
-    media, token = found
-    return token.strip(), kinds[media], pointer, []
+    return found_url[1].strip(), mechanism, pointer, []
+
+
+def _media_types() -> list[str]:
+    return [t for m in mechanisms() if m.enveloping for t in m.media_types]
+
+
+def _refused(name: str, credential: int | None, pointer: str | None) -> list[Check]:
+    message = f'"{name}" is not accepted here'
+    return [Check("proof.suite", Outcome.FAILED, message, credential, pointer)]
 
 
 def secured_credential(
@@ -251,51 +239,46 @@ def secured_credential(
     ``value`` is a ``vc+jwt`` token, a VC 1.1 JWT, an SD-JWT (``dc+sd-jwt``,
     with or without KB-JWT) or an ``EnvelopedVerifiableCredential``. The
     credential JSON is None when the envelope cannot be read or its suite is
-    not accepted (``policy.suites`` names ``vc-jwt`` and ``sd-jwt``). An
+    not accepted (``policy.suites`` names the enveloping mechanisms). An
     SD-JWT must carry a KB-JWT bound to ``policy.challenge`` and
     ``policy.domain`` when the policy asks for either (or when
     ``require_key_binding`` says so); a KB-JWT's age is bounded by
     ``policy.max_age`` and its ``exp``. ``credential`` and ``base`` place the
     checks inside a presentation.
     """
-    token, suite, pointer, checks = _unwrap(
-        value, CREDENTIAL_MEDIA_TYPES, "EnvelopedVerifiableCredential", credential, base
+    token, mechanism, pointer, checks = _unwrap(
+        value, presentation=False, credential=credential, base=base
     )
-    if token is None or suite is None:
+    if token is None or mechanism is None:
         return checks, None, "enveloped"
-    if suite not in policy.suites:
-        message = f'"{suite}" is not accepted here'
-        return [Check("proof.suite", Outcome.FAILED, message, credential, pointer)], None, suite
-    if suite == "sd-jwt":
-        if require_key_binding is None:
-            # Inside a presentation, a credential bound to a key is presented by that key.
-            require_key_binding = (
-                policy.challenge is not None
-                or policy.domain is not None
-                or (credential is not None and _bound_to_a_key(token))
-            )
-        result = verify_sd_jwt(
-            token,
-            resolver=env.resolver(),
-            now=now,
-            nonce=policy.challenge,
-            audience=policy.domain,
-            require_key_binding=require_key_binding,
-            max_age=policy.max_age,
-            max_clock_skew=policy.max_clock_skew,
+    if not policy.receiving and mechanism.name not in policy.suites:
+        return _refused(mechanism.name, credential, pointer), None, mechanism.name
+    if policy.receiving:
+        require_key_binding = False
+    elif require_key_binding is None:
+        # Inside a presentation, a credential bound to a key is presented by that key.
+        require_key_binding = (
+            policy.challenge is not None
+            or policy.domain is not None
+            or (credential is not None and mechanism.binds_holder_key(token))
         )
-    else:
-        result = verify_jwt(
-            token,
-            resolver=env.resolver(),
-            now=now,
-            expect="credential",
-            max_clock_skew=policy.max_clock_skew,
-        )
-    checks = _checks(result, credential, pointer)
-    document, more = _document(result, env.loader, credential, pointer)
-    more += _signer_checks(result, document, "issuer", env.loader, credential, pointer)
-    return checks + more, document, result.media_type or suite
+    expect = ProofExpectation(
+        now=now,
+        challenge=None if policy.receiving else policy.challenge,
+        domain=None if policy.receiving else policy.domain,
+        max_clock_skew=policy.max_clock_skew,
+        max_age=policy.max_age,
+    )
+    verified = mechanism.verify(
+        token,
+        resolver=env.resolver(),
+        expect=expect,
+        loader=env.loader,
+        require_key_binding=require_key_binding,
+    )
+    checks = _checks(verified, env.loader, credential, pointer)
+    checks += _signer_checks(verified, verified.document, "issuer", env.loader, credential, pointer)
+    return checks, verified.document, verified.form or mechanism.name
 
 
 def secured_presentation(
@@ -313,31 +296,20 @@ def secured_presentation(
     presentation JSON still holds its credentials (enveloped, for the pipeline
     to verify one by one with :func:`secured_credential`).
     """
-    token, suite, pointer, checks = _unwrap(
-        value, PRESENTATION_MEDIA_TYPES, "EnvelopedVerifiablePresentation", None, ""
-    )
-    if token is None or suite is None:
+    token, mechanism, pointer, checks = _unwrap(value, presentation=True, credential=None, base="")
+    if token is None or mechanism is None:
         return checks, None, "enveloped"
-    if suite not in policy.suites:
-        return (
-            [
-                Check(
-                    "proof.suite", Outcome.FAILED, f'"{suite}" is not accepted here', None, pointer
-                )
-            ],
-            None,
-            suite,
-        )
-    result = verify_jwt(
-        token,
-        resolver=env.resolver(),
+    if mechanism.name not in policy.suites:
+        return _refused(mechanism.name, None, pointer), None, mechanism.name
+    expect = ProofExpectation(
+        proof_purpose="authentication",
         now=now,
-        expect="presentation",
-        nonce=policy.challenge,
-        audience=policy.domain,
+        challenge=policy.challenge,
+        domain=policy.domain,
         max_clock_skew=policy.max_clock_skew,
         max_age=policy.max_age,
     )
-    document, more = _document(result, env.loader, None, pointer)
-    more += _signer_checks(result, document, "holder", env.loader, None, pointer)
-    return _checks(result, None, pointer) + more, document, result.media_type or suite
+    verified = mechanism.verify(token, resolver=env.resolver(), expect=expect, loader=env.loader)
+    checks = _checks(verified, env.loader, None, pointer)
+    checks += _signer_checks(verified, verified.document, "holder", env.loader, None, pointer)
+    return checks, verified.document, verified.form or mechanism.name

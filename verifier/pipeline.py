@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from passeport._io import parse_json
-from passeport._json import JsonObject
+from passeport._json import JsonObject, id_of
 from passeport.contexts import collect_warnings
 from passeport.errors import InputError, PasseportError
 from passeport.proofs._jws import parse_compact
@@ -24,9 +24,9 @@ from passeport.proofs.engine import (
     proofs_of,
     verify_proofs,
 )
+from passeport.proofs.mechanism import data_integrity_suites, mechanism_for
 from passeport.proofs.outcome import Outcome
-from passeport.verifier._values import assertion_expectation, id_of, now_of
-from passeport.verifier.env import Environment, Policy
+from passeport.verifier.env import Environment, Policy, assertion_expectation, now_of
 from passeport.verifier.enveloped import secured_credential, secured_kind, secured_presentation
 from passeport.verifier.result import Check, VerificationResult
 from passeport.verifier.status import status_checks
@@ -85,8 +85,27 @@ _REEXPRESSED = (
 )
 
 
-def _as_check(outcome: ProofOutcome, credential: int | None) -> Check:
-    return Check(outcome.code, outcome.outcome, outcome.message, credential, outcome.pointer)
+def _proof_outcomes(
+    signed: Mapping[str, Any],
+    expect: ProofExpectation,
+    policy: Policy,
+    env: Environment,
+    base: str,
+) -> tuple[ProofOutcome, ...]:
+    """Verify the embedded proofs; a holder receiving a base proof confirms it instead."""
+    if policy.receiving:
+        mechanism = mechanism_for(signed)
+        if mechanism is not None and mechanism.is_holder_form(signed):
+            resolver = env.resolver()
+            return mechanism.confirm(signed, resolver=resolver, loader=env.loader, expect=expect)
+    return verify_proofs(
+        signed,
+        expect=expect,
+        resolver=env.resolver(),
+        loader=env.loader,
+        suites=data_integrity_suites(),
+        pointer=base,
+    )
 
 
 def _credential_checks(
@@ -162,13 +181,14 @@ def _credential_checks(
                 f"{base}/issuer",
             )
         )
+    from passeport.verifier.shape import subject_checks  # issue 20; hoist with the imports
+
+    checks.extend(subject_checks(document, credential, base))
     if envelope is None:
         expect = assertion_expectation(issuer, policy, now)
         with collect_warnings() as noticed:
-            outcomes = verify_proofs(
-                signed, expect=expect, resolver=env.resolver(), loader=env.loader, pointer=base
-            )
-        checks.extend(_as_check(outcome, credential) for outcome in outcomes)
+            outcomes = _proof_outcomes(signed, expect, policy, env, base)
+        checks.extend(Check.of(outcome, credential) for outcome in outcomes)
     else:
         noticed = envelope_noticed
         checks.extend(envelope)
@@ -366,9 +386,13 @@ def verify_presentation(
     if envelope is None:
         with collect_warnings() as noticed:
             outcomes = verify_proofs(
-                signed, expect=expect, resolver=env.resolver(), loader=env.loader
+                signed,
+                expect=expect,
+                resolver=env.resolver(),
+                loader=env.loader,
+                suites=data_integrity_suites(),
             )
-        checks.extend(_as_check(outcome, None) for outcome in outcomes)
+        checks.extend(Check.of(outcome) for outcome in outcomes)
     else:
         noticed = []
         checks.extend(envelope)

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Final
 
 from passeport._json import JsonObject
+from passeport.proofs.checks import ProofOutcome
 from passeport.proofs.outcome import Outcome
 
 __all__ = ["LENIENT_AREAS", "Check", "Outcome", "VerificationResult"]
@@ -31,6 +32,19 @@ class Check:
     message: str
     credential: int | None = None
     pointer: str | None = None
+
+    @classmethod
+    def of(
+        cls, outcome: ProofOutcome, credential: int | None = None, *, at: str | None = None
+    ) -> Check:
+        """Return the check a proof outcome makes, placed at ``at`` or else at its own pointer."""
+        return cls(
+            outcome.code,
+            outcome.outcome,
+            outcome.message,
+            credential,
+            at if at is not None else outcome.pointer,
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,11 +40,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
+from passeport._json import id_of
 from passeport.errors import InputError, ResolutionError
 from passeport.proofs.dates import format_datetime
 from passeport.proofs.engine import parse_datetime, proofs_of, verify_proofs
+from passeport.proofs.mechanism import data_integrity_suites
 from passeport.proofs.outcome import Outcome
-from passeport.verifier._values import assertion_expectation, id_of, now_of
 from passeport.verifier.bitstring import (
     MAX_DECODED_BYTES,
     Bitstring,
@@ -52,7 +53,7 @@ from passeport.verifier.bitstring import (
     VerifiedList,
     decode_status_list,
 )
-from passeport.verifier.env import Environment, Policy
+from passeport.verifier.env import Environment, Policy, assertion_expectation, now_of
 from passeport.verifier.result import Check
 from passeport.verifier.validity import VC_V2, credential_version, validity_checks
 
@@ -170,9 +171,13 @@ def verify_list_credential(
     now = now_of(policy, env)
     expect = assertion_expectation(issuer, policy, now)
     checks = [
-        Check(o.code, o.outcome, o.message, None, o.pointer)
+        Check.of(o)
         for o in verify_proofs(
-            list_credential, expect=expect, resolver=env.resolver(), loader=env.loader
+            list_credential,
+            expect=expect,
+            resolver=env.resolver(),
+            loader=env.loader,
+            suites=data_integrity_suites(),
         )
     ]
     version = credential_version(list_credential)

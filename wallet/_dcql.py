@@ -6,23 +6,23 @@ credential queries by format, ``meta`` (``type_values``, ``vct_values``) and
 claims (paths and values), ``claim_sets`` (the first that can be met, 6.4.1),
 ``credential_sets`` (options, ``required``), ``multiple`` and
 ``require_cryptographic_holder_binding``. Claims paths are applied by
-:func:`wallet.query.claim_pointers`.
+:func:`claim_pointers` (section 7, claims path pointers).
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
 from passeport.errors import InputError
+from passeport.wallet._candidates import Answer, Match, Pool, UnmetRequest
 from passeport.wallet._jsonpath import Located
 from passeport.wallet._records import CredentialFormat, Flag, WalletEntry
-from passeport.wallet.query import Answer, Match, Pool, UnmetRequest, claim_pointers
 
-__all__ = ["answer_dcql"]
+__all__ = ["answer_dcql", "claim_pointers"]
 
 _DCQL_FORMATS: Final = {
     CredentialFormat.LDP_VC: frozenset({"ldp_vc"}),
@@ -30,6 +30,51 @@ _DCQL_FORMATS: Final = {
     CredentialFormat.SD_JWT: frozenset({"dc+sd-jwt", "vc+sd-jwt"}),
 }
 _ID: Final = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _exact(a: Any, b: Any) -> bool:
+    return type(a) is type(b) and a == b
+
+
+def claim_pointers(
+    document: Any, path: Sequence[str | int | None], values: Sequence[Any] | None = None
+) -> list[Located] | None:
+    """Apply a DCQL claims path pointer (OpenID4VP 7.1); None when it selects nothing.
+
+    With ``values``, only the selected values equal (same JSON type) to one of them count.
+    """
+    current = [Located((), document)]
+    # OpenID4VP 7.1: process the components left to right, from the root.
+    for component in path:
+        following: list[Located] = []
+        for found in current:
+            value = found.value
+            if isinstance(component, str):
+                # step 1: a string selects that key of every selected object.
+                if not isinstance(value, dict):
+                    return None
+                if component in value:
+                    following.append(Located((*found.location, component), value[component]))
+            elif component is None:
+                # step 2: null selects every element of every selected array.
+                if not isinstance(value, list):
+                    return None
+                following.extend(
+                    Located((*found.location, index), item) for index, item in enumerate(value)
+                )
+            else:
+                # step 3: an index selects that element of every selected array.
+                if not isinstance(value, list):
+                    return None
+                if 0 <= component < len(value):
+                    following.append(Located((*found.location, component), value[component]))
+        # step 4: an empty selection ends processing: the claim is absent.
+        if not following:
+            return None
+        current = following
+    if values is not None:
+        current = [f for f in current if any(_exact(f.value, v) for v in values)]
+    return current or None
 
 
 @dataclass(frozen=True, slots=True)

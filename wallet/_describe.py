@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Any
 
 from passeport._json import id_of
 from passeport.contexts import DocumentLoader, expand
@@ -19,12 +19,11 @@ from passeport.did.keyfile import KeyPair
 from passeport.errors import ContextError, InputError
 from passeport.proofs.dates import format_datetime
 from passeport.proofs.engine import proofs_of
+from passeport.proofs.mechanism import mechanism_for, mechanisms
 from passeport.wallet._records import CredentialFormat, CredentialInfo, Flag, Verification
 from passeport.wallet._subjects import binding_flags, subject_dids
 
-__all__ = ["ECDSA_SD", "as_list", "describe", "id_of", "text_of"]
-
-ECDSA_SD: Final = "ecdsa-sd-2023"
+__all__ = ["as_list", "describe", "id_of", "text_of"]
 
 
 def text_of(value: Any) -> str | None:
@@ -106,16 +105,25 @@ def describe(
             str(p.get("cryptosuite") or p.get("type")) for p in proofs_of(document) if p.get("type")
         )
         flags = list(binding_flags(subject_dids(document), holder.controller))
-        disclosure = ECDSA_SD if ECDSA_SD in suites else None
+        # The selective-disclosure mechanism whose proof the credential carries, if any.
+        disclosure = next(
+            (
+                m.name
+                for m in mechanisms()
+                if m.derives and not m.enveloping and m.recognizes(document)
+            ),
+            None,
+        )
     else:
         from passeport.wallet._jose import token_binding_flags, token_claims
 
         claims = token_claims(token)
         subject = subject or id_of(claims.get("sub"))
         issuer = issuer or claims.get("iss")
-        suites = ("sd-jwt",) if kind is CredentialFormat.SD_JWT else ("vc-jwt",)
+        mechanism = mechanism_for(token)
+        suites = (mechanism.name,) if mechanism is not None else ()
         flags = list(token_binding_flags(kind, token, subject_dids(document, claims), holder))
-        disclosure = "sd-jwt" if kind is CredentialFormat.SD_JWT else None
+        disclosure = mechanism.name if mechanism is not None and mechanism.derives else None
     if any(c.startswith("proof.") for c in verification.unchecked):
         flags.append(Flag.UNVERIFIED)
     vct = text_of(claims.get("vct"))

@@ -1,4 +1,4 @@
-"""The wallet's side of enveloped credentials: vc+jwt and SD-JWT, verified, described, presented.
+"""The wallet's side of enveloped credentials (vc+jwt, SD-JWT...): verified, described, presented.
 
 Specs: https://www.w3.org/TR/vc-jose-cose/ (vc+jwt), RFC 9901 and SD-JWT VC
 (``dc+sd-jwt``, Key Binding), https://www.w3.org/TR/vc-data-model-2.0/#enveloped-verifiable-credentials
@@ -25,7 +25,8 @@ from typing import Any, Final
 from passeport._json import JsonObject, JsonValue
 from passeport.did.jwk import public_from_jwk
 from passeport.did.keyfile import KeyPair
-from passeport.errors import KeyFormatError
+from passeport.errors import KeyFormatError, WalletError
+from passeport.proofs.mechanism import SecuringMechanism, mechanism_for, mechanism_named
 from passeport.verifier import Environment, Policy, VerificationResult, verify_credential
 from passeport.wallet._records import CredentialFormat, Flag, HeldCredential
 from passeport.wallet._subjects import binding_flags
@@ -33,10 +34,6 @@ from passeport.wallet._subjects import binding_flags
 __all__ = ["disclose_jose", "token_binding_flags", "token_claims", "verify_token"]
 
 VC_V2: Final = "https://www.w3.org/ns/credentials/v2"
-_MEDIA: Final = {
-    CredentialFormat.JWT_VC: "application/vc+jwt",
-    CredentialFormat.SD_JWT: "application/dc+sd-jwt",
-}
 
 
 def token_claims(token: str) -> JsonObject:
@@ -56,15 +53,14 @@ def verify_token(
     """Verify a vc+jwt or SD-JWT as its holder receives it; return the result and the document.
 
     The envelope's checks replace the Data Integrity proof checks; the
-    document inside gets every other check. The holder accepts both
-    enveloping forms whatever ``policy.suites`` lists, and no Key Binding
-    is expected (there is no verifier yet).
+    document inside gets every other check. The holder receives it
+    (:attr:`verifier.Policy.receiving`): every enveloping mechanism is
+    accepted whatever ``policy.suites`` lists, and no Key Binding is
+    expected (there is no verifier yet).
     """
-    from passeport.verifier.enveloped import ENVELOPED_SUITES, secured_credential
+    from passeport.verifier.enveloped import secured_credential
 
-    holder_policy = replace(
-        policy, suites=policy.suites | ENVELOPED_SUITES, challenge=None, domain=None
-    )
+    holder_policy = replace(policy, receiving=True, challenge=None, domain=None)
     now = policy.at or env.clock()
     checks, document, _ = secured_credential(
         token, env=env, policy=holder_policy, now=now, require_key_binding=False
@@ -99,13 +95,30 @@ def token_binding_flags(
     return binding_flags(subjects, holder.controller)
 
 
-def _envelope(kind: CredentialFormat, token: str) -> JsonObject:
+def _envelope(mechanism: SecuringMechanism, token: str) -> JsonObject:
     # VC 2.0 4.13: an enveloped credential is a data: URL of the secured form.
     return {
         "@context": VC_V2,
-        "id": f"data:{_MEDIA[kind]},{token}",
+        "id": f"data:{mechanism.media_type},{token}",
         "type": "EnvelopedVerifiableCredential",
     }
+
+
+def token_mechanism(held: HeldCredential) -> SecuringMechanism:
+    """Return the mechanism that secures a held token (named in its ``suites`` when stored).
+
+    Raises:
+        WalletError: the token's mechanism is not registered (any more).
+    """
+    try:
+        if held.info.suites:
+            return mechanism_named(held.info.suites[0])
+    except ValueError:
+        pass
+    found = mechanism_for(str(held.credential))
+    if found is None or not found.enveloping:
+        raise WalletError(f"credential {held.id} is secured by no mechanism known here")
+    return found
 
 
 def disclose_jose(
@@ -120,21 +133,23 @@ def disclose_jose(
 ) -> tuple[JsonValue, str, list[str]]:
     """Return the enveloped credential to present, how it was disclosed, and notes.
 
-    An SD-JWT keeps only the disclosures ``reveal`` needs (all with None) and
-    gets a KB-JWT (``nonce`` = challenge, ``aud`` = domain, ``exp`` =
-    ``expires`` when given) when it is bound to the holder's key; a vc+jwt
-    goes whole.
+    A deriving mechanism (SD-JWT) keeps only the disclosures ``reveal``
+    needs (all with None) and gets a KB-JWT (``nonce`` = challenge, ``aud``
+    = domain, ``exp`` = ``expires`` when given) when it is bound to the
+    holder's key; any other (a vc+jwt) goes whole. The disclosure is named
+    after the mechanism (``sd-jwt``), or ``whole``.
     """
     token = str(held.credential).strip()
     label = held.info.title or held.id
     notes: list[str] = []
-    if held.info.format is CredentialFormat.JWT_VC:
+    mechanism = token_mechanism(held)
+    if not mechanism.derives:
         if reveal:
             notes.append(
-                f"{label} ({held.id}) is presented whole: a vc+jwt cannot be partially disclosed"
+                f"{label} ({held.id}) is presented whole: "
+                f"a {mechanism.label} cannot be partially disclosed"
             )
-        return _envelope(held.info.format, token), "whole", notes
-    from passeport.proofs.sdjwt import present_sd_jwt
+        return _envelope(mechanism, token), "whole", notes
 
     pointers: list[str] = [""] if reveal is None else list(reveal)
     confirmation: Any = token_claims(token).get("cnf")
@@ -144,13 +159,13 @@ def disclose_jose(
             f"{label} ({held.id}) is bound to no key: presented without Key Binding, "
             "a verifier asking for a challenge will refuse it"
         )
-    presented = present_sd_jwt(
+    presented = mechanism.derive(
         token,
         pointers,
-        holder_key=key,
+        holder=key,
         nonce=challenge,
         audience=domain,
         issued_at=now,
         expires=expires if key is not None else None,  # an unbound one has no KB-JWT to date
     )
-    return _envelope(held.info.format, presented), "sd-jwt", notes
+    return _envelope(mechanism, str(presented)), mechanism.name, notes

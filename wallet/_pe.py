@@ -16,15 +16,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
-
-import jsonschema
+from typing import TYPE_CHECKING, Any, Final
 
 from passeport.errors import InputError
 from passeport.proofs.engine import proofs_of
+from passeport.wallet._candidates import Answer, Match, Pool, UnmetRequest
 from passeport.wallet._jsonpath import JsonPath, Located
 from passeport.wallet._records import CredentialFormat, HeldCredential, WalletEntry
-from passeport.wallet.query import Answer, Match, Pool, UnmetRequest
+
+if TYPE_CHECKING:
+    import jsonschema
 
 __all__ = ["answer_definition"]
 
@@ -87,6 +88,8 @@ def _field(value: Any, pointer: str, where: str | None) -> _Field:
     )
     validator = None
     if "filter" in value:
+        import jsonschema  # here, not at import: only a filter needs it (90 ms)
+
         schema = value["filter"]
         _need(
             isinstance(schema, dict),

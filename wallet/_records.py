@@ -13,6 +13,7 @@ from passeport._json import JsonObject, JsonValue
 from passeport.contexts import jcs
 from passeport.errors import InputError, WalletError
 from passeport.proofs.dates import parse_datetime
+from passeport.proofs.mechanism import SecuringMechanism
 
 __all__ = [
     "CredentialFormat",
@@ -32,6 +33,15 @@ class CredentialFormat(StrEnum):
     LDP_VC = "ldp_vc"  # Data Integrity (JSON-LD) credential
     JWT_VC = "jwt_vc_json"  # VC-JOSE-COSE application/vc+jwt
     SD_JWT = "dc+sd-jwt"  # SD-JWT VC
+    ENVELOPED = "enveloped"  # another registered enveloping mechanism (named in ``suites``)
+
+    @classmethod
+    def of(cls, mechanism: SecuringMechanism) -> CredentialFormat:
+        """Return the format of a credential ``mechanism`` secures: its OpenID4VP id if known."""
+        try:
+            return cls(str(mechanism.format_id))
+        except ValueError:
+            return cls.ENVELOPED if mechanism.enveloping else cls.LDP_VC
 
 
 class Flag(StrEnum):

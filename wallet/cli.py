@@ -20,41 +20,23 @@ first), and stores the new verdicts.
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any, Final
 
 import typer
 
-from passeport.wallet._cli_cv import cv
-from passeport.wallet._cli_open import (
-    build_presentation,
-    default_wallet_path,
-    environment,
-    open_wallet,
-    passphrase,
-    wallet_path,
-)
-from passeport.wallet._cli_options import (
-    AllowOtherSubjectOption,
-    AllowUnverifiedOption,
-    CacheOption,
-    ChallengeOption,
-    CredentialsArgument,
-    DomainOption,
-    JsonOption,
-    OfflineOption,
-    RequestOption,
-    RevealOption,
-    ValidForOption,
-    WalletOption,
-)
-from passeport.wallet._cli_render import (
-    echo_json,
-    print_entries,
-    print_outcomes,
-    print_presentation,
-    progress_bar,
-)
+from passeport.verifier.cli import CacheOption, OfflineOption, duration_option, environment
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from passeport.wallet import AddOutcome, Presentation, Wallet, WalletEntry
 
 __all__ = ["app", "default_wallet_path"]
 
@@ -62,6 +44,229 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Your wallet: keep credentials encrypted, present them to a recruiter.",
 )
+
+MAX_VALIDITY: Final = timedelta(days=3660)
+"""The longest a presentation may hold (--valid-for)."""
+CV_VALIDITY: Final = timedelta(days=90)
+"""How long a CV's presentation holds by default: it is sent by e-mail and read later."""
+
+WalletOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--wallet",
+        envvar="PASSEPORT_WALLET",
+        help="Wallet file (default: your data folder, or $PASSEPORT_WALLET).",
+        dir_okay=False,
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+ChallengeOption = Annotated[str, typer.Option(help="The challenge the recruiter gave you.")]
+DomainOption = Annotated[str, typer.Option(help="The recruiter's domain.")]
+CredentialsArgument = Annotated[
+    list[str] | None, typer.Argument(help="Credential ids to present (or use --request).")
+]
+RevealOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--reveal",
+        help="JSON pointer of what to show, e.g. /credentialSubject/achievement/name (repeatable).",
+    ),
+]
+RequestOption = Annotated[
+    Path | None,
+    typer.Option(
+        help="The recruiter's request: DCQL query or Presentation Exchange definition (JSON).",
+        dir_okay=False,
+    ),
+]
+AllowUnverifiedOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-unverified",
+        help="Present a credential even though it does not verify (revoked, expired...); "
+        "the recruiter's check will say so.",
+    ),
+]
+AllowOtherSubjectOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-other-subject",
+        help="Present a credential about someone else (not your DID); "
+        "the recruiter's check will say so.",
+    ),
+]
+
+ValidForOption = Annotated[
+    timedelta | None,
+    typer.Option(
+        "--valid-for",
+        metavar="AGE",
+        parser=duration_option(
+            at_most=MAX_VALIDITY, too_long="a presentation holds for 3660d at most"
+        ),
+        help="How long the presentation holds from now, e.g. 30d, 12h, 90m.",
+    ),
+]
+
+_ALARMS = frozenset({"expired", "revoked", "suspended", "not-verified", "unverified"})
+
+
+def default_wallet_path(environ: Mapping[str, str], home: Path) -> Path:
+    """Return where the wallet lives by default: the XDG data folder, else ~/.local/share."""
+    base = environ.get("XDG_DATA_HOME") or str(home / ".local" / "share")
+    return Path(base) / "passeport" / "wallet.sqlite"
+
+
+def wallet_path(wallet: Path | None) -> Path:
+    """Return the wallet file: the one given, else the default for this user."""
+    return wallet or default_wallet_path(os.environ, Path.home())
+
+
+def passphrase(
+    *, confirm: bool, variable: str = "PASSEPORT_PASSPHRASE", label: str = "Wallet passphrase"
+) -> str:
+    """Return the passphrase in ``$variable``, else ask for it (hidden, twice if ``confirm``)."""
+    given = os.environ.get(variable)
+    if given:
+        return given
+    text: str = typer.prompt(label, hide_input=True, confirmation_prompt=confirm)
+    return text
+
+
+def open_wallet(wallet: Path | None) -> Wallet:
+    """Open and unlock the wallet file (see :func:`wallet_path`)."""
+    from passeport.wallet import Wallet
+
+    return Wallet.open(wallet_path(wallet), passphrase(confirm=False))
+
+
+def build_presentation(
+    wallet: Path | None,
+    credentials: list[str] | None,
+    *,
+    reveal: list[str] | None,
+    request: Path | None,
+    challenge: str,
+    domain: str,
+    valid_for: timedelta | None,
+    allow_unverified: bool,
+    allow_other_subject: bool,
+) -> Presentation:
+    """Open the wallet and build the presentation ``present`` and ``cv`` write.
+
+    A credential the wallet refuses to present (it does not verify, or it is
+    about someone else) ends the command: one line per refusal on stderr,
+    exit 1, nothing written.
+    """
+    from passeport._io import read_json_file
+    from passeport.wallet import PresentationRefused, present
+
+    if not challenge.strip() or not domain.strip():
+        raise typer.BadParameter("give the recruiter's --challenge and --domain")
+    opened = open_wallet(wallet)
+    asked = read_json_file(request) if request is not None else None
+    try:
+        return present(
+            opened,
+            tuple(credentials or ()),
+            request=asked,
+            reveal=tuple(reveal or ()),
+            challenge=challenge,
+            domain=domain,
+            valid_for=valid_for,
+            allow_unverified=allow_unverified,
+            allow_other_subject=allow_other_subject,
+            where=str(request) if request is not None else None,
+        )
+    except PresentationRefused as refused:
+        for reason in refused.reasons:
+            typer.echo(f"passeport: refused: {reason}", err=True)
+        raise typer.Exit(1) from None
+
+
+@contextlib.contextmanager
+def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
+    """Show a progress bar on stderr (when it is a terminal) for a long verification."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    errors = Console(stderr=True)
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=errors, disable=not errors.is_terminal, transient=True) as bar:
+        task = bar.add_task(label, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+def echo_json(value: Any) -> None:
+    """Print ``value`` as indented JSON, non-ASCII characters kept as they are."""
+    typer.echo(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def print_outcomes(outcomes: Sequence[AddOutcome]) -> None:
+    """Print one line per file ``add`` read: added, already held, or refused and why."""
+    for outcome in outcomes:
+        info = outcome.info
+        if outcome.status == "refused" or info is None:
+            typer.echo(f"{outcome.where}: {outcome.reason}")
+            continue
+        verdict = "verified" if info.verification.verified else "NOT verified"
+        flags = ", ".join(map(str, outcome.flags))
+        title = info.title or "credential"
+        what = {"duplicate": "already held as", "kept": "kept as"}.get(outcome.status, "added as")
+        typer.echo(
+            f"{outcome.where}: {title} {what} {outcome.id} ({verdict}"
+            + (f"; {flags}" if flags else "")
+            + ")"
+        )
+        for message in info.verification.messages:
+            typer.echo(f"    {message}")
+
+
+def print_entries(entries: Sequence[WalletEntry], now: datetime) -> None:
+    """Print the credentials as a table (flags as of ``now``), then how many there are."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console(highlight=False, emoji=False, soft_wrap=not sys.stdout.isatty())
+    table = Table(show_header=True, header_style="bold", expand=True)
+    table.add_column("id", no_wrap=True)
+    table.add_column("type")
+    table.add_column("title", ratio=2)
+    table.add_column("issuer", ratio=1)
+    table.add_column("valid", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    for entry in entries:
+        info = entry.info
+        types = [t for t in info.types if t != "VerifiableCredential"] or [info.vct or ""]
+        dates = "\n→ ".join(d[:10] for d in (info.valid_from, info.valid_until) if d)
+        # Text, not markup: titles and names come from issuers, brackets and all.
+        status = Text("verified" if info.verification.verified else "NOT verified")
+        for flag in info.flags_at(now):
+            status.append(f"\n{flag}", style="red" if flag in _ALARMS else "")
+        table.add_row(
+            Text(entry.id),
+            Text(", ".join(types)),
+            Text(info.title or ""),
+            Text(info.issuer_name or info.issuer or ""),
+            Text(dates),
+            status,
+        )
+    console.print(table)
+    console.print(f"{len(entries)} credential(s)")
+
+
+def print_presentation(result: Presentation, output: Path, written: Path | None) -> None:
+    """Print what ``present`` showed of each credential, its notes, and the files it wrote."""
+    for item in result.credentials:
+        answered = f" for {', '.join(item.queries)}" if item.queries else ""
+        flagged = f" [{', '.join(map(str, item.flags))}]" if item.flags else ""
+        typer.echo(f"{item.id} {item.title or ''}{answered}: {item.disclosure}{flagged}")
+    for note in result.notes:
+        typer.echo(f"note: {note}")
+    typer.echo(f"presentation -> {output}")
+    if written is not None:
+        typer.echo(f"presentation submission -> {written}")
 
 
 @app.command()
@@ -370,4 +575,53 @@ def present(
     print_presentation(result, output, written)
 
 
-app.command("cv")(cv)
+@app.command()
+def cv(
+    challenge: ChallengeOption,
+    domain: DomainOption,
+    output: Annotated[
+        Path,
+        typer.Option("-o", "--output", help="CV file to write (HTML).", dir_okay=False),
+    ],
+    credentials: CredentialsArgument = None,
+    reveal: RevealOption = None,
+    request: RequestOption = None,
+    title: Annotated[str | None, typer.Option(help="Heading of the page.")] = None,
+    valid_for: ValidForOption = None,
+    allow_unverified: AllowUnverifiedOption = False,
+    allow_other_subject: AllowOtherSubjectOption = False,
+    wallet: WalletOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Write a CV (HTML) a recruiter can read and verify: a signed presentation inside.
+
+    The presentation holds for 90 days unless --valid-for says otherwise. It
+    is refused (exit 1) when a credential does not verify or is about
+    someone else, unless you allow it.
+    """
+    from passeport._io import write_atomic
+    from passeport.wallet.cv import render_cv
+
+    if output.suffix.lower() == ".pdf":
+        typer.echo("PDF is not supported; write CV.html", err=True)
+        raise typer.Exit(2)
+    result = build_presentation(
+        wallet,
+        credentials,
+        reveal=reveal,
+        request=request,
+        challenge=challenge,
+        domain=domain,
+        valid_for=valid_for or CV_VALIDITY,
+        allow_unverified=allow_unverified,
+        allow_other_subject=allow_other_subject,
+    )
+    page = render_cv(result.document, result.credentials, title=title)
+    write_atomic(output, page, mode=0o600)
+    if as_json:
+        echo_json({"cv": str(output), **result.summary()})
+        return
+    for note in result.notes:
+        typer.echo(f"note: {note}", err=True)
+    typer.echo(f"{len(result.credentials)} credential(s) in {output}")
+    typer.echo(f"to check it: passeport verify {output} --challenge ... --domain ...")

@@ -24,6 +24,7 @@ from html import escape
 from typing import Any, Final
 from urllib.parse import unquote
 
+from passeport.proofs.mechanism import mechanism_named
 from passeport.wallet.present import PresentedCredential
 
 __all__ = ["render_cv", "script_json"]
@@ -34,9 +35,21 @@ _SKIPPED_TYPES: Final = frozenset({"VerifiableCredential", "EnvelopedVerifiableC
 _HIDDEN_JWT_CLAIMS: Final = frozenset({"_sd", "_sd_alg", "cnf", "vct", "iss", "iat", "nbf", "exp"})
 _DISCLOSURE: Final = {
     "derived": "divulgation sélective / selective disclosure",
-    "sd-jwt": "divulgation sélective (SD-JWT) / selective disclosure (SD-JWT)",
     "whole": "document complet / whole document",
 }
+
+
+def _disclosure_label(disclosure: str) -> str:
+    """Say how a credential was presented; a mechanism's own disclosure (SD-JWT) by its label."""
+    if disclosure in _DISCLOSURE:
+        return _DISCLOSURE[disclosure]
+    try:
+        label = mechanism_named(disclosure).label
+    except ValueError:
+        return ""
+    return f"divulgation sélective ({label}) / selective disclosure ({label})"
+
+
 _CSS: Final = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:52rem;
 margin:2rem auto;padding:0 1rem;color:#1a1a1a;background:#fff;line-height:1.5}
@@ -188,7 +201,7 @@ def _article(index: int, entry: Any, summary: PresentedCredential | None) -> str
     if name is not None and _text(name) != title:
         rows.insert(0, ("Intitulé / Name", name))
     if summary is not None:
-        rows.append(("Présentation / Presented as", _DISCLOSURE.get(summary.disclosure, "")))
+        rows.append(("Présentation / Presented as", _disclosure_label(summary.disclosure)))
         if summary.flags:  # the holder was told, and presented it anyway: the page says so
             rows.append(("Avertissement / Warning", ", ".join(map(str, summary.flags))))
     parts.append(_dl(rows))

@@ -19,26 +19,29 @@ verifies is stored:
   with their flags, and :func:`wallet.present` refuses to present them unless
   told to (:class:`wallet.PresentationRefused`).
 
-An ``ecdsa-sd-2023`` credential arrives with its issuer's *base* proof,
-which verifiers refuse by design; the holder confirms it here with
-:func:`proofs.ecdsa_sd.verify_base` instead of the verifier's proof check.
+Verification is the verifier's, with a policy that says the holder is
+receiving the credential (:attr:`verifier.Policy.receiving`): an
+``ecdsa-sd-2023`` credential arrives with its issuer's *base* proof, which
+verifiers refuse by design, and the holder confirms it through its securing
+mechanism (:mod:`proofs.mechanism`) instead; an enveloped credential needs
+no Key Binding yet.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 from passeport._io import parse_json, read_text_file
 from passeport._json import JsonObject
 from passeport.errors import InputError
 from passeport.proofs.dates import format_datetime, parse_datetime
-from passeport.proofs.engine import ProofExpectation, proofs_of
+from passeport.proofs.mechanism import mechanism_for
 from passeport.proofs.outcome import Outcome
-from passeport.verifier import Check, Environment, Policy, VerificationResult, verify_credential
-from passeport.wallet._describe import ECDSA_SD, describe, id_of
+from passeport.verifier import Environment, Policy, VerificationResult, verify_credential
+from passeport.wallet._describe import describe
 from passeport.wallet._records import (
     CredentialFormat,
     CredentialInfo,
@@ -153,50 +156,14 @@ def _parse(text: str, where: str) -> list[_Parsed]:
     out = []
     for index, token in enumerate(tokens):
         label = f"{where}[{index}]" if len(tokens) > 1 else where
-        if "~" in token:
-            out.append(_Parsed(CredentialFormat.SD_JWT, token, label))
-        elif token.count(".") == 2:
-            out.append(_Parsed(CredentialFormat.JWT_VC, token, label))
-        else:
+        # A compact serialization: a JWS (three parts) or an SD-JWT (with ~).
+        mechanism = mechanism_for(token) if "~" in token or token.count(".") == 2 else None
+        if mechanism is None:
             raise InputError(
                 "neither JSON, a vc+jwt nor an SD-JWT (compact serialization)", where=label
             )
+        out.append(_Parsed(CredentialFormat.of(mechanism), token, label))
     return out
-
-
-def _is_base_proof(document: Mapping[str, Any]) -> bool:
-    from passeport.proofs.ecdsa_sd import BaseProofValue, parse_proof_value
-
-    for proof in proofs_of(document):
-        if proof.get("cryptosuite") == ECDSA_SD:
-            try:
-                return isinstance(parse_proof_value(proof.get("proofValue")), BaseProofValue)
-            except InputError:
-                return False
-    return False
-
-
-def _verify_data_integrity(
-    document: JsonObject, policy: Policy, env: Environment
-) -> VerificationResult:
-    """Verify a Data Integrity credential; confirm an ecdsa-sd-2023 base proof as its holder."""
-    result = verify_credential(document, policy=policy, env=env)
-    if not _is_base_proof(document):
-        return result
-    from passeport.proofs.ecdsa_sd import verify_base
-
-    issuer = id_of(document.get("issuer"))
-    expect = ProofExpectation(
-        proof_purpose="assertionMethod",
-        controller=issuer,
-        now=policy.at or env.clock(),
-        max_clock_skew=policy.max_clock_skew,
-        suites=policy.suites,
-    )
-    outcomes = verify_base(document, resolver=env.resolver(), loader=env.loader, expect=expect)
-    confirmed = [Check(o.code, o.outcome, o.message, None, o.pointer) for o in outcomes]
-    others = [c for c in result.checks if not c.code.startswith("proof.")]
-    return replace(result, checks=(*confirmed, *others))
 
 
 def _verification(result: VerificationResult, at: str) -> Verification:
@@ -233,8 +200,10 @@ def _refusal(result: VerificationResult, *, keep_unverified: bool) -> str | None
 def _verify(
     kind: CredentialFormat, credential: JsonObject | str, policy: Policy, env: Environment
 ) -> tuple[VerificationResult, JsonObject | None]:
+    """Verify as the holder receiving the credential; return the result and the document."""
     if isinstance(credential, dict):
-        return _verify_data_integrity(credential, policy, env), credential
+        received = replace(policy, receiving=True)
+        return verify_credential(credential, policy=received, env=env), credential
     from passeport.wallet._jose import verify_token
 
     return verify_token(kind, str(credential).strip(), policy, env)

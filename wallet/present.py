@@ -46,9 +46,9 @@ from typing import Any, Final
 
 from passeport._json import JsonObject, JsonValue
 from passeport.contexts import DocumentLoader
-from passeport.did.keys import KeyAlgorithm
 from passeport.errors import InputError, WalletError
 from passeport.proofs.dates import utc_now
+from passeport.proofs.mechanism import default_suite, mechanism_named
 from passeport.proofs.sign import sign_document
 from passeport.wallet._records import CredentialFormat, Flag, HeldCredential
 from passeport.wallet._subjects import about_someone_else, signed_subject_dids, subject_dids
@@ -133,10 +133,6 @@ class Presentation:
             ],
             "notes": list(self.notes),
         }
-
-
-def _suite_for(algorithm: KeyAlgorithm) -> str:
-    return "eddsa-rdfc-2022" if algorithm is KeyAlgorithm.ED25519 else "ecdsa-rdfc-2019"
 
 
 def _merge(matches: Sequence[Match]) -> list[tuple[HeldCredential, list[str], Any]]:
@@ -265,15 +261,20 @@ def _disclose(
     info = held.info
     notes: list[str] = []
     label = info.title or held.id
-    if info.format is CredentialFormat.LDP_VC and info.disclosure == "ecdsa-sd-2023":
-        from passeport.proofs.ecdsa_sd import derive
-
+    if info.format is CredentialFormat.LDP_VC and info.disclosure is not None:
+        try:
+            mechanism = mechanism_named(info.disclosure)
+        except ValueError:
+            raise WalletError(
+                f"credential {held.id} is secured by {info.disclosure}, which is not known here"
+            ) from None
         if not isinstance(held.credential, dict):
             raise WalletError(f"corrupt store: credential {held.id} is not a JSON object")
         pointers = _all_pointers(held.credential) if reveal is None else list(reveal)
         # Holder binding: the subject ids stay visible (someone else's too: never hidden).
         pointers.extend(_subject_id_pointers(held.credential, wallet.did))
-        return derive(held.credential, pointers, loader=loader), "derived", notes
+        derived = mechanism.derive(held.credential, pointers, loader=loader)
+        return derived, "derived", notes
     if info.format is CredentialFormat.LDP_VC:
         if reveal:
             suites = ", ".join(info.suites) or "its proof"
@@ -409,7 +410,9 @@ def present(
                     "path": "$",
                     "path_nested": {
                         "id": query,
-                        "format": _FORMAT_IN_SUBMISSION[held.info.format],
+                        "format": _FORMAT_IN_SUBMISSION.get(
+                            held.info.format, str(held.info.format)
+                        ),
                         "path": f"$.verifiableCredential[{index}]",
                     },
                 }
@@ -424,7 +427,7 @@ def present(
     signed = sign_document(
         unsigned,
         wallet.holder,
-        suite=_suite_for(wallet.holder.algorithm),
+        suite=default_suite(wallet.holder.algorithm),
         challenge=challenge,
         domain=domain,
         created=now,

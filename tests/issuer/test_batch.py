@@ -12,7 +12,6 @@ import pytest
 import passeport.issuer.batch
 from passeport.errors import InputError
 from passeport.issuer.batch import issue_batch, row_key
-from passeport.issuer.registry import Registry
 from passeport.issuer.statuslist import publish_status
 from passeport.verifier import verify_credential
 from tests.issuer._helpers import EXAMPLES, ISSUED_AT, class_rows, make_profile, offline
@@ -58,7 +57,7 @@ def test_the_graduating_class_on_two_workers(tmp_path: Path) -> None:
     env = offline(tmp_path / "public")
     for name, credential in outputs.items():
         assert verify_credential(credential, env=env).verified, name
-    with Registry.open(profile.registry_path) as registry:
+    with profile.open_registry() as registry:
         assert registry.count() == rows
     assert summary.to_json()["issued"] == rows and summary.per_second > 0
 
@@ -131,7 +130,7 @@ def test_an_interrupted_batch_resumes_without_issuing_a_row_twice(tmp_path: Path
     assert len(everything) == 22
     # What was written before the interruption is untouched.
     assert all(everything[name] == credential for name, credential in first.items())
-    with Registry.open(profile.registry_path) as registry:
+    with profile.open_registry() as registry:
         assert registry.count() == 22
         assert all(registry.find(c["id"]) is not None for c in everything.values())
     again = issue_batch(profile, "diploma", rows, out, workers=2, issued_at=ISSUED_AT)
@@ -153,7 +152,7 @@ def test_an_interrupted_pool_resumes(tmp_path: Path) -> None:
     resumed = issue_batch(profile, "diploma", rows, out, workers=2, chunk_size=5)
     assert resumed.issued + resumed.skipped == 30 and resumed.failed == 0
     assert len(_outputs(out)) == 30
-    with Registry.open(profile.registry_path) as registry:
+    with profile.open_registry() as registry:
         assert registry.count() == 30
 
 
@@ -182,7 +181,7 @@ def test_a_failed_write_leaves_no_partial_file_and_no_record(
     assert failure.message.endswith("No space left on device")
     assert not _leftovers(out)
     assert Path(calls[2]).name not in _outputs(out)
-    with Registry.open(profile.registry_path) as registry:
+    with profile.open_registry() as registry:
         assert registry.count() == 5
     resumed = issue_batch(profile, "diploma", rows, out, workers=1, issued_at=ISSUED_AT)
     assert (resumed.issued, resumed.skipped, resumed.failed) == (1, 5, 0)

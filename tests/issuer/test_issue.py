@@ -13,7 +13,7 @@ import pytest
 from passeport.did.keys import KeyAlgorithm
 from passeport.errors import InputError, SigningError
 from passeport.issuer.issue import issue
-from passeport.issuer.registry import CredentialState, Registry
+from passeport.issuer.registry import CredentialState
 from passeport.issuer.statuslist import publish_status, revoke
 from passeport.issuer.templates import TEMPLATE_NAMES
 from passeport.verifier import verify_credential
@@ -41,7 +41,7 @@ def test_every_template_issues_a_credential_that_verifies(tmp_path: Path, templa
     assert result.verified, result.to_json()
     assert {c.code for c in result.checks} >= {"proof.signature", "status.revocation"}
 
-    with Registry.open(profile.registry_path) as registry:
+    with profile.open_registry() as registry:
         record = registry.find(str(credential["id"]))
     assert record is not None
     assert record.template == template
@@ -93,7 +93,7 @@ def test_enveloped_credentials_verify_and_follow_their_status(tmp_path: Path, su
     publish_status(profile, public, at=ISSUED_AT)
     assert verify_credential(token, env=offline(public)).verified
     assert verify_credential(envelope, env=offline(public)).verified
-    with Registry.open(profile.registry_path) as registry:
+    with profile.open_registry() as registry:
         record = registry.find(credential_id)
     assert record is not None and record.subject == data["holder"]["id"]
     revoke(profile, credential_id, at=ISSUED_AT)
@@ -133,7 +133,7 @@ def test_an_enveloping_suite_unknown_to_the_issuer_spends_no_status_entry(tmp_pa
     profile = make_profile(tmp_path / "univ")
     with pytest.raises(ValueError, match="rsa-1999"):
         issue(profile, "skill", example("skill"), suite="rsa-1999", issued_at=ISSUED_AT)
-    with Registry.open(profile.registry_path) as registry:
+    with profile.open_registry() as registry:
         assert registry.lists() == []
 
 
@@ -220,7 +220,7 @@ def test_bad_data_is_named_and_nothing_is_recorded(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         issue(profile, "diploma", data, issued_at=ISSUED_AT, where="diploma.json")
     assert str(caught.value).startswith("diploma.json: /achievement/code: ")
-    with Registry.open(profile.registry_path) as registry:
+    with profile.open_registry() as registry:
         assert registry.count() == 0
         # The index it was given is spent: never handed out again.
         assert registry.lists()[0].allocated == 1
@@ -239,7 +239,7 @@ def test_a_credential_that_does_not_verify_is_not_issued(
     monkeypatch.setattr(issue_module, "verification_documents", without_lists)
     with pytest.raises(SigningError, match=r"did not verify, so it was not issued \(status"):
         issue(profile, "diploma", diploma(1), issued_at=ISSUED_AT)
-    with Registry.open(profile.registry_path) as registry:
+    with profile.open_registry() as registry:
         assert registry.count() == 0
 
 
@@ -249,7 +249,7 @@ def test_a_suite_that_does_not_fit_the_key(tmp_path: Path) -> None:
         issue(profile, "skill", example("skill"), suite="eddsa-rdfc-2022", issued_at=ISSUED_AT)
     with pytest.raises(ValueError, match="unknown cryptosuite"):
         issue(profile, "skill", example("skill"), suite="rsa-1999", issued_at=ISSUED_AT)
-    with Registry.open(profile.registry_path) as registry:
+    with profile.open_registry() as registry:
         assert registry.count() == 0
 
 

@@ -7,6 +7,7 @@ import json
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -46,7 +47,7 @@ def test_did_web_profile_has_everything_and_reopens(tmp_path: Path) -> None:
     settings = (folder / "profile.json").read_text()
     assert "secretKeyMultibase" not in settings and profile.secret.hex() not in settings
     assert profile.secret.hex() not in repr(profile)
-    with Registry.open(profile.registry_path) as registry:
+    with profile.open_registry() as registry:
         assert registry.count() == 0
 
     again = Profile.open(folder)
@@ -182,6 +183,65 @@ def test_a_generated_key_is_new_each_time(tmp_path: Path) -> None:
     fixed = PrivateKey.from_raw(KeyAlgorithm.ED25519, bytes(32))
     three = Profile.create(tmp_path / "c", name="C", did="web:c.example", private_key=fixed)
     assert three.key.private_key == fixed
+
+
+def test_every_role_opens_the_registry_through_the_profile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issuing, batches, status changes, publishing, live lists and the CLI use open_registry().
+
+    The registry is moved out of the profile folder behind the seam: a call
+    site still opening ``registry_path`` itself finds no database there.
+    """
+    from typer.testing import CliRunner
+
+    from passeport.issuer import cli as issuer_cli
+    from passeport.issuer.batch import issue_batch
+    from passeport.issuer.issue import issue
+    from passeport.issuer.statuslist import LiveStatusFetcher, publish_status, revoke
+    from tests.issuer._helpers import EXAMPLES, ISSUED_AT, example
+
+    profile = make_profile(tmp_path / "univ")
+    moved = tmp_path / "elsewhere.sqlite"
+    profile.registry_path.rename(moved)
+    opened: list[bool] = []
+
+    def elsewhere(directory: Path, *, create: bool) -> Registry:
+        assert directory == profile.directory
+        opened.append(create)
+        return Registry.open(moved, create=create)
+
+    kinds = {**passeport.issuer.profile.REGISTRY_KINDS, "sqlite": elsewhere}
+    monkeypatch.setattr(passeport.issuer.profile, "REGISTRY_KINDS", kinds)
+    credential = issue(profile, "diploma", example("diploma"), issued_at=ISSUED_AT)
+    summary = issue_batch(
+        profile, "diploma", EXAMPLES / "class.csv", tmp_path / "out", workers=1, issued_at=ISSUED_AT
+    )
+    assert summary.issued > 0 and summary.failed == 0
+    revoke(profile, str(credential["id"]), reason="fraud")
+    publish_status(profile, tmp_path / "public", at=ISSUED_AT)
+    entries: Any = credential["credentialStatus"]
+    url = str(entries[0]["statusListCredential"])
+    live = LiveStatusFetcher(profile=profile, clock=lambda: ISSUED_AT)
+    assert live.document(url) is not None and live.revision(url) is not None
+    shown = CliRunner().invoke(issuer_cli.app, ["show", str(profile.directory), "--json"])
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.stdout)["credentials"] == summary.issued + 1
+    assert not profile.registry_path.exists()
+    assert len(opened) >= 6 and not any(opened)
+
+
+def test_the_registry_setting_names_a_known_implementation(tmp_path: Path) -> None:
+    folder = tmp_path / "univ"
+    profile = make_profile(folder)
+    assert profile.registry_kind == "sqlite" and "registry" not in profile.to_json()
+    settings = json.loads((folder / "profile.json").read_text())
+    (folder / "profile.json").write_text(json.dumps({**settings, "registry": "sqlite"}))
+    assert Profile.open(folder) == profile
+    for unknown in ("postgresql", ["sqlite"], 3):
+        (folder / "profile.json").write_text(json.dumps({**settings, "registry": unknown}))
+        with pytest.raises(InputError, match=r"/registry: unknown registry .* \(known: sqlite\)"):
+            Profile.open(folder)
 
 
 def test_docstring_examples_run() -> None:

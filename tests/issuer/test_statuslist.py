@@ -22,7 +22,7 @@ from passeport.did.fetch import StaticFetcher
 from passeport.errors import InputError, ResolutionError
 from passeport.issuer import cli as issuer_cli
 from passeport.issuer.profile import MIN_LIST_SIZE, Profile
-from passeport.issuer.registry import CredentialRecord, CredentialState, Registry
+from passeport.issuer.registry import CredentialRecord, CredentialState
 from passeport.issuer.statuslist import (
     DEFAULT_LIST_VALIDITY,
     LIVE_LIST_VALIDITY,
@@ -112,7 +112,7 @@ def test_encoded_lists_decode_with_the_verifier() -> None:
 def _slots_in(directory: str, rounds: int) -> list[tuple[int, str, int]]:
     profile = Profile.open(Path(directory))
     found: list[tuple[int, str, int]] = []
-    with Registry.open(profile.registry_path) as registry:
+    with profile.open_registry() as registry:
         for _ in range(rounds):
             for slot in allocate_status(profile, registry, 2, at=ISSUED_AT):
                 found.append((slot.list_id, "revocation", slot.revocation_index))
@@ -143,14 +143,14 @@ def test_allocation_is_unique_across_threads_and_processes(tmp_path: Path) -> No
         thread.join()
     every = [entry for found in results for entry in found]
     assert len(every) == 7 * 15 * 2 * 2 == len(set(every))
-    with Registry.open(profile.registry_path) as registry:
+    with profile.open_registry() as registry:
         [status_list] = registry.lists()
     assert status_list.allocated == 7 * 15 * 2
 
 
 def test_a_full_list_rolls_over(tmp_path: Path) -> None:
     profile = make_profile(tmp_path / "univ")
-    with Registry.open(profile.registry_path) as registry:
+    with profile.open_registry() as registry:
         first = allocate_status(profile, registry, 5, at=ISSUED_AT)
         registry.allocate(MIN_LIST_SIZE - 6, size=MIN_LIST_SIZE, urls=_urls, now="2026-01-15")
         more = allocate_status(profile, registry, 3, at=ISSUED_AT)
@@ -176,7 +176,7 @@ def _credential(profile: Profile, slot: StatusSlot, n: int) -> dict[str, Any]:
         "credentialStatus": slot.entries(),
     }
     signed = sign_document(document, profile.key, created=ISSUED_AT)
-    with Registry.open(profile.registry_path) as registry:
+    with profile.open_registry() as registry:
         registry.add(
             [
                 CredentialRecord(
@@ -200,7 +200,7 @@ def _codes(credential: dict[str, Any], env: Environment) -> list[str]:
 
 def test_entries_follow_the_spec(tmp_path: Path) -> None:
     profile = make_profile(tmp_path / "univ")
-    with Registry.open(profile.registry_path) as registry:
+    with profile.open_registry() as registry:
         [slot] = allocate_status(profile, registry, 1, at=ISSUED_AT)
     revocation, suspension = slot.entries()
     url = f"https://{HOST}/status/revocation-1"
@@ -217,7 +217,7 @@ def test_entries_follow_the_spec(tmp_path: Path) -> None:
 
 def test_revoke_suspend_reinstate_reach_the_verifier(tmp_path: Path) -> None:
     profile = make_profile(tmp_path / "univ")
-    with Registry.open(profile.registry_path) as registry:
+    with profile.open_registry() as registry:
         slots = allocate_status(profile, registry, 3, at=ISSUED_AT)
     alice, bob, carol = (_credential(profile, slot, n) for n, slot in enumerate(slots))
     public = tmp_path / "public"
@@ -266,7 +266,7 @@ def test_revoke_suspend_reinstate_reach_the_verifier(tmp_path: Path) -> None:
 
 def test_published_files_follow_the_cache_layout(tmp_path: Path) -> None:
     profile = make_profile(tmp_path / "univ")
-    with Registry.open(profile.registry_path) as registry:
+    with profile.open_registry() as registry:
         allocate_status(profile, registry, 1, at=ISSUED_AT)
         registry.allocate(
             MIN_LIST_SIZE, size=MIN_LIST_SIZE, urls=lambda n: list_urls(profile, n), now="x"
@@ -301,7 +301,7 @@ def test_published_files_follow_the_cache_layout(tmp_path: Path) -> None:
 
 def test_a_list_credential_for_a_did_key_issuer(tmp_path: Path) -> None:
     profile = make_profile(tmp_path / "co", did="key", status_base="https://jobs.example/s/")
-    with Registry.open(profile.registry_path) as registry:
+    with profile.open_registry() as registry:
         allocate_status(profile, registry, 1, at=ISSUED_AT)
         [status_list] = registry.lists()
     listed = status_list_credential(profile, status_list, "revocation", [5], valid_from=ISSUED_AT)
@@ -328,7 +328,7 @@ def _status_of(credential: dict[str, Any], env: Environment, **policy: Any) -> l
 
 def test_published_lists_hold_a_week_by_default(tmp_path: Path) -> None:
     profile = make_profile(tmp_path / "univ")
-    with Registry.open(profile.registry_path) as registry:
+    with profile.open_registry() as registry:
         allocate_status(profile, registry, 1, at=ISSUED_AT)
     publish_status(profile, tmp_path / "public", at=ISSUED_AT)
     listed = json.loads((tmp_path / "public" / HOST / "status" / "revocation-1").read_text())
@@ -346,7 +346,7 @@ def test_a_list_must_hold_for_some_time(tmp_path: Path, valid_for: timedelta) ->
 
 def test_a_copy_from_before_a_revocation_is_refused_once_it_expires(tmp_path: Path) -> None:
     profile = make_profile(tmp_path / "univ")
-    with Registry.open(profile.registry_path) as registry:
+    with profile.open_registry() as registry:
         [slot] = allocate_status(profile, registry, 1, at=ISSUED_AT)
     alice = _credential(profile, slot, 1)
     stale, public = tmp_path / "stale", tmp_path / "public"
@@ -372,7 +372,7 @@ def test_a_copy_from_before_a_revocation_is_refused_once_it_expires(tmp_path: Pa
 
 def test_another_list_of_the_issuer_served_in_place_of_a_list_is_refused(tmp_path: Path) -> None:
     profile = make_profile(tmp_path / "univ")
-    with Registry.open(profile.registry_path) as registry:
+    with profile.open_registry() as registry:
         [slot] = allocate_status(profile, registry, 1, at=ISSUED_AT)
         registry.allocate(
             MIN_LIST_SIZE, size=MIN_LIST_SIZE, urls=lambda n: list_urls(profile, n), now="x"
@@ -415,7 +415,7 @@ def _days(listed: dict[str, Any]) -> float:
 @pytest.fixture
 def univ_profile(tmp_path: Path) -> Path:
     profile = make_profile(tmp_path / "univ")
-    with Registry.open(profile.registry_path) as registry:
+    with profile.open_registry() as registry:
         allocate_status(profile, registry, 1, at=ISSUED_AT)
     return profile.directory
 
@@ -425,7 +425,7 @@ def univ_profile(tmp_path: Path) -> Path:
 
 def test_live_lists_follow_the_registry_at_once(tmp_path: Path) -> None:
     profile = make_profile(tmp_path / "univ")
-    with Registry.open(profile.registry_path) as registry:
+    with profile.open_registry() as registry:
         [slot] = allocate_status(profile, registry, 1, at=ISSUED_AT)
     alice = _credential(profile, slot, 1)
     live = LiveStatusFetcher(profile=profile, clock=lambda: ISSUED_AT)
@@ -463,7 +463,7 @@ def test_live_lists_answer_only_the_issuers_urls(tmp_path: Path) -> None:
     assert live.document(f"https://{HOST}/status/revocation-9") is None
     with pytest.raises(ResolutionError, match="not one of this issuer's"):
         LiveStatusFetcher(profile=profile).fetch(elsewhere, max_bytes=100)
-    with Registry.open(profile.registry_path) as registry:
+    with profile.open_registry() as registry:
         allocate_status(profile, registry, 1, at=ISSUED_AT)
     with pytest.raises(ResolutionError, match="larger than"):
         live.fetch(f"https://{HOST}/status/revocation-1", max_bytes=100)
@@ -471,7 +471,7 @@ def test_live_lists_answer_only_the_issuers_urls(tmp_path: Path) -> None:
 
 def test_an_unreadable_registry_leaves_the_status_unchecked(tmp_path: Path) -> None:
     profile = make_profile(tmp_path / "univ")
-    with Registry.open(profile.registry_path) as registry:
+    with profile.open_registry() as registry:
         [slot] = allocate_status(profile, registry, 1, at=ISSUED_AT)
     alice = _credential(profile, slot, 1)
     env = Environment(fetcher=LiveStatusFetcher(profile=profile), clock=lambda: ISSUED_AT)

@@ -32,6 +32,7 @@ from passeport.proofs import (
     add_proof,
 )
 from passeport.proofs.engine import ProofExpectation, format_datetime, verify_proofs
+from passeport.proofs.registry import DATA_INTEGRITY_SUITES
 from tests.conftest import DBJS, load_json
 
 CREATED = datetime(2025, 7, 1, 12, tzinfo=UTC)
@@ -64,7 +65,9 @@ SIGNED = _sign(_unsigned())
 
 def _outcomes(document: Any, resolver: DidResolver = OFFLINE, **expect: Any) -> dict[str, Outcome]:
     expect.setdefault("now", NOW)
-    found = verify_proofs(document, expect=ProofExpectation(**expect), resolver=resolver)
+    found = verify_proofs(
+        document, expect=ProofExpectation(**expect), resolver=resolver, suites=DATA_INTEGRITY_SUITES
+    )
     return {o.code: o.outcome for o in found}
 
 
@@ -216,7 +219,10 @@ def test_proof_signature() -> None:
 def test_every_proof_of_a_set_is_reported() -> None:
     both = _sign(SIGNED, P256, suite=ECDSA_RDFC_2019)
     assert [
-        o.pointer for o in verify_proofs(both, expect=ProofExpectation(now=NOW), resolver=OFFLINE)
+        o.pointer
+        for o in verify_proofs(
+            both, expect=ProofExpectation(now=NOW), resolver=OFFLINE, suites=DATA_INTEGRITY_SUITES
+        )
     ] == [
         "/proof/0",
         "/proof/1",
@@ -237,7 +243,9 @@ def _presented(**options: Any) -> Any:
 def _age(document: Any, **expect: Any) -> tuple[Outcome, str] | None:
     expect.setdefault("now", NOW)
     expect.setdefault("proof_purpose", "authentication")
-    found = verify_proofs(document, expect=ProofExpectation(**expect), resolver=OFFLINE)
+    found = verify_proofs(
+        document, expect=ProofExpectation(**expect), resolver=OFFLINE, suites=DATA_INTEGRITY_SUITES
+    )
     ages = [(o.outcome, o.message) for o in found if o.code == "presentation.age"]
     assert len(ages) <= 1
     return ages[0] if ages else None

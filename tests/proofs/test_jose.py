@@ -153,16 +153,30 @@ def test_headers_jwcrypto_refuses_give_a_failed_signature_not_an_exception(b64: 
     assert set(failed(result)) == {"proof.signature"} and not result.verified
 
 
-def test_a_signer_without_its_private_key_cannot_sign_jose() -> None:
+def test_a_signer_without_its_private_key_signs_jose_itself() -> None:
+    """A key in an HSM or a KMS signs the JWS signing input through sign() (issue 13)."""
+    calls: list[bytes] = []
+
     class Remote:
         public_key = ED.public_key
         verification_method = ED.verification_method
 
         def sign(self, data: bytes) -> bytes:
+            calls.append(data)
             return ED.private_key.sign(data)
 
-    with pytest.raises(SigningError, match="needs the private key itself") as caught:
-        sign_vc_jwt(SAMPLE, Remote(), where="diploma.json")
+    token = sign_vc_jwt(SAMPLE, Remote(), where="diploma.json")
+    assert calls == [token.rsplit(".", 1)[0].encode("ascii")]
+    assert verify(token).verified
+    # The same bytes as the local key signs through jwcrypto (Ed25519 is deterministic).
+    assert token == sign_vc_jwt(SAMPLE, ED)
+
+    class Wrong(Remote):
+        def sign(self, data: bytes) -> bytes:
+            return b"\0" * 10
+
+    with pytest.raises(SigningError, match="not a raw EdDSA signature") as caught:
+        sign_vc_jwt(SAMPLE, Wrong(), where="diploma.json")
     assert caught.value.where == "diploma.json"
 
 

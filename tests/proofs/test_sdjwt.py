@@ -613,20 +613,22 @@ def test_issuing_refuses_what_must_stay_in_clear() -> None:
         issue_sd_jwt(CLAIMS, ISSUER, vct=VCT, holder_jwk={"kty": "oct", "k": "c2VjcmV0"})
 
 
-def test_jose_signing_needs_the_private_key_itself() -> None:
+def test_jose_signing_takes_a_signer_without_its_private_key() -> None:
+    """Issuer and holder keys kept in an HSM sign through sign() (issue 13); P-256 raw r||s."""
+
     class Remote:
-        public_key = ISSUER.public_key
-        verification_method = ISSUER.verification_method
+        def __init__(self, pair: Any) -> None:
+            self.public_key = pair.public_key
+            self.verification_method = pair.verification_method
+            self._pair = pair
 
         def sign(self, data: bytes) -> bytes:
-            return ISSUER.private_key.sign(data)
+            return bytes(self._pair.private_key.sign(data))
 
-    with pytest.raises(SigningError, match="needs the private key itself") as caught:
-        issue_sd_jwt(CLAIMS, Remote(), vct=VCT, where="claims.json")
-    assert caught.value.where == "claims.json"
-    token = issue_sd_jwt(CLAIMS, ISSUER, vct=VCT, holder_jwk=public_to_jwk(ISSUER.public_key))
-    with pytest.raises(SigningError, match="needs the private key itself"):
-        present(token, [], holder_key=Remote())
+    token = issue(key=Remote(ISSUER))
+    assert verify(token, nonce=None, audience=None).verified
+    bound = present(token, ["/given_name"], holder_key=Remote(HOLDER))
+    assert verify(bound).verified
 
 
 def test_holder_private_key_never_reaches_the_credential() -> None:

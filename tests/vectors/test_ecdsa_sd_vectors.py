@@ -33,6 +33,7 @@ from passeport.proofs.ecdsa_sd import (
     parse_proof_value,
 )
 from passeport.proofs.outcome import Outcome
+from passeport.proofs.registry import DATA_INTEGRITY_SUITES
 from passeport.proofs.suite import KeySigner
 from tests.conftest import FIXED_NOW, VECTORS, load_json
 
@@ -272,13 +273,18 @@ def test_derived_proof_verifies_through_the_engine(case: SdCase) -> None:
         expect=ProofExpectation(now=FIXED_NOW),
         resolver=DidResolver(),
         loader=LOADER,
+        suites=DATA_INTEGRITY_SUITES,
     )
     assert [(o.code, o.outcome) for o in outcomes] == [("proof.signature", Outcome.PASSED)]
 
 
 def test_base_proof_is_refused_by_the_verifier_and_confirmed_by_the_holder(case: SdCase) -> None:
     outcomes = verify_proofs(
-        case.signed, expect=ProofExpectation(now=FIXED_NOW), resolver=DidResolver(), loader=LOADER
+        case.signed,
+        expect=ProofExpectation(now=FIXED_NOW),
+        resolver=DidResolver(),
+        loader=LOADER,
+        suites=DATA_INTEGRITY_SUITES,
     )
     assert [(o.code, o.outcome) for o in outcomes] == [("proof.base", Outcome.FAILED)]
     config = {**case.json("addProofConfig")}

@@ -20,6 +20,7 @@ from passeport.proofs import (
     verify_proofs,
 )
 from passeport.proofs.outcome import Outcome
+from passeport.proofs.registry import DATA_INTEGRITY_SUITES
 from passeport.proofs.suite import KeySigner
 from tests.conftest import VECTORS, load_json
 
@@ -64,5 +65,6 @@ def test_proof_set_and_chain_step(step: dict[str, Any]) -> None:
         result,
         expect=ProofExpectation(now=datetime(2024, 1, 1, tzinfo=UTC)),
         resolver=DidResolver(),
+        suites=DATA_INTEGRITY_SUITES,
     )
     assert all(o.outcome is Outcome.PASSED for o in outcomes), outcomes

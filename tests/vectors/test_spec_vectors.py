@@ -20,6 +20,7 @@ from passeport.proofs import (
     verify_proofs,
 )
 from passeport.proofs.outcome import Outcome
+from passeport.proofs.registry import DATA_INTEGRITY_SUITES
 from passeport.proofs.suite import KeySigner
 from tests.vectors.cases import VectorCase, hash_and_sign_cases
 
@@ -98,6 +99,7 @@ def test_signing_reproduces_or_verifies(case: VectorCase) -> None:
             expect=ProofExpectation(now=datetime(2024, 1, 1, tzinfo=UTC)),
             resolver=DidResolver(),
             loader=LOADER,
+            suites=DATA_INTEGRITY_SUITES,
         )
         assert [o.outcome for o in outcomes] == [Outcome.PASSED], outcomes
 

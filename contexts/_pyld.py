@@ -17,9 +17,9 @@ What pyld lacks and this module adds:
 - an N-Quads parser that splits lines on LF only (pyld's ``splitlines`` also
   splits on U+2028, U+0085, U+000B, ... which canonical N-Quads leave raw)
   and reads every ECHAR and UCHAR escape;
-- a compaction that names a node's type by the term carrying its type-scoped
-  context, so that the compacted form expands back to the same statements
-  (see :class:`_Compactor`).
+- a compaction, for selective disclosure's round trips, that names a node's
+  type by the term carrying its type-scoped context, so that the compacted
+  form expands back to the same statements (see :class:`_Compactor`).
 """
 
 from __future__ import annotations

@@ -12,11 +12,12 @@ it, and it imports nothing of the project.
 'authentique'
 >>> format_date("2025-07-04T00:00:00Z", "fr"), format_date("2025-07-04", "en")
 ('4 juillet 2025', 'July 4, 2025')
+>>> format_date("2025-07-01", "fr")
+'1er juillet 2025'
 """
 
 from __future__ import annotations
 
-import locale as _locale
 import os
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
@@ -64,19 +65,20 @@ def translator(lang: str) -> Translate:
 def language_of(choice: str | None = None) -> str:
     """Return the language to speak: ``choice``, else the locale's if known, else French.
 
-    The locale is read from ``LC_ALL``, ``LC_MESSAGES`` or ``LANG`` when a
-    command runs (never at import).
+    The locale is read from ``LC_ALL``, ``LC_MESSAGES`` or ``LANG`` (the first
+    set) when a command runs, never at import; ``C`` or a language we do not
+    speak means French.
     """
     if choice:
         return choice if choice in LANGUAGES else DEFAULT_LANGUAGE
     for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(variable, "")
+        if not value:
+            continue
         code = value.split("_", 1)[0].split(".", 1)[0].lower()
-        if code in LANGUAGES:
-            return code
-    found = _locale.getlocale()[0] or ""
-    code = found.split("_", 1)[0].lower()
-    return code if code in LANGUAGES else DEFAULT_LANGUAGE
+        # The first locale set decides; C or POSIX says nothing of a language.
+        return code if code in LANGUAGES else DEFAULT_LANGUAGE
+    return DEFAULT_LANGUAGE
 
 
 def format_date(value: str | date | datetime | None, lang: str) -> str | None:
@@ -96,4 +98,7 @@ def format_date(value: str | date | datetime | None, lang: str) -> str | None:
                 return value
     from babel.dates import format_date as babel_format_date
 
-    return str(babel_format_date(moment, format="long", locale=lang))
+    text = str(babel_format_date(moment, format="long", locale=lang))
+    if lang == "fr" and moment.day == 1:
+        text = "1er" + text[1:]  # le 1er juillet: the French ordinal of the first day
+    return text

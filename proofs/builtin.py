@@ -125,7 +125,9 @@ class DataIntegrityMechanism:
     @property
     def derives(self) -> bool:
         """Whether the holder can disclose a part (a deriving cryptosuite)."""
-        return isinstance(self.cryptosuite, DerivingCryptosuite)
+        # Structural, like the protocol, without a runtime-checkable isinstance
+        # (about 75 µs, on every credential verified).
+        return callable(getattr(self.cryptosuite, "derive", None))
 
     @property
     def takes_mandatory(self) -> bool:

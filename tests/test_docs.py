@@ -16,6 +16,9 @@ def test_readme_examples_run() -> None:
 
 
 DOCTESTED = [
+    "passeport.i18n",
+    "passeport.verifier.facts",
+    "passeport.verifier.verdict",
     "passeport.contexts",
     "passeport.contexts.expand",
     "passeport.did",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, Final
 
 import typer
 
@@ -120,6 +120,18 @@ def verify(
         ),
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            metavar="fr|en",
+            help="Language of the verdict (default: your locale's if French or English, "
+            "else French).",
+        ),
+    ] = None,
+    details: Annotated[
+        bool, typer.Option("--details", help="Also print every check, one by one.")
+    ] = False,
 ) -> None:
     """Check a credential or presentation and print who signed it and whether it holds."""
     from passeport._io import read_text_file
@@ -136,13 +148,31 @@ def verify(
         trust=trust_list,
         accept_self_issued=accept_self_issued,
     )
+    from passeport.i18n import LANGUAGES, language_of
+
+    if lang is not None and lang not in LANGUAGES:
+        raise typer.BadParameter(f"{lang!r}: choose fr or en", param_hint="--lang")
     result = verify_any(text, policy=policy, env=env, where=str(file))
-    render(result, as_json=as_json, source=str(file))
+    render(
+        result, as_json=as_json, source=str(file), lang=language_of(lang), details=details
+    )
     raise typer.Exit(0 if result.verified else 1)
 
 
-def render(result: VerificationResult, *, as_json: bool, source: str) -> None:
-    """Print a result: JSON for programs, a verdict and a table for people."""
+def render(
+    result: VerificationResult,
+    *,
+    as_json: bool,
+    source: str,
+    lang: str = "fr",
+    details: bool = False,
+) -> None:
+    """Print a result: JSON for programs; for people, the verdict in words, then the details.
+
+    People read, in ``lang``: the verdict, who presented it, one sentence per
+    credential saying what it proves and whether it holds, the warnings; the
+    table of every check only with ``details``.
+    """
     if as_json:
         typer.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
         return
@@ -151,21 +181,40 @@ def render(result: VerificationResult, *, as_json: bool, source: str) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    from passeport.i18n import translator
+
+    t = translator(lang)
     console = Console(highlight=False, emoji=False, soft_wrap=not sys.stdout.isatty())
     summary = result.summary
-    verdict = "[bold green]VERIFIED[/]" if result.verified else "[bold red]NOT VERIFIED[/]"
+    if result.verified:
+        verdict = f"[bold green]{t('VERIFIED')}[/]"
+    else:
+        verdict = f"[bold red]{t('NOT VERIFIED')}[/]"
     console.print(f"{verdict}  {escape(source)}")
-    creds = summary.get("credentials") if summary.get("kind") == "presentation" else [summary]
     if summary.get("kind") == "presentation":
-        console.print(f"presented by: {escape(str(summary.get('holder')))}")
+        holder = str(summary.get("holder"))
+        console.print(escape(t("presented by {holder}").format(holder=holder)))
     for check in result.checks:  # a presentation's, or a lone SD-JWT key binding's
         if check.code == "presentation.age" and check.credential is None:
             console.print(f"  {escape(check.message)}")
-    for index, cred in enumerate(creds if isinstance(creds, list) else []):
-        if not isinstance(cred, dict):
-            continue
+    for report in result.credentials:
+        mark, colour = _MARKS["passed" if report.verdict == "authentic" else "failed"]
+        if report.verdict == "unchecked":
+            mark, colour = _MARKS["unchecked"]
+        console.print(f"[{colour}]{mark}[/] ", Text(report.sentence(lang)))
+    if not result.credentials and not result.verified:
+        for check in result.failures():
+            console.print("[red]✘[/] ", Text(check.message))
+    for warning in result.warnings:
+        console.print(f"[yellow]{escape(t('warning:'))}[/] ", Text(warning))
+    if not details:
+        console.print(escape(t("Every check, one by one: add --details.")))
+        return
+    for index, cred in enumerate(_credential_summaries(summary)):
         label = f"credential {index}: " if summary.get("kind") == "presentation" else ""
-        types = [t for t in cred.get("type") or [] if t != "VerifiableCredential"]  # type: ignore[union-attr]
+        listed = cred.get("type")
+        named_types = listed if isinstance(listed, list) else []
+        types = [x for x in named_types if x != "VerifiableCredential"]
         issuer = cred.get("issuer")
         name = cred.get("issuerName")
         named = f"{name} — " if isinstance(name, str) else ""
@@ -188,5 +237,18 @@ def render(result: VerificationResult, *, as_json: bool, source: str) -> None:
         # What a credential says is printed as text, never read as markup.
         table.add_row(f"[{colour}]{mark}[/]", Text(check.code), where, Text(check.message))
     console.print(table)
-    for warning in result.warnings:
-        console.print(f"[yellow]warning:[/] {escape(warning)}")
+
+
+def _credential_summaries(summary: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    found = summary.get("credentials") if summary.get("kind") == "presentation" else [summary]
+    return [c for c in found if isinstance(c, Mapping)] if isinstance(found, list) else []
+
+
+RENDER_MESSAGES: Final = (
+    "VERIFIED",
+    "NOT VERIFIED",
+    "presented by {holder}",
+    "warning:",
+    "Every check, one by one: add --details.",
+)
+"""The message ids :func:`render` speaks (their French is checked by a test)."""

@@ -24,14 +24,21 @@ from passeport.proofs.engine import (
     proofs_of,
     verify_proofs,
 )
-from passeport.proofs.mechanism import data_integrity_suites, mechanism_for
+from passeport.proofs.mechanism import (
+    data_integrity_suites,
+    mechanism_for,
+    mechanism_for_media_type,
+    mechanism_named,
+)
 from passeport.proofs.outcome import Outcome
 from passeport.verifier.env import Environment, Policy, assertion_expectation, now_of
 from passeport.verifier.enveloped import secured_credential, secured_kind, secured_presentation
+from passeport.verifier.facts import CredentialFacts, facts_of
 from passeport.verifier.result import Check, VerificationResult
 from passeport.verifier.status import status_checks
 from passeport.verifier.trust import is_self_issued, standing, trust_checks
 from passeport.verifier.validity import credential_version, validity_checks
+from passeport.verifier.verdict import CredentialReport, report_of
 from passeport.verifier.view import signed_view
 
 __all__ = ["verify_any", "verify_credential", "verify_presentation"]
@@ -110,7 +117,7 @@ def _proof_outcomes(
 
 def _credential_checks(
     document: Any, policy: Policy, env: Environment, credential: int | None, base: str
-) -> tuple[list[Check], JsonObject, list[str]]:
+) -> tuple[list[Check], JsonObject, list[str], CredentialFacts | None]:
     now = now_of(policy, env)
     envelope: list[Check] | None = None
     secured_format: str | None = None
@@ -121,7 +128,7 @@ def _credential_checks(
                 document, env=env, policy=policy, now=now, credential=credential, base=base
             )
         if decoded is None:
-            return envelope, {"kind": "credential", "format": secured_format}, []
+            return envelope, {"kind": "credential", "format": secured_format}, [], None
         document = decoded
     if not isinstance(document, Mapping):
         return (
@@ -136,6 +143,7 @@ def _credential_checks(
             ],
             {},
             [],
+            None,
         )
     checks: list[Check] = []
     signed = document
@@ -235,7 +243,36 @@ def _credential_checks(
             else [p.get("cryptosuite") for p in proofs_of(signed)]
         ),
     }
-    return checks, summary, warnings
+    proofs = summary["proofs"]
+    facts = facts_of(
+        document,
+        standing=str(summary["standing"]),
+        verified=_sound(checks),
+        selective=isinstance(proofs, list) and any(_derives(name) for name in proofs),
+    )
+    summary["facts"] = facts.to_json()
+    return checks, summary, warnings, facts
+
+
+def _derives(name: Any) -> bool:
+    """Tell whether a credential secured by ``name`` may be a holder's partial disclosure."""
+    if not isinstance(name, str):
+        return False
+    try:
+        return mechanism_named(name).derives
+    except ValueError:
+        found = mechanism_for_media_type(name)
+        return found is not None and found.derives
+
+
+def _reports(
+    facts: list[tuple[int | None, CredentialFacts | None]], checks: list[Check], policy: Policy
+) -> tuple[CredentialReport, ...]:
+    return tuple(
+        report_of(index, found, checks, unchecked_is_failure=policy.unchecked_is_failure)
+        for index, found in facts
+        if found is not None
+    )
 
 
 def _did_of(value: str) -> str:
@@ -317,8 +354,14 @@ def verify_credential(
     """
     policy = policy or Policy()
     env = env or Environment()
-    checks, summary, warnings = _credential_checks(document, policy, env, None, "")
-    return VerificationResult(tuple(checks), policy.unchecked_is_failure, summary, tuple(warnings))
+    checks, summary, warnings, facts = _credential_checks(document, policy, env, None, "")
+    return VerificationResult(
+        tuple(checks),
+        policy.unchecked_is_failure,
+        summary,
+        tuple(warnings),
+        _reports([(None, facts)], checks, policy),
+    )
 
 
 def verify_presentation(
@@ -399,14 +442,16 @@ def verify_presentation(
     raw = signed.get("verifiableCredential", [])
     credentials = raw if isinstance(raw, list) else [raw]
     summaries: list[Any] = []
+    all_facts: list[tuple[int | None, CredentialFacts | None]] = []
     warnings: list[str] = list(noticed)
     for index, credential in enumerate(credentials):
         base = (
             f"/verifiableCredential/{index}" if isinstance(raw, list) else "/verifiableCredential"
         )
-        cred_checks, summary, cred_warnings = _credential_checks(
+        cred_checks, summary, cred_warnings, facts = _credential_checks(
             credential, policy, env, index, base
         )
+        all_facts.append((index, facts))
         checks.extend(cred_checks)
         warnings.extend(w for w in cred_warnings if w not in warnings)
         summaries.append(summary)
@@ -417,7 +462,11 @@ def verify_presentation(
             warnings.append(binding)
     summary_vp: JsonObject = {"kind": "presentation", "holder": holder, "credentials": summaries}
     return VerificationResult(
-        tuple(checks), policy.unchecked_is_failure, summary_vp, tuple(warnings)
+        tuple(checks),
+        policy.unchecked_is_failure,
+        summary_vp,
+        tuple(warnings),
+        _reports(all_facts, checks, policy),
     )
 
 

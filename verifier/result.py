@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from passeport._json import JsonObject
 from passeport.proofs.checks import ProofOutcome
 from passeport.proofs.outcome import Outcome
+
+if TYPE_CHECKING:
+    from passeport.verifier.verdict import CredentialReport
 
 __all__ = ["LENIENT_AREAS", "Check", "Outcome", "VerificationResult"]
 
@@ -51,15 +54,19 @@ class Check:
 class VerificationResult:
     """The checks made on one credential or presentation, and their verdict.
 
-    ``summary`` carries what a reader wants to see besides the checks (kind,
-    issuer, subject, types, dates); ``warnings`` what did not fail but should
-    be known (terms of the issuer-dependent vocabulary, for instance).
+    ``credentials`` says, for each credential, what it proves and the word a
+    recruiter acts on (:class:`~passeport.verifier.verdict.CredentialReport`:
+    typed facts, a verdict, a sentence in French or English); ``summary``
+    carries the same as plain JSON, with the kind, issuer, subject, types and
+    dates; ``warnings`` what did not fail but should be known (terms of the
+    issuer-dependent vocabulary, a presentation open to replay, for instance).
     """
 
     checks: tuple[Check, ...]
     unchecked_is_failure: bool = True
     summary: JsonObject = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    credentials: tuple[CredentialReport, ...] = ()
 
     @property
     def verified(self) -> bool:
@@ -92,6 +99,7 @@ class VerificationResult:
         return {
             "verified": self.verified,
             "summary": self.summary,
+            "credentials": [report.to_json() for report in self.credentials],
             "warnings": list(self.warnings),
             "checks": checks,  # type: ignore[dict-item]
         }

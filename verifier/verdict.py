@@ -21,14 +21,17 @@ certification : authentique, non révoqué.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
-from passeport.i18n import format_date, translator
+from passeport._json import JsonObject
+from passeport.i18n import LANGUAGES, format_date, translator
 from passeport.verifier.facts import CredentialFacts, Kind
 from passeport.verifier.result import Check, Outcome
 
-__all__ = ["MESSAGES", "Verdict", "sentence", "verdict_of", "verdict_words"]
+__all__ = ["MESSAGES", "CredentialReport", "Verdict", "report_of", "sentence", "verdict_of",
+           "verdict_words"]
 
 
 class Verdict(StrEnum):
@@ -41,6 +44,7 @@ class Verdict(StrEnum):
     EXPIRED = "expired"
     NOT_YET_VALID = "not-yet-valid"
     NOT_THE_HOLDER = "not-the-holder"
+    SELF_DECLARED = "self-declared"
     UNKNOWN_ISSUER = "unknown-issuer"
     NOT_ACCREDITED = "not-accredited"
     UNCHECKED = "unchecked"
@@ -55,6 +59,7 @@ _FAILED_RULES: Final[tuple[tuple[tuple[str, ...], Verdict], ...]] = (
     (("validity.expired",), Verdict.EXPIRED),
     (("validity.not_yet_valid",), Verdict.NOT_YET_VALID),
     (("holder.binding", "key_binding."), Verdict.NOT_THE_HOLDER),
+    (("trust.self_issued",), Verdict.SELF_DECLARED),
     (("trust.issuer",), Verdict.UNKNOWN_ISSUER),
     (("trust.",), Verdict.NOT_ACCREDITED),
 )
@@ -104,17 +109,18 @@ _STANDING: Final = {
     "self-declared": " (declared by the holders themselves)",
 }
 _VERDICT: Final = {
-    Verdict.FORGED: "FORGED or altered: its signature or its form does not hold",
+    Verdict.FORGED: "FORGED or altered (its signature or its form does not hold)",
     Verdict.REVOKED: "REVOKED by its issuer",
     Verdict.SUSPENDED: "SUSPENDED by its issuer",
     Verdict.EXPIRED: "EXPIRED since {date}",
     Verdict.NOT_YET_VALID: "NOT YET VALID",
     Verdict.NOT_THE_HOLDER: "presented by SOMEONE ELSE than its holder",
+    Verdict.SELF_DECLARED: "a DECLARATION by the holder, which your trust list does not accept",
     Verdict.UNKNOWN_ISSUER: "authentic, but its issuer is NOT ON YOUR TRUST LIST",
     Verdict.NOT_ACCREDITED: (
         "authentic, but its issuer is NOT ACCREDITED for this by your trust list"
     ),
-    Verdict.UNCHECKED: "COULD NOT BE CHECKED: {reason}",
+    Verdict.UNCHECKED: "COULD NOT BE CHECKED ({reason})",
     Verdict.NOT_VERIFIED: "NOT VERIFIED",
 }
 
@@ -127,6 +133,7 @@ _WORD: Final = {
     Verdict.EXPIRED: "expired",
     Verdict.NOT_YET_VALID: "not yet valid",
     Verdict.NOT_THE_HOLDER: "presented by someone else",
+    Verdict.SELF_DECLARED: "declared by the holder",
     Verdict.UNKNOWN_ISSUER: "issuer not on your trust list",
     Verdict.NOT_ACCREDITED: "issuer not accredited for this",
     Verdict.UNCHECKED: "could not be checked",
@@ -150,7 +157,7 @@ def _unchecked_reason(checks: Iterable[Check], lang: str) -> str:
     t = translator(lang)
     codes = [c.code for c in checks if c.outcome is Outcome.UNCHECKED]
     if any(code.startswith("status.") for code in codes):
-        return t("its status list could not be read (offline or unreachable)")
+        return t("its status list could not be read, offline or unreachable")
     if any(code.startswith("schema.") for code in codes):
         return t("its schema could not be read")
     return t("a check could not be made")
@@ -223,7 +230,7 @@ MESSAGES: Final = (
     *_VERDICT.values(),
     *_WORD.values(),
     "authentic, not revoked",
-    "its status list could not be read (offline or unreachable)",
+    "its status list could not be read, offline or unreachable",
     "its schema could not be read",
     "a check could not be made",
     "(not disclosed)",
@@ -234,3 +241,55 @@ MESSAGES: Final = (
     "{sentence}: {verdict}.",
 )
 """Every message id this module speaks (a test checks each has its French translation)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialReport:
+    """One credential of a verification, for a reader: what it proves and the verdict.
+
+    ``index`` is its place in the presentation (None for a lone credential).
+    ``status_checked`` says a status list was read and the credential is not
+    revoked or suspended there.
+    """
+
+    index: int | None
+    facts: CredentialFacts
+    verdict: Verdict
+    status_checked: bool = False
+    checks: tuple[Check, ...] = ()
+
+    def sentence(self, lang: str = "fr") -> str:
+        """Return the sentence a recruiter reads (French by default)."""
+        return sentence(
+            self.facts,
+            self.verdict,
+            lang,
+            status_checked=self.status_checked,
+            checks=self.checks,
+        )
+
+    def to_json(self) -> JsonObject:
+        """Return the documented JSON form: index, verdict, facts and the sentence per language."""
+        return {
+            "index": self.index,
+            "verdict": str(self.verdict),
+            "statusChecked": self.status_checked,
+            "facts": self.facts.to_json(),
+            "sentence": {lang: self.sentence(lang) for lang in LANGUAGES},
+        }
+
+
+def report_of(
+    index: int | None,
+    facts: CredentialFacts,
+    checks: Iterable[Check],
+    *,
+    unchecked_is_failure: bool = True,
+) -> CredentialReport:
+    """Return the report of credential ``index`` from every check of its verification."""
+    mine = tuple(c for c in checks if c.credential == index)
+    verdict = verdict_of(mine, unchecked_is_failure=unchecked_is_failure)
+    status_checked = any(
+        c.code.startswith("status.") and c.outcome is Outcome.PASSED for c in mine
+    ) and not any(c.code.startswith("status.") and c.outcome is not Outcome.PASSED for c in mine)
+    return CredentialReport(index, facts, verdict, status_checked, mine)

@@ -58,6 +58,13 @@ bundle.
 """
 
 
+# Members not walked: the document's own contexts; its proofs, which the proof
+# engine reads member by member (and whose JCS form carries an @context scoped
+# to the proof); the credentials of a presentation, each verified with its own
+# view (their @context is scoped to their own graph).
+_OWN_CONTEXTS: Final = frozenset({"@context", "proof", "verifiableCredential"})
+
+
 @dataclass(frozen=True, slots=True)
 class SignedView:
     """A document as the checks read it.
@@ -111,7 +118,9 @@ def is_plain(document: Mapping[str, Any]) -> bool:
     urls = context if isinstance(context, list) else [context]
     if not urls or not all(isinstance(url, str) and url in _plain_contexts() for url in urls):
         return False
-    return all(key == "@context" or _plain_members({key: value}) for key, value in document.items())
+    return all(
+        key in _OWN_CONTEXTS or _plain_members({key: value}) for key, value in document.items()
+    )
 
 
 def view_context(document: Mapping[str, Any]) -> list[str]:

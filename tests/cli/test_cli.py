@@ -68,23 +68,28 @@ def test_key_new_sign_verify(key_type: str, suites: list[str], tmp_path: Path) -
 
 
 def test_verify_fails_with_exit_1_on_a_forgery(tmp_path: Path) -> None:
-    result = run(
-        "verify",
-        DBJS / "outputs" / "diploma-eddsa-rdfc-2022-tampered.json",
-        "--offline",
-        cwd=tmp_path,
-    )
+    forged = DBJS / "outputs" / "diploma-eddsa-rdfc-2022-tampered.json"
+    result = run("verify", forged, "--offline", cwd=tmp_path)
     assert result.returncode == 1
-    assert "NOT VERIFIED" in result.stdout
-    assert "proof.signature" in result.stdout
+    assert result.stdout.startswith("NON VÉRIFIÉ")
+    assert "FALSIFIÉ ou modifié" in result.stdout
+    assert "proof.signature" not in result.stdout  # the table is behind --details
+    detailed = run("verify", forged, "--offline", "--details", "--lang", "en", cwd=tmp_path)
+    assert detailed.stdout.startswith("NOT VERIFIED") and "FORGED or altered" in detailed.stdout
+    assert "proof.signature" in detailed.stdout
 
 
-def test_human_output_names_issuer_and_checks(tmp_path: Path) -> None:
-    result = run(
-        "verify", DBJS / "outputs" / "diploma-eddsa-rdfc-2022.json", "--offline", cwd=tmp_path
-    )
+def test_human_output_says_what_is_proven_in_french_then_english(tmp_path: Path) -> None:
+    signed = DBJS / "outputs" / "diploma-eddsa-rdfc-2022.json"
+    result = run("verify", signed, "--offline", cwd=tmp_path)
     assert result.returncode == 0
-    assert "VERIFIED" in result.stdout and "Université Exemple" in result.stdout
+    assert result.stdout.startswith("VÉRIFIÉ")
+    assert "délivré le 1er juillet 2025 à Camille Martin par Université Exemple" in result.stdout
+    assert ": authentique." in result.stdout
+    english = run("verify", signed, "--offline", "--lang", "en", cwd=tmp_path)
+    assert "awarded on July 1, 2025 to Camille Martin by Université Exemple" in english.stdout
+    refused = run("verify", signed, "--offline", "--lang", "de", cwd=tmp_path)
+    assert refused.returncode == 2
 
 
 def test_malformed_json_names_file_line_and_column(tmp_path: Path) -> None:

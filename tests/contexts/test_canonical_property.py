@@ -111,7 +111,7 @@ SPECIAL: Final = [chr(c) for c in [*range(0x20), 0x7F, 0x85, 0xA0, 0x2028, 0x202
 TEXT: Final = st.one_of(
     st.text(
         st.one_of(
-            st.characters(exclude_categories=("Cs",)),  # the whole range but lone surrogates
+            st.characters(exclude_categories=["Cs"]),  # the whole range but lone surrogates
             st.sampled_from([*SPECIAL, '"', "\\", "\u0301", "\U0001f600"]),
         ),
         max_size=12,

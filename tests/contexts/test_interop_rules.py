@@ -172,11 +172,11 @@ def test_compaction_names_a_type_by_its_term_with_a_scoped_context() -> None:
     )
     document = case["unsigned"]
     expanded = expand(document, LOADER).expanded
-    plain = compact(expanded, document["@context"], LOADER)
+    plain: Any = compact(expanded, document["@context"], LOADER)
     assert plain["issuer"]["address"]["geo"]["type"] == "geo"  # JSON-LD 1.1's choice
     with pytest.raises(ContextError, match="latitude"):
         canonicalize(plain, LOADER)
-    compacted = compact(expanded, document["@context"], LOADER, round_trip=True)
+    compacted: Any = compact(expanded, document["@context"], LOADER, round_trip=True)
     assert compacted["issuer"]["address"]["geo"]["type"] == "GeoCoordinates"
     # Expanded again, the compacted form means what the credential meant.
     again = copy.deepcopy(compacted)

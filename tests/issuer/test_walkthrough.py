@@ -59,10 +59,10 @@ def test_the_walkthrough_runs_as_written(tmp_path: Path, monkeypatch: pytest.Mon
             pytest.fail(f"{shlex.join(arguments)}: passeport: {result.exception}")
         assert result.exit_code == expected, (arguments, result.output)
         if arguments[0] == "verify":
-            verdict = "NOT VERIFIED" if expected else "VERIFIED"
+            verdict = "NON VÉRIFIÉ" if expected else "VÉRIFIÉ"  # French unless --lang en
             assert result.stdout.startswith(verdict), result.stdout
             if why is not None:
-                assert f"status.{why}" in result.stdout
+                assert {"revoked": "RÉVOQUÉ", "suspended": "SUSPENDU"}[why] in result.stdout
     rows = len((tmp_path / "class.csv").read_text("utf-8").strip().splitlines()) - 1
     assert len(list((tmp_path / "class").glob("*.json"))) == rows
     assert (tmp_path / "public" / "univ.example" / ".well-known" / "did.json").is_file()

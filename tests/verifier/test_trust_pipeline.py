@@ -64,7 +64,7 @@ def test_cli_trust_option(tmp_path: Path) -> None:
     )
     ok = run("verify", "vc.json", "--trust", "trust.json", "--offline", cwd=tmp_path)
     assert ok.returncode == 0, ok.stdout
-    assert "accredited issuer" in ok.stdout
+    assert "organisme accrédité pour cette certification : authentique" in ok.stdout
     (tmp_path / "bad-trust.json").write_text('{"name": "x", "issuers": [{"did": 3}]}')
     bad = run("verify", "vc.json", "--trust", "bad-trust.json", cwd=tmp_path)
     assert bad.returncode == 2 and "bad-trust.json" in bad.stderr
@@ -99,12 +99,13 @@ def test_cli_shows_a_declaration_apart_and_may_accept_it(tmp_path: Path) -> None
     trust = {"name": "Recruteur", "issuers": [{"did": "did:web:x.example", "name": "X"}]}
     (tmp_path / "trust.json").write_text(json.dumps(trust))
     refused = run("verify", "vc.json", "--trust", "trust.json", "--offline", cwd=tmp_path)
-    assert refused.returncode == 1 and "self-declared" in refused.stdout
+    assert refused.returncode == 1 and "DÉCLARATION du titulaire" in refused.stdout
     accepted = run(
         "verify", "vc.json", "--trust", "trust.json", "--accept-self-issued", cwd=tmp_path
     )
     assert accepted.returncode == 0, accepted.stdout
-    assert "self-declared" in accepted.stdout and "accredited issuer" not in accepted.stdout
+    assert "(déclaré par le titulaire lui-même)" in accepted.stdout
+    assert "organisme accrédité" not in accepted.stdout
 
 
 def test_cli_prints_what_a_credential_says_as_text_not_markup(tmp_path: Path) -> None:

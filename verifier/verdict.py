@@ -86,17 +86,17 @@ def verdict_of(checks: Iterable[Check], *, unchecked_is_failure: bool = True) ->
 
 # The message ids of each kind's sentence (translated in passeport/locale).
 _KIND_SENTENCE: Final = {
-    Kind.DIPLOMA: "Diploma {title}{details}, awarded on {date}{holder} by {issuer}{standing}",
+    Kind.DIPLOMA: "Diploma {title}{details}, awarded{date}{holder} by {issuer}{standing}",
     Kind.CERTIFICATION: (
-        "Certification {title}{details}, awarded on {date}{holder} by {issuer}{standing}"
+        "Certification {title}{details}, awarded{date}{holder} by {issuer}{standing}"
     ),
-    Kind.SKILL: "Skill {title}{details}, attested on {date}{holder} by {issuer}{standing}",
+    Kind.SKILL: "Skill {title}{details}, attested{date}{holder} by {issuer}{standing}",
     Kind.SAFETY_TRAINING: (
-        "Safety training {title}{details}, passed on {date}{holder}{until} "
-        "with {issuer}{standing}"
+        "Safety training {title}{details}, passed{date}{holder}{until}, "
+        "attested by {issuer}{standing}"
     ),
     Kind.ENDORSEMENT: "Endorsement {title}{holder}, by {issuer}{standing}",
-    Kind.OTHER: "Credential {title}, issued on {date}{holder} by {issuer}{standing}",
+    Kind.OTHER: "Credential {title}, issued{date}{holder} by {issuer}{standing}",
 }
 _JOB_SENTENCE: Final = (
     "Job {title} at {employer}, from {start} to {end}{holder}, attested by {issuer}{standing}"
@@ -203,10 +203,14 @@ def sentence(
         until = ""
         if facts.valid_until and facts.kind is Kind.SAFETY_TRAINING:
             until = t(", valid until {date}").format(date=format_date(facts.valid_until, lang))
+        # The date it was earned (awardedDate), never the date it was signed;
+        # said only when disclosed (an attestation has no other date than its own).
+        when = facts.awarded or (facts.valid_from if facts.kind is Kind.OTHER else None)
+        date = t(" on {date}").format(date=format_date(when, lang)) if when else ""
         text = t(_KIND_SENTENCE[facts.kind]).format(
             title=facts.title or unknown,
             details=detail,
-            date=format_date(facts.awarded or facts.valid_from, lang) or unknown,
+            date=date,
             holder=holder,
             until=until,
             issuer=issuer,
@@ -235,6 +239,7 @@ MESSAGES: Final = (
     "a check could not be made",
     "(not disclosed)",
     "level {level}",
+    " on {date}",
     " held by {name}",
     " to {name}",
     ", valid until {date}",

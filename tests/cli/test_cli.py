@@ -84,10 +84,11 @@ def test_human_output_says_what_is_proven_in_french_then_english(tmp_path: Path)
     result = run("verify", signed, "--offline", cwd=tmp_path)
     assert result.returncode == 0
     assert result.stdout.startswith("VÉRIFIÉ")
-    assert "délivré le 1er juillet 2025 à Camille Martin par Université Exemple" in result.stdout
+    # No awardedDate in it: the date it was signed is never said to be the award date.
+    assert "délivré à Camille Martin par Université Exemple" in result.stdout
     assert ": authentique." in result.stdout
     english = run("verify", signed, "--offline", "--lang", "en", cwd=tmp_path)
-    assert "awarded on July 1, 2025 to Camille Martin by Université Exemple" in english.stdout
+    assert "awarded to Camille Martin by Université Exemple" in english.stdout
     refused = run("verify", signed, "--offline", "--lang", "de", cwd=tmp_path)
     assert refused.returncode == 2
 

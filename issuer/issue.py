@@ -55,7 +55,6 @@ __all__ = [
     "issue",
     "issue_signed",
     "issued_id",
-    "mandatory_pointers",
     "new_credential_id",
     "token_credential_id",
     "verification_documents",
@@ -146,12 +145,17 @@ def token_credential_id(token: str) -> str | None:
     import base64
     import binascii
 
+    from passeport._io import parse_json
+    from passeport.errors import InputError
+
     parts = token.strip().split("~", 1)[0].split(".")
     if len(parts) != 3:
         return None
     try:
-        payload = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
-    except (ValueError, binascii.Error):
+        payload = parse_json(
+            base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)), where=None
+        )
+    except (ValueError, binascii.Error, InputError):
         return None
     found = payload.get("id") if isinstance(payload, dict) else None
     return found if isinstance(found, str) else None
@@ -164,32 +168,6 @@ def issued_id(credential: Mapping[str, Any]) -> str | None:
         return token_credential_id(token)
     found = credential.get("id")
     return found if isinstance(found, str) else None
-
-
-# What a holder can never hide from an ecdsa-sd-2023 credential: who vouches,
-# for what kind of claim, when, about whom, and where its status is read.
-_ALWAYS_SHOWN = (
-    "/type",
-    "/issuer",
-    "/validFrom",
-    "/validUntil",
-    "/credentialStatus",
-    "/credentialSubject/id",
-    "/credentialSubject/type",
-)
-
-
-def mandatory_pointers(unsigned: Mapping[str, Any]) -> tuple[str, ...]:
-    """Return the ecdsa-sd-2023 mandatory pointers of a rendered credential (those present)."""
-    subject = unsigned.get("credentialSubject")
-    present = []
-    for pointer in _ALWAYS_SHOWN:
-        parts = pointer.split("/")[1:]
-        holder: Any = unsigned if parts[0] != "credentialSubject" else subject
-        key = parts[-1]
-        if isinstance(holder, Mapping) and key in holder:
-            present.append(pointer)
-    return tuple(present)
 
 
 def check_suite(suite: str) -> SecuringMechanism:
@@ -211,7 +189,6 @@ def _verified(
     signed: Mapping[str, Any] | str,
     *,
     mechanism: SecuringMechanism,
-    mandatory: tuple[str, ...],
     env: Environment,
     at: datetime,
 ) -> list[Check]:
@@ -219,12 +196,12 @@ def _verified(
 
     A form only the holder uses (an ecdsa-sd-2023 base proof) is confirmed as
     the holder's wallet does (every statement signature), then a disclosure
-    of the mandatory statements is verified as a recruiter would.
+    of its mandatory statements alone is verified as a recruiter would.
     """
     received = verify_credential(signed, policy=Policy(at=at, receiving=True), env=env)
     checks = list(received.checks)
     if mechanism.is_holder_form(signed):
-        disclosed = mechanism.derive(signed, mandatory, loader=env.loader)
+        disclosed = mechanism.derive(signed, (), loader=env.loader)
         checks.extend(verify_credential(disclosed, policy=Policy(at=at), env=env).checks)
     return checks
 
@@ -262,17 +239,17 @@ def issue_signed(
     )
     unsigned["credentialStatus"] = list(slot.entries())
     mechanism = check_suite(suite)
-    mandatory = mandatory_pointers(unsigned) if mechanism.takes_mandatory else ()
+    # What a holder can never hide (type, issuer, dates, status, subjects) the
+    # mechanism keeps itself (proofs.shown); the issuer adds nothing to it.
     signed = mechanism.secure(
         unsigned,
         profile.key,
         issued_at=issued_at,
-        mandatory=mandatory,
         holder=_holder_of(unsigned),
         loader=env.loader,
         where=where,
     )
-    checks = _verified(signed, mechanism=mechanism, mandatory=mandatory, env=env, at=issued_at)
+    checks = _verified(signed, mechanism=mechanism, env=env, at=issued_at)
     if any(check.outcome is not Outcome.PASSED for check in checks):
         problems = "; ".join(
             f"{check.code}: {check.message}"

@@ -46,7 +46,9 @@ def sign(
         list[str] | None,
         typer.Option(
             "--mandatory",
-            help="JSON pointer the holder must always disclose (ecdsa-sd-2023; repeatable).",
+            help="JSON pointer the holder must always disclose (ecdsa-sd-2023, sd-jwt; "
+            "repeatable). The type, issuer, validity dates, status and each subject's id "
+            "and type are always disclosed anyway.",
         ),
     ] = None,
     challenge: Annotated[str | None, typer.Option(help="Challenge (presentations).")] = None,

@@ -150,7 +150,9 @@ def add_proof(
     An existing proof makes a proof set (each proof signs the document without
     proofs) or, with ``options.previous_proof``, a chain. ``mandatory`` lists
     the JSON pointers a selective-disclosure suite (``ecdsa-sd-2023``) always
-    discloses.
+    discloses, exactly as given, as the spec's algorithm does; sign a
+    credential with :func:`proofs.sign.sign_document`, which adds what a
+    verifier's checks read (:mod:`proofs.shown`).
 
     Raises:
         SigningError: the key type does not fit the suite, the options are

@@ -60,6 +60,7 @@ from passeport.proofs._jws import (
 from passeport.proofs._sdjwt_verifier import verify_sd_jwt
 from passeport.proofs.dates import utc_now
 from passeport.proofs.jose import prepare_document
+from passeport.proofs.shown import always_shown
 from passeport.proofs.suite import Signer, controller_of
 
 __all__ = [
@@ -141,8 +142,10 @@ def default_disclosable(claims: Mapping[str, Any], *, mandatory: Sequence[str] =
     element inside ``credentialSubject``; for other claims, every claim but
     the registered ones that stay in clear. ``id`` and ``type`` members stay
     in clear, and so does everything at, above or below a ``mandatory``
-    pointer: the holder will always show those. Nested claims are disclosable
-    one by one (recursive disclosures, RFC 9901 4.2.6).
+    pointer or, in a credential, a claim a verifier's checks read
+    (:func:`proofs.shown.always_shown`, each subject of a list too): the
+    holder will always show those. Nested claims are disclosable one by one
+    (recursive disclosures, RFC 9901 4.2.6).
 
     Raises:
         InputError: a mandatory pointer that names no claim.
@@ -151,6 +154,8 @@ def default_disclosable(claims: Mapping[str, Any], *, mandatory: Sequence[str] =
     for pointer, path in zip(mandatory, kept, strict=True):
         if not resolve_pointer(dict(claims), path):
             raise InputError("no such claim", pointer=pointer)
+    if "@context" in claims:
+        kept.extend(parse_pointer(pointer) for pointer in always_shown(claims))
     found: list[str] = []
 
     def walk(value: Any, path: tuple[str, ...]) -> None:
@@ -226,9 +231,10 @@ def issue_sd_jwt(
     Raises:
         InputError: claims not an object, a pointer that names nothing, or a
             bad holder JWK.
-        SigningError: a claim that must stay in clear made disclosable, a
-            reserved name in the claims, ``issuer``/``iss``/``vct``
-            contradicting the key or ``vct``.
+        SigningError: a claim that must stay in clear made disclosable (a
+            registered one or, in a credential, one a verifier's checks read:
+            :func:`proofs.shown.always_shown`), a reserved name in the claims,
+            ``issuer``/``iss``/``vct`` contradicting the key or ``vct``.
         ContextError: a credential term not defined by its contexts.
     """
     try:
@@ -265,9 +271,14 @@ def issue_sd_jwt(
         if "cnf" in unsigned:
             raise SigningError("cnf comes from holder_jwk", where=where, pointer="/cnf")
         paths: set[tuple[str, ...]] = set()
+        shown = [parse_pointer(p) for p in always_shown(unsigned)] if "@context" in claims else []
         for pointer in disclosable:
             path = parse_pointer(pointer, where=where)
-            if not path or path[0] in NEVER_DISCLOSABLE:
+            if (
+                not path
+                or path[0] in NEVER_DISCLOSABLE
+                or any(is_prefix(path, head) or is_prefix(head, path) for head in shown)
+            ):
                 raise SigningError(
                     "this claim must stay in clear for the credential to be verified",
                     where=where,

@@ -20,6 +20,7 @@ from passeport.errors import InputError, PasseportError, SigningError
 from passeport.proofs.dates import utc_now
 from passeport.proofs.engine import ProofOptions, add_proof
 from passeport.proofs.registry import DEFAULT_SUITE, suite_named
+from passeport.proofs.shown import with_always_shown
 from passeport.proofs.suite import Cryptosuite, DerivingCryptosuite, Signer, controller_of
 
 __all__ = ["sign_document"]
@@ -46,7 +47,9 @@ def sign_document(
     word on until when it holds (a verifier refuses it afterwards). With a
     selective-disclosure suite (``ecdsa-sd-2023``) the result carries a base
     proof for the holder, and ``mandatory`` lists the JSON pointers every
-    disclosure must keep.
+    disclosure must keep; what a verifier's checks read is always added
+    (:func:`proofs.shown.always_shown`: type, issuer, validity dates, status,
+    each subject's id and type), so a holder can never hide it.
 
     Raises:
         InputError: the document is not a credential or presentation object,
@@ -105,6 +108,8 @@ def sign_document(
     )
     if not is_presentation and (challenge or domain):
         raise InputError("a challenge and a domain apply to presentations only", where=where)
+    if deriving:
+        mandatory = with_always_shown(unsigned, mandatory)
     try:
         return add_proof(
             unsigned,

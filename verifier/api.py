@@ -20,7 +20,7 @@ from fastapi import APIRouter, Body
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from passeport.errors import PasseportError
+from passeport.errors import InputError, PasseportError
 from passeport.verifier.env import Environment, Policy
 from passeport.verifier.pipeline import verify_any
 from passeport.verifier.result import VerificationResult
@@ -44,7 +44,9 @@ class VerifyOptions(BaseModel):
     )
     domain: str | None = Field(default=None, description="The domain the presentation must carry.")
     at: datetime | None = Field(
-        default=None, description="Verify as at this instant (default: now)."
+        default=None,
+        description="Refused (400): an open route verifies at the server's time, never at an "
+        "instant the caller chooses, which would make an expired credential verify.",
     )
 
 
@@ -101,7 +103,17 @@ def _answer(result: VerificationResult) -> JSONResponse:
 
 
 def _policy(base: Policy, options: VerifyOptions) -> Policy:
-    return replace(base, challenge=options.challenge, domain=options.domain, at=options.at)
+    """Return ``base`` with the request's challenge and domain; refuse a request's instant.
+
+    Raises:
+        InputError: ``options.at`` is set.
+    """
+    if options.at is not None:
+        raise InputError(
+            "this server verifies at its own time; a request cannot choose the instant",
+            where="options.at",
+        )
+    return replace(base, challenge=options.challenge, domain=options.domain)
 
 
 def _refusal(exc: PasseportError) -> JSONResponse:
@@ -112,7 +124,10 @@ def router(*, env: Environment | None = None, policy: Policy | None = None) -> A
     """Return the verification routes, verifying in ``env`` under ``policy``.
 
     ``policy`` gives what the server accepts (trust list, suites, strictness);
-    each request adds its own challenge, domain and instant.
+    each request adds its own challenge and domain. The instant is the
+    server's (``env``'s clock, or ``policy.at``): a request naming one is
+    refused, since verifying in the past would make an expired or since
+    revoked credential verify.
     """
     environment = env or Environment()
     base = policy or Policy()

@@ -6,8 +6,9 @@ expired or replayed presentation) and tries to obtain ``verified`` anyway,
 with no key but the attacker's own. Attacks that still work are marked
 ``xfail(strict=True)`` with their root cause; the others guard against
 regressions (the forged issuer of a JOSE token, a vp+jwt naming another
-holder, a code in a value object and an SD-JWT presented without its key
-were holes found this way, now closed).
+holder, a code in a value object, an SD-JWT presented without its key, an
+ecdsa-sd-2023 credential signed with too few mandatory pointers and a
+client-chosen verification instant were holes found this way, now closed).
 """
 
 from __future__ import annotations
@@ -35,7 +36,14 @@ from passeport.proofs.ecdsa_sd import derive
 from passeport.proofs.jose import sign_vc_jwt
 from passeport.proofs.sdjwt import holder_jwk, issue_sd_jwt
 from passeport.proofs.sign import sign_document
-from passeport.verifier import Policy, TrustList, verify_any, verify_credential, verify_presentation
+from passeport.verifier import (
+    Environment,
+    Policy,
+    TrustList,
+    verify_any,
+    verify_credential,
+    verify_presentation,
+)
 from passeport.verifier.result import VerificationResult
 from tests.verifier.status_helpers import (
     encode_bits,
@@ -297,13 +305,6 @@ def _revoked_list(tmp_path: Path) -> None:
     publish(tmp_path, dict(sign_document(listed, P256, suite="ecdsa-rdfc-2019", created=SIGNED_AT)))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="proofs/sign.py sign_document (and `passeport sign --suite ecdsa-sd-2023 "
-    "--mandatory /issuer`, as the README shows) signs with the mandatory pointers given: "
-    "credentialStatus, validUntil and the subject's id stay disclosable and the holder "
-    "drops them; only issuer/issue.py makes them mandatory (_ALWAYS_SHOWN)",
-)
 def test_a_holder_cannot_drop_the_status_and_expiry_of_an_sd_credential(
     tmp_path: Path,
 ) -> None:
@@ -320,7 +321,7 @@ def test_a_holder_cannot_drop_the_status_and_expiry_of_an_sd_credential(
 
 
 def test_a_holder_cannot_drop_what_the_issuer_keeps_mandatory(tmp_path: Path) -> None:
-    from passeport.issuer.issue import mandatory_pointers
+    from passeport.proofs.shown import always_shown
 
     _revoked_list(tmp_path)
     document = _diploma(
@@ -333,11 +334,95 @@ def test_a_holder_cannot_drop_what_the_issuer_keeps_mandatory(tmp_path: Path) ->
         P256,
         suite="ecdsa-sd-2023",
         created=SIGNED_AT,
-        mandatory=mandatory_pointers(document),
+        mandatory=always_shown(document),
     )
     shown = derive(base, ["/credentialSubject/achievement/name"])
     result = verify_credential(shown, env=environment(tmp_path, NOW))
     assert {"status.revoked", "validity.expired"} <= _failed(result)
+
+
+def test_the_sign_command_keeps_status_expiry_and_subject_whatever_mandatory_says(
+    tmp_path: Path,
+) -> None:
+    from typer.testing import CliRunner
+
+    from passeport.cli import app
+    from passeport.did.keyfile import write_key_file
+
+    _revoked_list(tmp_path)
+    document = _diploma(credentialStatus=entry(REVOKED_INDEX), validUntil="2025-12-31T00:00:00Z")
+    (tmp_path / "diploma.json").write_text(json.dumps(document), "utf-8")
+    write_key_file(tmp_path / "issuer.key.json", P256)
+    args = ["sign", str(tmp_path / "diploma.json"), "--key", str(tmp_path / "issuer.key.json")]
+    args += ["--suite", "ecdsa-sd-2023", "--mandatory", "/issuer", "-o", str(tmp_path / "sd.json")]
+    done = CliRunner().invoke(app, args)
+    assert done.exit_code == 0, done.output
+    base = json.loads((tmp_path / "sd.json").read_text("utf-8"))
+    shown: Any = derive(base, ["/credentialSubject/achievement/name"])
+    assert shown["credentialSubject"]["id"] == HOLDER.controller
+    result = verify_credential(shown, env=environment(tmp_path, NOW))
+    assert {"status.revoked", "validity.expired"} <= _failed(result)
+    # Taking them out of the disclosure afterwards breaks the issuer's signature.
+    for member in ("credentialStatus", "validUntil"):
+        cut = {k: v for k, v in shown.items() if k != member}
+        assert "proof.signature" in _failed(verify_credential(cut, env=environment(tmp_path, NOW)))
+
+
+def test_a_holder_cannot_drop_a_subject_among_several(tmp_path: Path) -> None:
+    _revoked_list(tmp_path)
+    document = _diploma(credentialStatus=entry(REVOKED_INDEX))
+    subject = document["credentialSubject"]
+    document["credentialSubject"] = [{**subject, "id": ATTACKER.controller}, subject]
+    base = sign_document(document, P256, suite="ecdsa-sd-2023", created=SIGNED_AT, mandatory=())
+    shown = derive(base, ["/credentialSubject/1/achievement/name"])
+    subjects: Any = shown["credentialSubject"]
+    assert [s["id"] for s in subjects] == [ATTACKER.controller, HOLDER.controller]
+    assert "achievement" not in subjects[0]  # what is said about the other stays hidden
+    assert "status.revoked" in _failed(verify_credential(shown, env=environment(tmp_path, NOW)))
+
+
+@pytest.mark.parametrize(
+    "disclosable",
+    [
+        ["/credentialSubject/id"],
+        ["/credentialSubject/type/0"],
+        ["/credentialSubject"],
+        ["/credentialSubject/1"],
+        ["/credentialSubject/1/id"],
+    ],
+)
+def test_an_sd_jwt_issuer_cannot_make_the_subject_disclosable(disclosable: list[str]) -> None:
+    from passeport.errors import SigningError
+
+    document = _diploma(issuer=ISSUER.controller)
+    if disclosable[0].startswith("/credentialSubject/1"):
+        subject = document["credentialSubject"]
+        document["credentialSubject"] = [{**subject, "id": ATTACKER.controller}, subject]
+    with pytest.raises(SigningError, match="must stay in clear") as refused:
+        issue_sd_jwt(document, ISSUER, disclosable=disclosable, issued_at=SIGNED_AT)
+    assert refused.value.pointer == disclosable[0]
+
+
+def test_an_sd_jwt_with_several_subjects_keeps_each_id_in_clear() -> None:
+    from passeport.did.resolve import DidResolver
+    from passeport.proofs.mechanism import mechanism_named
+    from passeport.proofs.sdjwt import default_disclosable, verify_sd_jwt
+
+    document = _diploma(issuer=ISSUER.controller)
+    subject = document["credentialSubject"]
+    document["credentialSubject"] = [{**subject, "id": ATTACKER.controller}, subject]
+    disclosable = default_disclosable(document)
+    assert "/credentialSubject/1/name" in disclosable
+    assert not [p for p in disclosable if p.rstrip("0123456789").endswith("credentialSubject/")]
+    token = mechanism_named("sd-jwt").secure(document, ISSUER, issued_at=SIGNED_AT)
+    assert isinstance(token, str)
+    nothing_revealed = mechanism_named("sd-jwt").derive(token, [])
+    assert isinstance(nothing_revealed, str)
+    read = verify_sd_jwt(nothing_revealed, resolver=DidResolver(), now=NOW)
+    assert read.payload is not None
+    subjects: Any = read.payload["credentialSubject"]
+    assert [s["id"] for s in subjects] == [ATTACKER.controller, HOLDER.controller]
+    assert all("name" not in s for s in subjects)
 
 
 # --- SD-JWT: a credential bound to someone else's key -----------------------------------
@@ -383,11 +468,6 @@ def test_an_sd_jwt_about_someone_else_fails_binding() -> None:
 # --- HTTP: the client chooses the instant -----------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="verifier/api.py _policy takes options.at from the request: whoever posts the "
-    "credential verifies it as of any instant, so an expired credential is 200 verified",
-)
 def test_a_client_cannot_verify_an_expired_credential_in_the_past() -> None:
     from fastapi.testclient import TestClient
 
@@ -395,11 +475,25 @@ def test_a_client_cannot_verify_an_expired_credential_in_the_past() -> None:
 
     document = _diploma(issuer=ISSUER.controller, validUntil="2025-12-31T00:00:00Z")
     signed = sign_document(document, ISSUER, created=SIGNED_AT)
-    client = TestClient(create_app())
+    client = TestClient(create_app(env=Environment(clock=lambda: NOW)))
     now = client.post("/credentials/verify", json={"verifiableCredential": signed})
     assert now.status_code == 400
-    past = {"verifiableCredential": signed, "options": {"at": "2025-09-01T00:00:00Z"}}
-    assert client.post("/credentials/verify", json=past).status_code == 400
+    assert any(e.startswith("validity.expired") for e in now.json()["errors"])
+    for at in ("2025-09-01T00:00:00Z", NOW.isoformat()):
+        past = {"verifiableCredential": signed, "options": {"at": at}}
+        refused = client.post("/credentials/verify", json=past)
+        assert refused.status_code == 400
+        assert refused.json() == {
+            "verified": False,
+            "errors": [
+                "options.at: this server verifies at its own time; "
+                "a request cannot choose the instant"
+            ],
+        }
+    vp = _attackers_presentation(signed, challenge="c")
+    presented = {"verifiablePresentation": vp, "options": {"challenge": "c", "at": "2025-09-01"}}
+    refused = client.post("/presentations/verify", json=presented)
+    assert refused.status_code == 400 and "options.at" in refused.json()["errors"][0]
 
 
 # --- Data Integrity re-expressions that are refused (guards) ----------------------------

@@ -20,7 +20,6 @@ import pytest
 from passeport._io import dump_json
 from passeport.contexts import bundled_loader, canonicalize_nquads
 from passeport.did import public_to_jwk
-from passeport.issuer.issue import mandatory_pointers
 from passeport.issuer.templates import render
 from passeport.proofs import sd_primitives as sd
 from passeport.proofs._sd_proof_value import (
@@ -29,8 +28,10 @@ from passeport.proofs._sd_proof_value import (
     parse_proof_value,
     serialize_proof_value,
 )
-from passeport.proofs.ecdsa_sd import derive
+from passeport.proofs.ecdsa_sd import ECDSA_SD_2023, derive
+from passeport.proofs.engine import ProofOptions, add_proof
 from passeport.proofs.sdjwt import default_disclosable, issue_sd_jwt, present_sd_jwt
+from passeport.proofs.shown import always_shown
 from passeport.proofs.sign import sign_document
 from passeport.verifier import Environment, Policy, TrustList, VerificationResult, verify_credential
 from passeport.verifier import verify_presentation as verify_vp
@@ -69,7 +70,7 @@ SIGNED: Final = sign_document(
     UNSIGNED,
     CERTIFIER,
     suite="ecdsa-sd-2023",
-    mandatory=mandatory_pointers(UNSIGNED),
+    mandatory=always_shown(UNSIGNED),
     created=ISSUED,
 )
 
@@ -259,8 +260,10 @@ def _derive_leaving_out(secured: dict[str, Any], reveal: list[str], hidden: str)
 
 
 def test_hiding_the_credential_type_does_not_escape_a_type_restriction() -> None:
-    # A foreign ecdsa-sd-2023 issuer that, unlike ours, lets the holder hide /type.
-    signed = sign_document(UNSIGNED, CERTIFIER, suite="ecdsa-sd-2023", mandatory=(), created=ISSUED)
+    # A foreign ecdsa-sd-2023 issuer that, unlike ours (proofs.sign), lets the holder hide
+    # /type: the spec's algorithm alone, with no mandatory pointer.
+    options = ProofOptions(created=ISSUED)
+    signed = add_proof(UNSIGNED, suite=ECDSA_SD_2023, signer=CERTIFIER, options=options)
     endorsements_only = _trust(["RNCP35288"], ["EndorsementCredential"])
     reveal = ["/issuer", CODE]
     whole = _verify(derive(signed, reveal), endorsements_only)
@@ -282,7 +285,7 @@ def _sd_jwt(reveal: list[str]) -> str:
     issued = issue_sd_jwt(
         UNSIGNED,
         CERTIFIER,
-        disclosable=default_disclosable(UNSIGNED, mandatory=mandatory_pointers(UNSIGNED)),
+        disclosable=default_disclosable(UNSIGNED),
         holder_jwk=public_to_jwk(HOLDER.public_key),
         issued_at=ISSUED,
     )

@@ -205,8 +205,9 @@ def render(
     if not result.credentials and not result.verified:
         for check in result.failures():
             console.print("[red]✘[/] ", Text(check.message))
-    for warning in result.warnings:
-        console.print(f"[yellow]{escape(t('warning:'))}[/] ", Text(warning))
+    for warning in result.warnings:  # may quote the document: one line, no control characters
+        line = "".join(c if c.isprintable() else " " for c in warning)
+        console.print(f"[yellow]{escape(t('warning:'))}[/] ", Text(" ".join(line.split())))
     if not details:
         console.print(escape(t("Every check, one by one: add --details.")))
         return

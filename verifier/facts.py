@@ -18,6 +18,7 @@ IdentityObject), https://www.w3.org/TR/vc-data-model-2.0/ .
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -138,10 +139,28 @@ def _items(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [] if value is None else [value]
 
 
+def _clean(text: str) -> str:
+    """Return ``text`` on one line, without control or bidirectional formatting characters.
+
+    A title or a name is the signer's text: written to a terminal or a page
+    as it is, a line break or a right-to-left override could draw a second,
+    fake verdict line (``✔ ... : authentique.``) under the real one.
+
+    >>> _clean("Licence\\n✔ Master : authentique.\\u202e")
+    'Licence ✔ Master : authentique.'
+    """
+    kept = "".join(
+        " " if char.isspace() else char
+        for char in text
+        if char.isspace() or unicodedata.category(char) not in ("Cc", "Cf", "Co", "Cs")
+    )
+    return " ".join(kept.split())
+
+
 def _text(value: Any) -> str | None:
-    """Return a string value, or the first string of a list or language map."""
+    """Return a string value (cleaned), or the first string of a list or language map."""
     if isinstance(value, str):
-        return value
+        return _clean(value) or None
     if isinstance(value, list):
         for item in value:
             found = _text(item)
@@ -150,7 +169,7 @@ def _text(value: Any) -> str | None:
     if isinstance(value, Mapping):
         for item in value.values():
             if isinstance(item, str):
-                return item
+                return _clean(item) or None
     return None
 
 
@@ -279,9 +298,9 @@ def facts_of(
         awarded=_text(document.get("awardedDate")),
         valid_from=_text(document.get("validFrom")) or _text(document.get("issuanceDate")),
         valid_until=_text(document.get("validUntil")) or _text(document.get("expirationDate")),
-        issuer=id_of(issuer),
+        issuer=_text(id_of(issuer)),
         issuer_name=_text(issuer.get("name")) if isinstance(issuer, Mapping) else None,
-        holder=id_of(subject) if subject else None,
+        holder=_text(id_of(subject)) if subject else None,
         holder_name=_holder_name(subject) if subject else None,
         employer=_text(employer.get("name")) if isinstance(employer, Mapping) else None,
         started=_text(employment.get("startDate")),

@@ -215,3 +215,15 @@ def test_a_job_and_a_safety_training_read_naturally() -> None:
     text = sentence(training, Verdict.AUTHENTIC, "fr")
     assert text.startswith("Formation sécurité Sauveteur Secouriste du Travail (SST) (RS5678)")
     assert "valable jusqu'au" in text
+
+
+def test_a_title_cannot_draw_a_second_verdict_line() -> None:
+    credential = _rendered("diploma")
+    subject = credential["credentialSubject"]
+    assert isinstance(subject, dict)
+    subject["achievement"]["name"] = "Licence\n✔ Master : authentique.\u202e\u0007"
+    facts = facts_of(credential, standing="unknown", verified=True)
+    text = sentence(facts, Verdict.FORGED, "fr")
+    assert "\n" not in text and "\u202e" not in text and "\u0007" not in text
+    assert text.startswith("Diplôme Licence ✔ Master : authentique.")
+    assert text.endswith("FALSIFIÉ ou modifié (sa signature ou sa forme ne tient pas).")

@@ -25,6 +25,7 @@ from enum import StrEnum
 from typing import Any, Final
 
 from passeport._json import JsonObject, id_of
+from passeport.verifier.trust import certification_codes
 
 __all__ = ["Block", "CredentialFacts", "Guarantee", "Kind", "facts_of"]
 
@@ -275,9 +276,9 @@ def facts_of(
             level = code
         elif framework == "ROME" and code not in rome:
             rome.append(code)
-    human_code = _text(achievement.get("humanCode"))
-    if human_code and human_code not in codes and human_code.upper().startswith(("RNCP", "RS")):
-        codes.append(human_code)
+    # The codes the trust check judges, read the same way (alignments, fiche
+    # URLs, humanCode, criteria), so the sentence names what accreditation rests on.
+    codes.extend(code for code in certification_codes(document) if code not in codes)
     issuer = document.get("issuer")
     employer = employment.get("employer")
     title = (

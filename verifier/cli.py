@@ -26,10 +26,24 @@ __all__ = [
     "verify",
 ]
 
+
+def _existing_folder(value: Path | None) -> Path | None:
+    """Refuse a cache folder that is not there: nothing would ever be found in it."""
+    from passeport.errors import InputError
+
+    if value is not None and not value.is_dir():
+        reason = "not a folder" if value.exists() else "no such folder"
+        raise InputError(f"{reason} (--cache)", where=str(value))
+    return value
+
+
 # Shared with ``passeport serve`` and ``passeport wallet``, as are duration_option and environment.
 CacheOption = Annotated[
     Path | None,
-    typer.Option(help="Folder mirroring URLs (did:web, status lists).", file_okay=False),
+    typer.Option(
+        help="Folder mirroring URLs (did:web, status lists).",
+        callback=_existing_folder,  # one line for a file or nothing, not Click's usage box
+    ),
 ]
 TrustOption = Annotated[
     Path | None, typer.Option(help="Trust list (JSON) of accredited issuers.", dir_okay=False)
@@ -197,14 +211,21 @@ def render(
     for check in result.checks:  # a presentation's, or a lone SD-JWT key binding's
         if check.code == "presentation.age" and check.credential is None:
             console.print(f"  {escape(check.message)}")
+    presented = summary.get("kind") == "presentation"
+    for check in result.failures():  # what fails the presentation itself, first
+        if check.credential is None and (presented or not result.credentials):
+            mark, colour = _MARKS[str(check.outcome)]
+            about = t("the presentation: {reason}") if presented else "{reason}"
+            console.print(f"[{colour}]{mark}[/] ", Text(about.format(reason=check.message)))
+    failing = [r for r in result.credentials if r.verdict != "authentic"]
+    if presented and failing:
+        count = t("{failing} of {total} credentials do not hold:")
+        console.print(escape(count.format(failing=len(failing), total=len(result.credentials))))
     for report in result.credentials:
         mark, colour = _MARKS["passed" if report.verdict == "authentic" else "failed"]
         if report.verdict == "unchecked":
             mark, colour = _MARKS["unchecked"]
         console.print(f"[{colour}]{mark}[/] ", Text(report.sentence(lang)))
-    if not result.credentials and not result.verified:
-        for check in result.failures():
-            console.print("[red]✘[/] ", Text(check.message))
     for warning in result.warnings:  # may quote the document: one line, no control characters
         line = "".join(c if c.isprintable() else " " for c in warning)
         console.print(f"[yellow]{escape(t('warning:'))}[/] ", Text(" ".join(line.split())))
@@ -251,5 +272,7 @@ RENDER_MESSAGES: Final = (
     "presented by {holder}",
     "warning:",
     "Every check, one by one: add --details.",
+    "the presentation: {reason}",
+    "{failing} of {total} credentials do not hold:",
 )
 """The message ids :func:`render` speaks (their French is checked by a test)."""

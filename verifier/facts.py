@@ -83,6 +83,8 @@ class CredentialFacts:
     training's validity (safety trainings expire). ``standing`` is the
     issuer's, under the recruiter's trust list (see
     :func:`passeport.verifier.trust.standing`, or ``"unverified"``).
+    ``issuer_name`` is the name the signer gave itself; ``issuer_listed_name``
+    the one the recruiter's trust list gives its key, the only one to trust.
     """
 
     kind: Kind
@@ -100,6 +102,7 @@ class CredentialFacts:
     issuer_name: str | None = None
     holder: str | None = None
     holder_name: str | None = None
+    issuer_listed_name: str | None = None
     employer: str | None = None
     started: str | None = None
     ended: str | None = None
@@ -129,6 +132,7 @@ class CredentialFacts:
             "issuerName": self.issuer_name,
             "holder": self.holder,
             "holderName": self.holder_name,
+            "issuerListedName": self.issuer_listed_name,
             "employer": self.employer,
             "started": self.started,
             "ended": self.ended,
@@ -138,6 +142,12 @@ class CredentialFacts:
 
 def _items(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [] if value is None else [value]
+
+
+# Letters that draw nothing (Hangul fillers, the braille blank): read as spaces,
+# they cannot pad a fake line out to the terminal's edge.
+_FILLERS: Final = frozenset("\u115f\u1160\u2800\u3164\uffa0")
+_LONGEST: Final = 160  # a title or a name longer than this is cut: the verdict stays in sight
 
 
 def _clean(text: str) -> str:
@@ -151,11 +161,12 @@ def _clean(text: str) -> str:
     'Licence ✔ Master : authentique.'
     """
     kept = "".join(
-        " " if char.isspace() else char
+        " " if char.isspace() or char in _FILLERS else char
         for char in text
         if char.isspace() or unicodedata.category(char) not in ("Cc", "Cf", "Co", "Cs")
     )
-    return " ".join(kept.split())
+    line = " ".join(kept.split())
+    return line if len(line) <= _LONGEST else line[: _LONGEST - 1].rstrip() + "…"
 
 
 def _text(value: Any) -> str | None:
@@ -229,7 +240,12 @@ def _guarantee(standing: str) -> Guarantee:
 
 
 def facts_of(
-    document: Mapping[str, Any], *, standing: str, verified: bool, selective: bool = False
+    document: Mapping[str, Any],
+    *,
+    standing: str,
+    verified: bool,
+    selective: bool = False,
+    listed_name: str | None = None,
 ) -> CredentialFacts:
     """Return what ``document`` (a credential's signed view) proves.
 
@@ -238,6 +254,7 @@ def facts_of(
         verified: whether every check on the credential held; if not, the
             facts are labelled unverifiable whatever the standing.
         selective: whether the holder disclosed only a part of it.
+        listed_name: the issuer's name on the recruiter's trust list, if listed.
 
     >>> facts = facts_of({"type": ["VerifiableCredential", "OpenBadgeCredential"],
     ...     "issuer": {"id": "did:web:univ.example", "name": "Université Exemple"},
@@ -303,6 +320,7 @@ def facts_of(
         issuer_name=_text(issuer.get("name")) if isinstance(issuer, Mapping) else None,
         holder=_text(id_of(subject)) if subject else None,
         holder_name=_holder_name(subject) if subject else None,
+        issuer_listed_name=_text(listed_name),
         employer=_text(employer.get("name")) if isinstance(employer, Mapping) else None,
         started=_text(employment.get("startDate")),
         ended=_text(employment.get("endDate")),

@@ -33,7 +33,7 @@ from passeport.proofs.mechanism import (
 from passeport.proofs.outcome import Outcome
 from passeport.verifier.env import Environment, Policy, assertion_expectation, now_of
 from passeport.verifier.enveloped import secured_credential, secured_kind, secured_presentation
-from passeport.verifier.facts import CredentialFacts, facts_of
+from passeport.verifier.facts import CredentialFacts, Guarantee, Kind, facts_of
 from passeport.verifier.result import Check, VerificationResult
 from passeport.verifier.status import status_checks
 from passeport.verifier.trust import is_self_issued, standing, trust_checks
@@ -244,11 +244,13 @@ def _credential_checks(
         ),
     }
     proofs = summary["proofs"]
+    listed = policy.trust.issuer(issuer) if policy.trust is not None and issuer else None
     facts = facts_of(
         document,
         standing=str(summary["standing"]),
         verified=_sound(checks),
         selective=isinstance(proofs, list) and any(_derives(name) for name in proofs),
+        listed_name=listed.name if listed is not None else None,
     )
     summary["facts"] = facts.to_json()
     return checks, summary, warnings, facts
@@ -268,10 +270,13 @@ def _derives(name: Any) -> bool:
 def _reports(
     facts: list[tuple[int | None, CredentialFacts | None]], checks: list[Check], policy: Policy
 ) -> tuple[CredentialReport, ...]:
+    # A credential that could not be read still has its line: nothing proven, and why.
+    unreadable = CredentialFacts(Kind.OTHER, Guarantee.UNVERIFIABLE, "unverified")
     return tuple(
-        report_of(index, found, checks, unchecked_is_failure=policy.unchecked_is_failure)
+        report_of(
+            index, found or unreadable, checks, unchecked_is_failure=policy.unchecked_is_failure
+        )
         for index, found in facts
-        if found is not None
     )
 
 

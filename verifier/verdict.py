@@ -11,10 +11,10 @@ French or English, from the message catalogs of :mod:`passeport.i18n`.
 >>> facts = CredentialFacts(Kind.DIPLOMA, Guarantee.GUARANTEED, "accredited",
 ...     title="Licence professionnelle Métiers de l'informatique", level="6",
 ...     codes=("RNCP35288",), awarded="2025-07-04T00:00:00Z",
-...     issuer_name="Université Exemple", holder_name="Camille Martin")
+...     issuer_listed_name="Université Exemple", holder_name="Camille Martin")
 >>> print(sentence(facts, Verdict.AUTHENTIC, "fr", status_checked=True))
-Diplôme Licence professionnelle Métiers de l'informatique (RNCP35288, niveau 6), délivré le \
-4 juillet 2025 à Camille Martin par Université Exemple, organisme accrédité pour cette \
+Diplôme « Licence professionnelle Métiers de l'informatique » (RNCP35288, niveau 6), délivré \
+le 4 juillet 2025 à Camille Martin par Université Exemple, organisme accrédité pour cette \
 certification : authentique, non révoqué.
 """
 
@@ -38,12 +38,14 @@ class Verdict(StrEnum):
     """The one word a recruiter acts on, for one credential (the worst finding wins)."""
 
     AUTHENTIC = "authentic"
+    HOLDER_COPY = "holder-copy"
     FORGED = "forged"
     REVOKED = "revoked"
     SUSPENDED = "suspended"
     EXPIRED = "expired"
     NOT_YET_VALID = "not-yet-valid"
     NOT_THE_HOLDER = "not-the-holder"
+    NOT_VALIDLY_PRESENTED = "not-validly-presented"
     SELF_DECLARED = "self-declared"
     UNKNOWN_ISSUER = "unknown-issuer"
     NOT_ACCREDITED = "not-accredited"
@@ -53,6 +55,7 @@ class Verdict(StrEnum):
 
 # In order of gravity: the first that applies is the verdict.
 _FAILED_RULES: Final[tuple[tuple[tuple[str, ...], Verdict], ...]] = (
+    (("proof.base",), Verdict.HOLDER_COPY),
     (("proof.", "input.", "disclosure.", "key_binding.signature"), Verdict.FORGED),
     (("status.revoked",), Verdict.REVOKED),
     (("status.suspended",), Verdict.SUSPENDED),
@@ -109,12 +112,16 @@ _STANDING: Final = {
     "self-declared": " (declared by the holders themselves)",
 }
 _VERDICT: Final = {
+    Verdict.HOLDER_COPY: (
+        "NOT A PRESENTATION: the holder's own copy, to disclose from; ask for a presentation"
+    ),
     Verdict.FORGED: "FORGED or altered (its signature or its form does not hold)",
     Verdict.REVOKED: "REVOKED by its issuer",
     Verdict.SUSPENDED: "SUSPENDED by its issuer",
     Verdict.EXPIRED: "EXPIRED since {date}",
     Verdict.NOT_YET_VALID: "NOT YET VALID",
     Verdict.NOT_THE_HOLDER: "presented by SOMEONE ELSE than its holder",
+    Verdict.NOT_VALIDLY_PRESENTED: "NOT VALIDLY PRESENTED: the presentation itself does not hold",
     Verdict.SELF_DECLARED: "a DECLARATION by the holder, which your trust list does not accept",
     Verdict.UNKNOWN_ISSUER: "authentic, but its issuer is NOT ON YOUR TRUST LIST",
     Verdict.NOT_ACCREDITED: (
@@ -127,12 +134,14 @@ _VERDICT: Final = {
 
 _WORD: Final = {
     Verdict.AUTHENTIC: "authentic",
+    Verdict.HOLDER_COPY: "the holder's own copy",
     Verdict.FORGED: "forged or altered",
     Verdict.REVOKED: "revoked",
     Verdict.SUSPENDED: "suspended",
     Verdict.EXPIRED: "expired",
     Verdict.NOT_YET_VALID: "not yet valid",
     Verdict.NOT_THE_HOLDER: "presented by someone else",
+    Verdict.NOT_VALIDLY_PRESENTED: "not validly presented",
     Verdict.SELF_DECLARED: "declared by the holder",
     Verdict.UNKNOWN_ISSUER: "issuer not on your trust list",
     Verdict.NOT_ACCREDITED: "issuer not accredited for this",
@@ -180,18 +189,27 @@ def sentence(
     """
     t = translator(lang)
     unknown = t("(not disclosed)")
+    quoted = t("“{text}”")  # the signer's words, set apart from ours
     details = [*facts.codes]
     if facts.level:
         details.append(t("level {level}").format(level=facts.level))
     detail = f" ({', '.join(details)})" if details else ""
-    issuer = facts.issuer_name or facts.issuer or unknown
+    if facts.issuer_listed_name:  # the recruiter's own name for that key
+        issuer = facts.issuer_listed_name
+    elif facts.issuer_name:
+        issuer = t("{name} (name not verified)").format(
+            name=quoted.format(text=facts.issuer_name)
+        )
+    else:
+        issuer = facts.issuer or unknown
     standing = t(_STANDING[facts.standing]) if facts.standing in _STANDING else ""
+    title = quoted.format(text=facts.title) if facts.title else unknown
     if facts.kind is Kind.JOB:
-        holder = t(" held by {name}").format(name=facts.holder_name) if facts.holder_name else ""
+        holder = t(", held by {name}").format(name=facts.holder_name) if facts.holder_name else ""
         template = _JOB_SENTENCE if facts.ended else _CURRENT_JOB_SENTENCE
         text = t(template).format(
-            title=facts.title or unknown,
-            employer=facts.employer or issuer,
+            title=title,
+            employer=quoted.format(text=facts.employer) if facts.employer else issuer,
             start=format_date(facts.started, lang) or unknown,
             end=format_date(facts.ended, lang) or unknown,
             holder=holder,
@@ -199,7 +217,8 @@ def sentence(
             standing=standing,
         )
     else:
-        holder = t(" to {name}").format(name=facts.holder_name) if facts.holder_name else ""
+        fragment = " by {name}" if facts.kind is Kind.SAFETY_TRAINING else " to {name}"
+        holder = t(fragment).format(name=facts.holder_name) if facts.holder_name else ""
         until = ""
         if facts.valid_until and facts.kind is Kind.SAFETY_TRAINING:
             until = t(", valid until {date}").format(date=format_date(facts.valid_until, lang))
@@ -208,7 +227,7 @@ def sentence(
         when = facts.awarded or (facts.valid_from if facts.kind is Kind.OTHER else None)
         date = t(" on {date}").format(date=format_date(when, lang)) if when else ""
         text = t(_KIND_SENTENCE[facts.kind]).format(
-            title=facts.title or unknown,
+            title=title,
             details=detail,
             date=date,
             holder=holder,
@@ -240,8 +259,11 @@ MESSAGES: Final = (
     "(not disclosed)",
     "level {level}",
     " on {date}",
-    " held by {name}",
+    ", held by {name}",
     " to {name}",
+    " by {name}",
+    "“{text}”",
+    "{name} (name not verified)",
     ", valid until {date}",
     "{sentence}: {verdict}.",
 )
@@ -292,8 +314,17 @@ def report_of(
     unchecked_is_failure: bool = True,
 ) -> CredentialReport:
     """Return the report of credential ``index`` from every check of its verification."""
-    mine = tuple(c for c in checks if c.credential == index)
+    listed = tuple(checks)
+    mine = tuple(c for c in listed if c.credential == index)
     verdict = verdict_of(mine, unchecked_is_failure=unchecked_is_failure)
+    if (
+        index is not None
+        and verdict is Verdict.AUTHENTIC
+        and any(c.credential is None and c.outcome is Outcome.FAILED for c in listed)
+    ):
+        # Inside a presentation that fails (replayed, altered, another holder's),
+        # no credential is "authentic" to the reader: it was not validly presented.
+        verdict = Verdict.NOT_VALIDLY_PRESENTED
     status_checked = any(
         c.code.startswith("status.") and c.outcome is Outcome.PASSED for c in mine
     ) and not any(c.code.startswith("status.") and c.outcome is not Outcome.PASSED for c in mine)

@@ -26,9 +26,12 @@ def _rendered(template: str) -> dict[str, object]:
 
 
 def test_every_message_the_verdict_speaks_is_translated_into_french() -> None:
+    from passeport.verifier.cli import RENDER_MESSAGES
+
     french = catalog("fr")
-    assert [m for m in MESSAGES if m not in french] == []
-    for message in MESSAGES:  # same placeholders in both languages
+    spoken = (*MESSAGES, *RENDER_MESSAGES)
+    assert [m for m in spoken if m not in french] == []
+    for message in spoken:  # same placeholders in both languages
         assert sorted(_fields(message)) == sorted(_fields(french[message])), message
 
 
@@ -162,18 +165,19 @@ DIPLOMA = CredentialFacts(
     valid_until="2025-12-31T00:00:00Z",
     issuer="did:web:univ.example",
     issuer_name="Université Exemple",
+    issuer_listed_name="Université Exemple",
     holder_name="Camille Martin",
 )
 
 
 def test_the_sentence_in_french_and_in_english() -> None:
     assert sentence(DIPLOMA, Verdict.AUTHENTIC, "fr", status_checked=True) == (
-        "Diplôme Licence professionnelle Métiers de l'informatique (RNCP35288, niveau 6), "
+        "Diplôme « Licence professionnelle Métiers de l'informatique » (RNCP35288, niveau 6), "
         "délivré le 4 juillet 2025 à Camille Martin par Université Exemple, organisme "
         "accrédité pour cette certification : authentique, non révoqué."
     )
     assert sentence(DIPLOMA, Verdict.AUTHENTIC, "en", status_checked=True) == (
-        "Diploma Licence professionnelle Métiers de l'informatique (RNCP35288, level 6), "
+        "Diploma “Licence professionnelle Métiers de l'informatique” (RNCP35288, level 6), "
         "awarded on July 4, 2025 to Camille Martin by Université Exemple, a body "
         "accredited for this certification: authentic, not revoked."
     )
@@ -207,13 +211,13 @@ def test_an_offline_credential_says_why_it_could_not_be_checked() -> None:
 def test_a_job_and_a_safety_training_read_naturally() -> None:
     job = facts_of(_rendered("experience"), standing="unknown", verified=True)
     assert sentence(job, Verdict.AUTHENTIC, "fr") == (
-        "Emploi Développeuse web en alternance chez Atelier Numérique Lyonnais SARL, du "
-        "2 septembre 2024 au 29 août 2025 occupé par Camille Martin, attesté par Université "
-        "Exemple : authentique."
+        "Emploi « Développeuse web en alternance » chez « Atelier Numérique Lyonnais SARL », "
+        "du 2 septembre 2024 au 29 août 2025, occupé par Camille Martin, attesté par "
+        "« Université Exemple » (nom non vérifié) : authentique."
     )
     training = facts_of(_rendered("prevention"), standing="unknown", verified=True)
     text = sentence(training, Verdict.AUTHENTIC, "fr")
-    assert text.startswith("Formation sécurité Sauveteur Secouriste du Travail (SST) (RS5678)")
+    assert text.startswith("Formation sécurité « Sauveteur Secouriste du Travail (SST) » (RS5678)")
     assert "valable jusqu'au" in text
 
 
@@ -225,5 +229,5 @@ def test_a_title_cannot_draw_a_second_verdict_line() -> None:
     facts = facts_of(credential, standing="unknown", verified=True)
     text = sentence(facts, Verdict.FORGED, "fr")
     assert "\n" not in text and "\u202e" not in text and "\u0007" not in text
-    assert text.startswith("Diplôme Licence ✔ Master : authentique.")
+    assert text.startswith("Diplôme « Licence ✔ Master : authentique. »")
     assert text.endswith("FALSIFIÉ ou modifié (sa signature ou sa forme ne tient pas).")

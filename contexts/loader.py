@@ -17,8 +17,9 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from passeport._io import parse_json
 from passeport._json import JsonObject
-from passeport.errors import ContextError
+from passeport.errors import ContextError, InputError
 
 __all__ = ["DocumentLoader", "bundled_documents", "bundled_loader"]
 
@@ -125,9 +126,10 @@ def bundled_loader(extra: Mapping[str, JsonObject | bytes | str] | None = None) 
             raise ContextError("a bundled context cannot be replaced", where=url)
         if isinstance(value, bytes | str):
             try:
-                value = json.loads(value)
-            except ValueError as exc:
-                raise ContextError(f"registered context is not JSON: {exc}", where=url) from exc
+                value = parse_json(value, where=url)
+            except InputError as exc:
+                reason = f"registered context is not JSON: {exc.message}"
+                raise ContextError(reason, where=url) from None
         if not isinstance(value, dict):
             raise ContextError("registered context is not a JSON object", where=url)
         documents[url] = value

@@ -57,7 +57,7 @@ def new(
         str, typer.Option("--did", help="DID method: key, jwk or web:HOST[:PATH].")
     ] = "key",
     overwrite: Annotated[
-        bool, typer.Option("--overwrite", help="Replace an existing key file.")
+        bool, typer.Option("--force", "--overwrite", help="Replace an existing key file.")
     ] = False,
 ) -> None:
     """Create a new signing key and its DID, saved to a private key file."""

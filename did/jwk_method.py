@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 from typing import Final
 
+from passeport._io import parse_json
 from passeport._json import JsonObject
 from passeport.did._document import JWK_V1, SIGNING_RELATIONSHIPS, single_key_document
 from passeport.did.jwk import b64url_decode, b64url_encode, public_from_jwk, public_to_jwk
 from passeport.did.keys import PublicKey
-from passeport.errors import KeyFormatError, ResolutionError
+from passeport.errors import InputError, KeyFormatError, ResolutionError
 
 __all__ = ["did_jwk", "did_jwk_document", "did_jwk_public_key"]
 
@@ -42,9 +43,10 @@ def _decode_jwk(did: str) -> JsonObject:
     # did:jwk 2.2 steps 1-2: base64url-decode, then parse the JSON.
     data = b64url_decode(value, where=did[:40], what="did:jwk value")
     try:
-        jwk = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise KeyFormatError("did:jwk value is not a JSON object", where=did[:40]) from exc
+        jwk = parse_json(data, where=did[:40])
+    except InputError as exc:
+        reason = f"did:jwk value is not a JSON object: {exc.message}"
+        raise KeyFormatError(reason, where=did[:40]) from None
     if not isinstance(jwk, dict):
         raise KeyFormatError("did:jwk value is not a JSON object", where=did[:40])
     if _PRIVATE_MEMBERS & jwk.keys():

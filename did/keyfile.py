@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Self
 
-from passeport._io import link_exclusive
+from passeport._io import link_exclusive, parse_json
 from passeport._json import JsonObject
 from passeport.did.jwk_method import did_jwk, did_jwk_public_key
 from passeport.did.key import did_key
@@ -186,9 +186,9 @@ def read_key_file(path: Path) -> KeyPair:
     if len(data) > _MAX_KEY_FILE_BYTES:
         raise InputError(f"key file is larger than {_MAX_KEY_FILE_BYTES} bytes", where=where)
     try:
-        document = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise InputError("key file is not valid JSON", where=where) from exc
+        document = parse_json(data, where=where)
+    except InputError as exc:
+        raise InputError(f"key file is not valid JSON: {exc.message}", where=where) from None
     if not isinstance(document, dict):
         raise InputError("key file is not a JSON object", where=where)
     return KeyPair.from_document(document, where=where)

@@ -9,16 +9,16 @@ fetching itself belongs to the caller's :class:`did.resolve.Fetcher`.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Final
 from urllib.parse import quote, unquote
 
+from passeport._io import parse_json
 from passeport._json import JsonObject
 from passeport.did._document import MULTIKEY_V1, SIGNING_RELATIONSHIPS, single_key_document
 from passeport.did.keys import PublicKey
 from passeport.did.multikey import encode_public
-from passeport.errors import ResolutionError
+from passeport.errors import InputError, ResolutionError
 
 __all__ = ["did_web", "did_web_document", "did_web_url", "parse_did_web_document"]
 
@@ -111,9 +111,10 @@ def parse_did_web_document(did: str, body: bytes, *, max_bytes: int, url: str) -
     if len(body) > max_bytes:
         raise ResolutionError(f"DID document is larger than {max_bytes} bytes", where=url)
     try:
-        document = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise ResolutionError(f"DID document for {did} is not valid JSON", where=url) from exc
+        document = parse_json(body, where=url, max_bytes=max_bytes)
+    except InputError as exc:
+        reason = f"DID document for {did} is not valid JSON: {exc.message}"
+        raise ResolutionError(reason, where=url) from None
     if not isinstance(document, dict):
         raise ResolutionError(f"DID document for {did} is not a JSON object", where=url)
     if document.get("id") != did:

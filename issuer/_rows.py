@@ -9,12 +9,12 @@ reports it and goes on. Row numbers are line numbers: a CSV header is row 1.
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from passeport._io import parse_json
 from passeport.errors import InputError
 
 __all__ = ["Row", "count_rows", "format_of", "read_rows"]
@@ -88,9 +88,9 @@ def _jsonl_rows(path: Path) -> Iterator[Row]:
                 if not line.strip():
                     continue
                 try:
-                    content = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    yield Row(number, None, f"malformed JSON at column {exc.colno}: {exc.msg}")
+                    content = parse_json(line, where=None)
+                except InputError as exc:  # a line of its own: its column says where
+                    yield Row(number, None, exc.message.replace("at line 1, column", "at column"))
                     continue
                 problem = None if isinstance(content, dict) else "is not a JSON object"
                 yield Row(number, content, problem)

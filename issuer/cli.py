@@ -196,6 +196,10 @@ def issue(
     workers: Annotated[
         int | None, typer.Option(help="Processes signing a batch (default: every core).", min=1)
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", "--overwrite", help="Replace the -o file if it exists."),
+    ] = False,
     as_json: Annotated[
         bool,
         typer.Option(
@@ -215,7 +219,9 @@ def issue(
     if len(sources) != 1:
         raise typer.BadParameter("give exactly one of --data, --csv or --jsonl")
     if data is not None:
-        _issue_one(template, issuer, data, suite=suite, output=output, as_json=as_json)
+        _issue_one(
+            template, issuer, data, suite=suite, output=output, as_json=as_json, force=force
+        )
         return
     if output is None:
         raise typer.BadParameter("a batch needs an output folder", param_hint="-o")
@@ -240,6 +246,7 @@ def _issue_one(
     suite: str | None,
     output: Path | None,
     as_json: bool,
+    force: bool,
 ) -> None:
     from passeport._io import dump_json, read_json_file, write_atomic
     from passeport.errors import InputError
@@ -253,6 +260,8 @@ def _issue_one(
             "is a folder; -o names the credential's file (a folder is for --csv or --jsonl)",
             where=str(output),
         )
+    if output is not None and not force and output.exists():  # before anything is issued
+        raise InputError("already exists; give --force to replace it", where=str(output))
     document = read_json_file(data)
     if not isinstance(document, dict):
         raise InputError("expected a JSON object", where=str(data))
@@ -263,7 +272,7 @@ def _issue_one(
     if output is None:
         typer.echo(text, nl=False)  # the credential itself: JSON, or the token
     else:
-        write_atomic(output, text)
+        write_atomic(output, text, overwrite=force)
         if as_json:
             echo_json(
                 {

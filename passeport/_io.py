@@ -10,7 +10,9 @@ import contextlib
 import errno
 import json
 import os
+import re
 import tempfile
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ from passeport.errors import InputError
 
 __all__ = [
     "MAX_INPUT_BYTES",
+    "MAX_JSON_DEPTH",
     "dump_json",
     "link_exclusive",
     "parse_json",
@@ -27,6 +30,8 @@ __all__ = [
 ]
 
 MAX_INPUT_BYTES = 16 * 1024 * 1024
+MAX_JSON_DEPTH = 100
+"""How deep arrays and objects may nest in any JSON input (a credential nests about 10)."""
 
 
 def read_text_file(path: Path, *, max_bytes: int = MAX_INPUT_BYTES) -> str:
@@ -52,22 +57,98 @@ def read_text_file(path: Path, *, max_bytes: int = MAX_INPUT_BYTES) -> str:
         raise InputError(f"cannot read: {exc.strerror}", where=str(path)) from None
 
 
-def parse_json(text: str, *, where: str | None) -> Any:
-    """Parse JSON text; a syntax error names the line and column.
+class _DuplicateKey(Exception):
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for name, _ in pairs:
+            if name in seen:
+                raise _DuplicateKey(name)
+            seen.add(name)
+    return result
+
+
+def _not_json(constant: str) -> Any:
+    raise ValueError(constant)
+
+
+# JSON strings (removed whole first: brackets inside them do not count), and what is
+# not a bracket.
+_STRINGS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
+_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+def _too_deep(text: str, max_depth: int) -> bool:
+    """Tell whether the JSON ``text`` nests arrays and objects more than ``max_depth`` deep."""
+    if text.count("[") + text.count("{") <= max_depth:
+        return False  # the common case, counted in C
+    brackets = _NOT_BRACKETS.sub("", _STRINGS.sub("", text))
+    return max(accumulate(map(_STEP.__getitem__, brackets)), default=0) > max_depth
+
+
+def parse_json(
+    data: str | bytes,
+    *,
+    where: str | None,
+    max_bytes: int = MAX_INPUT_BYTES,
+    max_depth: int = MAX_JSON_DEPTH,
+) -> Any:
+    """Parse JSON text: the one reader of every JSON input (files, HTTP bodies, token parts).
+
+    Strict RFC 8259: text larger than ``max_bytes``, nesting deeper than
+    ``max_depth`` arrays and objects, a member name twice in one object, and
+    ``NaN`` or ``Infinity`` are refused, as are bytes that are not UTF-8. A
+    syntax error names the line and column.
+
+    >>> parse_json('{"a": [1, 2]}', where="x.json")
+    {'a': [1, 2]}
+    >>> parse_json('{"a": 1, "a": 2}', where="x.json")
+    Traceback (most recent call last):
+    passeport.errors.InputError: x.json: member "a" appears twice in a JSON object
+    >>> parse_json("[" * 200 + "]" * 200, where="x.json")
+    Traceback (most recent call last):
+    passeport.errors.InputError: x.json: JSON nested more than 100 levels deep (refused)
 
     Raises:
-        InputError: malformed JSON.
+        InputError: naming ``where``.
     """
+    if len(data) > max_bytes:
+        raise InputError(f"JSON text larger than the {max_bytes}-byte limit", where=where)
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not UTF-8 text (byte {exc.start})", where=where) from None
     try:
-        return json.loads(text)
+        value = json.loads(data, object_pairs_hook=_no_duplicates, parse_constant=_not_json)
     except json.JSONDecodeError as exc:
         raise InputError(
             f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", where=where
         ) from None
+    except _DuplicateKey as exc:
+        name = exc.name if len(exc.name) <= 40 else exc.name[:40] + "..."
+        reason = f"member {json.dumps(name)} appears twice in a JSON object"
+        raise InputError(reason, where=where) from None
+    except RecursionError:
+        raise InputError(
+            f"JSON nested more than {max_depth} levels deep (refused)", where=where
+        ) from None
+    except ValueError as exc:  # NaN, Infinity, -Infinity
+        raise InputError(f"{exc} is not a JSON value", where=where) from None
+    if _too_deep(data, max_depth):
+        raise InputError(f"JSON nested more than {max_depth} levels deep (refused)", where=where)
+    return value
 
 
 def read_json_file(path: Path, *, max_bytes: int = MAX_INPUT_BYTES) -> Any:
-    """Read and parse a JSON file.
+    """Read and parse a JSON file with :func:`parse_json`.
 
     Raises:
         InputError: missing, unreadable, oversized or malformed file, naming it.

@@ -4,18 +4,22 @@
 is given, the issuer's routes behind a bearer token; such a server verifies
 its issuer's credentials against the live lists it serves, never a stale
 copy. Every request body is limited in size (413 beyond), before any of it
-is parsed. The OpenAPI document is served at ``/openapi.json`` and is the
-contract.
+is parsed, and a JSON body is read first by the one JSON reader
+(``passeport._io.parse_json``: depth, duplicate members; 422 when refused).
+The OpenAPI document is served at ``/openapi.json`` and is the contract.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
 
+from passeport._io import parse_json
+from passeport.errors import InputError
 from passeport.verifier import Environment, Policy
 from passeport.verifier import api as verifier_api
 
@@ -35,21 +39,22 @@ class BodyLimit:
 
     A declared ``Content-Length`` over the limit is refused at once; a chunked
     body is read as it arrives and refused as soon as it passes the limit, so
-    the application never sees an oversized body.
+    the application never sees an oversized body. A JSON body (or one without
+    a content type, which FastAPI reads as JSON) that :func:`parse_json`
+    refuses, too deep or with a member twice, is answered 422 with the reason.
     """
 
     def __init__(self, app: Asgi, *, max_bytes: int = DEFAULT_MAX_BODY) -> None:
         self.app = app
         self.max_bytes = max_bytes
 
-    async def _refuse(self, send: Send) -> None:
-        body = (
-            f'{{"detail":"request body larger than {self.max_bytes} bytes (refused)"}}'
-        ).encode()
+    async def _refuse(self, send: Send, *, status: int = 413, detail: str | None = None) -> None:
+        reason = detail or f"request body larger than {self.max_bytes} bytes (refused)"
+        body = json.dumps({"detail": reason}).encode()
         await send(
             {
                 "type": "http.response.start",
-                "status": 413,
+                "status": status,
                 "headers": [
                     (b"content-type", b"application/json"),
                     (b"content-length", str(len(body)).encode()),
@@ -63,7 +68,10 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        json_body = True
         for name, value in scope.get("headers", []):
+            if name == b"content-type":
+                json_body = b"json" in value.lower()
             if name == b"content-length":
                 try:
                     declared = int(value)
@@ -88,7 +96,14 @@ class BodyLimit:
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
-        await self.app(scope, _replay(chunks, None, receive), send)
+        body = b"".join(chunks)
+        if json_body and body.strip():
+            try:
+                parse_json(body, where="request body", max_bytes=self.max_bytes)
+            except InputError as exc:
+                await self._refuse(send, status=422, detail=str(exc))
+                return
+        await self.app(scope, _replay([body], None, receive), send)
 
 
 def _replay(chunks: list[bytes], first: Message | None, receive: Receive) -> Receive:

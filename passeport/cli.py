@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from passeport.did import cli as did_cli
-from passeport.errors import PasseportError
+from passeport.errors import InputError, PasseportError
 from passeport.issuer import cli as issuer_cli
 from passeport.proofs import cli as proofs_cli
 from passeport.verifier import cli as verifier_cli
@@ -25,6 +25,32 @@ app = typer.Typer(
     rich_markup_mode=None,  # usage errors as Click's plain "Error: ..." line, no panel
     help="The skills passport: sign, hold and verify W3C Verifiable Credentials.",
 )
+
+
+def _version(shown: bool) -> None:
+    if shown:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("passeport")
+        except PackageNotFoundError:  # run from a checkout that was never installed
+            from passeport import __version__ as number
+        typer.echo(f"passeport {number}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """The skills passport: sign, hold and verify W3C Verifiable Credentials."""
+
+
 app.add_typer(
     did_cli.app, name="key", help="Create and show key files (did:key, did:jwk, did:web)."
 )
@@ -85,6 +111,9 @@ def serve(
     from passeport.did.fetch import CachingFetcher, HttpsFetcher, NoNetwork
     from passeport.verifier import Environment, Policy, TrustList
 
+    if not 1 <= port <= 65535:
+        raise InputError(f"{port} is not a port number (1 to 65535)", where="--port")
+    _can_listen(host, port)
     token = os.environ.get("PASSEPORT_API_TOKEN")
     if issuer is not None and not token:
         raise typer.BadParameter(
@@ -98,6 +127,20 @@ def serve(
     policy = Policy(trust=TrustList.read(trust) if trust is not None else None)
     application = create_app(env=env, policy=policy, issuer=issuer, token=token, max_body=max_body)
     uvicorn.run(application, host=host, port=port, log_level="info")
+
+
+def _can_listen(host: str, port: int) -> None:
+    """Refuse, in one line, an address this process cannot listen on (in use, not ours)."""
+    import socket
+
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise InputError(f"cannot listen on {host}:{port}: {reason}", where="--port") from None
 
 
 def main() -> None:

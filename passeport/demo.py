@@ -28,6 +28,7 @@ import copy
 import json
 import tempfile
 from datetime import timedelta
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -57,7 +58,17 @@ DIPLOMA_SUITE: str = next(
     for m in mechanisms()
     if m.derives and not m.enveloping and KeyAlgorithm.P256 in m.key_algorithms
 )
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+# The examples ship inside the package (passeport/examples, a link to the repository's
+# examples folder): the demo runs from any directory, in a checkout or an installation.
+EXAMPLES = Path(str(resources.files("passeport").joinpath("examples")))
+_READS = (
+    ("issuer", "class.csv"),
+    ("issuer", "diploma.json"),
+    ("issuer", "prevention.json"),
+    ("issuer", "experience.json"),
+    ("requests", "job-application.dcql.json"),
+    ("trust", "trust-list.json"),
+)
 CHALLENGE, DOMAIN = "offre-2026-042", "recrutement.example"
 PASSPHRASE = "demo: never use a passphrase written in a program"
 
@@ -65,7 +76,7 @@ PASSPHRASE = "demo: never use a passphrase written in a program"
 def _example(*parts: str) -> Any:
     path = EXAMPLES.joinpath(*parts)
     if not path.is_file():
-        raise InputError("the demo reads the examples of a source checkout", where=str(path))
+        raise InputError("example missing from this installation of passeport", where=str(path))
     return read_json_file(path)
 
 
@@ -282,6 +293,12 @@ def run_demo(folder: Path | None = None) -> int:
     from rich.console import Console
 
     console = Console(highlight=False, emoji=False)
+    for parts in _READS:  # before anything is written
+        if not EXAMPLES.joinpath(*parts).is_file():
+            raise InputError(
+                "example missing from this installation of passeport",
+                where=str(EXAMPLES.joinpath(*parts)),
+            )
     root = folder or Path(tempfile.mkdtemp(prefix="passeport-demo-"))
     root.mkdir(parents=True, exist_ok=True)
     if any(root.iterdir()):

@@ -20,6 +20,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from passeport._io import parse_json
 from passeport._json import JsonObject, JsonValue
 from passeport.errors import InputError
 from passeport.proofs._jws import b64url_decode, b64url_encode
@@ -130,9 +131,9 @@ def decode_disclosure(text: str) -> Disclosure:
     """
     data = b64url_decode(text, what="disclosure")
     try:
-        contents = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise InputError("disclosure is not UTF-8 JSON") from None
+        contents = parse_json(data, where=None)
+    except InputError as exc:
+        raise InputError(f"disclosure is not UTF-8 JSON: {exc.message}") from None
     if not isinstance(contents, list) or len(contents) not in (2, 3):
         raise InputError("disclosure is not a JSON array of 2 or 3 elements")
     if not isinstance(contents[0], str):

@@ -37,6 +37,7 @@ from jwcrypto.common import JWException
 from jwcrypto.jwk import JWK
 from jwcrypto.jws import JWS
 
+from passeport._io import parse_json
 from passeport._json import JsonObject
 from passeport.did.jwk import private_to_jwk, public_to_jwk
 from passeport.did.keys import KeyAlgorithm, PrivateKey, PublicKey
@@ -109,15 +110,6 @@ def b64url_decode(text: str, *, what: str) -> bytes:
     return data
 
 
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for name, value in pairs:
-        if name in result:
-            raise InputError(f'member "{name[:40]}" appears twice')
-        result[name] = value
-    return result
-
-
 def parse_json_object(data: bytes, *, what: str) -> JsonObject:
     """Parse UTF-8 JSON that must be an object without duplicate member names.
 
@@ -125,11 +117,11 @@ def parse_json_object(data: bytes, *, what: str) -> JsonObject:
         InputError: not UTF-8, not JSON, not an object, or a duplicate member.
     """
     try:
-        value = json.loads(data.decode("utf-8"), object_pairs_hook=_no_duplicates)
+        value = parse_json(data, where=None)
     except InputError as exc:
-        raise InputError(f"{what}: {exc.message}") from None
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise InputError(f"{what} is not UTF-8 JSON") from None
+        if exc.message.startswith(("malformed JSON", "not UTF-8")):
+            raise InputError(f"{what} is not UTF-8 JSON") from None
+        raise InputError(f"{what}: {exc.message}") from None  # too deep, a duplicate member
     if not isinstance(value, dict):
         raise InputError(f"{what} is not a JSON object")
     return value

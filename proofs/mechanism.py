@@ -19,12 +19,12 @@ one module plus one :func:`register` call.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any, Protocol
 
+from passeport._io import parse_json
 from passeport._json import JsonObject
 from passeport.contexts import DocumentLoader
 from passeport.did.keys import KeyAlgorithm, PublicKey
@@ -293,7 +293,7 @@ def mechanism_for_media_type(
 def _typ(token: str) -> str | None:
     """Read (unverified) a JOSE header's ``typ``, only to route a token."""
     try:
-        header = json.loads(b64url_decode(token.split(".", 1)[0], what="header"))
+        header = parse_json(b64url_decode(token.split(".", 1)[0], what="header"), where=None)
     except (PasseportError, ValueError, TypeError, RecursionError):
         return None
     typ = header.get("typ") if isinstance(header, dict) else None

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Final, Literal
 from urllib.parse import unquote
 
+from passeport._io import parse_json
 from passeport._json import JsonObject, id_of
 from passeport.contexts import DocumentLoader, expand
 from passeport.errors import ContextError, PasseportError
@@ -88,8 +88,8 @@ def _peek_typ(token: str) -> tuple[str, JsonObject]:
     """Read (unverified) a JWT's ``typ`` and claims, only to route it; ("", {}) if unreadable."""
     try:
         header_text, payload_text = token.split(".")[:2]
-        header = json.loads(b64url_decode(header_text, what="header"))
-        claims = json.loads(b64url_decode(payload_text, what="payload"))
+        header = parse_json(b64url_decode(header_text, what="header"), where=None)
+        claims = parse_json(b64url_decode(payload_text, what="payload"), where=None)
     except (PasseportError, ValueError, TypeError, RecursionError):
         return "", {}
     typ = header.get("typ") if isinstance(header, dict) else None
@@ -109,7 +109,7 @@ def secured_kind(value: Any) -> Literal["credential", "presentation"] | None:
         if "EnvelopedVerifiablePresentation" in types:
             return "presentation"
         return "credential" if "EnvelopedVerifiableCredential" in types else None
-    if not isinstance(value, str) or not value.strip() or value.lstrip().startswith("{"):
+    if not isinstance(value, str) or not value.strip() or value.lstrip().startswith(("{", "[")):
         return None
     token = value.strip()
     if "~" in token:

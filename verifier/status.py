@@ -34,12 +34,12 @@ Spec: https://www.w3.org/TR/vc-bitstring-status-list/ .
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
+from passeport._io import parse_json
 from passeport._json import id_of
 from passeport.errors import InputError, ResolutionError
 from passeport.proofs.dates import format_datetime
@@ -275,8 +275,8 @@ def _load_list(
         ]
     key = (url, revision, policy.suites, policy.max_clock_skew, verify_list)
     try:
-        list_credential = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        list_credential = parse_json(body, where=where)
+    except InputError:
         list_credential = None
     if not isinstance(list_credential, Mapping):
         return [("status.list_malformed", Outcome.FAILED, f"{where} is not a JSON object")]

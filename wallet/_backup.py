@@ -9,12 +9,11 @@ is in clear but the header. Written atomically, mode 0600.
 from __future__ import annotations
 
 import gzip
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
 
-from passeport._io import write_atomic
+from passeport._io import parse_json, write_atomic
 from passeport._json import JsonObject
 from passeport.did.keyfile import KeyPair
 from passeport.errors import InputError, KeyFormatError, WalletError
@@ -82,9 +81,10 @@ def read_backup(path: Path, passphrase: str) -> tuple[KeyPair, list[JsonObject]]
     if len(data) > _MAX_BACKUP_BYTES:
         raise InputError("the backup is larger than 1 GiB", where=where)
     try:
-        document = json.loads(data)
-    except ValueError:
-        raise WalletError("not a passeport wallet backup (not JSON)", where=where) from None
+        document = parse_json(data, where=where, max_bytes=_MAX_BACKUP_BYTES)
+    except InputError as exc:
+        reason = f"not a passeport wallet backup ({exc.message})"
+        raise WalletError(reason, where=where) from None
     if not isinstance(document, dict) or document.get("format") != BACKUP_FORMAT:
         raise WalletError("not a passeport wallet backup", where=where)
     params = KdfParams.from_json(document.get("kdf"))

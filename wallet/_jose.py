@@ -16,16 +16,16 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, Final
 
+from passeport._io import parse_json
 from passeport._json import JsonObject, JsonValue
 from passeport.did.jwk import public_from_jwk
 from passeport.did.keyfile import KeyPair
-from passeport.errors import KeyFormatError, WalletError
+from passeport.errors import InputError, KeyFormatError, WalletError
 from passeport.proofs.mechanism import SecuringMechanism, mechanism_for, mechanism_named
 from passeport.verifier import Environment, Policy, VerificationResult, verify_credential
 from passeport.wallet._records import CredentialFormat, Flag, HeldCredential
@@ -41,8 +41,10 @@ def token_claims(token: str) -> JsonObject:
     jwt = token.strip().split("~", 1)[0]
     try:
         payload = jwt.split(".")[1]
-        value = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    except (IndexError, ValueError, binascii.Error):
+        value = parse_json(
+            base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)), where=None
+        )
+    except (IndexError, ValueError, binascii.Error, InputError):
         return {}
     return value if isinstance(value, dict) else {}
 

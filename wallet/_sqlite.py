@@ -20,7 +20,7 @@ from typing import Any, Final
 
 import cbor2
 
-from passeport._io import link_exclusive
+from passeport._io import link_exclusive, parse_json
 from passeport.errors import InputError, WalletError
 
 __all__ = [
@@ -59,8 +59,8 @@ def unpack(data: bytes, what: str) -> Any:
 def loads(data: bytes, what: str) -> Any:
     """Decode JSON stored in the wallet; corrupt JSON is a WalletError naming ``what``."""
     try:
-        return json.loads(data)
-    except ValueError:
+        return parse_json(data, where=None)
+    except InputError:
         raise WalletError(f"corrupt store: {what} is not JSON") from None
 
 

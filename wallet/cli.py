@@ -125,12 +125,52 @@ def wallet_path(wallet: Path | None) -> Path:
 def passphrase(
     *, confirm: bool, variable: str = "PASSEPORT_PASSPHRASE", label: str = "Wallet passphrase"
 ) -> str:
-    """Return the passphrase in ``$variable``, else ask for it (hidden, twice if ``confirm``)."""
+    """Return the passphrase in ``$variable``, else ask for it (hidden, twice if ``confirm``).
+
+    Without a terminal, the passphrase is read as a line (two if ``confirm``)
+    from the standard input, so that a program can pipe it in.
+
+    Raises:
+        InputError: none given (an empty variable and nothing to read, or the
+            question abandoned), or the two entries differ; the message says
+            how to give the passphrase.
+    """
+    from passeport.errors import InputError
+
     given = os.environ.get(variable)
     if given:
         return given
-    text: str = typer.prompt(label, hide_input=True, confirmation_prompt=confirm)
+    where = label.lower()
+    how = f"set {variable}, or run the command in a terminal to be asked"
+    if not sys.stdin.isatty():
+        lines = [sys.stdin.readline().rstrip("\r\n") for _ in range(2 if confirm else 1)]
+        if not lines[0]:
+            raise InputError(f"none given and no terminal to ask it on: {how}", where=where)
+        if lines[-1] != lines[0]:
+            raise InputError("the two entries differ", where=where)
+        return lines[0]
+    try:
+        text: str = typer.prompt(label, hide_input=True, confirmation_prompt=confirm)
+    except typer.Abort:  # the question abandoned (Ctrl-D, Ctrl-C)
+        raise InputError(f"none given: {how}", where=where) from None
     return text
+
+
+ForceOption = Annotated[
+    bool, typer.Option("--force", "--overwrite", help="Replace the -o file if it exists.")
+]
+
+
+def refuse_existing(path: Path, *, force: bool) -> None:
+    """Refuse to write over ``path`` unless ``force``: nothing is replaced by surprise.
+
+    Raises:
+        InputError: ``path`` exists and ``force`` is false.
+    """
+    from passeport.errors import InputError
+
+    if not force and (path.exists() or path.is_symlink()):
+        raise InputError("already exists; give --force to replace it", where=str(path))
 
 
 def open_wallet(wallet: Path | None) -> Wallet:
@@ -476,10 +516,16 @@ def export_(
         typer.Option("-o", "--output", help="Backup file to write (0600).", dir_okay=False),
     ],
     wallet: WalletOption = None,
-    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace the file.")] = False,
+    overwrite: Annotated[
+        bool, typer.Option("--force", "--overwrite", help="Replace the file.")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Save your whole wallet, keys included, to one encrypted backup file."""
+    """Save your whole wallet, keys included, to one encrypted backup file.
+
+    The backup's own passphrase is read from PASSEPORT_BACKUP_PASSPHRASE,
+    else asked for (twice); the wallet's from PASSEPORT_PASSPHRASE.
+    """
     opened = open_wallet(wallet)
     secret = passphrase(
         confirm=True, variable="PASSEPORT_BACKUP_PASSPHRASE", label="Backup passphrase"
@@ -499,7 +545,11 @@ def import_(
     wallet: WalletOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Restore a backup: into a new wallet, or merged into yours (same DID)."""
+    """Restore a backup: into a new wallet, or merged into yours (same DID).
+
+    The backup's passphrase is read from PASSEPORT_BACKUP_PASSPHRASE, else
+    asked for; the wallet's from PASSEPORT_PASSPHRASE.
+    """
     from passeport.wallet import Wallet
 
     path = wallet_path(wallet)
@@ -542,6 +592,7 @@ def present(
     allow_unverified: AllowUnverifiedOption = False,
     allow_other_subject: AllowOtherSubjectOption = False,
     wallet: WalletOption = None,
+    force: ForceOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Build a signed presentation for one recruiter, showing only what is asked.
@@ -552,6 +603,7 @@ def present(
     """
     from passeport._io import dump_json, write_atomic
 
+    refuse_existing(output, force=force)  # before anything is signed
     result = build_presentation(
         wallet,
         credentials,
@@ -563,11 +615,13 @@ def present(
         allow_unverified=allow_unverified,
         allow_other_subject=allow_other_subject,
     )
-    write_atomic(output, dump_json(result.document), mode=0o600)
     written: Path | None = None
-    if result.submission is not None:
+    if result.submission is not None:  # a Presentation Exchange answer: its submission too
         written = submission or output.with_name(f"{output.stem}.submission.json")
-        write_atomic(written, dump_json(result.submission), mode=0o600)
+        refuse_existing(written, force=force)
+    write_atomic(output, dump_json(result.document), mode=0o600, overwrite=force)
+    if written is not None:
+        write_atomic(written, dump_json(result.submission), mode=0o600, overwrite=force)
     if as_json:
         written_to = {"presentation": str(output), "submission": str(written) if written else None}
         echo_json({**written_to, **result.summary()})
@@ -591,6 +645,7 @@ def cv(
     allow_unverified: AllowUnverifiedOption = False,
     allow_other_subject: AllowOtherSubjectOption = False,
     wallet: WalletOption = None,
+    force: ForceOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Write a CV (HTML) a recruiter can read and verify: a signed presentation inside.
@@ -605,6 +660,7 @@ def cv(
     if output.suffix.lower() == ".pdf":
         typer.echo("PDF is not supported; write CV.html", err=True)
         raise typer.Exit(2)
+    refuse_existing(output, force=force)
     result = build_presentation(
         wallet,
         credentials,
@@ -617,7 +673,7 @@ def cv(
         allow_other_subject=allow_other_subject,
     )
     page = render_cv(result.document, result.credentials, title=title)
-    write_atomic(output, page, mode=0o600)
+    write_atomic(output, page, mode=0o600, overwrite=force)
     if as_json:
         echo_json({"cv": str(output), **result.summary()})
         return

@@ -24,6 +24,8 @@ from html import escape
 from typing import Any, Final
 from urllib.parse import unquote
 
+from passeport._io import parse_json
+from passeport.errors import InputError
 from passeport.proofs.mechanism import mechanism_named
 from passeport.wallet.present import PresentedCredential
 
@@ -92,8 +94,8 @@ def _types(document: Mapping[str, Any]) -> list[str]:
 
 def _b64url_json(text: str) -> Any:
     try:
-        return json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
-    except (binascii.Error, ValueError, RecursionError):
+        return parse_json(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)), where=None)
+    except (binascii.Error, ValueError, InputError):
         return None
 
 

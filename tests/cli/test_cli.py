@@ -85,10 +85,11 @@ def test_human_output_says_what_is_proven_in_french_then_english(tmp_path: Path)
     assert result.returncode == 0
     assert result.stdout.startswith("VÉRIFIÉ")
     # No awardedDate in it: the date it was signed is never said to be the award date.
-    assert "délivré à Camille Martin par Université Exemple" in result.stdout
+    # Without a trust list, the issuer's name is its own word: quoted, said unverified.
+    assert "délivré à Camille Martin par « Université Exemple » (nom non vérifié)" in result.stdout
     assert ": authentique." in result.stdout
     english = run("verify", signed, "--offline", "--lang", "en", cwd=tmp_path)
-    assert "awarded to Camille Martin by Université Exemple" in english.stdout
+    assert "awarded to Camille Martin by “Université Exemple” (name not verified)" in english.stdout
     refused = run("verify", signed, "--offline", "--lang", "de", cwd=tmp_path)
     assert refused.returncode == 2
 

@@ -79,7 +79,12 @@ def test_a_cv_holds_ninety_days_unless_told_otherwise(tmp_path: Path) -> None:
     proof = _embedded(output.read_text("utf-8"))["proof"]
     held = datetime.fromisoformat(proof["expires"]) - datetime.fromisoformat(proof["created"])
     assert held == timedelta(days=90)
-    assert run(tmp_path, *common, "-o", output, "--valid-for", "2w").exit_code == 0
+    refused = run(tmp_path, *common, "-o", output, "--valid-for", "2w")
+    assert refused.exit_code != 0 and "give --force" in str(refused.exception)
+    kept = _embedded(output.read_text("utf-8"))["proof"]
+    assert kept == proof  # the first CV is still there
+    forced = run(tmp_path, *common, "-o", output, "--valid-for", "2w", "--force")
+    assert forced.exit_code == 0
     proof = _embedded(output.read_text("utf-8"))["proof"]
     held = datetime.fromisoformat(proof["expires"]) - datetime.fromisoformat(proof["created"])
     assert held == timedelta(weeks=2)

@@ -85,3 +85,39 @@ def test_the_demo_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
     (tmp_path / "story" / "mine.txt").write_text("keep me")
     assert "empty folder" in one_line_error(run("demo", tmp_path / "story", cwd=tmp_path))
     assert (tmp_path / "story" / "mine.txt").read_text() == "keep me"
+
+
+def test_everything_the_demo_and_the_readme_read_ships_in_the_package() -> None:
+    """A non-editable install has no checkout beside it (.ci/run runs the demo there)."""
+    import tomllib
+    from fnmatch import fnmatch
+    from importlib import resources
+
+    from passeport import demo
+
+    settings = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]
+    shipped = settings["package-data"]["passeport"]
+    assert (ROOT / "passeport" / "examples").resolve() == (ROOT / "examples").resolve()
+    examples = [p for p in (ROOT / "examples").rglob("*") if p.is_file()]
+    assert len(examples) >= 10
+    for path in [*examples, ROOT / "passeport" / "samples" / "diploma.json"]:
+        name = path.relative_to(ROOT / "examples" if path in examples else ROOT / "passeport")
+        inside = f"examples/{name}" if path in examples else str(name)
+        assert any(fnmatch(inside, pattern) for pattern in shipped), inside
+    # Found through the package, not the working directory nor the checkout's layout.
+    assert Path(str(resources.files("passeport"))) / "examples" == demo.EXAMPLES
+    for parts in demo._READS:
+        assert demo.EXAMPLES.joinpath(*parts).is_file()
+
+
+def test_a_missing_example_is_refused_before_anything_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from passeport import demo
+    from passeport.errors import InputError
+
+    monkeypatch.setattr(demo, "EXAMPLES", tmp_path / "site-packages" / "examples")
+    with pytest.raises(InputError, match="example missing from this installation") as caught:
+        demo.run_demo(tmp_path / "story")
+    assert "class.csv" in str(caught.value)
+    assert not (tmp_path / "story").exists()

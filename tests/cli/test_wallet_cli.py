@@ -518,7 +518,7 @@ def test_present_valid_for_dates_the_presentation(tmp_path: Path, wallet: Wallet
     )
     record = json.loads(added.stdout)[0]["id"]
     output = tmp_path / "vp.json"
-    common = (record, "--challenge", "c", "--domain", "d.example", "-o", output)
+    common = (record, "--challenge", "c", "--domain", "d.example", "-o", output, "--force")
     before = datetime.now(UTC).replace(microsecond=0)
     dated = run(tmp_path, "present", *common, "--valid-for", "30d")
     assert dated.exit_code == 0, dated.output

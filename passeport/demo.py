@@ -172,7 +172,9 @@ def _keep(story: _Story, wallet: Any, credentials: dict[str, Any]) -> None:
 
 
 def _asking_for_codes(request: dict[str, Any]) -> dict[str, Any]:
-    """Add each certification's code to what the request asks: accreditation rests on it.
+    """Add each certification's code and award date to what the request asks.
+
+    Accreditation rests on the code, and a recruiter reads the award date.
 
     A trust list accredits certifiers for certification codes; a credential
     that does not disclose its code cannot show that accreditation.
@@ -181,8 +183,10 @@ def _asking_for_codes(request: dict[str, Any]) -> dict[str, Any]:
         query["claims"].append(
             {"id": "code", "path": ["credentialSubject", "achievement", "humanCode"]}
         )
+        # ... and when it was obtained: the verdict says the award date, never the signing's.
+        query["claims"].append({"id": "awarded", "path": ["awardedDate"]})
         for claim_set in query.get("claim_sets", []):
-            claim_set.append("code")
+            claim_set.extend(("code", "awarded"))
     return request
 
 

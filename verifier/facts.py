@@ -285,12 +285,13 @@ def facts_of(
         framework = _text(alignment.get("targetFramework"))
         if not code:
             continue
-        if target == "ext:Certification" and code not in codes:
-            codes.append(code)
-        elif target == "ext:SkillBlock":
+        # A disclosure may show the framework without the target type: read either.
+        if target == "ext:SkillBlock":
             blocks.append(Block(code, _text(alignment.get("targetName"))))
-        elif target == "ext:EQFLevel":
+        elif target == "ext:EQFLevel" or framework == "EQF":
             level = code
+        elif (target == "ext:Certification" or framework in ("RNCP", "RS")) and code not in codes:
+            codes.append(code)
         elif framework == "ROME" and code not in rome:
             rome.append(code)
     # The codes the trust check judges, read the same way (alignments, fiche

@@ -121,3 +121,54 @@ def test_a_missing_example_is_refused_before_anything_is_written(
         demo.run_demo(tmp_path / "story")
     assert "class.csv" in str(caught.value)
     assert not (tmp_path / "story").exists()
+
+
+@pytest.mark.parametrize(
+    ("lang", "diploma", "first_aid"),
+    [
+        (
+            "fr",
+            "✘  Diplôme « Licence professionnelle Métiers de l'informatique : conception, "
+            "développement et test de logiciels » (RNCP35288, niveau 6), délivré le 4 juillet "
+            "2025 par Université Exemple, organisme accrédité pour cette certification : "
+            "RÉVOQUÉ par son émetteur.",
+            "✔  Formation sécurité « Sauveteur Secouriste du Travail (SST) » (RS5678), obtenue "
+            "le {day} par Camille Martin, valable jusqu'au {until}, attestée par Organisme de "
+            "formation Exemple, organisme accrédité pour cette certification : authentique, "
+            "non révoqué.",
+        ),
+        (
+            "en",
+            "✘  Diploma “Licence professionnelle Métiers de l'informatique : conception, "
+            "développement et test de logiciels” (RNCP35288, level 6), awarded on July 4, 2025 "
+            "by Université Exemple, a body accredited for this certification: REVOKED by its "
+            "issuer.",
+            "✔  Safety training “Sauveteur Secouriste du Travail (SST)” (RS5678), passed on "
+            "{day} by Camille Martin, valid until {until}, attested by Organisme de formation "
+            "Exemple, a body accredited for this certification: authentic, not revoked.",
+        ),
+    ],
+)
+def test_the_recruiter_reads_what_is_proven_in_french_and_english(
+    story: Path, lang: str, diploma: str, first_aid: str
+) -> None:
+    """The demo's presentation, as the recruiter reads it at the end of the story."""
+    from passeport.i18n import format_date
+
+    result = run(
+        "verify",
+        "presentation.json",
+        *("--challenge", "offre-2026-042", "--domain", "recrutement.example"),
+        *("--cache", "web", "--offline", "--lang", lang),
+        *("--trust", ROOT / "examples" / "trust" / "trust-list.json"),
+        cwd=story,
+    )
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("NON VÉRIFIÉ" if lang == "fr" else "NOT VERIFIED")
+    assert diploma in lines
+    signed = json.loads((story / "presentation.json").read_text("utf-8"))
+    training = signed["verifiableCredential"][1]
+    day = format_date(training["awardedDate"], lang)
+    until = format_date(training["validUntil"], lang)
+    assert first_aid.format(day=day, until=until) in lines

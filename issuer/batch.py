@@ -3,7 +3,8 @@
 How a batch runs:
 
 1. The file is read once to count its rows and to refuse it whole if it cannot
-   be parsed (encoding, CSV syntax, header).
+   be parsed (encoding, CSV syntax, header), or if its header names a column
+   the template does not know, or if it holds no row at all.
 2. The parent process turns rows into template data, computes each row's key
    (SHA-256 of the template name and the row's canonical JSON), and skips rows
    whose key the registry already holds: a resumed batch never issues a row
@@ -42,7 +43,7 @@ from typing import Any, Final
 from passeport._json import JsonObject
 from passeport.contexts import DocumentLoader, bundled_loader
 from passeport.errors import InputError, PasseportError, SigningError
-from passeport.issuer._rows import Row, count_rows, format_of, read_rows
+from passeport.issuer._rows import Row, RowFile, describe, format_of, open_rows, read_rows
 from passeport.issuer._workers import (
     Chunk,
     Done,
@@ -56,7 +57,7 @@ from passeport.issuer.issue import check_suite, new_credential_id, verification_
 from passeport.issuer.profile import Profile
 from passeport.issuer.registry import Registry
 from passeport.issuer.statuslist import allocate_status
-from passeport.issuer.templates import TEMPLATE_NAMES, data_from_row, subject_id
+from passeport.issuer.templates import TEMPLATE_NAMES, columns, data_from_row, subject_id
 from passeport.proofs.dates import utc_now
 from passeport.proofs.mechanism import mechanism_named
 
@@ -89,6 +90,13 @@ class BatchSummary:
     skipped: int
     failures: tuple[RowFailure, ...]
     seconds: float
+    encoding: str = "utf-8"
+    delimiter: str | None = None
+
+    @property
+    def read_as(self) -> str:
+        """How the file was read: ``CSV, semicolon-separated, Windows-1252``."""
+        return describe(self.encoding, self.delimiter)
 
     @property
     def failed(self) -> int:
@@ -113,6 +121,8 @@ class BatchSummary:
             "seconds": round(self.seconds, 3),
             "perSecond": round(self.per_second, 1),
             "failures": [{"row": f.row, "message": f.message} for f in self.failures],
+            "encoding": self.encoding,
+            "delimiter": self.delimiter,
         }
 
 
@@ -268,9 +278,12 @@ def issue_batch(
     """Issue one credential per row of a CSV or JSON Lines file into ``out_dir``.
 
     A CSV row goes through the template's column mapping; a JSON Lines row is
-    the template's data itself. Bad rows are reported (file, row number, JSON
-    pointer) and the others issued. Rows already issued by an earlier run are
-    skipped, so an interrupted batch is resumed by running it again.
+    the template's data itself. A CSV file's separator (comma, semicolon or
+    tab) and encoding (UTF-8, with or without a byte order mark, else
+    Windows-1252) are detected; the summary says which. Bad rows are
+    reported (file, row number, JSON pointer) and the others issued. Rows
+    already issued by an earlier run are skipped, so an interrupted batch is
+    resumed by running it again.
 
     Args:
         workers: processes that sign (default: every core; 1 signs in this process).
@@ -280,8 +293,9 @@ def issue_batch(
         chunk_size: rows handed to a worker at once (default: up to 50).
 
     Raises:
-        InputError: the file cannot be read as a whole (missing, not UTF-8,
-            malformed CSV, no header), ``out_dir`` cannot be written, or the
+        InputError: the file cannot be read as a whole (missing, not text,
+            malformed CSV, no header or a column the template does not know) or
+            holds no row, ``out_dir`` cannot be written, or the
             registry cannot be used, or a worker cannot open the profile.
         SigningError: a worker process died (the rows recorded so far stay issued).
         ValueError: an unknown template or suite, or ``workers`` below 1.
@@ -293,8 +307,9 @@ def issue_batch(
     workers = workers if workers is not None else os.cpu_count() or 1
     if workers < 1:
         raise ValueError("workers must be at least 1")
-    fmt = format_of(rows, row_format)
-    total = count_rows(rows, fmt)
+    source = open_rows(rows, format_of(rows, row_format))
+    _check_source(source, template)
+    fmt, total = source.format, source.rows
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -316,12 +331,12 @@ def issue_batch(
             tally,
         )
         if workers == 1:
-            for source_rows in _chunks(read_rows(rows, fmt), size):
+            for source_rows in _chunks(read_rows(source), size):
                 fresh = batch.prepare(source_rows)
                 if fresh:
                     batch.record(run_chunk(batch.chunk(fresh), profile, batch.loader))
         else:
-            _run_pool(batch, rows, fmt, size, workers)
+            _run_pool(batch, source, size, workers)
     tally.failures.sort(key=lambda failure: failure.row)
     return BatchSummary(
         source=str(rows),
@@ -332,10 +347,28 @@ def issue_batch(
         skipped=tally.skipped,
         failures=tuple(tally.failures),
         seconds=time.perf_counter() - started,
+        encoding=source.encoding,
+        delimiter=source.delimiter,
     )
 
 
-def _run_pool(batch: _Batch, rows: Path, fmt: str, size: int, workers: int) -> None:
+def _check_source(source: RowFile, template: str) -> None:
+    """Refuse, once for the whole file, a CSV header the template does not know, or no rows."""
+    known = columns(template)
+    unknown = [name for name in source.header if name not in known]
+    if unknown:
+        names = ", ".join(f'"{name}"' for name in unknown)
+        noun = "column" if len(unknown) == 1 else "columns"
+        raise InputError(
+            f"unknown {noun} {names} in the header (expected: {', '.join(sorted(known))})",
+            where=str(source.path),
+        )
+    if source.rows == 0:
+        what = "no row after the header" if source.format == "csv" else "no line"
+        raise InputError(f"{what}: nothing to issue", where=str(source.path))
+
+
+def _run_pool(batch: _Batch, source: RowFile, size: int, workers: int) -> None:
     """Keep ``workers`` processes busy with chunks; record each chunk as it completes."""
     in_flight: set[Future[list[Done]]] = set()
     pool = ProcessPoolExecutor(
@@ -358,11 +391,11 @@ def _run_pool(batch: _Batch, rows: Path, fmt: str, size: int, workers: int) -> N
                     raise SigningError(
                         "a signing process stopped unexpectedly (out of memory?); rows already "
                         "issued are kept: run the same command again to resume",
-                        where=str(rows),
+                        where=str(source.path),
                     ) from None
                 batch.record(done)
 
-        for source_rows in _chunks(read_rows(rows, fmt), size):
+        for source_rows in _chunks(read_rows(source), size):
             fresh = batch.prepare(source_rows)
             if not fresh:
                 continue

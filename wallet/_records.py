@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -321,12 +322,15 @@ class WalletEntry:
         expiring_within: float | None = None,
         now: datetime | None = None,
     ) -> bool:
-        """Return True when the credential fits every filter given (case-insensitive).
+        """Return True when the credential fits every filter given (ignoring case and accents).
 
         Args:
             kind: part of one of its types (or its SD-JWT ``vct``).
             issuer: part of its issuer's DID or name.
-            text: words that all appear in its title, issuer, subject, types or id.
+            text: words that all appear in its title, issuer or types (the
+                issuer's name, and its DID unless the DID is an opaque key
+                encoding, did:key or did:jwk, where any short word would match
+                by chance; the holder's DID is not searched).
             expiring_within: days: still valid at ``now`` but not that long after.
             now: the instant ``expiring_within`` counts from (required with it).
 
@@ -336,7 +340,7 @@ class WalletEntry:
         ...     types=("VerifiableCredential", "OpenBadgeCredential"),
         ...     title="Sauveteur Secouriste du Travail", issuer_name="INRS",
         ...     valid_until="2026-02-01T00:00:00Z"))
-        >>> entry.matches(kind="openbadge", text="secouriste travail", issuer="inrs")
+        >>> entry.matches(kind="openbadge", text="SECOURISTE travail", issuer="inrs")
         True
         >>> from datetime import UTC, datetime
         >>> entry.matches(expiring_within=30, now=datetime(2026, 1, 15, tzinfo=UTC))
@@ -345,10 +349,10 @@ class WalletEntry:
         False
         """
         info = self.info
-        if kind and not any(kind.lower() in t.lower() for t in (*info.types, info.vct or "")):
+        if kind and not any(_fold(kind) in _fold(t) for t in (*info.types, info.vct or "")):
             return False
         if issuer and not any(
-            issuer.lower() in (v or "").lower() for v in (info.issuer, info.issuer_name)
+            _fold(issuer) in _fold(v or "") for v in (info.issuer, info.issuer_name)
         ):
             return False
         if expiring_within is not None:
@@ -357,10 +361,20 @@ class WalletEntry:
             if not info.expires_within(expiring_within, now):
                 return False
         if text:
-            fields = (info.title, info.issuer, info.issuer_name, info.subject, info.vct, self.id)
-            haystack = " ".join([*(v or "" for v in fields), *info.types]).lower()
-            return all(word in haystack for word in text.lower().split())
+            issuer_did = info.issuer if not (info.issuer or "").startswith(_OPAQUE_DIDS) else None
+            fields = (info.title, info.issuer_name, issuer_did, info.vct, *info.types)
+            haystack = _fold(" ".join(v for v in fields if v))
+            return all(word in haystack for word in _fold(text).split())
         return True
+
+
+_OPAQUE_DIDS: Final = ("did:key:", "did:jwk:")
+
+
+def _fold(text: str) -> str:
+    """Return ``text`` for comparison: accents removed, case folded (Développeur -> developpeur)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,8 +71,9 @@ class AddOutcome:
 
     ``status`` is ``added`` (verified and stored), ``kept`` (stored although
     it does not verify, as ``keep_unverified`` asked; ``reason`` says why it
-    does not), ``duplicate`` (``id`` is the copy already held) or ``refused``
-    (``reason`` says why, in one line; nothing was stored).
+    does not), ``duplicate`` (``id`` is the copy already held), ``refused``
+    (``reason`` says why, in one line; nothing was stored) or ``skipped`` (a
+    file of a folder that holds no credential; ``reason`` says why).
     """
 
     where: str
@@ -268,17 +269,41 @@ def add(
     Raises:
         InputError: an input that is not a credential at all (naming it).
     """
-    policy = policy or Policy()
-    env = env or Environment()
-    memo: dict[str, tuple[str, ...]] = {}
     parsed = [item for where, text in sources for item in _parse(text, where)]
-    prepared = []
+    return _add(
+        wallet,
+        parsed,
+        policy=policy or Policy(),
+        env=env or Environment(),
+        keep_unverified=keep_unverified,
+        progress=progress,
+    )
+
+
+def _add(
+    wallet: Wallet,
+    parsed: Sequence[_Parsed | AddOutcome],
+    *,
+    policy: Policy,
+    env: Environment,
+    keep_unverified: bool,
+    progress: ProgressCallback | None,
+) -> list[AddOutcome]:
+    """Verify and store parsed credentials; outcomes given (files skipped) stay in their place."""
+    memo: dict[str, tuple[str, ...]] = {}
+    credentials = [item for item in parsed if isinstance(item, _Parsed)]
+    prepared: list[tuple[NewCredential | None, AddOutcome]] = []
+    verified = 0
     for item in parsed:
+        if isinstance(item, AddOutcome):
+            prepared.append((None, item))
+            continue
         prepared.append(
             _prepare(item, wallet, policy, env, keep_unverified=keep_unverified, memo=memo)
         )
+        verified += 1
         if progress is not None:
-            progress(len(prepared), len(parsed))
+            progress(verified, len(credentials))
     to_store = [new for new, _ in prepared if new is not None]
     stored = iter(wallet.put(to_store))
     outcomes: list[AddOutcome] = []
@@ -293,6 +318,34 @@ def add(
     return outcomes
 
 
+def _skipped(where: str, reason: str) -> AddOutcome:
+    return AddOutcome(where, "skipped", None, None, None, reason)
+
+
+def _folder(path: Path) -> list[_Parsed | AddOutcome]:
+    """Parse the credential files of a folder; every other file is skipped, saying why."""
+    suffixes = ", ".join(sorted(_FILE_SUFFIXES))
+    found: list[_Parsed | AddOutcome] = []
+    for child in sorted(path.iterdir()):
+        if child.name.startswith("."):
+            continue  # hidden: .DS_Store and the like are not the holder's
+        where = str(child)
+        if not child.is_file():
+            found.append(_skipped(where, "skipped: a folder (folders are not read recursively)"))
+        elif child.suffix.lower() not in _FILE_SUFFIXES:
+            found.append(_skipped(where, f"skipped: not a credential file ({suffixes})"))
+        else:
+            try:
+                found.extend(_parse(read_text_file(child), where))
+            except InputError as exc:  # the file, or an item of it, is not a credential
+                found.append(_skipped(where, f"skipped: {exc.message}"))
+    if not any(isinstance(item, _Parsed) for item in found):
+        first = next((o for o in found if isinstance(o, AddOutcome)), None)
+        why = f"; {Path(first.where).name}: {first.reason}" if first is not None else ""
+        raise InputError(f"a folder without credential files ({suffixes}){why}", where=str(path))
+    return found
+
+
 def add_files(
     wallet: Wallet,
     paths: Sequence[Path],
@@ -302,13 +355,28 @@ def add_files(
     keep_unverified: bool = False,
     progress: ProgressCallback | None = None,
 ) -> list[AddOutcome]:
-    """Read files and folders (see :func:`credential_sources`), then :func:`add` them."""
-    sources = credential_sources(paths)
-    return add(
+    """Read files and folders, then verify and store their credentials as :func:`add` does.
+
+    A file named here must hold credentials. In a folder (not read
+    recursively, hidden files ignored), every file that does not hold a
+    credential, a README for one, is ``skipped``: its outcome says why, and
+    the folder's credentials are added all the same.
+
+    Raises:
+        InputError: a missing or unreadable file, one that is not a credential,
+            or a folder without any credential, naming it.
+    """
+    parsed: list[_Parsed | AddOutcome] = []
+    for path in paths:
+        if path.is_dir():
+            parsed.extend(_folder(path))
+        else:
+            parsed.extend(_parse(read_text_file(path), str(path)))
+    return _add(
         wallet,
-        sources,
-        policy=policy,
-        env=env,
+        parsed,
+        policy=policy or Policy(),
+        env=env or Environment(),
         keep_unverified=keep_unverified,
         progress=progress,
     )

@@ -6,7 +6,8 @@ Layout of the file (nothing about a credential is in clear)::
                           the sealed holder key
     credentials(id, id_index, content_index, info, body)
                           id: a random record id; *_index: keyed digests (HMAC) of
-                          the credential's id and content, for duplicates; info: the
+                          the credential's issuer and id, and of its content, for
+                          duplicates; info: the
                           sealed listing metadata; body: the sealed credential (both
                           CBOR inside the seal: read faster than JSON)
 
@@ -187,18 +188,15 @@ class Wallet:
     def put(self, items: Sequence[NewCredential]) -> list[Stored]:
         """Store prepared credentials in one transaction; duplicates are reported, not stored.
 
-        A duplicate has the same credential ``id`` or the same content as one
-        already stored (or earlier in ``items``). Callers normally use
-        :func:`wallet.add`, which verifies first.
+        A duplicate has the same content as one already stored (or earlier in
+        ``items``), or the same issuer and credential ``id``: two issuers may
+        well give the same ``id`` to different credentials, and both are kept.
+        Callers normally use :func:`wallet.add`, which verifies first.
         """
         results: list[Stored] = []
         with session(self.path, write=True) as connection:
             for item in items:
-                id_index = (
-                    self.key.blind(b"id:" + item.info.credential_id.encode("utf-8"))
-                    if item.info.credential_id
-                    else None
-                )
+                id_index = self._id_index(item.info)
                 content_index = self.key.blind(b"content:" + item.digest)
                 found = connection.execute(
                     "SELECT id FROM credentials WHERE content_index = ? OR id_index = ?",
@@ -224,6 +222,13 @@ class Wallet:
                 )
                 results.append(Stored(record_id, duplicate=False))
         return results
+
+    def _id_index(self, info: CredentialInfo) -> bytes | None:
+        """Blind the credential's identity, its issuer and ``id`` (None without an ``id``)."""
+        if not info.credential_id:
+            return None
+        identity = json.dumps([info.issuer or "", info.credential_id], ensure_ascii=False)
+        return self.key.blind(b"issuer-id:" + identity.encode("utf-8"))
 
     def entries(self) -> list[WalletEntry]:
         """Return every credential's listing metadata, oldest first (decrypts the infos only)."""

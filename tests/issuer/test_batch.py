@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 from pathlib import Path
@@ -248,7 +249,13 @@ def test_json_lines(tmp_path: Path) -> None:
     [
         (b"", "no header row"),
         (b"holder.name,holder.name\nA,B\n", "column 'holder.name' appears twice"),
-        (b"holder.name\n\xff\xfe\n", "not UTF-8"),
+        (b"holder.name\n\x81\x8d\n", "neither UTF-8 nor Windows-1252"),
+        (b"\xef\xbb\xbfholder.name\n\xe9\n", "not UTF-8"),  # a BOM says UTF-8
+        (
+            b'"str"\n',
+            'unknown column "str" in the header \\(expected: achievement.achievementType, ',
+        ),
+        (b"holder.id,holder.name\n\n \n", "no row after the header: nothing to issue"),
         (b'holder.name\n"unterminated\n', "malformed CSV"),
     ],
 )
@@ -306,3 +313,105 @@ def test_row_keys_are_stable() -> None:
     assert row_key("diploma", {"a": "1"}) != row_key("skill", {"a": "1"})
     assert row_key("diploma", {"a": "1"}) != row_key("diploma", {"a": "1 "})
     assert passeport.issuer.batch.row_key is row_key
+
+
+def test_an_empty_json_lines_file_issues_nothing_and_says_so(tmp_path: Path) -> None:
+    profile = make_profile(tmp_path / "univ")
+    for content in ("", "\n\n"):
+        source = tmp_path / "skills.jsonl"
+        source.write_text(content, "utf-8")
+        with pytest.raises(InputError, match="no line: nothing to issue") as caught:
+            issue_batch(profile, "skill", source, tmp_path / "out", workers=1)
+        assert str(caught.value).startswith(str(source))
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_misspelled_column_is_reported_once_for_the_file(tmp_path: Path) -> None:
+    profile = make_profile(tmp_path / "univ")
+    rows = class_rows(tmp_path / "class.csv", 5)
+    text = rows.read_text("utf-8").replace("holder.name", "holder.nmae", 1)
+    rows.write_text(text, "utf-8")
+    with pytest.raises(InputError) as caught:
+        issue_batch(profile, "diploma", rows, tmp_path / "out", workers=1, issued_at=ISSUED_AT)
+    message = str(caught.value)
+    assert "\n" not in message and message.count("holder.nmae") == 1
+    assert message.startswith(f'{rows}: unknown column "holder.nmae" in the header (expected: ')
+    assert "holder.name" in message
+    assert not (tmp_path / "out").exists()
+
+
+def _french(rows: Path, *, encoding: str, delimiter: str, bom: bool = False) -> Path:
+    """Rewrite a class CSV as a French spreadsheet saves it."""
+    with rows.open(encoding="utf-8", newline="") as handle:
+        table = list(csv.reader(handle))
+    with rows.open("w", encoding=encoding, newline="") as handle:
+        if bom:
+            handle.write("\ufeff")
+        csv.writer(handle, delimiter=delimiter, lineterminator="\r\n").writerows(table)
+    return rows
+
+
+@pytest.mark.parametrize(
+    ("encoding", "delimiter", "bom", "read_as"),
+    [
+        ("cp1252", ";", False, "CSV, semicolon-separated, Windows-1252"),
+        ("utf-8", ";", True, "CSV, semicolon-separated, UTF-8 with BOM"),
+        ("utf-8", "\t", False, "CSV, tab-separated, UTF-8"),
+        ("cp1252", ",", False, "CSV, comma-separated, Windows-1252"),
+        ("utf-8", ",", True, "CSV, comma-separated, UTF-8 with BOM"),
+    ],
+)
+def test_csv_files_from_a_french_spreadsheet(
+    tmp_path: Path, encoding: str, delimiter: str, bom: bool, read_as: str
+) -> None:
+    profile = make_profile(tmp_path / "univ")
+    rows = class_rows(
+        tmp_path / "class.csv", 4, bad={2: {"holder.name": "Éloïse Lefèvre; née Brûlé"}}
+    )
+    plain = {
+        json.dumps(c["credentialSubject"], sort_keys=True)
+        for c in _outputs_of(make_profile(tmp_path / "other"), rows, tmp_path / "plain").values()
+    }
+    _french(rows, encoding=encoding, delimiter=delimiter, bom=bom)
+    summary = issue_batch(
+        profile, "diploma", rows, tmp_path / "out", workers=1, issued_at=ISSUED_AT
+    )
+    assert (summary.issued, summary.failed, summary.read_as) == (4, 0, read_as)
+    assert summary.to_json()["encoding"] == {"cp1252": "cp1252"}.get(
+        encoding, "utf-8-sig" if bom else "utf-8"
+    )
+    outputs = _outputs(tmp_path / "out")
+    assert any(
+        "Éloïse Lefèvre; née Brûlé" in json.dumps(c, ensure_ascii=False) for c in outputs.values()
+    )
+    # The same credentials' subjects as from the UTF-8, comma-separated file.
+    assert {json.dumps(c["credentialSubject"], sort_keys=True) for c in outputs.values()} == plain
+
+
+def _outputs_of(profile: Any, rows: Path, out: Path) -> dict[str, dict[str, Any]]:
+    summary = issue_batch(profile, "diploma", rows, out, workers=1, issued_at=ISSUED_AT)
+    assert summary.read_as == "CSV, comma-separated, UTF-8" and summary.issued == 4
+    return _outputs(out)
+
+
+def test_a_one_column_file_and_a_semicolon_inside_quotes(tmp_path: Path) -> None:
+    from passeport.issuer._rows import open_rows, read_rows
+
+    one = tmp_path / "one.csv"
+    one.write_bytes(b"holder.name\r\nA\r\nB; C\r\n")
+    source = open_rows(one, "csv")
+    assert (source.delimiter, source.header, source.rows) == (",", ("holder.name",), 2)
+    assert [r.content for r in read_rows(source)] == [{"holder.name": "A"}, {"holder.name": "B; C"}]
+    quoted = tmp_path / "quoted.csv"
+    quoted.write_text('holder.id;holder.name\n"did:example:a";"Martin, Camille"\n', "cp1252")
+    source = open_rows(quoted, "csv")
+    assert source.delimiter == ";"
+    decimals = tmp_path / "decimals.csv"  # French decimal commas, unquoted, in every row
+    decimals.write_text("holder.name;achievement.credits\nA;12,5\nB;7,5\n", "cp1252")
+    assert open_rows(decimals, "csv").delimiter == ";"
+    commas = tmp_path / "commas.csv"  # and semicolons inside a comma-separated file's cells
+    commas.write_text("holder.id,holder.name\ndid:a,Dupont; Jean\ndid:b,Martin; Paul\n", "utf-8")
+    assert open_rows(commas, "csv").delimiter == ","
+    assert [r.content for r in read_rows(source)] == [
+        {"holder.id": "did:example:a", "holder.name": "Martin, Camille"}
+    ]

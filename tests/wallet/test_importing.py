@@ -125,6 +125,29 @@ def test_duplicates_by_content_and_by_id(tmp_path: Path) -> None:
     assert len(wallet.entries()) == 2
 
 
+def test_the_same_id_from_two_issuers_is_two_credentials(tmp_path: Path) -> None:
+    wallet = new_wallet(tmp_path)
+    university = signed(diploma_document())
+    other = signed(diploma_document(title="Titre d'un autre organisme"), signer=SOMEONE_ELSE)
+    assert other["id"] == university["id"] and other["issuer"] != university["issuer"]
+    first = _one(wallet, university)
+    second = _one(wallet, other)
+    assert (first.status, second.status) == ("added", "added"), second.reason
+    assert first.id != second.id
+    held = {e.info.issuer: e.info.credential_id for e in wallet.entries()}
+    assert held == {UNIVERSITY.controller: university["id"], SOMEONE_ELSE.controller: other["id"]}
+    # In one batch too, and each is still a duplicate of itself.
+    batch = new_wallet(tmp_path, name="batch.sqlite")
+    texts = [json.dumps(university), json.dumps(other)]
+    outcomes = add(
+        batch,
+        [("a.json", texts[0]), ("b.json", texts[1]), ("c.json", texts[1])],
+        policy=policy(),
+        env=env(),
+    )
+    assert [o.status for o in outcomes] == ["added", "added", "duplicate"]
+
+
 def test_duplicates_in_one_batch(tmp_path: Path) -> None:
     wallet = new_wallet(tmp_path)
     text = json.dumps(signed(diploma_document()))
@@ -282,19 +305,56 @@ def test_files_folders_and_arrays(tmp_path: Path) -> None:
     single = tmp_path / "single.json"
     single.write_text(json.dumps(signed(diploma_document(number=4))))
     outcomes = add_files(wallet, [folder, single], policy=policy(), env=env())
-    assert [o.where for o in outcomes] == [
-        str(folder / "a.json"),
-        f"{folder / 'b.json'}[0]",
-        f"{folder / 'b.json'}[1]",
-        str(single),
+    assert [(o.where, o.status) for o in outcomes] == [
+        (str(folder / "a.json"), "added"),
+        (f"{folder / 'b.json'}[0]", "added"),
+        (f"{folder / 'b.json'}[1]", "added"),
+        (str(folder / "notes.md"), "skipped"),
+        (str(single), "added"),
     ]
-    assert all(o.status == "added" for o in outcomes)
     (folder / "a.json").unlink()
     (folder / "b.json").unlink()
     with pytest.raises(InputError, match="a folder without credential files") as caught:
         add_files(wallet, [single, folder], policy=policy(), env=env())
     assert str(caught.value).startswith(f"{folder}: ")
+    assert "notes.md: skipped: not a credential file" in str(caught.value)
     assert len(wallet.entries()) == 4  # nothing more, nothing less
+
+
+def test_a_folder_with_stray_files_adds_every_credential_and_says_what_it_skipped(
+    tmp_path: Path,
+) -> None:
+    wallet = new_wallet(tmp_path)
+    folder = tmp_path / "inbox"
+    (folder / "old").mkdir(parents=True)
+    (folder / "a.json").write_text(json.dumps(signed(diploma_document(number=1))))
+    (folder / "README.txt").write_text("Mes diplômes, reçus de l'université.\n")
+    (folder / "broken.json").write_text('{"@context": ')
+    (folder / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (folder / "empty.jwt").write_text("")
+    (folder / "z.json").write_text(json.dumps(signed(diploma_document(number=2))))
+    seen: list[tuple[int, int]] = []
+    outcomes = add_files(
+        wallet, [folder], policy=policy(), env=env(), progress=lambda *a: seen.append(a)
+    )
+    by_name = {Path(o.where).name: o for o in outcomes}
+    assert [name for name, o in by_name.items() if o.status == "added"] == ["a.json", "z.json"]
+    assert {name: o.reason for name, o in by_name.items() if o.status == "skipped"} == {
+        "README.txt": "skipped: neither JSON, a vc+jwt nor an SD-JWT (compact serialization)",
+        "broken.json": by_name["broken.json"].reason,
+        "empty.jwt": "skipped: empty: no credential here",
+        "old": "skipped: a folder (folders are not read recursively)",
+        "photo.png": by_name["photo.png"].reason,
+    }
+    assert "malformed JSON" in str(by_name["broken.json"].reason)
+    assert "not a credential file (.json, " in str(by_name["photo.png"].reason)
+    assert all(o.to_json()["status"] == "skipped" for o in outcomes if o.id is None)
+    assert seen == [(1, 2), (2, 2)]
+    assert len(wallet.entries()) == 2
+    # A file named on its own must be a credential: no guessing that it was a stray one.
+    with pytest.raises(InputError, match="neither JSON") as caught:
+        add_files(wallet, [folder / "README.txt"], policy=policy(), env=env())
+    assert str(caught.value).startswith(str(folder / "README.txt"))
 
 
 @pytest.mark.parametrize(

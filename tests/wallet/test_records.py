@@ -28,6 +28,13 @@ DIPLOMA = _entry(
     issuer_name="Université Exemple",
     subject="did:key:z6MkHolder",
 )
+SST = _entry(
+    types=("VerifiableCredential", "OpenBadgeCredential"),
+    title="Secouriste du travail",
+    issuer="did:key:z6MksstQ2wF1",
+    issuer_name="Organisme de formation",
+    subject="did:key:z6MkqSsTholder",
+)
 TOKEN = _entry(vct="https://credentials.example/FirstAid", title="Premiers secours")
 
 
@@ -43,8 +50,20 @@ TOKEN = _entry(vct="https://credentials.example/FirstAid", title="Premiers secou
         (DIPLOMA, {"issuer": "employeur"}, False),
         (DIPLOMA, {"text": "web développeur"}, True),
         (DIPLOMA, {"text": "web plombier"}, False),
-        (DIPLOMA, {"text": "5e1f"}, True),  # its id
-        (DIPLOMA, {"text": "z6mkholder"}, True),  # its subject
+        (DIPLOMA, {"text": "developpeur"}, True),  # accents and case do not count
+        (DIPLOMA, {"text": "DÉVELOPPEUR Web"}, True),
+        (DIPLOMA, {"text": "universite"}, True),  # its issuer's name
+        (DIPLOMA, {"text": "univ.example"}, True),  # its issuer's DID (did:web)
+        (DIPLOMA, {"text": "openbadgecredential"}, True),  # its type
+        (DIPLOMA, {"issuer": "universite exemple"}, True),
+        (DIPLOMA, {"kind": "OPENBADGE"}, True),
+        (DIPLOMA, {"text": "5e1f"}, False),  # not its record id: `wallet show` takes that
+        (DIPLOMA, {"text": "z6mkholder"}, False),  # not its holder's DID
+        (DIPLOMA, {"text": "holder"}, False),
+        (SST, {"text": "sst"}, False),  # the subject's and the did:key issuer's letters
+        (SST, {"issuer": "sst"}, True),  # --issuer takes any part of the DID, as asked
+        (SST, {"text": "secouriste"}, True),
+        (SST, {"text": "organisme"}, True),
         (DIPLOMA, {"kind": "openbadge", "issuer": "employeur"}, False),
     ],
 )

@@ -13,20 +13,22 @@ credentials, publish the status lists); ``issue`` is a command of its own.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Final
 
 import typer
 
 from passeport.proofs.mechanism import mechanisms
+from passeport.verifier.cli import LangOption
 
 if TYPE_CHECKING:
     from passeport.issuer.batch import BatchSummary
     from passeport.issuer.profile import Profile
 
-__all__ = ["app", "issue", "status_app"]
+__all__ = ["ISSUER_MESSAGES", "app", "issue", "status_app"]
 
 app = typer.Typer(no_args_is_help=True, help="Create and show issuer profiles.")
 status_app = typer.Typer(
@@ -45,6 +47,39 @@ CredentialArgument = Annotated[
     str, typer.Argument(help="The credential's id (urn:uuid:...) or a file holding the credential.")
 ]
 ReasonOption = Annotated[str | None, typer.Option(help="Why, kept in the registry.")]
+
+
+_ISSUED: Final = "issued {id} ({template}, {suite})"
+_ISSUED_TO: Final = "issued {id} ({template}, {suite}) -> {output}"
+_INTERRUPTED: Final = (
+    "interrupted: run the same command again to resume "
+    "(rows already issued are skipped, never issued twice)"
+)
+_BATCH_TITLE: Final = "{template} credentials from {source}"
+_BATCH_COLUMNS: Final = ("issued", "skipped (already issued)", "failed", "seconds", "per second")
+_STATES: Final = {"active": "active", "revoked": "revoked", "suspended": "suspended"}
+_CHANGED: Final = (
+    "{id} is now {state}{reason}; run 'passeport status publish' so that verifiers see it"
+)
+ISSUER_MESSAGES: Final = (
+    _ISSUED,
+    _ISSUED_TO,
+    _INTERRUPTED,
+    "read {name} as {how}",
+    _BATCH_TITLE,
+    *_BATCH_COLUMNS,
+    "credentials written to {folder}",
+    *_STATES.values(),
+    _CHANGED,
+    "{count} file(s) written under {folder}",
+)
+"""The message ids of the issuer's summaries (``issue``, ``status``); their French is checked."""
+
+
+def _words(lang: str | None) -> Callable[[str], str]:
+    from passeport.i18n import language_of, translator
+
+    return translator(language_of(lang))
 
 
 def echo_json(value: object) -> None:
@@ -206,6 +241,7 @@ def issue(
             "--json", help="Print JSON: the batch summary, or the id and file of one credential."
         ),
     ] = False,
+    lang: LangOption = None,
 ) -> None:
     """Issue signed credentials from a template: one from --data, one per row of --csv/--jsonl."""
     from passeport.errors import InputError
@@ -220,7 +256,14 @@ def issue(
         raise typer.BadParameter("give exactly one of --data, --csv or --jsonl")
     if data is not None:
         _issue_one(
-            template, issuer, data, suite=suite, output=output, as_json=as_json, force=force
+            template,
+            issuer,
+            data,
+            suite=suite,
+            output=output,
+            as_json=as_json,
+            force=force,
+            lang=lang,
         )
         return
     if output is None:
@@ -234,6 +277,7 @@ def issue(
         output=output,
         workers=workers,
         as_json=as_json,
+        lang=lang,
     )
     raise typer.Exit(1 if summary.failed else 0)
 
@@ -247,6 +291,7 @@ def _issue_one(
     output: Path | None,
     as_json: bool,
     force: bool,
+    lang: str | None,
 ) -> None:
     from passeport._io import dump_json, read_json_file, write_atomic
     from passeport.errors import InputError
@@ -282,11 +327,10 @@ def _issue_one(
                     "output": str(output),
                 }
             )
-    typer.echo(
-        f"issued {credential_id} ({template}, {suite or profile.suite})"
-        + (f" -> {output}" if output is not None else ""),
-        err=True,
-    )
+    t = _words(lang)
+    said = t(_ISSUED) if output is None else t(_ISSUED_TO)
+    named = {"id": credential_id, "template": template, "suite": suite or profile.suite}
+    typer.echo(said.format(**named, output=output), err=True)
 
 
 def _issue_many(
@@ -299,6 +343,7 @@ def _issue_many(
     output: Path,
     workers: int | None,
     as_json: bool,
+    lang: str | None,
 ) -> BatchSummary:
     from rich.console import Console
     from rich.progress import (
@@ -339,33 +384,30 @@ def _issue_many(
             )
         except KeyboardInterrupt:
             bar.stop()
-            typer.echo(
-                "interrupted: run the same command again to resume "
-                "(rows already issued are skipped, never issued twice)",
-                err=True,
-            )
+            typer.echo(_words(lang)(_INTERRUPTED), err=True)
             raise typer.Exit(130) from None
     if as_json:
         echo_json(summary.to_json())
         return summary
+    if summary.delimiter not in (None, ",") or summary.encoding != "utf-8":
+        said = _words(lang)("read {name} as {how}")  # what was detected
+        typer.echo(said.format(name=rows.name, how=summary.read_as), err=True)
     for failure in summary.failures:
         typer.echo(failure.message, err=True)
-    _print_summary(summary)
+    _print_summary(summary, _words(lang))
     return summary
 
 
-def _print_summary(summary: BatchSummary) -> None:
+def _print_summary(summary: BatchSummary, t: Callable[[str], str]) -> None:
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
     # Text, not markup: a file name may hold brackets.
-    table = Table(title=Text(f"{summary.template} credentials from {summary.source}"))
-    table.add_column("issued", justify="right")
-    table.add_column("skipped (already issued)", justify="right")
-    table.add_column("failed", justify="right")
-    table.add_column("seconds", justify="right")
-    table.add_column("per second", justify="right")
+    title = t(_BATCH_TITLE).format(template=summary.template, source=summary.source)
+    table = Table(title=Text(title))
+    for column in _BATCH_COLUMNS:
+        table.add_column(t(column), justify="right")
     table.add_row(
         str(summary.issued),
         str(summary.skipped),
@@ -374,7 +416,7 @@ def _print_summary(summary: BatchSummary) -> None:
         f"{summary.per_second:.0f}",
     )
     Console(width=100).print(table)
-    typer.echo(f"credentials written to {summary.out_dir}")
+    typer.echo(t("credentials written to {folder}").format(folder=summary.out_dir))
 
 
 def _credential_id(value: str) -> str:
@@ -398,7 +440,13 @@ def _credential_id(value: str) -> str:
 
 
 def _change(
-    action: str, credential: str, issuer: Path, reason: str | None, *, as_json: bool
+    action: str,
+    credential: str,
+    issuer: Path,
+    reason: str | None,
+    *,
+    as_json: bool,
+    lang: str | None,
 ) -> None:
     from passeport.issuer import statuslist
     from passeport.issuer.profile import Profile
@@ -421,11 +469,12 @@ def _change(
             }
         )
         return
-    typer.echo(
-        f"{credential_id} is now {record.state}"
-        + (f" ({reason})" if reason else "")
-        + "; run 'passeport status publish' so that verifiers see it"
+    t = _words(lang)
+    state = t(_STATES.get(str(record.state), str(record.state)))
+    said = t(_CHANGED).format(
+        id=credential_id, state=state, reason=f" ({reason})" if reason else ""
     )
+    typer.echo(said)
 
 
 @status_app.command()
@@ -434,9 +483,10 @@ def revoke(
     issuer: IssuerOption,
     reason: ReasonOption = None,
     as_json: JsonOption = False,
+    lang: LangOption = None,
 ) -> None:
     """Revoke a credential for good (a diploma obtained by fraud, say)."""
-    _change("revoke", credential, issuer, reason, as_json=as_json)
+    _change("revoke", credential, issuer, reason, as_json=as_json, lang=lang)
 
 
 @status_app.command()
@@ -445,9 +495,10 @@ def suspend(
     issuer: IssuerOption,
     reason: ReasonOption = None,
     as_json: JsonOption = False,
+    lang: LangOption = None,
 ) -> None:
     """Suspend a credential until it is reinstated."""
-    _change("suspend", credential, issuer, reason, as_json=as_json)
+    _change("suspend", credential, issuer, reason, as_json=as_json, lang=lang)
 
 
 @status_app.command()
@@ -456,9 +507,10 @@ def reinstate(
     issuer: IssuerOption,
     reason: ReasonOption = None,
     as_json: JsonOption = False,
+    lang: LangOption = None,
 ) -> None:
     """Lift a suspension; a revoked credential stays revoked."""
-    _change("reinstate", credential, issuer, reason, as_json=as_json)
+    _change("reinstate", credential, issuer, reason, as_json=as_json, lang=lang)
 
 
 @status_app.command()
@@ -481,6 +533,7 @@ def publish(
         float | None, typer.Option(help="Minutes verifiers may keep a list (ttl).", min=0)
     ] = None,
     as_json: JsonOption = False,
+    lang: LangOption = None,
 ) -> None:
     """Write the signed status lists (and the did:web document) ready to be served as files.
 
@@ -504,4 +557,5 @@ def publish(
         return
     for path in written:
         typer.echo(str(path))
-    typer.echo(f"{len(written)} file(s) written under {output}", err=True)
+    said = _words(lang)("{count} file(s) written under {folder}")
+    typer.echo(said.format(count=len(written), folder=output), err=True)

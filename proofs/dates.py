@@ -10,6 +10,7 @@ presentation holds, the verifier bounds its age, and the verdict shows it
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
@@ -18,6 +19,7 @@ from passeport.proofs.outcome import Outcome
 
 __all__ = [
     "AGE_CHECK",
+    "PresentationAge",
     "format_datetime",
     "format_duration",
     "parse_datetime",
@@ -31,6 +33,7 @@ _UNITS: Final = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
 _DURATION: Final = re.compile(r"(?:\d{1,9}[wdhms])+")
 _PART: Final = re.compile(r"(\d+)([wdhms])")
 _NAMES: Final = (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1))
+_SHOWN: Final = "%Y-%m-%d %H:%M UTC"
 
 
 def utc_now() -> datetime:
@@ -107,17 +110,109 @@ def format_duration(span: timedelta) -> str:
     return "no time"
 
 
-def _ago(span: timedelta) -> str:
+def _ago(span: timedelta) -> tuple[int, str]:
     seconds = int(span.total_seconds())
     for name, size in _NAMES[:3]:
         if seconds >= size:
-            count = seconds // size
-            return f"{count} {name}{'s' if count != 1 else ''} ago"
-    return "just now"
+            return seconds // size, name
+    return 0, ""
 
 
 def _shown(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return moment.astimezone(UTC).strftime(_SHOWN)
+
+
+def _span(text: str) -> timedelta:
+    count, name = text.split()
+    return timedelta(seconds=int(count) * dict(_NAMES)[name.removesuffix("s")])
+
+
+def _minute(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(second=0, microsecond=0)
+
+
+@dataclass(frozen=True, slots=True)
+class PresentationAge:
+    """What the ``presentation.age`` check found, as parts a verdict can put in any language.
+
+    ``dated`` is when the presentation was made (None: undated), to the
+    minute; ``ago`` how long before the check, as a count of its largest
+    whole unit (``(3, "day")``; ``(0, "")`` for just now); ``expires`` until
+    when the holder said it holds; ``challenged`` whether a challenge was
+    checked; ``limit`` the age the verifier accepts, set only when the
+    presentation is too old or undated under it (the check then fails).
+    :attr:`message` is the check's English sentence, and :meth:`read` finds
+    these parts again in it.
+    """
+
+    dated: datetime | None
+    ago: tuple[int, str]
+    challenged: bool
+    expires: datetime | None = None
+    limit: timedelta | None = None
+
+    @property
+    def outcome(self) -> Outcome:
+        """Failed when the verifier's limit was passed (or cannot be shown to hold)."""
+        return Outcome.FAILED if self.limit is not None else Outcome.PASSED
+
+    @property
+    def message(self) -> str:
+        """Return the check's sentence, in English."""
+        replay = "" if self.challenged else _REPLAY
+        if self.dated is None:
+            if self.limit is not None:
+                return f"{_UNDATED_LIMIT} than the {format_duration(self.limit)} {_ACCEPTS}"
+            return f"{_UNDATED}{replay}"
+        count, unit = self.ago
+        ago = f"{count} {unit}{'s' if count != 1 else ''} ago" if unit else "just now"
+        presented = f"presented {ago} ({_shown(self.dated)})"
+        if self.limit is not None:
+            return f"{presented}: older than the {format_duration(self.limit)} {_ACCEPTS}"
+        until = f", valid until {_shown(self.expires)}" if self.expires is not None else ""
+        return f"{presented}{until}{replay}"
+
+    @classmethod
+    def read(cls, message: str) -> PresentationAge | None:
+        """Return the parts of a ``presentation.age`` message, or None if it is not one.
+
+        >>> PresentationAge.read("presented 3 days ago (2026-01-12 12:00 UTC)").ago
+        (3, 'day')
+        """
+        found = _AGE_MESSAGE.fullmatch(message)
+        if found is None:
+            return None
+        parts = found.groupdict()
+
+        def moment(name: str) -> datetime | None:
+            text = parts[name]
+            return datetime.strptime(text, _SHOWN).replace(tzinfo=UTC) if text else None
+
+        limit = parts["limit"] or parts["undated_limit"]
+        age = cls(
+            dated=moment("dated"),
+            ago=(int(parts["count"]), parts["unit"]) if parts["unit"] else (0, ""),
+            challenged=parts["replay"] is None and parts["undated_replay"] is None,
+            expires=moment("expires"),
+            limit=_span(limit) if limit else None,
+        )
+        return age if age.message == message else None
+
+
+_REPLAY: Final = "; no challenge was checked, so this could be a copy presented again (replay)"
+_UNDATED: Final = "the presentation is not dated: its age is unknown"
+_UNDATED_LIMIT: Final = "the presentation is not dated, so it cannot be shown to be younger"
+_ACCEPTS: Final = "this verifier accepts"
+_INSTANT: Final = r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC"
+_SPAN: Final = r"\d+ (?:day|hour|minute|second)s?"
+_AGE_MESSAGE: Final = re.compile(
+    rf"(?:presented (?:(?P<count>\d+) (?P<unit>day|hour|minute)s? ago|just now) "
+    rf"\((?P<dated>{_INSTANT})\)"
+    rf"(?:: older than the (?P<limit>{_SPAN}) {_ACCEPTS}"
+    rf"|(?:, valid until (?P<expires>{_INSTANT}))?(?P<replay>{re.escape(_REPLAY)})?)"
+    rf"|{re.escape(_UNDATED)}(?P<undated_replay>{re.escape(_REPLAY)})?"
+    rf"|{re.escape(_UNDATED_LIMIT)} than the (?P<undated_limit>{_SPAN}) {_ACCEPTS})"
+)
 
 
 def presentation_age(
@@ -140,26 +235,21 @@ def presentation_age(
     when ``dated`` is in the future beyond ``skew``: each format reports
     that date under its own code (``proof.created``, ``key_binding.iat``).
     The holder's ``expires`` itself is enforced by each format's expiry check.
+    The message's parts are found again by :meth:`PresentationAge.read`, so
+    a verdict can say them in the reader's language.
     """
-    replay = (
-        ""
-        if challenged
-        else "; no challenge was checked, so this could be a copy presented again (replay)"
-    )
     if dated is None:
-        if max_age is not None:
-            message = (
-                "the presentation is not dated, so it cannot be shown to be younger "
-                f"than the {format_duration(max_age)} this verifier accepts"
-            )
-            return Outcome.FAILED, message
-        return Outcome.PASSED, f"the presentation is not dated: its age is unknown{replay}"
+        age = PresentationAge(None, (0, ""), challenged, limit=max_age)
+        return age.outcome, age.message
     if dated > now + skew:
         return None
-    age = max(now - dated, timedelta(0))
-    presented = f"presented {_ago(age)} ({_shown(dated)})"
-    if max_age is not None and age > max_age + skew:
-        limit = format_duration(max_age)
-        return Outcome.FAILED, f"{presented}: older than the {limit} this verifier accepts"
-    until = f", valid until {_shown(expires)}" if expires is not None else ""
-    return Outcome.PASSED, f"{presented}{until}{replay}"
+    span = max(now - dated, timedelta(0))
+    too_old = max_age is not None and span > max_age + skew
+    found = PresentationAge(
+        _minute(dated),
+        _ago(span),
+        challenged,
+        expires=None if too_old or expires is None else _minute(expires),
+        limit=max_age if too_old else None,
+    )
+    return found.outcome, found.message

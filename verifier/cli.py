@@ -5,18 +5,20 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Final
 
 import typer
 
 if TYPE_CHECKING:
+    from passeport.proofs.dates import PresentationAge
     from passeport.verifier.env import Environment
-    from passeport.verifier.result import VerificationResult
+    from passeport.verifier.result import Check, VerificationResult
 
 __all__ = [
     "CacheOption",
+    "LangOption",
     "MaxAgeOption",
     "OfflineOption",
     "TrustOption",
@@ -49,6 +51,31 @@ TrustOption = Annotated[
     Path | None, typer.Option(help="Trust list (JSON) of accredited issuers.", dir_okay=False)
 ]
 OfflineOption = Annotated[bool, typer.Option("--offline", help="Never use the network.")]
+
+
+def _known_language(value: str | None) -> str | None:
+    """Refuse a ``--lang`` we do not speak (a usage error, exit 2)."""
+    from passeport.i18n import LANGUAGES
+
+    if value is not None and value not in LANGUAGES:
+        raise typer.BadParameter(f"{value!r}: choose fr or en")
+    return value
+
+
+LangOption = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        metavar="fr|en",
+        help="Language of what is printed (default: your locale's if French or English, "
+        "else French).",
+        callback=_known_language,
+    ),
+]
+"""``--lang`` of the commands that print for people (``wallet list``, ``issue``...).
+
+Pass its value to :func:`passeport.i18n.language_of`: unset, the locale decides.
+"""
 
 
 def duration_option(
@@ -167,9 +194,7 @@ def verify(
     if lang is not None and lang not in LANGUAGES:
         raise typer.BadParameter(f"{lang!r}: choose fr or en", param_hint="--lang")
     result = verify_any(text, policy=policy, env=env, where=str(file))
-    render(
-        result, as_json=as_json, source=str(file), lang=language_of(lang), details=details
-    )
+    render(result, as_json=as_json, source=str(file), lang=language_of(lang), details=details)
     raise typer.Exit(0 if result.verified else 1)
 
 
@@ -210,13 +235,14 @@ def render(
         console.print(escape(t("presented by {holder}").format(holder=holder)))
     for check in result.checks:  # a presentation's, or a lone SD-JWT key binding's
         if check.code == "presentation.age" and check.credential is None:
-            console.print(f"  {escape(check.message)}")
+            console.print(f"  {escape(_said(check, lang))}")
     presented = summary.get("kind") == "presentation"
     for check in result.failures():  # what fails the presentation itself, first
         if check.credential is None and (presented or not result.credentials):
             mark, colour = _MARKS[str(check.outcome)]
             about = t("the presentation: {reason}") if presented else "{reason}"
-            console.print(f"[{colour}]{mark}[/] ", Text(about.format(reason=check.message)))
+            reason = _said(check, lang)
+            console.print(f"[{colour}]{mark}[/] ", Text(about.format(reason=reason)))
     failing = [r for r in result.credentials if r.verdict != "authentic"]
     if presented and failing:
         count = t("{failing} of {total} credentials do not hold:")
@@ -266,7 +292,91 @@ def _credential_summaries(summary: Mapping[str, Any]) -> list[Mapping[str, Any]]
     return [c for c in found if isinstance(c, Mapping)] if isinstance(found, list) else []
 
 
+_AGO: Final = {
+    ("", False): "presented just now ({when})",  # count 0
+    ("minute", False): "presented {count} minute ago ({when})",
+    ("minute", True): "presented {count} minutes ago ({when})",
+    ("hour", False): "presented {count} hour ago ({when})",
+    ("hour", True): "presented {count} hours ago ({when})",
+    ("day", False): "presented {count} day ago ({when})",
+    ("day", True): "presented {count} days ago ({when})",
+}
+_SPANS: Final = {
+    ("day", False): "{count} day",
+    ("day", True): "{count} days",
+    ("hour", False): "{count} hour",
+    ("hour", True): "{count} hours",
+    ("minute", False): "{count} minute",
+    ("minute", True): "{count} minutes",
+    ("second", False): "{count} second",
+    ("second", True): "{count} seconds",
+}
+_REPLAY: Final = "; no challenge was checked, so this could be a copy presented again (replay)"
+_TOO_OLD: Final = "{presented}: older than the {limit} this verifier accepts"
+_UNDATED: Final = "the presentation is not dated: its age is unknown"
+_UNDATED_TOO_OLD: Final = (
+    "the presentation is not dated, so it cannot be shown to be younger "
+    "than the {limit} this verifier accepts"
+)
+_AGE_MESSAGES: Final = (
+    *_AGO.values(),
+    *_SPANS.values(),
+    "{date} at {time} UTC",
+    ", valid until {date}",
+    _REPLAY,
+    _TOO_OLD,
+    _UNDATED,
+    _UNDATED_TOO_OLD,
+)
+
+
+def _said(check: Check, lang: str) -> str:
+    """Return a check's sentence in ``lang``: the presentation's age is said in words."""
+    from passeport.proofs.dates import AGE_CHECK, PresentationAge
+
+    age = PresentationAge.read(check.message) if check.code == AGE_CHECK else None
+    if age is None:  # other checks keep their English sentence (the details table)
+        return check.message
+    return _age_words(age, lang)
+
+
+def _age_words(age: PresentationAge, lang: str) -> str:
+    """Say how old a presentation is, until when it holds and whether it may be replayed."""
+    from passeport.i18n import format_date, translator
+
+    t = translator(lang)
+
+    def instant(moment: datetime) -> str:
+        day = format_date(moment, lang)
+        return t("{date} at {time} UTC").format(date=day, time=moment.strftime("%H:%M"))
+
+    def span(limit: timedelta) -> str:
+        seconds = int(limit.total_seconds())
+        for name, size in (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1)):
+            if seconds >= size and seconds % size == 0:
+                count = seconds // size
+                return t(_SPANS[name, count != 1]).format(count=count)
+        return str(limit)
+
+    replay = "" if age.challenged else t(_REPLAY)
+    if age.dated is None:
+        if age.limit is not None:
+            return t(_UNDATED_TOO_OLD).format(limit=span(age.limit))
+        return t(_UNDATED) + replay
+    count, unit = age.ago
+    presented = t(_AGO[unit, unit != "" and count != 1]).format(
+        count=count, when=instant(age.dated)
+    )
+    if age.limit is not None:
+        return t(_TOO_OLD).format(presented=presented, limit=span(age.limit))
+    until = ""
+    if age.expires is not None:
+        until = t(", valid until {date}").format(date=instant(age.expires))
+    return presented + until + replay
+
+
 RENDER_MESSAGES: Final = (
+    *_AGE_MESSAGES,
     "VERIFIED",
     "NOT VERIFIED",
     "presented by {holder}",

@@ -31,7 +31,13 @@ from typing import TYPE_CHECKING, Annotated, Any, Final
 
 import typer
 
-from passeport.verifier.cli import CacheOption, OfflineOption, duration_option, environment
+from passeport.verifier.cli import (
+    CacheOption,
+    LangOption,
+    OfflineOption,
+    duration_option,
+    environment,
+)
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -109,6 +115,14 @@ ValidForOption = Annotated[
 ]
 
 _ALARMS = frozenset({"expired", "revoked", "suspended", "not-verified", "unverified"})
+_COLUMNS: Final[tuple[dict[str, Any], ...]] = (
+    {"no_wrap": True},
+    {},
+    {"ratio": 2},
+    {"ratio": 1},
+    {"no_wrap": True},
+    {"no_wrap": True},
+)
 
 
 def default_wallet_path(environ: Mapping[str, str], home: Path) -> Path:
@@ -262,28 +276,51 @@ def print_outcomes(outcomes: Sequence[AddOutcome]) -> None:
             typer.echo(f"    {message}")
 
 
-def print_entries(entries: Sequence[WalletEntry], now: datetime) -> None:
+_HEADERS: Final = ("id", "type", "title", "issuer", "valid", "status")
+_FLAG_WORDS: Final = {
+    "expired": "expired",
+    "not-yet-valid": "not yet valid",
+    "revoked": "revoked",
+    "suspended": "suspended",
+    "status-unknown": "status unknown",
+    "unverified": "signature not checked",
+    "not-verified": "a check does not hold",
+    "other-holder": "about someone else",
+    "unbound": "bound to no holder",
+}
+"""What each :class:`~passeport.wallet.Flag` is called in the listing (a test checks all are)."""
+WALLET_MESSAGES: Final = (
+    *_HEADERS,
+    *_FLAG_WORDS.values(),
+    "verified",
+    "NOT verified",
+    "{count} credential(s)",
+)
+"""The message ids ``wallet list`` and ``wallet search`` speak (their French is checked)."""
+
+
+def print_entries(entries: Sequence[WalletEntry], now: datetime, *, lang: str = "fr") -> None:
     """Print the credentials as a table (flags as of ``now``), then how many there are."""
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
+    from passeport.i18n import translator
+
+    t = translator(lang)
     console = Console(highlight=False, emoji=False, soft_wrap=not sys.stdout.isatty())
     table = Table(show_header=True, header_style="bold", expand=True)
-    table.add_column("id", no_wrap=True)
-    table.add_column("type")
-    table.add_column("title", ratio=2)
-    table.add_column("issuer", ratio=1)
-    table.add_column("valid", no_wrap=True)
-    table.add_column("status", no_wrap=True)
+    for header, options in zip(_HEADERS, _COLUMNS, strict=True):
+        table.add_column(t(header), **options)
     for entry in entries:
         info = entry.info
         types = [t for t in info.types if t != "VerifiableCredential"] or [info.vct or ""]
         dates = "\n→ ".join(d[:10] for d in (info.valid_from, info.valid_until) if d)
         # Text, not markup: titles and names come from issuers, brackets and all.
-        status = Text("verified" if info.verification.verified else "NOT verified")
+        status = Text(t("verified" if info.verification.verified else "NOT verified"))
         for flag in info.flags_at(now):
-            status.append(f"\n{flag}", style="red" if flag in _ALARMS else "")
+            said = t(_FLAG_WORDS.get(str(flag), str(flag)))
+            status.append(f"\n{said}", style="red" if flag in _ALARMS else "")
         table.add_row(
             Text(entry.id),
             Text(", ".join(types)),
@@ -293,7 +330,7 @@ def print_entries(entries: Sequence[WalletEntry], now: datetime) -> None:
             status,
         )
     console.print(table)
-    console.print(f"{len(entries)} credential(s)")
+    console.print(t("{count} credential(s)").format(count=len(entries)))
 
 
 def print_presentation(result: Presentation, output: Path, written: Path | None) -> None:
@@ -393,7 +430,9 @@ def _listing(
     cache: Path | None,
     offline: bool,
     as_json: bool,
+    lang: str | None,
 ) -> None:
+    from passeport.i18n import language_of
     from passeport.proofs.dates import utc_now
     from passeport.wallet import refresh as refresh_all
 
@@ -416,7 +455,7 @@ def _listing(
             ]
         )
         return
-    print_entries(entries, now)
+    print_entries(entries, now, lang=language_of(lang))
 
 
 @app.command("list")
@@ -434,6 +473,7 @@ def list_(
     cache: CacheOption = None,
     offline: OfflineOption = False,
     as_json: JsonOption = False,
+    lang: LangOption = None,
 ) -> None:
     """List your credentials: what, from whom, until when, and whether they still hold."""
     _listing(
@@ -446,6 +486,7 @@ def list_(
         cache=cache,
         offline=offline,
         as_json=as_json,
+        lang=lang,
     )
 
 
@@ -459,6 +500,7 @@ def search(
         float | None, typer.Option(help="Only those expiring within this many days.", min=0)
     ] = None,
     as_json: JsonOption = False,
+    lang: LangOption = None,
 ) -> None:
     """Find credentials by words in their title, issuer or type."""
     _listing(
@@ -471,6 +513,7 @@ def search(
         cache=None,
         offline=True,
         as_json=as_json,
+        lang=lang,
     )
 
 

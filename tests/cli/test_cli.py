@@ -234,8 +234,13 @@ def test_verify_max_age_bounds_a_presentation(name: str, tmp_path: Path) -> None
     _aged_presentations(tmp_path, timedelta(hours=2))
     shown = run("verify", name, "--offline", cwd=tmp_path)
     assert shown.returncode == 0, shown.stdout  # no fixed five-minute window any more
-    assert "presented 2 hours ago" in shown.stdout and "replay" in shown.stdout
+    assert "présenté il y a 2 heures" in shown.stdout and "(rejeu)" in shown.stdout
+    english = run("verify", name, "--offline", "--lang", "en", cwd=tmp_path)
+    assert "presented 2 hours ago" in english.stdout and "(replay)" in english.stdout
     assert run("verify", name, "--offline", "--max-age", "3h", cwd=tmp_path).returncode == 0
+    too_old = run("verify", name, "--offline", "--max-age", "90m", cwd=tmp_path)
+    assert "plus ancien que la durée acceptée par ce vérificateur (90 minutes)" in too_old.stdout
+    assert "older than" not in too_old.stdout
     refused = run("verify", name, "--offline", "--max-age", "90m", "--json", cwd=tmp_path)
     assert refused.returncode == 1, refused.stdout
     codes = {c["code"] for c in json.loads(refused.stdout)["checks"] if c["outcome"] == "failed"}

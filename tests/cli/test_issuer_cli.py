@@ -120,7 +120,10 @@ def test_issue_one_to_stdout_and_to_a_file(univ: Path, tmp_path: Path) -> None:
     assert ran.code == 0, ran.stderr
     credential = json.loads(ran.stdout)
     assert credential["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
-    assert f"issued {credential['id']} (skill, eddsa-rdfc-2022)" in ran.stderr
+    assert f"émise : {credential['id']} (skill, eddsa-rdfc-2022)" in ran.stderr
+    data = EXAMPLES / "skill.json"
+    english = run("issue", "skill", "--issuer", univ, "--data", data, "--lang", "en")
+    assert english.code == 0 and "issued urn:uuid:" in english.stderr
     out = tmp_path / "skill.signed.json"
     ran = run(
         "issue",
@@ -193,7 +196,7 @@ def test_issue_as_vc_jwt_or_sd_jwt_writes_the_token(univ: Path, tmp_path: Path) 
     printed = run("issue", "diploma", "--issuer", univ, "--data", data, "--suite", "vc-jwt")
     assert printed.code == 0, printed.stderr
     assert printed.stdout.count(".") == 2 and printed.stdout.startswith("eyJ")
-    assert "(diploma, vc-jwt)" in printed.stderr and "issued urn:uuid:" in printed.stderr
+    assert "(diploma, vc-jwt)" in printed.stderr and "émise : urn:uuid:" in printed.stderr
     token = tmp_path / "diploma.sd-jwt"
     ran = run(
         "issue", "diploma", "--issuer", univ, "--data", data, "--suite", "sd-jwt", "-o", token
@@ -261,8 +264,15 @@ def test_batch_prints_a_summary_and_exits_1_when_rows_failed(univ: Path, tmp_pat
     ran = run("issue", "diploma", "--issuer", univ, "--csv", EXAMPLES / "class.csv", "-o", out)
     rows = len((EXAMPLES / "class.csv").read_text().strip().splitlines()) - 1
     assert ran.code == 0, ran.stdout + ran.stderr
-    assert "issued" in ran.stdout and f"│ {rows:>6} │" in ran.stdout
+    assert "émises" in ran.stdout and f"│ {rows:>6} │" in ran.stdout
+    assert "attestations écrites dans" in ran.stdout and "sautées (déjà émises)" in ran.stdout
     assert len(list(out.glob("*.json"))) == rows
+    csv = EXAMPLES / "class.csv"
+    english = run("issue", "diploma", "--issuer", univ, "--csv", csv, "-o", out, "--lang", "en")
+    assert english.code == 0 and "skipped (already issued)" in english.stdout
+    assert "credentials written to" in english.stdout
+    refused = run("issue", "diploma", "--issuer", univ, "--csv", csv, "-o", out, "--lang", "de")
+    assert refused.code == 2 and "choose fr or en" in refused.stderr
 
     again = run(
         "issue", "diploma", "--issuer", univ, "--csv", EXAMPLES / "class.csv", "-o", out, "--json"
@@ -324,11 +334,11 @@ def test_status_changes_reach_the_verifier(univ: Path, tmp_path: Path) -> None:
     assert verify() == 0
     assert (public / "univ.example" / ".well-known" / "did.json").is_file()
     suspended = run("status", "suspend", credential_id, "--issuer", univ, "--reason", "inquiry")
-    assert suspended.code == 0 and "is now suspended (inquiry)" in suspended.stdout
+    assert suspended.code == 0 and "est désormais suspendu (inquiry)" in suspended.stdout
     assert verify() == 1
     assert run("status", "reinstate", signed, "--issuer", univ).code == 0
     assert verify() == 0
-    revoked = run("status", "revoke", signed, "--issuer", univ, "--reason", "fraud")
+    revoked = run("status", "revoke", signed, "--issuer", univ, "--reason", "fraud", "--lang", "en")
     assert revoked.code == 0 and f"{credential_id} is now revoked (fraud)" in revoked.stdout
     assert verify() == 1
     final = run("status", "reinstate", credential_id, "--issuer", univ)
@@ -435,4 +445,17 @@ def test_an_interrupted_batch_says_how_to_resume(
     monkeypatch.setattr(passeport.issuer.batch, "issue_batch", interrupted)
     ran = run("issue", "diploma", "--issuer", univ, "--csv", EXAMPLES / "class.csv", "-o", tmp_path)
     assert ran.code == 130
-    assert "run the same command again to resume" in ran.stderr
+    assert "relancez la même commande pour reprendre" in ran.stderr
+    english = run(
+        "issue",
+        "diploma",
+        "--issuer",
+        univ,
+        "--csv",
+        EXAMPLES / "class.csv",
+        "-o",
+        tmp_path,
+        "--lang",
+        "en",
+    )
+    assert "run the same command again to resume" in english.stderr

@@ -181,10 +181,17 @@ def test_add_refuses_what_fails_and_keeps_it_only_when_asked(
     assert list(verified.values()) == [True, False, False]
     table = run(tmp_path, "list")
     assert table.exit_code == 0
-    assert "revoked" in table.stdout and "expired" in table.stdout
-    assert table.stdout.count("NOT verified") == 2
+    assert "révoqué" in table.stdout and "expiré" in table.stdout
+    assert table.stdout.count("NON vérifiée") == 2 and "émetteur" in table.stdout
     assert "Sauveteur Secouriste du Travail" in table.stdout
-    assert "3 credential(s)" in table.stdout
+    assert "3 attestation(s)" in table.stdout
+    english = run(tmp_path, "list", "--lang", "en")
+    assert english.exit_code == 0
+    assert "revoked" in english.stdout and "expired" in english.stdout
+    assert english.stdout.count("NOT verified") == 2 and "issuer" in english.stdout
+    assert "3 credential(s)" in english.stdout
+    from_locale = run(tmp_path, "list", LANG="en_GB.UTF-8")
+    assert "3 credential(s)" in from_locale.stdout and "NOT verified" in from_locale.stdout
 
 
 def test_list_shows_what_issuers_wrote_as_text_not_markup(tmp_path: Path, wallet: Wallet) -> None:

@@ -26,3 +26,14 @@ def load_json(path: Path) -> Any:
 def fixed_now() -> datetime:
     """A fixed instant for tests that depend on time."""
     return FIXED_NOW
+
+
+@pytest.fixture(autouse=True)
+def _no_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Clear the locale variables: every command speaks French unless told ``--lang en``.
+
+    Whatever the machine's locale (a CI runner in English, say), the tests
+    read the same words; commands started as child processes inherit it.
+    """
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(variable, raising=False)

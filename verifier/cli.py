@@ -247,11 +247,20 @@ def render(
     if presented and failing:
         count = t("{failing} of {total} credentials do not hold:")
         console.print(escape(count.format(failing=len(failing), total=len(result.credentials))))
+    # On a terminal a wrapped sentence hangs under its own text; piped, one line each.
+    lines = Table.grid(padding=(0, 1))
+    lines.add_column(no_wrap=True)
+    lines.add_column()
     for report in result.credentials:
         mark, colour = _MARKS["passed" if report.verdict == "authentic" else "failed"]
         if report.verdict == "unchecked":
             mark, colour = _MARKS["unchecked"]
-        console.print(f"[{colour}]{mark}[/] ", Text(report.sentence(lang)))
+        if console.is_terminal:
+            lines.add_row(Text(mark, style=colour), Text(report.sentence(lang)))
+        else:
+            console.print(f"[{colour}]{mark}[/] ", Text(report.sentence(lang)))
+    if lines.row_count:
+        console.print(lines)
     for warning in result.warnings:  # may quote the document: one line, no control characters
         line = "".join(c if c.isprintable() else " " for c in warning)
         console.print(f"[yellow]{escape(t('warning:'))}[/] ", Text(" ".join(line.split())))

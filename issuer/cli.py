@@ -98,9 +98,10 @@ class KeyType(StrEnum):
 
     ED25519 = "ed25519"
     P256 = "p256"
+    P384 = "p384"
 
 
-_ALGORITHMS = {KeyType.ED25519: "Ed25519", KeyType.P256: "P-256"}
+_ALGORITHMS = {KeyType.ED25519: "Ed25519", KeyType.P256: "P-256", KeyType.P384: "P-384"}
 
 
 def _check_suite(suite: str | None, known: tuple[str, ...] = SUITES) -> None:

@@ -243,22 +243,40 @@ class Wallet:
         return WalletEntry(record_id, CredentialInfo.from_row(unpack(data, what)))
 
     def resolve(self, reference: str) -> str:
-        """Return the record id that ``reference`` names: an id, or a unique prefix (4+ chars).
+        """Return the record id that ``reference`` names.
+
+        A wallet id, a unique prefix of one, or the credential's own ``id``
+        (``urn:uuid:...``) as its issuer wrote it.
 
         Raises:
             WalletError: no such credential, or a prefix shared by several.
         """
         text = reference.strip().lower()
-        if len(text) < 4 or any(c not in "0123456789abcdef" for c in text):
-            raise WalletError(f"no credential {reference!r} in the wallet (ids are hexadecimal)")
+        if not text or any(c not in "0123456789abcdef" for c in text):
+            # The credential's own id (urn:uuid:..., https://...), as its issuer wrote it.
+            named = [e.id for e in self.entries() if e.info.credential_id == reference.strip()]
+            if len(named) == 1:
+                return named[0]
+            if named:
+                shown = ", ".join(sorted(named))
+                raise WalletError(f"{reference!r} names several credentials: {shown}")
+            raise WalletError(
+                f"no credential {reference!r} in the wallet (give a wallet id, or the "
+                "credential's own id)"
+            )
         with session(self.path, write=False) as connection:
             rows = connection.execute(
-                "SELECT id FROM credentials WHERE substr(id, 1, ?) = ? LIMIT 2", (len(text), text)
+                "SELECT id FROM credentials WHERE substr(id, 1, ?) = ? ORDER BY id LIMIT 6",
+                (len(text), text),
             ).fetchall()
         if not rows:
             raise WalletError(f"no credential {reference!r} in the wallet")
         if len(rows) > 1:
-            raise WalletError(f"{reference!r} names several credentials; give more characters")
+            shown = ", ".join(str(row[0])[:12] for row in rows[:5])
+            more = ", ..." if len(rows) > 5 else ""
+            raise WalletError(
+                f"{reference!r} names several credentials ({shown}{more}); give more characters"
+            )
         return str(rows[0][0])
 
     def credential(self, reference: str) -> HeldCredential:

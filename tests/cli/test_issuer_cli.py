@@ -459,3 +459,21 @@ def test_an_interrupted_batch_says_how_to_resume(
         "en",
     )
     assert "run the same command again to resume" in english.stderr
+
+
+def test_init_offers_p384_like_key_new(tmp_path: Path) -> None:
+    folder = tmp_path / "p384"
+    ran = run(
+        "issuer",
+        "init",
+        folder,
+        "--name",
+        "Ministère",
+        "--did",
+        "web:min.example",
+        "--type",
+        "p384",
+    )
+    assert ran.code == 0, ran.stdout + ran.stderr
+    key = json.loads((folder / "key.json").read_text("utf-8"))
+    assert key["publicKeyMultibase"].startswith("z82")  # a P-384 Multikey

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
+from passeport.errors import WalletError
 from passeport.wallet import Wallet
 from tests.cli.test_wallet_cli import run, write
 from tests.wallet._helpers import SOMEONE_ELSE, diploma_document, new_wallet, signed
@@ -57,3 +60,35 @@ def test_search_ignores_accents_and_case_and_not_the_holder(tmp_path: Path) -> N
     holder = json.loads(run(tmp_path, "list", "--json").stdout)[0]["subject"]
     part = holder.removeprefix("did:key:")[4:10]
     assert json.loads(run(tmp_path, "search", part, "--json").stdout) == []
+
+
+def test_show_names_a_credential_by_prefix_or_by_its_own_id_and_says_when_it_is_ambiguous(
+    tmp_path: Path,
+) -> None:
+    wallet = new_wallet(tmp_path)
+    mine = write(tmp_path, "a.json", signed(diploma_document()))
+    theirs = write(tmp_path, "b.json", signed(diploma_document(), signer=SOMEONE_ELSE))
+    assert run(tmp_path, "add", mine, theirs, "--offline").exit_code == 0
+    ids = sorted(entry.id for entry in wallet.entries())
+    # Two credentials with the same own id (from two issuers): that id is ambiguous.
+    own = diploma_document()["id"]
+    with pytest.raises(WalletError, match="names several credentials"):
+        wallet.resolve(own)
+    # A one-character prefix is enough when it is unique, and lists them when it is not.
+    first = ids[0][0]
+    if ids[1][0] == first:
+        with pytest.raises(WalletError, match="names several credentials"):
+            wallet.resolve(first)
+    else:
+        assert wallet.resolve(first) == ids[0]
+    with pytest.raises(WalletError, match="no credential"):
+        wallet.resolve("urn:uuid:00000000-0000-4000-8000-000000000000")
+
+
+def test_show_finds_a_credential_by_its_own_id(tmp_path: Path) -> None:
+    wallet = new_wallet(tmp_path)
+    assert run(tmp_path, "add", write(tmp_path, "a.json", signed(diploma_document())), "--offline")
+    [entry] = wallet.entries()
+    assert wallet.resolve(diploma_document()["id"]) == entry.id
+    shown = run(tmp_path, "show", diploma_document()["id"], "--json")
+    assert shown.exit_code == 0, shown.output

@@ -2,9 +2,9 @@
 
 Every sentence shown to a recruiter, a holder or a certifier is written in
 English in the code (the message id) and translated in a gettext catalog,
-``passeport/locale/<lang>/LC_MESSAGES/passeport.po``. The catalogs are read
-with Babel, once, when a language is first asked for; English is the ids
-themselves. A leaf module, like ``passeport.errors``: every package may import
+``passeport/locale/<lang>/LC_MESSAGES/*.po`` (one file per domain: the
+commands, the CV...). The catalogs are read with Babel, once, when a language
+is first asked for; English is the ids themselves. A leaf module, like ``passeport.errors``: every package may import
 it, and it imports nothing of the project.
 
 >>> t = translator("fr")
@@ -46,14 +46,20 @@ def catalog(lang: str) -> Mapping[str, str]:
         return {}
     from babel.messages.pofile import read_po  # lazy: only who prints words pays for it
 
-    path = resources.files("passeport").joinpath("locale", lang, "LC_MESSAGES", "passeport.po")
-    with path.open("rb") as handle:
-        messages = read_po(handle, locale=lang)
-    return {
-        str(message.id): str(message.string)
-        for message in messages
-        if message.id and isinstance(message.id, str) and message.string
-    }
+    folder = resources.files("passeport").joinpath("locale", lang, "LC_MESSAGES")
+    table: dict[str, str] = {}
+    # One catalog per domain (passeport.po, cv.po...), read in name order; a
+    # message id translated twice keeps its first translation.
+    for path in sorted(
+        (entry for entry in folder.iterdir() if entry.name.endswith(".po")),
+        key=lambda entry: entry.name,
+    ):
+        with path.open("rb") as handle:
+            messages = read_po(handle, locale=lang)
+        for message in messages:
+            if message.id and isinstance(message.id, str) and message.string:
+                table.setdefault(str(message.id), str(message.string))
+    return table
 
 
 def translator(lang: str) -> Translate:

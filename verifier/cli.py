@@ -267,32 +267,62 @@ def render(
     if not details:
         console.print(escape(t("Every check, one by one: add --details.")))
         return
+    _details(console, result, lang)
+
+
+def _details(console: Any, result: VerificationResult, lang: str) -> None:
+    """Print what each credential says and the table of every check, in ``lang``."""
+    from rich.markup import escape
+    from rich.table import Table
+    from rich.text import Text
+
+    from passeport.i18n import format_date, translator
+    from passeport.verifier.labels import check_label
+
+    t = translator(lang)
+    summary = result.summary
+    presented = summary.get("kind") == "presentation"
     for index, cred in enumerate(_credential_summaries(summary)):
-        label = f"credential {index}: " if summary.get("kind") == "presentation" else ""
         listed = cred.get("type")
         named_types = listed if isinstance(listed, list) else []
-        types = [x for x in named_types if x != "VerifiableCredential"]
+        types = ", ".join(str(x) for x in named_types if x != "VerifiableCredential")
+        types = types or t("credential")
+        if presented:
+            types = t("credential {number}: {types}").format(number=index + 1, types=types)
         issuer = cred.get("issuer")
         name = cred.get("issuerName")
         named = f"{name} — " if isinstance(name, str) else ""
-        console.print(f"{label}{escape(', '.join(map(str, types)) or 'credential')}")
-        console.print(f"  issuer:  {escape(f'{named}{issuer}')}")
-        console.print(f"  standing: {_STANDING.get(str(cred.get('standing')), 'unknown')}")
+        standing = t(_STANDING.get(str(cred.get("standing")), _STANDING["unknown"]))
+        console.print(escape(types))
+        console.print(f"  {escape(t('issuer:'))} {escape(f'{named}{issuer}')}")
+        console.print(f"  {escape(t('standing:'))} {standing}")
         if cred.get("subject"):
-            console.print(f"  subject: {escape(str(cred.get('subject')))}")
-        dates = " to ".join(str(cred[k]) for k in ("validFrom", "validUntil") if cred.get(k))
-        if dates:
-            console.print(f"  valid:   {escape(dates)}")
+            console.print(f"  {escape(t('subject:'))} {escape(str(cred.get('subject')))}")
+        start, end = (cred.get(k) for k in ("validFrom", "validUntil"))
+        if start or end:
+            since = format_date(str(start), lang) if start else None
+            until = format_date(str(end), lang) if end else None
+            if since and until:
+                dates = t("from {start} to {end}").format(start=since, end=until)
+            elif since:
+                dates = t("from {start}").format(start=since)
+            else:
+                dates = t("until {end}").format(end=until)
+            console.print(f"  {escape(t('valid:'))} {escape(dates)}")
     table = Table(show_header=True, header_style="bold")
     table.add_column("")
-    table.add_column("check")
-    table.add_column("where")
-    table.add_column("detail")
+    table.add_column(t("check"))
+    table.add_column(t("where"))
+    table.add_column(t("detail (technical)"))
     for check in result.checks:
         mark, colour = _MARKS[str(check.outcome)]
-        where = "" if check.credential is None else f"credential {check.credential}"
+        where = ""
+        if check.credential is not None:
+            where = t("credential {number}").format(number=check.credential + 1)
+        label = Text(check_label(check.code, lang))
+        label.append(f"\n{check.code}", style="dim")
         # What a credential says is printed as text, never read as markup.
-        table.add_row(f"[{colour}]{mark}[/]", Text(check.code), where, Text(check.message))
+        table.add_row(f"[{colour}]{mark}[/]", label, where, Text(_said(check, lang)))
     console.print(table)
 
 
@@ -393,5 +423,19 @@ RENDER_MESSAGES: Final = (
     "Every check, one by one: add --details.",
     "the presentation: {reason}",
     "{failing} of {total} credentials do not hold:",
+    *_STANDING.values(),
+    "credential",
+    "credential {number}: {types}",
+    "credential {number}",
+    "issuer:",
+    "standing:",
+    "subject:",
+    "valid:",
+    "from {start} to {end}",
+    "from {start}",
+    "until {end}",
+    "check",
+    "where",
+    "detail (technical)",
 )
 """The message ids :func:`render` speaks (their French is checked by a test)."""

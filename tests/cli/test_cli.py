@@ -77,6 +77,12 @@ def test_verify_fails_with_exit_1_on_a_forgery(tmp_path: Path) -> None:
     detailed = run("verify", forged, "--offline", "--details", "--lang", "en", cwd=tmp_path)
     assert detailed.stdout.startswith("NOT VERIFIED") and "FORGED or altered" in detailed.stdout
     assert "proof.signature" in detailed.stdout
+    assert "validity period" in detailed.stdout
+    french = run("verify", forged, "--offline", "--details", cwd=tmp_path)
+    # The table says what each check is about in French; the code stays for whoever debugs.
+    assert "contrôle" in french.stdout and "détail (technique)" in french.stdout
+    assert "période de validité" in french.stdout and "validity.period" in french.stdout
+    assert "check" not in french.stdout.split()
 
 
 def test_human_output_says_what_is_proven_in_french_then_english(tmp_path: Path) -> None:

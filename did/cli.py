@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -63,6 +64,52 @@ def new(
     """Create a new signing key and its DID, saved to a private key file."""
     try:
         pair = KeyPair.generate(_ALGORITHMS[key_type], method=did)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--did") from None
+    write_key_file(output, pair, overwrite=overwrite)
+    typer.echo(_summary(pair))
+    if pair.controller.startswith("did:web:"):
+        typer.echo(f"Publish the DID document at {did_web_url(pair.controller)}")
+
+
+@app.command("import")
+def import_(
+    source: Annotated[
+        Path,
+        typer.Argument(help="A private key made elsewhere: a JWK with 'd', or a PEM file."),
+    ],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Where to write the key file (mode 0600).")
+    ],
+    did: Annotated[
+        str, typer.Option("--did", help="DID method: key, jwk or web:HOST[:PATH].")
+    ] = "key",
+    overwrite: Annotated[
+        bool, typer.Option("--force", "--overwrite", help="Replace an existing key file.")
+    ] = False,
+) -> None:
+    """Import a signing key you already have (JWK or PEM) as a passeport key file.
+
+    Ed25519, P-256 and P-384 keys, in a private JWK or a PEM file (PKCS#8 or
+    SEC 1); an encrypted PEM key is opened with PASSEPORT_KEY_PASSPHRASE.
+    """
+    from passeport.did.foreign import MAX_FOREIGN_KEY_BYTES, read_private_key
+    from passeport.errors import InputError
+
+    where = str(source)
+    try:
+        with open(source, "rb") as handle:
+            data = handle.read(MAX_FOREIGN_KEY_BYTES + 1)
+    except FileNotFoundError:
+        raise InputError("no such file", where=where) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", where=where) from None
+    secret = os.environ.get("PASSEPORT_KEY_PASSPHRASE")
+    private = read_private_key(
+        data, where=where, password=secret.encode("utf-8") if secret else None
+    )
+    try:
+        pair = KeyPair.from_private_key(private, method=did)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--did") from None
     write_key_file(output, pair, overwrite=overwrite)

@@ -98,6 +98,62 @@ def _list(value: Any, what: str) -> list[Any]:
     return value
 
 
+_MAX_CBOR_DEPTH: Final = 3
+"""A proofValue is an array of byte strings, arrays and one map: never deeper than this."""
+
+
+def _check_cbor_form(payload: bytes) -> None:
+    """Refuse, before decoding, CBOR that no ecdsa-sd-2023 proofValue can be.
+
+    Walked without recursion: nesting deeper than :data:`_MAX_CBOR_DEPTH`,
+    a length longer than what is left, indefinite lengths, tags, floats and
+    simple values (a proofValue has none) are refused, so a crafted value
+    costs its length and nothing more.
+
+    Raises:
+        InputError: naming what is not allowed.
+    """
+    size = len(payload)
+    position = 0
+    pending = [1]  # items still to read at each open level; the top holds one value
+    while pending:
+        if pending[-1] == 0:
+            pending.pop()
+            continue
+        pending[-1] -= 1
+        if position >= size:
+            raise InputError("proofValue: the CBOR value is truncated")
+        initial = payload[position]
+        position += 1
+        major, info = initial >> 5, initial & 0x1F
+        if info < 24:
+            argument = info
+        elif info <= 27:
+            width = 1 << (info - 24)
+            if position + width > size:
+                raise InputError("proofValue: the CBOR value is truncated")
+            argument = int.from_bytes(payload[position : position + width], "big")
+            position += width
+        else:
+            raise InputError("proofValue: indefinite or reserved CBOR lengths are not allowed")
+        if major in (0, 1):
+            continue
+        if major in (2, 3):
+            if argument > size - position:
+                raise InputError("proofValue: a CBOR string is longer than the value")
+            position += argument
+            continue
+        if major in (4, 5):
+            if len(pending) > _MAX_CBOR_DEPTH:
+                raise InputError(f"proofValue: CBOR nested deeper than {_MAX_CBOR_DEPTH} levels")
+            count = argument * (2 if major == 5 else 1)
+            if count > size - position:  # each item takes one byte at least
+                raise InputError("proofValue: a CBOR array or map is longer than the value")
+            pending.append(count)
+            continue
+        raise InputError("proofValue: CBOR tags, floats and simple values are not allowed")
+
+
 def parse_proof_value(proof_value: Any) -> BaseProofValue | DerivedProofValue:
     """Decode a base or derived ``proofValue`` and check the shape of its components.
 
@@ -111,6 +167,7 @@ def parse_proof_value(proof_value: Any) -> BaseProofValue | DerivedProofValue:
     header, payload = data[:3], data[3:]
     if header not in (BASE_HEADER, DERIVED_HEADER):
         raise InputError("proofValue has no ecdsa-sd-2023 header (0xd95d00 or 0xd95d01)")
+    _check_cbor_form(payload)
     stream = io.BytesIO(payload)
     try:
         items = cbor2.CBORDecoder(stream, allow_duplicate_keys=False).decode()

@@ -350,7 +350,7 @@ def test_add_proof_without_mandatory_pointers() -> None:
             "bytes after",
         ),
         (lambda v: "u" + sd.encode_base64url(b"\xd9\x5d\x01\x81\x01"), "five components"),
-        (lambda v: "u" + sd.encode_base64url(b"\xd9\x5d\x01\xff"), "not valid CBOR"),
+        (lambda v: "u" + sd.encode_base64url(b"\xd9\x5d\x01\xff"), "indefinite or reserved"),
     ],
 )
 def test_malformed_proof_values_are_named(mutate: Any, message: str) -> None:
@@ -606,3 +606,25 @@ def test_cli_errors_are_one_line_and_name_the_pointer(tmp_path: Path) -> None:
     assert "\n" not in line
     assert line.startswith(f"{tmp_path / 's.json'}: /credentialSubject/nope: ")
     assert not (tmp_path / "d.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("cbor", "said"),
+    [
+        (b"\x81" * 100_000 + b"\x00", "nested deeper than 3 levels"),
+        (b"\x81\xc2\x41\x00", "tags, floats and simple values"),
+        (b"\x81\xfb" + b"\x00" * 8, "tags, floats and simple values"),
+        (b"\x9f\x00\xff", "indefinite"),
+        (b"\x85\x5b" + (2**62).to_bytes(8, "big"), "longer than the value"),
+        (b"\x9b" + (2**62).to_bytes(8, "big"), "longer than the value"),
+        (b"\x81\x19\x00", "truncated"),
+        (b"\x81\x42\x00", "string is longer than the value"),
+    ],
+)
+def test_a_crafted_cbor_proof_value_is_refused_before_decoding(cbor: bytes, said: str) -> None:
+    from passeport.errors import InputError
+    from passeport.proofs._sd_proof_value import BASE_HEADER
+    from passeport.proofs.sd_primitives import encode_base64url
+
+    with pytest.raises(InputError, match=said):
+        parse_proof_value("u" + encode_base64url(BASE_HEADER + cbor))

@@ -1,4 +1,4 @@
-"""JWS compact serialization through jwcrypto, shared by vc+jwt and SD-JWT.
+"""JWS compact serialization, shared by vc+jwt and SD-JWT; jwcrypto checks signatures.
 
 Specs: https://www.rfc-editor.org/rfc/rfc7515 (JWS, 3.1 compact serialization,
 5.2 validation), https://www.rfc-editor.org/rfc/rfc7518 (ES256, ES384),
@@ -6,10 +6,12 @@ https://www.rfc-editor.org/rfc/rfc8037 (EdDSA) and
 https://www.rfc-editor.org/rfc/rfc8725 (JWT best practices: the algorithm is
 pinned to the resolved key, never taken from the token alone).
 
-jwcrypto (:class:`jwcrypto.jws.JWS` over a :class:`jwcrypto.jwk.JWK` made from
-the :mod:`did.jwk` form of our keys) produces and checks the signatures: EdDSA
-(Ed25519, deterministic), ES256 and ES384 (randomized by jwcrypto, so an ECDSA
-token differs at each signing). This module is the only one that calls
+Signing is ours: the signing input is signed by the key itself (a local key
+or an HSM alike): EdDSA (Ed25519) and ES256 / ES384 with deterministic nonces
+(RFC 6979), the raw signature JWS wants. jwcrypto (:class:`jwcrypto.jws.JWS`
+over a :class:`jwcrypto.jwk.JWK` made from the :mod:`did.jwk` form of our
+keys) checks the signatures: so every token we sign is verified by another
+implementation in the round-trip tests. This module is the only one that calls
 jwcrypto, and none of its exceptions leave it. Before jwcrypto sees a token our
 own checks run: base64url is strict (padding, the ``+``/``/`` alphabet and
 non-canonical trailing bits are refused, so no two token strings carry the same
@@ -39,7 +41,7 @@ from jwcrypto.jws import JWS
 
 from passeport._io import parse_json
 from passeport._json import JsonObject
-from passeport.did.jwk import private_to_jwk, public_to_jwk
+from passeport.did.jwk import public_to_jwk
 from passeport.did.keys import KeyAlgorithm, PrivateKey, PublicKey
 from passeport.did.resolve import DidResolver, VerificationMethod
 from passeport.errors import InputError, SigningError
@@ -234,41 +236,31 @@ def encode_compact(header: Mapping[str, Any], payload: bytes, key: PrivateKey | 
     """Sign ``payload`` under ``header``; return the JWS compact serialization.
 
     RFC 7515 5.1 steps 1-8: encode the payload and the protected header, sign
-    ``ASCII(header '.' payload)``, encode the signature, join with dots. With
-    a :class:`PrivateKey` jwcrypto does it; a :class:`~proofs.suite.Signer`
-    signs the signing input itself (Ed25519 raw, ECDSA raw r||s, which is
-    what JWS wants). The header is our own compact JSON, member order kept,
-    and its ``alg`` must be one that the key signs with: jwcrypto is allowed
-    that algorithm and no other.
+    ``ASCII(header '.' payload)``, encode the signature, join with dots. The
+    key signs the signing input itself, a local :class:`PrivateKey` as a
+    :class:`~proofs.suite.Signer` in an HSM: Ed25519 raw, ECDSA raw ``r||s``
+    with SHA-256 (P-256) or SHA-384 (P-384), which is what JWS wants (RFC
+    7518 3.4, RFC 8037). The header is our own compact JSON, member order
+    kept, and its ``alg`` must be one that the key signs with. Verification
+    stays with jwcrypto (:func:`verify_signature`): what we sign is checked by
+    another implementation in every round-trip test.
 
     Raises:
         ValueError: the header's ``alg`` does not fit the key.
-        InputError: the header is not JSON.
-        SigningError: jwcrypto refused the header (an unknown ``crit`` member),
-            or the signer returned a signature of the wrong length.
+        SigningError: a ``crit`` header (we support no extension), or the
+            signer returned a signature of the wrong length.
     """
     public = key.public_key
     alg = header.get("alg")
     if not isinstance(alg, str) or alg not in JWS_ALGORITHMS[public.algorithm]:
         raise ValueError(f"alg {str(alg)[:20]!r} does not fit the {public.algorithm} key")
-    protected = json_bytes(dict(header)).decode("utf-8")
-    if not isinstance(key, PrivateKey):
-        if "crit" in header:
-            raise SigningError("JWS signing failed: critical header parameters are not supported")
-        signing_input = f"{b64url_encode(protected.encode('utf-8'))}.{b64url_encode(payload)}"
-        signature = key.sign(signing_input.encode("ascii"))
-        if len(signature) != _SIGNATURE_SIZES[public.algorithm]:
-            raise SigningError(
-                f"the signer returned {len(signature)} bytes, not a raw {alg} signature"
-            )
-        return f"{signing_input}.{b64url_encode(signature)}"
-    try:
-        jws = JWS(payload)
-        jws.allowed_algs = [alg]
-        jws.add_signature(JWK(**private_to_jwk(key)), alg=alg, protected=protected)
-        return str(jws.serialize(compact=True))
-    except _JWCRYPTO_ERRORS as exc:
-        raise SigningError(f"JWS signing failed: {_one_line(exc)}") from exc
+    if "crit" in header:
+        raise SigningError("JWS signing failed: critical header parameters are not supported")
+    signing_input = f"{b64url_encode(json_bytes(dict(header)))}.{b64url_encode(payload)}"
+    signature = key.sign(signing_input.encode("ascii"))
+    if len(signature) != _SIGNATURE_SIZES[public.algorithm]:
+        raise SigningError(f"the signer returned {len(signature)} bytes, not a raw {alg} signature")
+    return f"{signing_input}.{b64url_encode(signature)}"
 
 
 @functools.lru_cache(maxsize=128)
@@ -344,13 +336,13 @@ def jwt_time_outcomes(
             outcomes.append(_outcome("proof.malformed", Outcome.FAILED, exc.message, suite, vm_id))
             continue
         shown = format_datetime(moment)
-        if name == "exp" and now - skew >= moment:
+        if name == "exp" and now - moment >= skew:
             message = f"the signature expired at {shown}"
             outcomes.append(_outcome("proof.expired", Outcome.FAILED, message, suite, vm_id))
-        elif name == "nbf" and now + skew < moment:
+        elif name == "nbf" and moment - now > skew:
             message = f"the token is not valid before {shown}"
             outcomes.append(_outcome("proof.not_yet_valid", Outcome.FAILED, message, suite, vm_id))
-        elif name == "iat" and now + skew < moment:
+        elif name == "iat" and moment - now > skew:
             message = f"the token claims to be issued in the future ({shown})"
             outcomes.append(_outcome("proof.created", Outcome.FAILED, message, suite, vm_id))
     return outcomes

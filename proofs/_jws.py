@@ -1,4 +1,4 @@
-"""JWS compact serialization, shared by vc+jwt and SD-JWT; jwcrypto checks signatures.
+"""JWS compact serialization, shared by vc+jwt and SD-JWT: strict parsing, pinned algorithms.
 
 Specs: https://www.rfc-editor.org/rfc/rfc7515 (JWS, 3.1 compact serialization,
 5.2 validation), https://www.rfc-editor.org/rfc/rfc7518 (ES256, ES384),
@@ -6,28 +6,23 @@ https://www.rfc-editor.org/rfc/rfc8037 (EdDSA) and
 https://www.rfc-editor.org/rfc/rfc8725 (JWT best practices: the algorithm is
 pinned to the resolved key, never taken from the token alone).
 
-Signing is ours: the signing input is signed by the key itself (a local key
-or an HSM alike): EdDSA (Ed25519) and ES256 / ES384 with deterministic nonces
-(RFC 6979), the raw signature JWS wants. jwcrypto (:class:`jwcrypto.jws.JWS`
-over a :class:`jwcrypto.jwk.JWK` made from the :mod:`did.jwk` form of our
-keys) checks the signatures: so every token we sign is verified by another
-implementation in the round-trip tests. This module is the only one that calls
-jwcrypto, and none of its exceptions leave it. Before jwcrypto sees a token our
-own checks run: base64url is strict (padding, the ``+``/``/`` alphabet and
-non-canonical trailing bits are refused, so no two token strings carry the same
-signed bytes), header members are unique, and the signature has the exact
-length of the key's algorithm (jwcrypto splits an ECDSA signature in halves
-whatever its length). The header's ``alg`` only has to agree with the key that
-the verifier resolved on its own; ``none``, the HMAC family and any other value
-are refused before a key is even looked at, and jwcrypto is then told to
-accept that one algorithm only.
+Signing and checking are ours, over ``cryptography`` as for Data Integrity:
+the signing input is signed by the key itself (a local key or an HSM alike):
+EdDSA (Ed25519) and ES256 / ES384 with deterministic nonces (RFC 6979), the raw
+signature JWS wants. jwcrypto, another implementation, checks what we sign and
+agrees with what we refuse in the tests (``tests/proofs/test_jws_oracle.py``).
+Before a signature is checked: base64url is strict (padding, the ``+``/``/``
+alphabet and non-canonical trailing bits are refused, so no two token strings
+carry the same signed bytes), header members are unique, and the signature has
+the exact length of the key's algorithm. The header's ``alg`` only has to agree
+with the key that the verifier resolved on its own; ``none``, the HMAC family
+and any other value are refused before a key is even looked at.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import functools
 import json
 import re
 from collections.abc import Collection, Mapping
@@ -35,13 +30,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
-from jwcrypto.common import JWException
-from jwcrypto.jwk import JWK
-from jwcrypto.jws import JWS
-
 from passeport._io import parse_json
 from passeport._json import JsonObject
-from passeport.did.jwk import public_to_jwk
 from passeport.did.keys import KeyAlgorithm, PrivateKey, PublicKey
 from passeport.did.resolve import DidResolver, VerificationMethod
 from passeport.errors import InputError, SigningError
@@ -66,6 +56,7 @@ __all__ = [
     "parse_json_object",
     "resolve_key",
     "signer_of",
+    "unsupported_header",
     "verification_method_of",
     "verify_signature",
 ]
@@ -84,8 +75,6 @@ _SIGNATURE_SIZES: Final[Mapping[KeyAlgorithm, int]] = {
     KeyAlgorithm.P256: 64,
     KeyAlgorithm.P384: 96,
 }
-# What jwcrypto raises (its own tree, and plain errors from its key and header handling).
-_JWCRYPTO_ERRORS: Final = (JWException, ValueError, TypeError, KeyError, NotImplementedError)
 
 _B64URL: Final = re.compile(r"[A-Za-z0-9_-]*")
 
@@ -210,7 +199,7 @@ def signer_of(key: Signer | PrivateKey) -> PrivateKey | Signer:
     """Return what signs for ``key``: its local private key when it has one, else ``key`` itself.
 
     A :class:`did.keyfile.KeyPair` or a :class:`proofs.suite.KeySigner` gives
-    its ``private_key`` (jwcrypto signs with it); any other
+    its ``private_key``; any other
     :class:`~proofs.suite.Signer` (a key in an HSM or a cloud KMS) signs the
     JWS signing input itself through ``sign()``.
     """
@@ -241,9 +230,8 @@ def encode_compact(header: Mapping[str, Any], payload: bytes, key: PrivateKey | 
     :class:`~proofs.suite.Signer` in an HSM: Ed25519 raw, ECDSA raw ``r||s``
     with SHA-256 (P-256) or SHA-384 (P-384), which is what JWS wants (RFC
     7518 3.4, RFC 8037). The header is our own compact JSON, member order
-    kept, and its ``alg`` must be one that the key signs with. Verification
-    stays with jwcrypto (:func:`verify_signature`): what we sign is checked by
-    another implementation in every round-trip test.
+    kept, and its ``alg`` must be one that the key signs with. jwcrypto
+    checks what we sign in the tests (``tests/proofs/test_jws_oracle.py``).
 
     Raises:
         ValueError: the header's ``alg`` does not fit the key.
@@ -254,8 +242,8 @@ def encode_compact(header: Mapping[str, Any], payload: bytes, key: PrivateKey | 
     alg = header.get("alg")
     if not isinstance(alg, str) or alg not in JWS_ALGORITHMS[public.algorithm]:
         raise ValueError(f"alg {str(alg)[:20]!r} does not fit the {public.algorithm} key")
-    if "crit" in header:
-        raise SigningError("JWS signing failed: critical header parameters are not supported")
+    if "crit" in header or "b64" in header:
+        raise SigningError("JWS signing failed: crit and b64 header parameters are not supported")
     signing_input = f"{b64url_encode(json_bytes(dict(header)))}.{b64url_encode(payload)}"
     signature = key.sign(signing_input.encode("ascii"))
     if len(signature) != _SIGNATURE_SIZES[public.algorithm]:
@@ -263,19 +251,30 @@ def encode_compact(header: Mapping[str, Any], payload: bytes, key: PrivateKey | 
     return f"{signing_input}.{b64url_encode(signature)}"
 
 
-@functools.lru_cache(maxsize=128)
-def _public_jwk(key: PublicKey) -> Any:
-    # jwcrypto keeps the decoded key inside the JWK, so a cached JWK verifies faster.
-    return JWK(**public_to_jwk(key))
+def unsupported_header(header: Mapping[str, Any]) -> str | None:
+    """Say why a JWS header asks for processing we do not do, or None.
+
+    ``crit`` names extensions a verifier must understand (RFC 7515 4.1.11);
+    ``b64`` (RFC 7797) changes what the signing input is. Two verifiers that
+    read such a token differently would see two payloads: it is refused,
+    whether or not ``b64`` is listed in ``crit``.
+    """
+    if "crit" in header:
+        return "critical header parameters are not understood"
+    if "b64" in header:
+        return "the b64 header (RFC 7797 unencoded payload) is not supported"
+    return None
 
 
 def verify_signature(jws: CompactJws, key: PublicKey, *, alg: str) -> bool:
-    """Return whether jwcrypto finds ``jws`` signed by ``key`` with ``alg``.
+    """Return whether ``jws`` is signed by ``key`` with ``alg``.
 
     RFC 7515 5.2 step 8, with the algorithm pinned (RFC 8725 3.1): call
-    :func:`alg_problem` first; ``alg`` must fit ``key``. Never raises for a
-    bad token: a signature of the wrong length, or anything jwcrypto
-    refuses, gives False.
+    :func:`alg_problem` first; ``alg`` must fit ``key``. The raw signature
+    (Ed25519, or ECDSA ``r||s`` of the key's exact size) is checked over the
+    signing input as received (strict base64url made it canonical) by
+    ``cryptography``, as for Data Integrity proofs. Never raises for a bad
+    token: it returns False.
 
     Raises:
         ValueError: ``alg`` does not fit ``key`` (a caller's mistake).
@@ -284,16 +283,7 @@ def verify_signature(jws: CompactJws, key: PublicKey, *, alg: str) -> bool:
         raise ValueError(f"alg {alg[:20]!r} does not fit the {key.algorithm} key")
     if len(jws.signature) != _SIGNATURE_SIZES[key.algorithm]:
         return False
-    # Strict base64url made these parts canonical: this is the token as received.
-    token = f"{jws.signing_input.decode('ascii')}.{b64url_encode(jws.signature)}"
-    try:
-        checked = JWS()
-        checked.allowed_algs = [alg]
-        checked.deserialize(token)
-        checked.verify(_public_jwk(key), alg=alg)
-    except _JWCRYPTO_ERRORS:
-        return False
-    return True
+    return key.verify(jws.signature, jws.signing_input)
 
 
 def numeric_date(value: Any, *, name: str) -> datetime:

@@ -26,6 +26,7 @@ from passeport.proofs._jws import (
     numeric_date,
     parse_compact,
     resolve_key,
+    unsupported_header,
     verify_signature,
 )
 from passeport.proofs._vc11 import decode_vc11
@@ -142,8 +143,9 @@ def verify_jwt(
     outcomes: list[ProofOutcome] = []
     if expect is not None and kind != expect:
         outcomes.append(_fail("proof.typ", f"a {kind} where a {expect} is expected"))
-    if "crit" in header:
-        outcomes.append(_fail("proof.malformed", "critical header parameters are not understood"))
+    unsupported = unsupported_header(header)
+    if unsupported is not None:
+        outcomes.append(_fail("proof.malformed", unsupported))
     if media in (VC_JWT_11, VP_JWT_11):
         document, decoded = decode_vc11(claims, kind)
         outcomes.extend(decoded)
@@ -180,8 +182,8 @@ def verify_jwt(
             mismatch = alg_problem(alg, method.public_key, allowed_algs)
             if mismatch is not None:
                 outcomes.append(_fail("proof.alg", mismatch, vm_id))
-            elif "crit" in header:
-                pass  # refused above; jwcrypto does not check a token with unknown crit
+            elif unsupported_header(header) is not None:
+                pass  # refused above: a token read in another way is never checked
             elif verify_signature(jws, method.public_key, alg=str(alg)):
                 message = f"{alg} signature verifies, by a key of {method.controller}"
                 outcomes.append(_pass("proof.signature", message, vm_id))

@@ -1,6 +1,7 @@
 """Fetchers: where documents named by an https URL come from (did:web, status lists).
 
-Nothing here opens a socket unless the caller builds an :class:`HttpsFetcher`.
+Nothing here opens a socket unless the caller builds an :class:`HttpsFetcher`
+(:mod:`did.https`: public addresses only, one deadline, a size cap).
 :class:`CacheDirFetcher` reads the cache layout of DESIGN.md (``https://HOST/PATH``
 is ``DIR/HOST/PATH``); :class:`CachingFetcher` keeps what another fetcher
 returned in memory for a time to live, for long-running verifiers.
@@ -14,9 +15,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Final, Protocol
+from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
+from passeport.did.https import HttpsFetcher
 from passeport.errors import ResolutionError
 
 __all__ = [
@@ -27,8 +29,6 @@ __all__ = [
     "NoNetwork",
     "StaticFetcher",
 ]
-
-_MIB: Final = 1024 * 1024
 
 
 class Fetcher(Protocol):
@@ -133,79 +133,6 @@ class CacheDirFetcher:
             raise ResolutionError(f"cannot read {path}: {exc.strerror}", where=url) from exc
         if len(body) > max_bytes:
             raise ResolutionError(f"larger than {max_bytes} bytes", where=url)
-        return body
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class HttpsFetcher:
-    """A fetcher that downloads over HTTPS, with a timeout, a size cap and an optional host list.
-
-    Only callers who construct one explicitly touch the network. Redirects are
-    followed only to https URLs on allowed hosts.
-    """
-
-    timeout: float = 5.0
-    max_bytes: int = _MIB
-    allow_hosts: frozenset[str] | None = None
-
-    def check_url(self, url: str) -> None:
-        """Refuse ``url`` unless it is https and its host is allowed.
-
-        Raises:
-            ResolutionError: naming ``url``.
-        """
-        parts = urlsplit(url)
-        if parts.scheme != "https" or not parts.hostname:
-            raise ResolutionError("only https URLs can be fetched", where=url)
-        if self.allow_hosts is not None and parts.hostname.lower() not in self.allow_hosts:
-            raise ResolutionError(f"host {parts.hostname!r} is not allowed", where=url)
-
-    def fetch(self, url: str, *, max_bytes: int) -> bytes:
-        """Download ``url``; at most ``min(max_bytes, self.max_bytes)`` bytes.
-
-        Raises:
-            ResolutionError: refused URL, network or HTTP error, timeout, or too large a body.
-        """
-        import http.client  # lazy: keeps `import did` light
-        import urllib.error
-        import urllib.request
-
-        self.check_url(url)
-        limit = min(max_bytes, self.max_bytes)
-        check_url = self.check_url
-
-        class _SafeRedirects(urllib.request.HTTPRedirectHandler):
-            def redirect_request(
-                self,
-                req: urllib.request.Request,
-                fp: object,
-                code: int,
-                msg: str,
-                headers: object,
-                newurl: str,
-            ) -> urllib.request.Request | None:
-                check_url(newurl)
-                return super().redirect_request(req, fp, code, msg, headers, newurl)  # type: ignore[arg-type]
-
-        opener = urllib.request.build_opener(_SafeRedirects)
-        request = urllib.request.Request(
-            url,
-            headers={
-                "Accept": "application/did+json, application/json;q=0.9, */*;q=0.1",
-                "User-Agent": "passeport",
-            },
-        )
-        try:
-            with opener.open(request, timeout=self.timeout) as response:
-                body: bytes = response.read(limit + 1)
-        except urllib.error.HTTPError as exc:
-            raise ResolutionError(f"HTTP status {exc.code}", where=url) from exc
-        except urllib.error.URLError as exc:
-            raise ResolutionError(f"cannot fetch: {exc.reason}", where=url) from exc
-        except (OSError, ValueError, http.client.HTTPException) as exc:
-            raise ResolutionError(f"cannot fetch: {exc}", where=url) from exc
-        if len(body) > limit:
-            raise ResolutionError(f"larger than {limit} bytes", where=url)
         return body
 
 

@@ -64,8 +64,10 @@ class Policy:
             be made (status list unreachable offline, say) blocks the verdict;
             an unchecked proof or key binding always does.
         require_holder_binding: whether a presented credential whose subjects
-            are named by DIDs, none of them the holder's, fails (the default);
-            ``False`` makes it a warning, for a verifier that accepts
+            are named by DIDs, none of them the holder's, fails (the default;
+            without ``holder``, optional in VC 2.0, the presenter is the DID
+            that signed the presentation); ``False`` makes it a warning, for a
+            verifier that accepts
             credentials presented on someone else's behalf.
         max_age: how old a presentation may be (from its proof's ``created``,
             or an SD-JWT key binding's ``iat``); ``None`` sets no bound beyond
@@ -75,6 +77,14 @@ class Policy:
             issued about themselves passes as a declaration (it is always shown
             as self-declared, never as accredited); by default it fails.
         schemas: JSON Schemas available offline, by URL (``credentialSchema``).
+        issuer_delegation: issuers whose proofs are made with the keys of
+            another DID, by issuer id: ``{"https://univ.example":
+            "did:key:z6Mk..."}`` accepts, for credentials (and status lists)
+            whose ``issuer`` is ``https://univ.example``, proofs by a key of
+            that DID, and says so in a warning. Empty by default: a proof's
+            verification method must be controlled by the issuer itself. Name
+            only a delegation the issuer publishes (on its site, in a
+            registry), never one read from the credential it vouches for.
         receiving: verify as the credential's holder receives it from its
             issuer: a form only the holder uses (an ``ecdsa-sd-2023`` base
             proof) is confirmed by its mechanism instead of refused, an
@@ -94,6 +104,7 @@ class Policy:
     trust: TrustList | None = None
     accept_self_issued: bool = False
     schemas: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    issuer_delegation: Mapping[str, str] = field(default_factory=dict)
     receiving: bool = False
 
 
@@ -106,7 +117,8 @@ def assertion_expectation(issuer: str | None, policy: Policy, now: datetime) -> 
     """Return what an issuer's ``assertionMethod`` proof must satisfy under ``policy``."""
     return ProofExpectation(
         proof_purpose="assertionMethod",
-        controller=issuer,
+        # The issuer's own keys, unless the policy states whose keys sign for it.
+        controller=policy.issuer_delegation.get(issuer, issuer) if issuer else issuer,
         now=now,
         max_clock_skew=policy.max_clock_skew,
         suites=policy.suites,

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-import io
 import json
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
-from email.message import Message
 from pathlib import Path
 from typing import Any
 
@@ -264,46 +260,7 @@ def test_https_fetcher_refuses_before_connecting(url: str) -> None:
     assert str(caught.value).startswith(url + ": ")
 
 
-class _FakeResponse(io.BytesIO):
-    def __enter__(self) -> _FakeResponse:
-        return self
-
-
-def test_https_fetcher_reads_and_limits(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No socket: the opener is replaced, as pytest-socket forbids the network here."""
-    calls: list[tuple[str, float]] = []
-
-    def fake_open(self: object, request: urllib.request.Request, timeout: float) -> _FakeResponse:
-        calls.append((request.full_url, timeout))
-        return _FakeResponse(WEB_BODY)
-
-    monkeypatch.setattr(urllib.request.OpenerDirector, "open", fake_open)
-    resolver = DidResolver(fetcher=HttpsFetcher(timeout=2.0))
-    assert resolver.resolve(WEB_DID).id == WEB_DID
-    assert calls == [(WEB_URL, 2.0)]
-    with pytest.raises(ResolutionError, match="larger than 50 bytes"):
-        HttpsFetcher(max_bytes=50).fetch(WEB_URL, max_bytes=100_000)
-
-
-@pytest.mark.parametrize(
-    ("error", "fragment"),
-    [
-        (urllib.error.URLError("name or service not known"), "cannot fetch"),
-        (urllib.error.HTTPError(WEB_URL, 404, "Not Found", Message(), None), "HTTP status 404"),
-        (TimeoutError("timed out"), "cannot fetch"),
-    ],
-)
-def test_https_fetcher_wraps_network_errors(
-    monkeypatch: pytest.MonkeyPatch, error: Exception, fragment: str
-) -> None:
-    def fake_open(self: object, request: object, timeout: float) -> object:
-        raise error
-
-    monkeypatch.setattr(urllib.request.OpenerDirector, "open", fake_open)
-    with pytest.raises(ResolutionError) as caught:
-        HttpsFetcher().fetch(WEB_URL, max_bytes=1000)
-    assert str(caught.value).startswith(WEB_URL + ": ")
-    assert fragment in str(caught.value)
+# HttpsFetcher's reading, limits and errors: tests/did/test_fetch_network.py (local servers).
 
 
 @settings(max_examples=150, deadline=None)

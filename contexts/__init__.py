@@ -17,19 +17,30 @@ from passeport.contexts.expand import (
     expand,
     to_dataset,
 )
+from passeport.contexts.limits import DEFAULT_LIMITS, DocumentLimits, check_document
 from passeport.contexts.loader import DocumentLoader, bundled_documents, bundled_loader
-from passeport.contexts.rdfc import DEFAULT_WORK_LIMIT, Canonical, canonicalize, canonicalize_nquads
+from passeport.contexts.rdfc import (
+    DEFAULT_TIME_LIMIT,
+    DEFAULT_WORK_LIMIT,
+    Canonical,
+    canonicalize,
+    canonicalize_nquads,
+)
 
 __all__ = [
+    "DEFAULT_LIMITS",
+    "DEFAULT_TIME_LIMIT",
     "DEFAULT_WORK_LIMIT",
     "ISSUER_DEPENDENT",
     "Canonical",
+    "DocumentLimits",
     "DocumentLoader",
     "Expansion",
     "bundled_documents",
     "bundled_loader",
     "canonicalize",
     "canonicalize_nquads",
+    "check_document",
     "collect_warnings",
     "expand",
     "jcs",

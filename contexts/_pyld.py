@@ -27,9 +27,11 @@ from __future__ import annotations
 import copy
 import hashlib
 import re
+import time
 import types
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any, Final
 
 from cachetools import LRUCache
 from pyld import canon as pyld_canon
@@ -124,9 +126,10 @@ class _Processor(jsonld.JsonLdProcessor):  # type: ignore[misc]
     is kept per loader.
     """
 
-    def __init__(self, on_dropped: Callable[[str | None], None]) -> None:
+    def __init__(self, on_dropped: Callable[[str | None], None], *, strict: bool = True) -> None:
         super().__init__(on_property_dropped=on_dropped)
         self.expanded: Any = None
+        self.strict = strict
 
     def _process_context(
         self,
@@ -150,7 +153,14 @@ class _Processor(jsonld.JsonLdProcessor):  # type: ignore[misc]
                 cycles,
             )
         local_key = _local_key(local_ctx)
-        key = (id(active_ctx), local_key, override_protected, propagate, validate_scoped)
+        key = (
+            id(active_ctx),
+            local_key,
+            override_protected,
+            propagate,
+            validate_scoped,
+            self.strict,
+        )
         hit = memo.get(key)
         if (
             hit is not None
@@ -170,6 +180,175 @@ class _Processor(jsonld.JsonLdProcessor):  # type: ignore[misc]
         self.expanded = expanded
         return expanded
 
+    def _create_term_definition(
+        self,
+        active_ctx: Any,
+        local_ctx: Any,
+        term: Any,
+        defined: Any,
+        options: Any,
+        override_protected: bool = False,
+        validate_scoped: bool = True,
+    ) -> Any:
+        """Define ``term`` as pyld does, refusing a protected term that another context defined.
+
+        pyld refuses a context that redefines a protected term (JSON-LD 1.1
+        4.1.11), but not the other order: a document's context defines
+        ``issuer`` its own way, then the type-scoped context of
+        ``VerifiableCredential`` defines its protected ``issuer``, which
+        silently wins. VC Data Model 2.0 asks for an error whenever a context
+        redefines a term that a protected definition holds: so does this, for
+        VC 2.0 documents. VC 1.1 documents (``strict`` off) keep JSON-LD's own
+        rule: their common contexts (the 1.1 examples with ODRL, the status
+        lists of 2021) overlap with the type-scoped definitions, which win as
+        JSON-LD says, and every implementation reads them so; the verifier
+        reads the signed meaning anyway (``verifier/view.py``).
+        """
+        previous = None if term in defined else active_ctx.get("mappings", {}).get(term)
+        try:
+            result = super()._create_term_definition(
+                active_ctx, local_ctx, term, defined, options, override_protected, validate_scoped
+            )
+        except JsonLdError as exc:
+            if exc.code != _PROTECTED or "term" in (exc.details or {}):
+                raise
+            refused = True  # pyld's own refusal: raised again below, naming the term
+        else:
+            current = active_ctx.get("mappings", {}).get(term)
+            refused = self.strict and bool(
+                previous
+                and current
+                and current.get("protected")
+                and not previous.get("protected")
+                and {**previous, "protected": True} != current
+            )
+        if refused:
+            raise JsonLdError(
+                f'a context tried to redefine a protected term ("{term}")',
+                "jsonld.SyntaxError",
+                {"context": local_ctx, "term": term},
+                code=_PROTECTED,
+            )
+        return result
+
+
+_PROTECTED = "protected term redefinition"
+
+
+def _scalar_key(value: Any) -> Any:
+    """Return what pyld's ``compare_values`` compares of a JSON scalar (None: not one)."""
+    if isinstance(value, bool):
+        return ("b", value)  # True is not 1 for pyld (its strict equality)
+    if isinstance(value, int | float):
+        return ("n", value)
+    if isinstance(value, str):
+        return ("s", value)
+    if value is None:
+        return ("z", None)
+    return None
+
+
+def _value_key(value: Any) -> Any:
+    """Return a key equal for two node-map values exactly when pyld finds them equal.
+
+    pyld's ``compare_values``: scalars by value; value objects by ``@value``,
+    ``@type``, ``@language`` and ``@index``; other objects by ``@id``, and
+    objects without one only by identity. None when the value is of no
+    such kind (the caller then compares as pyld does).
+    """
+    if isinstance(value, dict):
+        if "@value" in value:
+            inner = _scalar_key(value["@value"])
+            if inner is None or "@id" in value:
+                return None
+            extra = (value.get("@type"), value.get("@language"), value.get("@index"))
+            if not all(isinstance(part, str | None) for part in extra):
+                return None
+            return ("v", *extra, inner)
+        identifier = value.get("@id")
+        if identifier is None:
+            return ("o", id(value))  # the value is kept in the list: its id is not reused
+        return ("i", identifier) if isinstance(identifier, str) else None
+    return _scalar_key(value)
+
+
+class _NodeMapValues:
+    """The values of each node's properties, indexed, for one node map being built.
+
+    pyld's node map (JSON-LD 1.1 API 7.2, used by the RDF conversion) adds each
+    value after checking that the property does not already hold it, by
+    comparing it with every value before it: quadratic in the number of values
+    of one property (14,000 tags took 36 s). The same check is made here with
+    a set of keys (:func:`_value_key`), which gives the same answer, in
+    constant time.
+    """
+
+    __slots__ = ("_seen",)
+
+    def __init__(self) -> None:
+        # id of a property's value list -> [the list, how many items are indexed, keys]
+        self._seen: dict[int, list[Any]] = {}
+
+    def add_value(self, subject: Any, name: str, value: Any, options: Any = None) -> None:
+        values = subject.get(name)
+        if (
+            not isinstance(values, list)
+            or options is None
+            or options.get("allowDuplicate", True)
+            or options.get("valueIsArray", False)
+            or isinstance(value, list)
+        ):
+            jsonld.JsonLdProcessor.add_value(subject, name, value, options)
+            return
+        entry = self._seen.get(id(values))
+        if entry is None or entry[0] is not values:
+            entry = [values, 0, set()]
+            self._seen[id(values)] = entry
+        keys: set[Any] | None = entry[2]
+        if keys is not None:  # index what was added since (by pyld's own add_value too)
+            for item in values[entry[1] :]:
+                item_key = _value_key(item)
+                if item_key is None:
+                    keys = None
+                    break
+                keys.add(item_key)
+        key = _value_key(value)
+        if keys is None or key is None:
+            entry[2] = None  # a value of no known kind: compare as pyld does, from now on
+            jsonld.JsonLdProcessor.add_value(subject, name, value, options)
+            return
+        entry[1] = len(values)
+        if key not in keys:
+            values.append(value)
+            keys.add(key)
+            entry[1] += 1
+
+
+_NODE_MAP_VALUES: ContextVar[_NodeMapValues | None] = ContextVar(
+    "passeport_node_map_values", default=None
+)
+
+
+class _IndexedProcessor:
+    """Stands for ``JsonLdProcessor`` inside pyld's ``_create_node_map`` (its only use there)."""
+
+    @staticmethod
+    def add_value(subject: Any, name: str, value: Any, options: Any = None) -> None:
+        values = _NODE_MAP_VALUES.get()
+        if values is None:
+            jsonld.JsonLdProcessor.add_value(subject, name, value, options)
+        else:
+            values.add_value(subject, name, value, options)
+
+
+_INDEXED_NODE_MAP = types.FunctionType(
+    jsonld.JsonLdProcessor._create_node_map.__code__,
+    {**vars(jsonld), "JsonLdProcessor": _IndexedProcessor},
+    "_create_node_map",
+    jsonld.JsonLdProcessor._create_node_map.__defaults__,
+)
+"""pyld's ``_create_node_map``, adding values through :class:`_NodeMapValues`."""
+
 
 def to_rdf(
     document: Any, options: dict[str, Any], on_dropped: Callable[[str | None], None]
@@ -179,17 +358,32 @@ def to_rdf(
     Returns the dataset and the expanded form (for the relative-IRI scan).
     Raises pyld's JsonLdError, which the caller wraps.
     """
-    processor = _Processor(on_dropped)
+    processor = _Processor(on_dropped, strict=_strict(document))
+    processor._create_node_map = types.MethodType(_INDEXED_NODE_MAP, processor)
     opts = dict(options)
     opts["produceGeneralizedRdf"] = False
     opts["identifierIssuer"] = IdentifierIssuer("_:b")
-    dataset = processor.to_rdf(document, opts)
+    token = _NODE_MAP_VALUES.set(_NodeMapValues())
+    try:
+        dataset = processor.to_rdf(document, opts)
+    finally:
+        _NODE_MAP_VALUES.reset(token)
     return dataset, processor.expanded
 
 
 def expand(document: Any, options: dict[str, Any], on_dropped: Callable[[str | None], None]) -> Any:
     """Expand ``document`` with pyld, calling ``on_dropped`` for each dropped term."""
-    return _Processor(on_dropped).expand(document, dict(options))
+    return _Processor(on_dropped, strict=_strict(document)).expand(document, dict(options))
+
+
+_VC_V1: Final = "https://www.w3.org/2018/credentials/v1"
+
+
+def _strict(document: Any) -> bool:
+    """Whether the VC 2.0 rule on protected terms applies: not to a VC 1.1 document."""
+    context = document.get("@context") if isinstance(document, dict) else None
+    first = context[0] if isinstance(context, list) and context else context
+    return first != _VC_V1
 
 
 _SCOPED_TYPE_TERMS: LRUCache[str, dict[str, str]] = LRUCache(maxsize=1024)
@@ -255,16 +449,35 @@ class WorkLimitExceeded(Exception):
     """RDFC-1.0 needed more work than allowed (a likely poison graph)."""
 
 
+_CHECK_EVERY = 1024
+"""Work units spent between two looks at the clock (a look costs about a microsecond)."""
+
+
 class _Budget:
-    __slots__ = ("left",)
+    """Work units left, and the thread CPU time by which the work must be done.
 
-    def __init__(self, limit: int) -> None:
+    A unit is about the cost of one blank-node lookup; copying an identifier
+    issuer costs in proportion to its size, and hashing a node's N-degree
+    quads in proportion to its quads, so the units follow the time spent
+    whatever the graph's shape. The deadline is a second, coarser bound: it
+    is checked every :data:`_CHECK_EVERY` units.
+    """
+
+    __slots__ = ("check_at", "deadline", "left")
+
+    def __init__(self, limit: int, seconds: float | None) -> None:
         self.left = limit
+        self.check_at = limit - _CHECK_EVERY
+        self.deadline = None if seconds is None else time.thread_time() + seconds
 
-    def spend(self) -> None:
-        self.left -= 1
-        if self.left < 0:
-            raise WorkLimitExceeded
+    def spend(self, units: int = 1) -> None:
+        self.left -= units
+        if self.left < self.check_at:
+            self.check_at = self.left - _CHECK_EVERY
+            if self.left < 0:
+                raise WorkLimitExceeded("steps")
+            if self.deadline is not None and time.thread_time() > self.deadline:
+                raise WorkLimitExceeded("time")
 
 
 class _CountingIssuer(IdentifierIssuer):  # type: ignore[misc]
@@ -277,6 +490,47 @@ class _CountingIssuer(IdentifierIssuer):  # type: ignore[misc]
     def has_id(self, old: str) -> bool:
         self._budget.spend()
         return bool(super().has_id(old))
+
+
+# What the steps of the N-degree hashing cost, in units (about 0.3 µs each here): a call,
+# each related blank node it hashes (a SHA-256), a copy of an issuer (as many more units as
+# it holds identifiers over _ENTRIES_PER_UNIT: a dict and a list copied in C).
+_CALL_UNITS = 4
+_RELATED_UNITS = 4
+_COPY_UNITS = 4
+_ENTRIES_PER_UNIT = 8
+
+
+class _PathIssuer(IdentifierIssuer):  # type: ignore[misc]
+    """A temporary issuer of the N-degree hashing, copied cheaply and paying for its copies.
+
+    RDFC-1.0 4.8.3 step 5.4.1 copies the issuer for every permutation; pyld
+    does it with ``copy.deepcopy``, a walk of every entry in Python, which
+    made most of the time of a poison graph and was not counted. The copy
+    here is a copy of the mapping and of the order (their items are strings),
+    with the same result, and it spends budget in proportion to its size.
+    """
+
+    _budget: _Budget
+
+    @classmethod
+    def adopt(cls, issuer: Any, budget: _Budget) -> _PathIssuer:
+        """Return an issuer in the state of ``issuer`` (pyld's own class), counting its copies."""
+        adopted: _PathIssuer = cls.__new__(cls)
+        adopted.prefix = issuer.prefix
+        adopted.counter = issuer.counter
+        adopted.existing = dict(issuer.existing)
+        adopted.order = list(issuer.order)
+        adopted._budget = budget
+        return adopted
+
+    def has_id(self, old: str) -> bool:
+        self._budget.spend()
+        return old in self.existing
+
+    def __deepcopy__(self, memo: Any) -> _PathIssuer:
+        self._budget.spend(_COPY_UNITS + len(self.order) // _ENTRIES_PER_UNIT)
+        return _PathIssuer.adopt(self, self._budget)
 
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -331,21 +585,39 @@ def _with_canonical_quads(function: Callable[..., Any]) -> Callable[..., Any]:
     )
 
 
+MAX_NESTING = 64
+"""How deep the N-degree hashing may recurse (a chain of look-alike blank nodes)."""
+
+
 class BoundedRdfc(URDNA2015):  # type: ignore[misc]
     """RDFC-1.0 (pyld's URDNA2015) with a chosen hash, a work limit and canonical escapes."""
 
-    def __init__(self, hash_factory: Callable[[], Any], work_limit: int) -> None:
+    def __init__(
+        self, hash_factory: Callable[[], Any], work_limit: int, time_limit: float | None = None
+    ) -> None:
         super().__init__()
         self._hash_factory = hash_factory
-        self._budget = _Budget(work_limit)
+        self._budget = _Budget(work_limit, time_limit)
+        self._nesting = 0
         self.canonical_issuer = _CountingIssuer("_:c14n", self._budget)
 
     def create_hash(self) -> Any:
         return self._hash_factory()
 
     def hash_n_degree_quads(self, id_: str, issuer: Any) -> Any:
-        self._budget.spend()
-        return super().hash_n_degree_quads(id_, issuer)
+        # RDFC-1.0 4.8.3 steps 1 to 3 hash a related blank node for each quad of the node.
+        self._budget.spend(_CALL_UNITS + _RELATED_UNITS * len(self.blank_node_info[id_]["quads"]))
+        if not isinstance(issuer, _PathIssuer):
+            issuer = _PathIssuer.adopt(issuer, self._budget)
+        # 4.8.3 step 5.4.5.1 recurses along chains of look-alike blank nodes: bounded,
+        # before Python's own recursion limit (a RecursionError) is reached.
+        if self._nesting >= MAX_NESTING:
+            raise WorkLimitExceeded("nesting")
+        self._nesting += 1
+        try:
+            return super().hash_n_degree_quads(id_, issuer)
+        finally:
+            self._nesting -= 1
 
     # RDFC-1.0 4.4 step 7 and 4.6 step 3 serialize quads: pyld's own code, reading
     # canonical_quad where it reads its serialize_nquad (which escapes too little).
@@ -358,11 +630,16 @@ class BoundedRdfc(URDNA2015):  # type: ignore[misc]
 
 
 def canonicalize_dataset(
-    dataset: dict[str, Any], *, hash_name: str, work_limit: int
+    dataset: dict[str, Any], *, hash_name: str, work_limit: int, time_limit: float | None = None
 ) -> tuple[str, dict[str, str]]:
-    """Run RDFC-1.0 on a pyld dataset; return N-Quads and the blank-node label map."""
+    """Run RDFC-1.0 on a pyld dataset; return N-Quads and the blank-node label map.
+
+    Raises:
+        WorkLimitExceeded: more than ``work_limit`` units, or more than
+            ``time_limit`` seconds of this thread's CPU time.
+    """
     factory: Callable[[], Any] = getattr(hashlib, hash_name)
-    canon = BoundedRdfc(factory, work_limit)
+    canon = BoundedRdfc(factory, work_limit, time_limit)
     nquads: str = canon.main(dataset, {"format": "application/n-quads"})
     return nquads, canon.canonical_labels()
 

@@ -28,6 +28,7 @@ from typing import Any
 
 from passeport._json import JsonObject, JsonValue
 from passeport.contexts import _pyld
+from passeport.contexts.limits import check_document
 from passeport.contexts.loader import DocumentLoader
 from passeport.errors import ContextError, PasseportError
 
@@ -205,15 +206,21 @@ def _wrap(exc: Exception, where: str | None) -> PasseportError:
     """Turn a pyld error into ours, keeping our own error if pyld wrapped one."""
     seen: set[int] = set()
     current: BaseException | None = exc
+    innermost: Exception = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
         if isinstance(current, PasseportError):
             return current.located(where) if where else current
+        if isinstance(current, _pyld.JsonLdError):
+            innermost = current  # the most specific reason ("tried to redefine ...")
         nxt = getattr(current, "cause", None)
         current = (
             nxt if isinstance(nxt, BaseException) else current.__cause__ or current.__context__
         )
-    detail = getattr(exc, "message", None) or str(exc)
+    # pyld's str() is a tuple repr with its type and details: say its message only.
+    exc = innermost
+    first = exc.args[0] if isinstance(exc, _pyld.JsonLdError) and exc.args else None
+    detail = first if isinstance(first, str) else getattr(exc, "message", None) or str(exc)
     code = getattr(exc, "code", None)
     text = " ".join(str(detail).split())
     if code:
@@ -304,10 +311,12 @@ def expand(
     """Expand ``document`` offline, refusing anything that expansion would drop.
 
     Raises:
+        InputError: a document beyond :data:`~passeport.contexts.limits.DEFAULT_LIMITS`.
         ContextError: unknown or remote context, undefined term, relative IRI,
             or invalid JSON-LD; the message names the JSON pointer.
     """
     _require_object(document, where)
+    check_document(document, where=where)
     dropped: list[str | None] = []
     try:
         expanded = _pyld.expand(dict(document), loader.pyld_options(), dropped.append)
@@ -352,9 +361,10 @@ def to_dataset(
     """Convert ``document`` to an RDF dataset (pyld form), safely; also return warnings.
 
     Raises:
-        ContextError: as :func:`expand`.
+        InputError, ContextError: as :func:`expand`.
     """
     _require_object(document, where)
+    check_document(document, where=where)
     dropped: list[str | None] = []
     try:
         dataset, expanded = _pyld.to_rdf(dict(document), loader.pyld_options(), dropped.append)

@@ -7,9 +7,20 @@ RDFC-1.0 with SHA-384 for P-384 keys
 (https://www.w3.org/TR/vc-di-ecdsa/#transformation-ecdsa-rdfc-2019).
 
 A crafted document ("poison graph") can make RDFC-1.0 take exponential time.
-As the reference implementations do, the work is bounded: each step of the
-N-degree hashing and of its permutation loop spends from a budget, and an
-exhausted budget fails closed with a :class:`~passeport.errors.ContextError`.
+As the reference implementations do, the work is bounded, and a graph beyond
+the bound fails closed with a :class:`~passeport.errors.ContextError`:
+
+- each step of the N-degree hashing spends from a budget of work units
+  (:data:`DEFAULT_WORK_LIMIT`), in proportion to what it costs: a call, each
+  blank node it hashes, each lookup of its permutation loop, each copy of an
+  identifier issuer by its size; a refused graph costs about 0.2 s here;
+- the recursion along chains of look-alike blank nodes is bounded
+  (``_pyld.MAX_NESTING``), well before Python's own recursion limit;
+- the thread's CPU time is bounded too (:data:`DEFAULT_TIME_LIMIT`), a backstop
+  for a shape the units would misjudge.
+
+The documents themselves are bounded before any of this
+(:mod:`passeport.contexts.limits`).
 """
 
 from __future__ import annotations
@@ -26,10 +37,22 @@ from passeport.contexts.expand import report_warnings as _report
 from passeport.contexts.loader import DocumentLoader
 from passeport.errors import ContextError, InputError
 
-__all__ = ["DEFAULT_WORK_LIMIT", "Canonical", "canonicalize", "canonicalize_nquads"]
+__all__ = [
+    "DEFAULT_TIME_LIMIT",
+    "DEFAULT_WORK_LIMIT",
+    "Canonical",
+    "canonicalize",
+    "canonicalize_nquads",
+]
 
-DEFAULT_WORK_LIMIT = 20_000
-"""Budget of N-degree hashing steps; a typical credential spends none, a large one tens."""
+DEFAULT_WORK_LIMIT = 200_000
+"""Budget of N-degree hashing work units (about a microsecond each here).
+
+A credential whose blank nodes all differ spends none; one with look-alike
+blank nodes (identical results, say) a few tens per node.
+"""
+DEFAULT_TIME_LIMIT = 0.5
+"""Seconds of the calling thread's CPU time the N-degree hashing may take at most."""
 
 _HASHES = {"sha256", "sha384"}
 
@@ -52,19 +75,34 @@ class Canonical:
         return [line + "\n" for line in self.nquads.split("\n")[:-1]]
 
 
+_EXCEEDED = {
+    "steps": "its work limit ({limit} units)",
+    "time": "its time limit ({seconds} s)",
+    "nesting": "its nesting limit (chains of {nesting} look-alike blank nodes)",
+}
+
+
 def _run(
-    dataset: dict[str, Any], hash_name: str, work_limit: int, where: str | None
+    dataset: dict[str, Any],
+    hash_name: str,
+    work_limit: int,
+    time_limit: float | None,
+    where: str | None,
 ) -> tuple[str, dict[str, str]]:
     if hash_name not in _HASHES:
         raise ValueError(f"unsupported RDFC-1.0 hash {hash_name!r}")
     try:
         nquads, labels = _pyld.canonicalize_dataset(
-            dataset, hash_name=hash_name, work_limit=work_limit
+            dataset, hash_name=hash_name, work_limit=work_limit, time_limit=time_limit
         )
-    except _pyld.WorkLimitExceeded:
+    except (_pyld.WorkLimitExceeded, RecursionError) as exc:
+        kind = str(exc) if isinstance(exc, _pyld.WorkLimitExceeded) else "nesting"
+        limit = _EXCEEDED.get(kind, _EXCEEDED["steps"]).format(
+            limit=work_limit, seconds=time_limit, nesting=_pyld.MAX_NESTING
+        )
         raise ContextError(
-            f"RDF canonicalization exceeded its work limit ({work_limit} steps); "
-            "the document's blank nodes form a graph too costly to canonicalize (poison graph)",
+            f"RDF canonicalization exceeded {limit}; the document's blank nodes form "
+            "a graph too costly to canonicalize (poison graph)",
             where=where,
         ) from None
     strip = {old.removeprefix("_:"): new.removeprefix("_:") for old, new in labels.items()}
@@ -77,19 +115,22 @@ def canonicalize(
     *,
     hash_name: str = "sha256",
     work_limit: int = DEFAULT_WORK_LIMIT,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
     where: str | None = None,
 ) -> Canonical:
     """Canonicalize a JSON-LD document to RDFC-1.0 N-Quads, offline and safely.
 
     Args:
         hash_name: ``"sha256"`` (RDFC-1.0 default) or ``"sha384"``.
-        work_limit: the budget against poison graphs.
+        work_limit: the budget of work units against poison graphs.
+        time_limit: the CPU seconds the blank-node hashing may take (None: no bound).
 
     Raises:
+        InputError: a document beyond the limits of :mod:`passeport.contexts.limits`.
         ContextError: unknown context, undefined term, relative IRI, invalid
             JSON-LD, or a poison graph.
     """
-    key = _memo_key(document, hash_name, work_limit)
+    key = _memo_key(document, hash_name, work_limit, time_limit)
     memo = loader.canonical_forms
     if key is not None:
         found: Canonical | None = memo.get(key)
@@ -100,7 +141,7 @@ def canonicalize(
             )
     dataset, warnings = to_dataset(document, loader, where=where)
     try:
-        nquads, labels = _run(dataset, hash_name, work_limit, where)
+        nquads, labels = _run(dataset, hash_name, work_limit, time_limit, where)
         lone_surrogate = _SURROGATE.search(nquads) is not None
     except UnicodeEncodeError:  # the hashing of a blank node's quads met one
         lone_surrogate = True
@@ -129,7 +170,9 @@ def _pointer_of_surrogate(document: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _memo_key(document: Mapping[str, Any], hash_name: str, work_limit: int) -> Any:
+def _memo_key(
+    document: Mapping[str, Any], hash_name: str, work_limit: int, time_limit: float | None
+) -> Any:
     """Return the exact JSON of ``document`` (sorted members) with the options, or None.
 
     Canonicalization is a function of the document, the loader's contexts
@@ -137,9 +180,9 @@ def _memo_key(document: Mapping[str, Any], hash_name: str, work_limit: int) -> A
     """
     try:
         text = json.dumps(document, sort_keys=True, separators=(",", ":"), allow_nan=False)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         return None
-    return (text, hash_name, work_limit)
+    return (text, hash_name, work_limit, time_limit)
 
 
 def canonicalize_nquads(
@@ -147,6 +190,7 @@ def canonicalize_nquads(
     *,
     hash_name: str = "sha256",
     work_limit: int = DEFAULT_WORK_LIMIT,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
     where: str | None = None,
 ) -> Canonical:
     """Canonicalize an N-Quads document (for instance after relabelling blank nodes).
@@ -161,5 +205,5 @@ def canonicalize_nquads(
         dataset = _pyld.dataset_from_nquads(nquads)
     except Exception as exc:
         raise InputError(f"not valid N-Quads: {exc}", where=where) from exc
-    text, labels = _run(dataset, hash_name, work_limit, where)
+    text, labels = _run(dataset, hash_name, work_limit, time_limit, where)
     return Canonical(nquads=text, labels=labels)

@@ -1,31 +1,41 @@
 """The HTTP service: assembles each role's routes into one FastAPI application.
 
-``create_app`` mounts the verifier's open routes and, when an issuer profile
-is given, the issuer's routes behind a bearer token; such a server verifies
-its issuer's credentials against the live lists it serves, never a stale
-copy. Every request body is limited in size (413 beyond), before any of it
-is parsed, and a JSON body is read first by the one JSON reader
-(``passeport._io.parse_json``: depth, duplicate members; 422 when refused).
+``create_app`` mounts the verifier's open routes (VC-API verify), the
+holder's derive route, and the routes of each issuer it serves (VC-API issue
+and status, behind the issuer's bearer tokens); such a server verifies its
+issuers' credentials against the live lists it serves, never a stale copy.
+A request of the wrong shape is answered 400 with one line per problem
+(VC-API's status for invalid input). Every request body is limited in size
+(413 beyond), before any of it is parsed, and a JSON body is read first by
+the one JSON reader (``passeport._io.parse_json``: depth, duplicate members;
+422 when refused).
 The OpenAPI document is served at ``/openapi.json`` and is the contract.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
+import anyio
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 
 from passeport._io import parse_json
 from passeport.errors import InputError
+from passeport.issuer.service import ServedIssuer, ServiceConfig
 from passeport.verifier import Environment, Policy
 from passeport.verifier import api as verifier_api
+from passeport.wallet import api as wallet_api
 
-__all__ = ["DEFAULT_MAX_BODY", "BodyLimit", "create_app"]
+__all__ = ["DEFAULT_BODY_TIMEOUT", "DEFAULT_MAX_BODY", "BodyLimit", "create_app"]
 
 DEFAULT_MAX_BODY = 1024 * 1024
+DEFAULT_BODY_TIMEOUT = 10.0
+"""Seconds a client has to send a whole request body, from when its headers arrived."""
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -39,29 +49,63 @@ class BodyLimit:
 
     A declared ``Content-Length`` over the limit is refused at once; a chunked
     body is read as it arrives and refused as soon as it passes the limit, so
-    the application never sees an oversized body. A JSON body (or one without
-    a content type, which FastAPI reads as JSON) that :func:`parse_json`
-    refuses, too deep or with a member twice, is answered 422 with the reason.
+    the application never sees an oversized body. A body that has not all
+    arrived ``body_timeout`` seconds after the request's headers (a client
+    sending slowly, or stopping half-way) is answered 408 and its connection
+    closed: the server's own timeouts stop at the headers. A JSON body (or one
+    without a content type, which FastAPI reads as JSON) that
+    :func:`parse_json` refuses, too deep or with a member twice, is answered
+    422 with the reason.
     """
 
-    def __init__(self, app: Asgi, *, max_bytes: int = DEFAULT_MAX_BODY) -> None:
+    def __init__(
+        self,
+        app: Asgi,
+        *,
+        max_bytes: int = DEFAULT_MAX_BODY,
+        body_timeout: float = DEFAULT_BODY_TIMEOUT,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.body_timeout = body_timeout
 
-    async def _refuse(self, send: Send, *, status: int = 413, detail: str | None = None) -> None:
+    async def _refuse(
+        self, send: Send, *, status: int = 413, detail: str | None = None, unread: bool = True
+    ) -> None:
         reason = detail or f"request body larger than {self.max_bytes} bytes (refused)"
         body = json.dumps({"detail": reason}).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+        ]
+        if unread:  # the rest of the body is not read: the connection cannot carry another
+            headers.append((b"connection", b"close"))
+        await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+    async def _receive_body(self, receive: Receive) -> tuple[list[bytes], Message | None, str]:
+        """Read the body by its deadline: its chunks, a message other than a body, a refusal.
+
+        The refusal is ``"late"``, ``"large"`` or ``""`` (none).
+        """
+        chunks: list[bytes] = []
+        received = 0
+        deadline = anyio.current_time() + self.body_timeout
+        while True:
+            try:
+                with anyio.fail_after(max(deadline - anyio.current_time(), 0.0)):
+                    message = await receive()
+            except TimeoutError:
+                return chunks, None, "late"
+            if message["type"] != "http.request":
+                return [], message, ""
+            chunk = message.get("body", b"")
+            received += len(chunk)
+            if received > self.max_bytes:
+                return chunks, None, "large"
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return chunks, None, ""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Pass the request on, counting its body."""
@@ -80,28 +124,24 @@ class BodyLimit:
                 if declared > self.max_bytes:
                     await self._refuse(send)
                     return
-        # Read the whole body first (at most max_bytes), then replay it to the app.
-        chunks: list[bytes] = []
-        received = 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                await self.app(scope, _replay([], message, receive), send)
-                return
-            chunk = message.get("body", b"")
-            received += len(chunk)
-            if received > self.max_bytes:
-                await self._refuse(send)
-                return
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
+        # Read the whole body first (at most max_bytes, by its deadline), then replay it.
+        chunks, other, refused = await self._receive_body(receive)
+        if refused == "late":
+            late = f"request body not received within {self.body_timeout:g} s (refused)"
+            await self._refuse(send, status=408, detail=late)
+            return
+        if refused:
+            await self._refuse(send)
+            return
+        if other is not None:
+            await self.app(scope, _replay([], other, receive), send)
+            return
         body = b"".join(chunks)
         if json_body and body.strip():
             try:
                 parse_json(body, where="request body", max_bytes=self.max_bytes)
             except InputError as exc:
-                await self._refuse(send, status=422, detail=str(exc))
+                await self._refuse(send, status=422, detail=str(exc), unread=False)
                 return
         await self.app(scope, _replay([body], None, receive), send)
 
@@ -126,38 +166,81 @@ def create_app(
     policy: Policy | None = None,
     issuer: Path | None = None,
     token: str | None = None,
+    issuers: ServiceConfig | None = None,
     max_body: int = DEFAULT_MAX_BODY,
 ) -> Any:
-    """Return the ASGI application: verification routes, and the issuer's when ``issuer`` is set.
+    """Return the ASGI application: verification and derive routes, and the issuers' routes.
 
     Args:
         env: where verification data comes from (default: offline).
         policy: what verification accepts (each request adds challenge and domain).
-        issuer: an issuer profile folder (``passeport issuer init``) to serve;
-            its status lists and did:web document are then answered, for
-            verification too, from its registry as it stands, before ``env``'s
-            fetcher (:func:`issuer.api.live_environment`).
-        token: the bearer token the issuing and status routes require.
+        issuer: an issuer profile folder (``passeport issuer init``) to serve
+            alone, guarded by ``token``.
+        token: the bearer token of ``issuer``'s issuing and status routes.
+        issuers: the issuers to serve (:mod:`issuer.service`), each under
+            ``/issuers/{name}/``, the default one also without the prefix;
+            their status lists and did:web documents are then answered, for
+            verification too, from their registries as they stand, before
+            ``env``'s fetcher (:func:`issuer.api.live_environment`).
         max_body: the largest request body accepted, in bytes.
 
     Raises:
         ValueError: ``issuer`` without a ``token``.
+        InputError: ``issuer`` is not a profile folder, or ``token`` is too weak.
     """
     app = FastAPI(
         title="passeport",
-        summary="Issue, verify and publish W3C Verifiable Credentials (VC-API subset).",
+        summary="Issue, verify, derive and publish W3C Verifiable Credentials (VC-API).",
         version="0.1.0",
     )
+    app.add_exception_handler(RequestValidationError, _bad_request)
     environment = env or Environment()
-    issuer_routes = None
+    served = issuers or ServiceConfig()
     if issuer is not None:
         if not token:
             raise ValueError("serving an issuer needs a bearer token")
+        name = issuer.resolve().name.lower() or "issuer"
+        served = ServiceConfig((ServedIssuer.open(name, issuer, tokens=[token]),)).merged(served)
+    issuer_routes = None
+    if served.issuers:
         from passeport.issuer import api as issuer_api
 
-        environment = issuer_api.live_environment(issuer, environment)
-        issuer_routes = issuer_api.router(issuer, token=token, env=environment)
+        profiles = [served_issuer.profile for served_issuer in served.issuers]
+        environment = issuer_api.live_environment(profiles, environment)
+        issuer_routes = issuer_api.router(served, env=environment)
     app.include_router(verifier_api.router(env=environment, policy=policy))
+    from passeport import upload  # GET / and POST /: the verification page for people
+
+    app.include_router(upload.router(env=environment, policy=policy))
+    app.include_router(wallet_api.router(loader=environment.loader))
     if issuer_routes is not None:
         app.include_router(issuer_routes)
     return BodyLimit(app, max_bytes=max_body)
+
+
+def _location(parts: Sequence[Any]) -> str:
+    """Return where in the request a validation error is: ``options.checks.0``, say."""
+    shown = [str(part) for part in parts]
+    if shown and shown[0] in {"body", "query", "path", "header"}:
+        shown = shown[1:]
+    # A tagged union's tag, "(VC-API)" say, names which form was read, not a member.
+    return ".".join(part for part in shown if not part.startswith("(")) or "request body"
+
+
+async def _bad_request(request: Request, exc: Exception) -> JSONResponse:
+    """Answer 400 (VC-API's status for invalid input) to a request of the wrong shape.
+
+    Each problem is one line naming its place (``options.challange: Extra
+    inputs are not permitted``); a union (VC-API or template request, say)
+    names each alternative's problems.
+    """
+    assert isinstance(exc, RequestValidationError)
+    errors: list[str] = []
+    for error in exc.errors():
+        line = f"{_location(error.get('loc', ()))}: {error.get('msg', 'invalid')}"
+        if line not in errors:
+            errors.append(line)
+    body: dict[str, Any] = {"errors": errors[:20]}
+    if request.url.path.endswith("/verify"):
+        body = {"verified": False, **body}
+    return JSONResponse(body, status_code=400)

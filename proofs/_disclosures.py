@@ -355,7 +355,7 @@ def hash_name_of(payload: Mapping[str, Any]) -> str:
         InputError: a hash algorithm not supported here.
     """
     name = payload.get("_sd_alg", DEFAULT_HASH)
-    if name not in HASH_ALGORITHMS:
+    if not isinstance(name, str) or name not in HASH_ALGORITHMS:
         raise InputError(f"_sd_alg {str(name)[:40]!r} is not supported")
     return str(name)
 

@@ -122,7 +122,7 @@ def check_options(
         except InputError as exc:
             results.append(fail("proof.malformed", exc.message, f"{where}/{member}", proof))
             continue
-        if member == "expires" and expect.now > moment + expect.max_clock_skew:
+        if member == "expires" and expect.now - moment > expect.max_clock_skew:
             results.append(
                 fail(
                     "proof.expired",
@@ -131,7 +131,7 @@ def check_options(
                     proof,
                 )
             )
-        if member == "created" and moment > expect.now + expect.max_clock_skew:
+        if member == "created" and moment - expect.now > expect.max_clock_skew:
             results.append(
                 fail(
                     "proof.created",

@@ -22,6 +22,7 @@ __all__ = [
     "PresentationAge",
     "format_datetime",
     "format_duration",
+    "later",
     "parse_datetime",
     "parse_duration",
     "presentation_age",
@@ -39,6 +40,34 @@ _SHOWN: Final = "%Y-%m-%d %H:%M UTC"
 def utc_now() -> datetime:
     """Return the current time in UTC."""
     return datetime.now(UTC)
+
+
+_FIRST: Final = datetime.min.replace(tzinfo=UTC)
+_LAST: Final = datetime.max.replace(tzinfo=UTC)
+
+
+def later(moment: datetime, span: timedelta) -> datetime:
+    """Return ``moment + span``, or the first or last instant a datetime holds when beyond.
+
+    Dates come from documents (a proof ``expires`` on 9999-12-31T23:59:59Z) and
+    spans from options: their sum must not raise where a comparison was meant.
+    A comparison with a tolerance is written as a difference instead
+    (``now - expires > skew``), which never overflows.
+
+    >>> later(datetime(9999, 12, 31, 23, 59, tzinfo=UTC), timedelta(minutes=5)).year
+    9999
+    """
+    try:
+        return moment + span
+    except OverflowError:
+        return _LAST if span > timedelta(0) else _FIRST
+
+
+def _sum(first: timedelta, second: timedelta) -> timedelta:
+    try:
+        return first + second
+    except OverflowError:
+        return timedelta.max
 
 
 def format_datetime(moment: datetime) -> str:
@@ -241,10 +270,10 @@ def presentation_age(
     if dated is None:
         age = PresentationAge(None, (0, ""), challenged, limit=max_age)
         return age.outcome, age.message
-    if dated > now + skew:
+    if dated - now > skew:
         return None
     span = max(now - dated, timedelta(0))
-    too_old = max_age is not None and span > max_age + skew
+    too_old = max_age is not None and span > _sum(max_age, skew)
     found = PresentationAge(
         _minute(dated),
         _ago(span),

@@ -42,7 +42,7 @@ from typing import Any, Protocol, runtime_checkable
 from passeport._io import parse_json
 from passeport._json import id_of
 from passeport.errors import InputError, ResolutionError
-from passeport.proofs.dates import format_datetime
+from passeport.proofs.dates import format_datetime, later
 from passeport.proofs.engine import parse_datetime, proofs_of, verify_proofs
 from passeport.proofs.mechanism import data_integrity_suites
 from passeport.proofs.outcome import Outcome
@@ -127,8 +127,11 @@ def _plain_form_problem(list_credential: Mapping[str, Any]) -> str | None:
         or not all(isinstance(c, str) and c in LIST_CONTEXTS for c in contexts)
     ):
         return f"its @context is not the VC 2.0 context ({VC_V2}) alone"
+    # The proofs are read by their own checks (a JCS proof repeats the @context).
     pending: list[tuple[str, Any, str]] = [
-        (name, value, "") for name, value in list_credential.items() if name != "@context"
+        (name, value, "")
+        for name, value in list_credential.items()
+        if name not in ("@context", "proof")
     ]
     while pending:
         name, value, parent = pending.pop()
@@ -233,9 +236,9 @@ def _fresh_until(list_credential: Mapping[str, Any], now: datetime) -> datetime:
     ttl = subject.get("ttl") if isinstance(subject, Mapping) else None
     # BITSTRING-STATUS-LIST 2.2: ttl is in milliseconds; without it we keep 5 minutes.
     if isinstance(ttl, int) and not isinstance(ttl, bool) and ttl >= 0:
-        until = now + timedelta(milliseconds=min(ttl, DEFAULT_TTL_MS * 288))
+        until = later(now, timedelta(milliseconds=min(ttl, DEFAULT_TTL_MS * 288)))
     else:
-        until = now + timedelta(milliseconds=DEFAULT_TTL_MS)
+        until = later(now, timedelta(milliseconds=DEFAULT_TTL_MS))
     ends = [list_credential.get("validUntil"), list_credential.get("expirationDate")]
     ends.extend(p.get("expires") for p in proofs_of(list_credential))
     for end in ends:

@@ -12,6 +12,7 @@ from typing import Any
 
 from passeport.errors import InputError
 from passeport.proofs.engine import parse_datetime
+from passeport.proofs.model import is_date_time_stamp
 from passeport.proofs.outcome import Outcome
 from passeport.verifier.env import Policy
 from passeport.verifier.result import Check
@@ -40,7 +41,8 @@ def validity_checks(
     """Check the validity period of a credential at ``now``, within the policy's clock skew.
 
     VC 2.0 uses ``validFrom``/``validUntil``; VC 1.1 (``version`` "1.1")
-    ``issuanceDate`` (required) and ``expirationDate``. Unreadable dates are
+    ``issuanceDate`` (required) and ``expirationDate``. Unreadable dates, and
+    VC 2.0 dates that are not ``dateTimeStamp`` values (no time zone), are
     ``validity.malformed``; otherwise the credential is ``validity.not_yet_valid``,
     ``validity.expired`` or passes ``validity.period``. ``credential`` and
     ``base`` place the checks inside a presentation.
@@ -54,6 +56,12 @@ def validity_checks(
         if key not in document:
             continue
         try:
+            if version != "1.1" and not is_date_time_stamp(document[key]):
+                # VC 2.0 4.9: an XML Schema dateTimeStamp, its time zone included.
+                raise InputError(
+                    f"{str(document[key])[:60]!r} is not an XML Schema dateTimeStamp "
+                    '(like "2025-07-01T00:00:00Z": a date, a "T", a time and a time zone)'
+                )
             moment = parse_datetime(document[key], pointer=f"{base}/{key}")
         except InputError as exc:
             checks.append(
@@ -77,7 +85,7 @@ def validity_checks(
             )
         )
     skew = policy.max_clock_skew
-    if start is not None and now + skew < start:
+    if start is not None and start - now > skew:
         checks.append(
             Check(
                 "validity.not_yet_valid",
@@ -87,7 +95,7 @@ def validity_checks(
                 f"{base}/{start_key}",
             )
         )
-    if end is not None and now - skew > end:
+    if end is not None and now - end > skew:
         checks.append(
             Check(
                 "validity.expired",

@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
-from passeport.did.keys import KeyAlgorithm
+from passeport.did.keys import KeyAlgorithm, PrivateKey
 from passeport.errors import InputError, SigningError
 from passeport.issuer.issue import issue
+from passeport.issuer.profile import Profile
 from passeport.issuer.registry import CredentialState
 from passeport.issuer.statuslist import publish_status, revoke
 from passeport.issuer.templates import TEMPLATE_NAMES
@@ -264,3 +265,28 @@ def test_the_registry_keeps_no_personal_data(tmp_path: Path) -> None:
         assert personal.encode() not in stored
     assert data["holder"]["id"].encode() in stored
     assert json.dumps(data["holder"]["name"]).encode() not in stored
+
+
+@pytest.mark.parametrize(
+    ("key_type", "suite"),
+    [(KeyAlgorithm.ED25519, "eddsa-jcs-2022"), (KeyAlgorithm.P256, "ecdsa-jcs-2019")],
+)
+def test_a_jcs_profile_signs_its_status_lists_so_that_they_verify(
+    tmp_path: Path, key_type: KeyAlgorithm, suite: str
+) -> None:
+    # A JCS proof repeats the document's @context: the list is still in plain form.
+    profile = Profile.create(
+        tmp_path / "univ",
+        name="Université Exemple",
+        did="web:univ.example",
+        private_key=PrivateKey.from_raw(key_type, bytes([7]) * 32),
+        secret=bytes([8]) * 32,
+        suite=suite,
+    )
+    credential: dict[str, Any] = issue(profile, "skill", example("skill"), issued_at=ISSUED_AT)
+    assert credential["proof"]["cryptosuite"] == suite
+    publish_status(profile, tmp_path / "public", at=ISSUED_AT)
+    listed = json.loads(next((tmp_path / "public").rglob("revocation*")).read_text())
+    assert listed["proof"]["cryptosuite"] == suite and "@context" in listed["proof"]
+    result = verify_credential(credential, env=offline(tmp_path / "public"))
+    assert result.verified, result.failures()

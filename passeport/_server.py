@@ -1,0 +1,107 @@
+"""How ``passeport serve`` runs uvicorn: limits and timeouts against slow and idle clients.
+
+uvicorn closes an idle keep-alive connection (``timeout_keep_alive``) but waits
+for ever for a request whose head (request line and headers) comes slowly or
+never, and the application for a body that stops half-way: 500 such
+connections stayed open for more than 40 s. Here:
+
+- a request's head must arrive within :data:`HEAD_TIMEOUT` seconds of the
+  connection (or of the previous response), else the connection is closed;
+- its body within :data:`passeport.app.DEFAULT_BODY_TIMEOUT` seconds of its
+  head (:class:`passeport.app.BodyLimit` answers 408);
+- a head is at most :data:`MAX_HEAD_BYTES` bytes;
+- beyond :data:`MAX_CONNECTIONS` open connections, requests are answered 503
+  at once rather than queued.
+
+The shell imports this module only to serve: it imports uvicorn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Final
+
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+__all__ = [
+    "HEAD_TIMEOUT",
+    "KEEP_ALIVE_TIMEOUT",
+    "MAX_CONNECTIONS",
+    "MAX_HEAD_BYTES",
+    "head_deadline_protocol",
+    "server_options",
+]
+
+HEAD_TIMEOUT: Final = 10.0
+"""Seconds a client has to send a request's line and headers."""
+KEEP_ALIVE_TIMEOUT: Final = 5
+"""Seconds an idle connection is kept open after a response."""
+MAX_CONNECTIONS: Final = 256
+"""Open connections (or running requests) beyond which a request is answered 503."""
+MAX_HEAD_BYTES: Final = 16 * 1024
+"""The largest request head (request line and headers) read, in bytes."""
+
+
+class _HeadDeadline(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol, closing a connection whose request head is late.
+
+    uvicorn's keep-alive timer is cancelled by any byte received, so a client
+    sending one byte a second keeps it open for ever; this timer runs from
+    the moment a request head is awaited until the head is complete.
+    """
+
+    head_timeout: float = HEAD_TIMEOUT
+    _head_timer: asyncio.TimerHandle | None = None
+    _head_cycle: Any = None
+
+    def _await_head(self) -> None:
+        self._stop_head_timer()
+        self._head_cycle = self.cycle
+        self._head_timer = self.loop.call_later(self.head_timeout, self._head_late)
+
+    def _stop_head_timer(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def _head_late(self) -> None:
+        self._head_timer = None
+        if self.cycle is self._head_cycle and not self.transport.is_closing():
+            self.transport.close()
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._await_head()
+
+    def handle_events(self) -> None:
+        super().handle_events()
+        if self._head_timer is not None and self.cycle is not self._head_cycle:
+            self._stop_head_timer()  # a new request's head has arrived
+
+    def on_response_complete(self) -> None:
+        # Armed first: uvicorn then reads a pipelined request, which stops it.
+        if not self.transport.is_closing():
+            self._await_head()
+        super().on_response_complete()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_head_timer()
+        super().connection_lost(exc)
+
+
+def head_deadline_protocol(head_timeout: float = HEAD_TIMEOUT) -> type[asyncio.Protocol]:
+    """Return uvicorn's HTTP/1.1 protocol closing connections whose request head is late."""
+    if head_timeout == HEAD_TIMEOUT:
+        return _HeadDeadline
+    return type("_HeadDeadline", (_HeadDeadline,), {"head_timeout": head_timeout})
+
+
+def server_options(*, head_timeout: float = HEAD_TIMEOUT) -> dict[str, Any]:
+    """Return the uvicorn settings of ``passeport serve`` (keyword arguments of ``uvicorn.run``)."""
+    return {
+        "http": head_deadline_protocol(head_timeout),
+        "timeout_keep_alive": KEEP_ALIVE_TIMEOUT,
+        "limit_concurrency": MAX_CONNECTIONS,
+        "h11_max_incomplete_event_size": MAX_HEAD_BYTES,
+        "timeout_graceful_shutdown": 5,
+    }

@@ -4,16 +4,26 @@
 into data, status entries allocated, status lists signed) and records what
 comes back; a worker process, started once per batch by
 :func:`start_worker`, renders, signs and verifies each row of a chunk and
-writes its credential atomically (:func:`run_chunk`). A row that fails comes
-back as a :class:`Done` with its message; the other rows go on.
+writes its credential, complete, to the row's hidden staging file
+(:func:`run_chunk`): the parent renames it into place once the registry has
+recorded it. A row that fails comes back as a :class:`Done` with its
+message; the other rows go on.
+
+A worker ends with the batch process, however that ends (``kill -9``
+included): it watches a pipe whose other end only the batch process holds.
+Once the workers are gone, multiprocessing's fork server and resource
+tracker, which wait for their clients' pipes to close, end too.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any
@@ -32,7 +42,11 @@ __all__ = ["Chunk", "Done", "Job", "process_context", "run_chunk", "start_worker
 
 @dataclass(frozen=True, slots=True)
 class Job:
-    """One row to issue: its number and place, key, data, id, status slot and file name."""
+    """One row to issue: its number and place, key, data, id, status slot and file names.
+
+    ``output`` is the credential's file; ``staged`` the hidden file it is
+    written to until the registry has recorded it.
+    """
 
     number: int
     where: str
@@ -41,6 +55,7 @@ class Job:
     credential_id: str
     slot: StatusSlot
     output: str
+    staged: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +80,7 @@ class Done:
 
 
 def run_chunk(chunk: Chunk, profile: Profile, loader: DocumentLoader) -> list[Done]:
-    """Issue every row of ``chunk`` and write each credential atomically."""
+    """Issue every row of ``chunk``; write each credential, complete, to its staging file."""
     env = verification_environment(chunk.documents, loader=loader, at=chunk.issued_at)
     done = []
     for job in chunk.jobs:
@@ -86,7 +101,7 @@ def run_chunk(chunk: Chunk, profile: Profile, loader: DocumentLoader) -> list[Do
             try:
                 token = enveloped_token(issued.credential)
                 text = dump_json(issued.credential) if token is None else token + "\n"
-                write_atomic(target, text)
+                write_atomic(Path(chunk.out_dir) / job.staged, text)  # private: personal data
             except OSError as exc:
                 raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
             except InputError as exc:  # write_atomic names the file; the row is named here
@@ -102,13 +117,28 @@ def run_chunk(chunk: Chunk, profile: Profile, loader: DocumentLoader) -> list[Do
 _WORKER: dict[str, Any] = {}  # per worker process: its profile and document loader
 
 
-def start_worker(directory: str) -> None:
+def _end_with(lifeline: Connection) -> None:
+    """Wait until the batch process's end of ``lifeline`` closes, then end this process."""
+    while True:
+        try:
+            lifeline.recv_bytes()
+        except (EOFError, OSError):
+            os._exit(1)
+
+
+def start_worker(directory: str, lifeline: Connection | None = None) -> None:
     """Open the profile once per worker process, with a loader kept for the whole batch.
 
     A profile the worker cannot open is kept as the error of every chunk it
     is given (an initializer that raises would break the pool with a
-    traceback instead of our one-line error).
+    traceback instead of our one-line error). With ``lifeline``, the read end
+    of a pipe whose write end only the batch process holds, the worker ends
+    as soon as that process does, even killed; it would otherwise wait for
+    work forever, and keep multiprocessing's fork server and resource tracker
+    alive with it.
     """
+    if lifeline is not None:
+        threading.Thread(target=_end_with, args=(lifeline,), name="lifeline", daemon=True).start()
     try:
         _WORKER["profile"] = Profile.open(Path(directory))
     except PasseportError as exc:

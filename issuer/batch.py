@@ -12,13 +12,23 @@ How a batch runs:
    from the registry in one transaction (so concurrent issuers never share an
    index) and the signed status lists its credentials point at.
 3. Worker processes (:mod:`issuer._workers`, started once per batch, each
-   keeping its processed JSON-LD contexts for the whole batch) render, sign
-   and verify each credential of a chunk and write it atomically to
-   ``OUT/<name>.json`` (``.jwt`` or ``.sd-jwt`` for a token). A row that
-   fails is reported with its row number and the others go on.
-4. The parent records the chunk's credentials in the registry, after their
-   files exist: an interruption between the two leaves an unrecorded file,
-   which the resumed batch overwrites with a new credential.
+   keeping its processed JSON-LD contexts for the whole batch, and each
+   ending when the batch process ends, even killed) render, sign and verify
+   each credential of a chunk and write it, complete, to a hidden staging
+   file beside its destination. A row that fails is reported with its row
+   number and the others go on.
+4. The parent records the chunk's credentials in the registry, then renames
+   each staging file to ``OUT/<name>.json`` (``.jwt`` or ``.sd-jwt`` for a
+   token): a credential file exists only once the registry knows the
+   credential, so that it can be revoked. A chunk the registry refuses has
+   its staging files removed.
+
+One batch runs at a time on a profile: it holds an OS lock on the profile's
+``batch.lock`` for its whole run, and a second batch is refused, naming the
+process that holds it, or waits for it (``wait``). Staging files that a
+killed batch left (they carry the profile's mark) are put in place at the
+start of the next batch if the registry recorded their credential, and
+removed otherwise.
 
 Row numbers are the file's line numbers: a CSV header is row 1, so the first
 graduate is row 2, as a spreadsheet shows it.
@@ -32,7 +42,7 @@ import json
 import os
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -61,13 +71,25 @@ from passeport.issuer.templates import TEMPLATE_NAMES, columns, data_from_row, s
 from passeport.proofs.dates import utc_now
 from passeport.proofs.mechanism import mechanism_named
 
-__all__ = ["BatchSummary", "ProgressCallback", "RowFailure", "issue_batch", "row_key"]
+__all__ = [
+    "LOCK_FILE",
+    "BatchSummary",
+    "ProgressCallback",
+    "RowFailure",
+    "issue_batch",
+    "profile_lock",
+    "row_key",
+    "staged_name",
+]
 
 ProgressCallback = Callable[[int, int], None]
 """Called as ``progress(rows_done, rows_total)`` while a batch runs."""
 
 _MAX_CHUNK: Final = 50
 _SLUG: Final = re.compile(r"[^A-Za-z0-9._-]+")
+LOCK_FILE: Final = "batch.lock"
+"""The file of a profile folder that a running batch holds locked."""
+_STAGED: Final = ".part"
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +162,88 @@ def _output_name(data: Mapping[str, Any], key: str, suite: str) -> str:
     return f"{slug}-{key[:12]}{suffix}" if slug else f"row-{key[:12]}{suffix}"
 
 
+# One batch at a time per profile, and the files a killed batch left ----------------------
+
+
+def _lock_holder(fd: int) -> str:
+    """Return `` (pid N)`` for the process that wrote its pid in the lock file, if it did."""
+    try:
+        text = os.pread(fd, 32, 0).decode("ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return ""
+    return f" (pid {text})" if text.isdigit() else ""
+
+
+@contextlib.contextmanager
+def profile_lock(directory: Path, *, wait: bool = False) -> Iterator[None]:
+    """Hold the profile's batch lock (an OS lock, released even if the process is killed).
+
+    Raises:
+        InputError: another batch holds it (without ``wait``), or the lock
+            file cannot be created.
+    """
+    try:
+        import fcntl
+    except ImportError:  # no flock (Windows): batches on one profile are not serialized
+        yield
+        return
+    path = directory / LOCK_FILE
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)  # not inherited by workers
+    except OSError as exc:
+        raise InputError(f"cannot create the lock file: {exc.strerror}", where=str(path)) from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise InputError(
+                f"another batch is running on this profile{_lock_holder(fd)}; "
+                "run this one when it ends, or give --wait",
+                where=str(directory),
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _profile_mark(profile: Profile) -> str:
+    """Return the mark of a profile's staging files (8 hex digits of its folder's path)."""
+    return hashlib.sha256(str(profile.directory.resolve()).encode()).hexdigest()[:8]
+
+
+def staged_name(output: str, credential_id: str, mark: str) -> str:
+    """Return the hidden file a credential is written to before the registry records it."""
+    return f".{output}.{credential_id.removeprefix('urn:uuid:')}.{mark}{_STAGED}"
+
+
+def _recover(out_dir: Path, mark: str, registry: Registry) -> None:
+    """Put in place the staged files of recorded credentials a killed batch left; drop the rest.
+
+    Only files with this profile's mark are touched: another profile may
+    write into the same folder.
+    """
+    suffix = f".{mark}{_STAGED}"
+    try:
+        names = [entry.name for entry in os.scandir(out_dir) if entry.name.startswith(".")]
+    except OSError:
+        return
+    for name in names:
+        path = out_dir / name
+        if name.endswith(suffix):
+            output, _, uuid = name[1 : -len(suffix)].rpartition(".")
+            final = out_dir / output
+            if output and registry.find(f"urn:uuid:{uuid}") is not None:
+                with contextlib.suppress(OSError):  # else: reported when its row comes
+                    os.replace(path, final)  # the registry's credential for that row
+                continue
+        elif f"{suffix}." not in name:  # not a temporary file of write_atomic's either
+            continue
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+
+
 # The batch --------------------------------------------------------------------------------
 
 
@@ -170,8 +274,10 @@ class _Batch:
     issued_at: datetime
     loader: DocumentLoader
     tally: _Tally
+    mark: str
     seen: dict[str, int] = field(default_factory=dict)
     lists: dict[int, dict[str, bytes]] = field(default_factory=dict)
+    pending: dict[int, Job] = field(default_factory=dict)  # by row number: handed to workers
 
     def prepare(self, rows: Sequence[Row]) -> list[tuple[Row, str, JsonObject]]:
         """Convert rows to data; report bad ones, skip those already issued or repeated."""
@@ -226,29 +332,65 @@ class _Batch:
                     self.profile, self.registry, {list_id}, at=self.issued_at, loader=self.loader
                 )
             documents.update(self.lists[list_id])
-        jobs = tuple(
-            Job(
+        jobs = []
+        for (row, key, data), slot in zip(fresh, slots, strict=True):
+            credential_id = new_credential_id()
+            output = _output_name(data, key, self.suite)
+            job = Job(
                 row.number,
                 f"{self.source.name} row {row.number}",
                 key,
                 data,
-                new_credential_id(),
+                credential_id,
                 slot,
-                _output_name(data, key, self.suite),
+                output,
+                staged_name(output, credential_id, self.mark),
             )
-            for (row, key, data), slot in zip(fresh, slots, strict=True)
+            self.pending[row.number] = job
+            jobs.append(job)
+        return Chunk(
+            self.template, self.suite, self.issued_at, str(self.out_dir), documents, tuple(jobs)
         )
-        return Chunk(self.template, self.suite, self.issued_at, str(self.out_dir), documents, jobs)
 
     def record(self, done: list[Done]) -> None:
-        """Record what a chunk issued, then count it."""
-        self.registry.add([d.record for d in done if d.record is not None])
-        for item in done:
-            if item.record is not None:
-                self.tally.issued += 1
-            else:
+        """Record what a chunk issued, then put its files in place, then count it.
+
+        A credential's file appears only after the registry committed its
+        record; if the registry refuses the chunk, its staged files are removed.
+        """
+        jobs = [self.pending.pop(item.number) for item in done]
+        issued = [job for item, job in zip(done, jobs, strict=True) if item.record is not None]
+        try:
+            self.registry.add([item.record for item in done if item.record is not None])
+        except BaseException:
+            self.discard(issued)
+            raise
+        for item, job in zip(done, jobs, strict=True):
+            if item.record is None:
                 self.tally.failures.append(RowFailure(item.number, item.error or "failed"))
+                continue
+            target = self.out_dir / job.output
+            try:
+                os.replace(self.out_dir / job.staged, target)
+            except OSError as exc:  # recorded: the next run puts the staged file in place
+                reason = exc.strerror or str(exc)
+                self.tally.failures.append(
+                    RowFailure(
+                        item.number,
+                        f"{job.where}: issued as {job.credential_id}, but cannot write {target}: "
+                        f"{reason}; run the same command again",
+                    )
+                )
+            else:
+                self.tally.issued += 1
         self.tally.advance(len(done))
+
+    def discard(self, jobs: Iterable[Job]) -> None:
+        """Remove the staged files of ``jobs`` (credentials the registry does not know)."""
+        for job in jobs:
+            self.pending.pop(job.number, None)
+            with contextlib.suppress(OSError):
+                os.unlink(self.out_dir / job.staged)
 
 
 def _chunks(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
@@ -274,6 +416,7 @@ def issue_batch(
     issued_at: datetime | None = None,
     row_format: str | None = None,
     chunk_size: int | None = None,
+    wait: bool = False,
 ) -> BatchSummary:
     """Issue one credential per row of a CSV or JSON Lines file into ``out_dir``.
 
@@ -283,7 +426,7 @@ def issue_batch(
     Windows-1252) are detected; the summary says which. Bad rows are
     reported (file, row number, JSON pointer) and the others issued. Rows
     already issued by an earlier run are skipped, so an interrupted batch is
-    resumed by running it again.
+    resumed by running it again. One batch runs at a time on a profile.
 
     Args:
         workers: processes that sign (default: every core; 1 signs in this process).
@@ -291,12 +434,15 @@ def issue_batch(
         issued_at: the issuance instant of every credential (default: now).
         row_format: ``csv`` or ``jsonl`` (default: from the file name's suffix).
         chunk_size: rows handed to a worker at once (default: up to 50).
+        wait: wait for another batch running on the profile to end, instead
+            of refusing to start.
 
     Raises:
         InputError: the file cannot be read as a whole (missing, not text,
             malformed CSV, no header or a column the template does not know) or
             holds no row, ``out_dir`` cannot be written, or the
-            registry cannot be used, or a worker cannot open the profile.
+            registry cannot be used, or a worker cannot open the profile, or
+            another batch is running on the profile (without ``wait``).
         SigningError: a worker process died (the rows recorded so far stay issued).
         ValueError: an unknown template or suite, or ``workers`` below 1.
     """
@@ -317,7 +463,9 @@ def issue_batch(
     size = chunk_size or max(1, min(_MAX_CHUNK, total // (workers * 4) or 1))
     started = time.perf_counter()
     tally = _Tally(total, progress)
-    with profile.open_registry() as registry:
+    mark = _profile_mark(profile)
+    with profile_lock(profile.directory, wait=wait), profile.open_registry() as registry:
+        _recover(out_dir, mark, registry)
         batch = _Batch(
             profile,
             registry,
@@ -329,14 +477,18 @@ def issue_batch(
             issued_at or utc_now(),
             bundled_loader(),
             tally,
+            mark,
         )
-        if workers == 1:
-            for source_rows in _chunks(read_rows(source), size):
-                fresh = batch.prepare(source_rows)
-                if fresh:
-                    batch.record(run_chunk(batch.chunk(fresh), profile, batch.loader))
-        else:
-            _run_pool(batch, source, size, workers)
+        try:
+            if workers == 1:
+                for source_rows in _chunks(read_rows(source), size):
+                    fresh = batch.prepare(source_rows)
+                    if fresh:
+                        batch.record(run_chunk(batch.chunk(fresh), profile, batch.loader))
+            else:
+                _run_pool(batch, source, size, workers)
+        finally:
+            batch.discard(list(batch.pending.values()))  # chunks never recorded (interrupted)
     tally.failures.sort(key=lambda failure: failure.row)
     return BatchSummary(
         source=str(rows),
@@ -371,11 +523,15 @@ def _check_source(source: RowFile, template: str) -> None:
 def _run_pool(batch: _Batch, source: RowFile, size: int, workers: int) -> None:
     """Keep ``workers`` processes busy with chunks; record each chunk as it completes."""
     in_flight: set[Future[list[Done]]] = set()
+    context = process_context()
+    # Workers read the other end of this pipe: it closes when this process ends,
+    # however it ends, and they end with it (see _workers.start_worker).
+    lifeline, keep_alive = context.Pipe(duplex=False)
     pool = ProcessPoolExecutor(
         max_workers=workers,
-        mp_context=process_context(),
+        mp_context=context,
         initializer=start_worker,
-        initargs=(str(batch.profile.directory),),
+        initargs=(str(batch.profile.directory), lifeline),
     )
     try:
 
@@ -407,3 +563,5 @@ def _run_pool(batch: _Batch, source: RowFile, size: int, workers: int) -> None:
     finally:
         with contextlib.suppress(Exception):
             pool.shutdown(wait=True, cancel_futures=True)
+        keep_alive.close()
+        lifeline.close()

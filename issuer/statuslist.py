@@ -32,7 +32,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Final
 
-from passeport._io import dump_json, write_atomic
+from passeport._io import PUBLIC, dump_json, write_atomic
 from passeport._json import JsonObject
 from passeport.contexts import DocumentLoader
 from passeport.did.resolve import CacheDirFetcher, Fetcher
@@ -410,7 +410,7 @@ def publish_status(
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise InputError(f"cannot create a folder: {exc.strerror}", where=str(path)) from None
-        write_atomic(path, dump_json(document))
+        write_atomic(path, dump_json(document), mode=PUBLIC)  # served to every verifier
         written.append(path)
     return written
 

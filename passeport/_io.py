@@ -1,5 +1,12 @@
 """File input and output shared by every command: located errors, atomic writes.
 
+Every file the toolkit writes goes through :func:`write_atomic`: written to a
+temporary file beside its destination, flushed, then renamed, so that it
+never exists half-written. Files are private (mode 0600: credentials hold
+names, birth dates and e-mails) unless the caller says that they are meant
+to be public (:data:`PUBLIC`: status lists, DID documents), and then the
+process's umask still applies.
+
 A leaf module like ``errors.py``: it imports nothing of the project but the
 error tree, so every package may use it.
 """
@@ -14,13 +21,15 @@ import re
 import tempfile
 from itertools import accumulate
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from passeport.errors import InputError
 
 __all__ = [
     "MAX_INPUT_BYTES",
     "MAX_JSON_DEPTH",
+    "PRIVATE",
+    "PUBLIC",
     "dump_json",
     "link_exclusive",
     "parse_json",
@@ -32,6 +41,10 @@ __all__ = [
 MAX_INPUT_BYTES = 16 * 1024 * 1024
 MAX_JSON_DEPTH = 100
 """How deep arrays and objects may nest in any JSON input (a credential nests about 10)."""
+PRIVATE: Final = 0o600
+"""The mode of every file holding personal data or secrets: credentials, wallets, keys, CVs."""
+PUBLIC: Final = 0o644
+"""The mode of files meant to be published (status lists, DID documents), less the umask."""
 
 
 def read_text_file(path: Path, *, max_bytes: int = MAX_INPUT_BYTES) -> str:
@@ -161,13 +174,30 @@ def dump_json(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
 
 
+def _umask() -> int:
+    """Return the process's umask without changing it (read from /proc on Linux)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    current = os.umask(0o077)  # elsewhere: read it by setting it, to the strictest value
+    os.umask(current)
+    return current
+
+
 def write_atomic(
-    path: Path, data: str | bytes, *, mode: int = 0o644, overwrite: bool = True
+    path: Path, data: str | bytes, *, mode: int = PRIVATE, overwrite: bool = True
 ) -> None:
     """Write ``data`` to ``path`` through a temporary file and a rename.
 
-    The file never exists half-written, and it is created with ``mode`` (use
-    0o600 for secrets) rather than chmod-ed afterwards.
+    The file never exists half-written (a crash leaves the old file or none,
+    and at worst a hidden temporary file beside it), and it is created with
+    ``mode``: :data:`PRIVATE` (0600, even under a umask of 022 or 0) unless
+    the file is meant for everyone (:data:`PUBLIC`). The umask may only take
+    permissions away, and the mode is set before any byte is written.
 
     Raises:
         InputError: the file exists and ``overwrite`` is false, or the folder
@@ -178,12 +208,12 @@ def write_atomic(
     folder = path.parent if str(path.parent) else Path(".")
     payload = data.encode("utf-8") if isinstance(data, str) else data
     try:
-        fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+        fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)  # mode 0600
     except OSError as exc:
         raise InputError(f"cannot write in {folder}: {exc.strerror}", where=str(path)) from None
     try:
-        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), mode & ~_umask() & 0o777)
             handle.write(payload)
             handle.flush()
             os.fsync(handle.fileno())

@@ -8,7 +8,8 @@ data key, itself stored AES-GCM-sealed: a wrong passphrase fails the
 authentication tag of that one record, which is the "wrong passphrase" check,
 and never yields garbage. Every record is sealed under the data key with a
 fresh random 96-bit nonce and associated data that binds it to its place (its
-record id and what it is), so records cannot be swapped undetected. The only
+record id and what it is, and for a credential's metadata the row's blind
+indexes), so records cannot be swapped, nor indexes changed, undetected. The only
 module that touches ``cryptography`` for the wallet, and the only one that
 catches its ``InvalidTag``.
 """
@@ -48,12 +49,20 @@ def _b64(data: bytes) -> str:
 
 
 def _unb64(text: object, what: str) -> bytes:
+    """Decode base64url as :func:`_b64` wrote it, refusing any other spelling of the bytes.
+
+    A lenient decoder skips stray characters and ignores the unused bits of
+    the last one, so a changed character could go unnoticed.
+    """
     if not isinstance(text, str):
         raise WalletError(f"corrupt store: {what} is not a string")
     try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        data = base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)
     except ValueError:
         raise WalletError(f"corrupt store: {what} is not base64url") from None
+    if _b64(data) != text:
+        raise WalletError(f"corrupt store: {what} is not base64url")
+    return data
 
 
 @dataclass(frozen=True, slots=True)

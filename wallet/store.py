@@ -11,6 +11,17 @@ Layout of the file (nothing about a credential is in clear)::
                           sealed listing metadata; body: the sealed credential (both
                           CBOR inside the seal: read faster than JSON)
 
+Everything read back is authenticated: the sealed values by AES-GCM, and the
+record id and both indexes as the associated data of the sealed metadata, so
+that changing a byte of any of them makes the record fail its integrity
+check when it is read (``corrupt store``), instead of quietly breaking
+duplicate detection. A wallet of the first format (``passeport-wallet/1``,
+whose indexes were not authenticated) is upgraded when it is first opened:
+each index is computed again from the authenticated credential, and the
+metadata sealed again with the indexes. What the file cannot tell is a
+record deleted, or the whole file (or one record) put back as it was
+earlier: that would need a counter kept outside the file.
+
 Writes run in ``BEGIN IMMEDIATE`` transactions with a busy timeout, so several
 processes or threads may add at once without losing a credential; a duplicate
 is caught by the unique indexes, inside the same transaction. Files (the
@@ -33,7 +44,7 @@ from typing import Final, Self
 
 from passeport._json import JsonObject
 from passeport.did.keyfile import KeyPair
-from passeport.errors import WalletError
+from passeport.errors import InputError, WalletError
 from passeport.wallet._backup import (
     BACKUP_FORMAT,
     backup_items,
@@ -63,7 +74,8 @@ from passeport.wallet._sqlite import (
 
 __all__ = ["BACKUP_FORMAT", "STORE_FORMAT", "Wallet"]
 
-STORE_FORMAT: Final = "passeport-wallet/1"
+STORE_FORMAT: Final = "passeport-wallet/2"
+_FIRST_FORMAT: Final = "passeport-wallet/1"  # indexes not authenticated: upgraded when opened
 _SCHEMA: Final = """
 CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE credentials (
@@ -76,8 +88,29 @@ CREATE TABLE credentials (
 """
 
 
-def _info_aad(record_id: str) -> bytes:
+def _field(value: bytes | None) -> bytes:
+    return b"\xff\xff" if value is None else len(value).to_bytes(2, "big") + value
+
+
+def _info_aad(record_id: str, id_index: bytes | None, content_index: bytes) -> bytes:
+    """Bind sealed metadata to its record id and to both indexes of its row."""
+    return (
+        b"passeport-wallet/2/info:"
+        + _field(record_id.encode("utf-8"))
+        + _field(id_index)
+        + _field(content_index)
+    )
+
+
+def _first_info_aad(record_id: str) -> bytes:
     return b"passeport-wallet/info:" + record_id.encode("ascii")
+
+
+def _index(value: object, what: str) -> bytes | None:
+    """Return a stored index: bytes or NULL (a text would not be found by duplicate lookups)."""
+    if value is None or isinstance(value, bytes):
+        return value
+    raise WalletError(f"corrupt store: {what} fails its integrity check")
 
 
 def _body_aad(record_id: str) -> bytes:
@@ -170,7 +203,7 @@ class Wallet:
                 rows = dict(connection.execute("SELECT name, value FROM meta").fetchall())
             except sqlite3.DatabaseError:
                 raise WalletError("not a passeport wallet", where=where) from None
-        if rows.get("format") != STORE_FORMAT:
+        if rows.get("format") not in (STORE_FORMAT, _FIRST_FORMAT):
             raise WalletError("not a passeport wallet (unknown format)", where=where)
         params = KdfParams.from_json(loads(str(rows.get("kdf", "")).encode(), "kdf"))
         try:
@@ -181,7 +214,49 @@ class Wallet:
         except ValueError:
             raise WalletError("corrupt store: the holder key", where=where) from None
         holder = data_key.open(sealed, _HOLDER_AAD, what="the holder key")
-        return cls(path=path, key=data_key, holder=holder_from(holder, where))
+        wallet = cls(path=path, key=data_key, holder=holder_from(holder, where))
+        if rows.get("format") == _FIRST_FORMAT:
+            try:
+                wallet._upgrade()
+            except WalletError as exc:
+                raise exc.located(where) from None
+        return wallet
+
+    def _upgrade(self) -> None:
+        """Authenticate the indexes of a first-format wallet: computed again, then sealed.
+
+        The first format did not authenticate the indexes, so they are not
+        trusted: each is computed from the credential and its metadata, which
+        are authenticated, and the metadata sealed again with them.
+        """
+        with session(self.path, write=True) as connection:
+            found = connection.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()
+            if found is None or found[0] != _FIRST_FORMAT:
+                return  # another process upgraded it meanwhile
+            rows = connection.execute(
+                "SELECT id, info, body FROM credentials ORDER BY rowid"
+            ).fetchall()
+            for record_id, sealed_info, sealed_body in rows:
+                record_id = str(record_id)
+                what = f"credential {record_id}"
+                info_row = self.key.open(sealed_info, _first_info_aad(record_id), what=what)
+                info = CredentialInfo.from_row(unpack(info_row, what))
+                held = self._held(record_id, info, sealed_body)
+                credential = held.credential
+                if not isinstance(credential, dict | str):
+                    raise WalletError(f"corrupt store: {what} has no credential")
+                try:
+                    digest = NewCredential.of(info, credential, held.claims).digest
+                except InputError:
+                    raise WalletError(f"corrupt store: {what} cannot be read") from None
+                id_index = self._id_index(info)
+                content_index = self.key.blind(b"content:" + digest)
+                sealed = self.key.seal(info_row, _info_aad(record_id, id_index, content_index))
+                connection.execute(
+                    "UPDATE credentials SET id_index = ?, content_index = ?, info = ? WHERE id = ?",
+                    (id_index, content_index, sealed, record_id),
+                )
+            connection.execute("UPDATE meta SET value = ? WHERE name = 'format'", (STORE_FORMAT,))
 
     # --- credentials -------------------------------------------------------------------------
 
@@ -199,10 +274,12 @@ class Wallet:
                 id_index = self._id_index(item.info)
                 content_index = self.key.blind(b"content:" + item.digest)
                 found = connection.execute(
-                    "SELECT id FROM credentials WHERE content_index = ? OR id_index = ?",
+                    "SELECT id, id_index, content_index, info FROM credentials "
+                    "WHERE content_index = ? OR id_index = ?",
                     (content_index, id_index),
                 ).fetchone()
                 if found is not None:
+                    self._entry(*found)  # a duplicate of what is really there
                     results.append(Stored(str(found[0]), duplicate=True))
                     continue
                 record_id = secrets.token_hex(6)
@@ -210,7 +287,9 @@ class Wallet:
                     "SELECT 1 FROM credentials WHERE id = ?", (record_id,)
                 ).fetchone():
                     record_id = secrets.token_hex(6)
-                info = self.key.seal(pack(item.info.to_row()), _info_aad(record_id))
+                info = self.key.seal(
+                    pack(item.info.to_row()), _info_aad(record_id, id_index, content_index)
+                )
                 body = self.key.seal(
                     pack({"credential": item.credential, "claims": item.claims}),
                     _body_aad(record_id),
@@ -233,13 +312,23 @@ class Wallet:
     def entries(self) -> list[WalletEntry]:
         """Return every credential's listing metadata, oldest first (decrypts the infos only)."""
         with session(self.path, write=False) as connection:
-            rows = connection.execute("SELECT id, info FROM credentials ORDER BY rowid").fetchall()
+            rows = connection.execute(
+                "SELECT id, id_index, content_index, info FROM credentials ORDER BY rowid"
+            ).fetchall()
         with collector_paused():
-            return [self._entry(str(record_id), info) for record_id, info in rows]
+            return [self._entry(*row) for row in rows]
 
-    def _entry(self, record_id: str, sealed: bytes) -> WalletEntry:
+    def _entry(
+        self, record_id: object, id_index: object, content_index: object, sealed: object
+    ) -> WalletEntry:
+        """Open a row's metadata; its id and indexes are authenticated with it."""
+        record_id = str(record_id)
         what = f"credential {record_id}"
-        data = self.key.open(sealed, _info_aad(record_id), what=what)
+        content = _index(content_index, what)
+        if content is None or not isinstance(sealed, bytes):
+            raise WalletError(f"corrupt store: {what} fails its integrity check")
+        aad = _info_aad(record_id, _index(id_index, what), content)
+        data = self.key.open(sealed, aad, what=what)
         return WalletEntry(record_id, CredentialInfo.from_row(unpack(data, what)))
 
     def resolve(self, reference: str) -> str:
@@ -309,9 +398,11 @@ class Wallet:
                 ids = [item if isinstance(item, str) else item.id for item in batch]
                 marks = ",".join("?" * len(ids))
                 rows = {
-                    str(row[0]): (row[1], row[2])
+                    str(row[0]): row
                     for row in connection.execute(
-                        f"SELECT id, info, body FROM credentials WHERE id IN ({marks})", ids
+                        "SELECT id, id_index, content_index, info, body FROM credentials "
+                        f"WHERE id IN ({marks})",
+                        ids,
                     )
                 }
                 opened: list[HeldCredential] = []
@@ -319,11 +410,10 @@ class Wallet:
                     for item, record_id in zip(batch, ids, strict=True):
                         if record_id not in rows:
                             continue
-                        info_blob, body_blob = rows[record_id]
+                        *sealed_info, body_blob = rows[record_id]
+                        # Entries come from entries(), which opened (authenticated) them.
                         info = (
-                            self._entry(record_id, info_blob).info
-                            if isinstance(item, str)
-                            else item.info
+                            self._entry(*sealed_info).info if isinstance(item, str) else item.info
                         )
                         opened.append(self._held(record_id, info, body_blob))
                 yield from opened
@@ -343,13 +433,28 @@ class Wallet:
         )
 
     def update(self, changes: Sequence[tuple[str, CredentialInfo]]) -> None:
-        """Replace the listing metadata of credentials (after a fresh verification), at once."""
-        sealed = [
-            (self.key.seal(pack(info.to_row()), _info_aad(record_id)), record_id)
-            for record_id, info in changes
-        ]
+        """Replace the listing metadata of credentials (after a fresh verification), at once.
+
+        Each row is authenticated before it is sealed again: an altered index
+        is refused, never sealed as if it were right.
+
+        Raises:
+            WalletError: a corrupt record.
+        """
         with session(self.path, write=True) as connection:
-            connection.executemany("UPDATE credentials SET info = ? WHERE id = ?", sealed)
+            for record_id, info in changes:
+                row = connection.execute(
+                    "SELECT id, id_index, content_index, info FROM credentials WHERE id = ?",
+                    (record_id,),
+                ).fetchone()
+                if row is None:
+                    continue  # removed meanwhile
+                self._entry(*row)  # authenticates the row's indexes, which are bytes
+                aad = _info_aad(record_id, row[1], row[2])
+                connection.execute(
+                    "UPDATE credentials SET info = ? WHERE id = ?",
+                    (self.key.seal(pack(info.to_row()), aad), record_id),
+                )
 
     def remove(self, reference: str) -> str:
         """Delete one credential; return its record id.

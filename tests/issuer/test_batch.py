@@ -168,7 +168,7 @@ def test_a_failed_write_leaves_no_partial_file_and_no_record(
 
     def failing_replace(source: Any, target: Any) -> None:
         calls.append(str(target))
-        if len(calls) == 3:
+        if Path(target).name.startswith(".did-example-graduate3-"):  # its staging file
             raise OSError(28, "No space left on device")
         real_replace(source, target)
 
@@ -178,15 +178,46 @@ def test_a_failed_write_leaves_no_partial_file_and_no_record(
     assert (summary.issued, summary.failed) == (5, 1)
     [failure] = summary.failures
     assert failure.row == 4
-    assert failure.message.startswith("class.csv row 4: cannot write ")
+    assert failure.message.startswith(f"class.csv row 4: cannot write {out}/did-example-graduate3-")
     assert failure.message.endswith("No space left on device")
     assert not _leftovers(out)
-    assert Path(calls[2]).name not in _outputs(out)
+    assert not any(name.startswith("did-example-graduate3-") for name in _outputs(out))
     with profile.open_registry() as registry:
         assert registry.count() == 5
     resumed = issue_batch(profile, "diploma", rows, out, workers=1, issued_at=ISSUED_AT)
     assert (resumed.issued, resumed.skipped, resumed.failed) == (1, 5, 0)
     assert len(_outputs(out)) == 6
+
+
+def test_a_recorded_credential_whose_file_cannot_be_put_in_place_is_put_there_next_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    profile = make_profile(tmp_path / "univ")
+    rows = class_rows(tmp_path / "class.csv", 4)
+    out = tmp_path / "out"
+    real_replace = os.replace
+
+    def failing_replace(source: Any, target: Any) -> None:
+        if Path(target).name.startswith("did-example-graduate2-"):  # staged, recorded, then this
+            raise OSError(28, "No space left on device")
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    summary = issue_batch(profile, "diploma", rows, out, workers=1, issued_at=ISSUED_AT)
+    monkeypatch.undo()
+    assert (summary.issued, summary.failed) == (3, 1)
+    [failure] = summary.failures
+    assert failure.row == 3 and "class.csv row 3: issued as urn:uuid:" in failure.message
+    assert failure.message.endswith("No space left on device; run the same command again")
+    [staged] = _leftovers(out)  # recorded, hidden, private until the next run
+    assert (out / staged).stat().st_mode & 0o777 == 0o600
+    resumed = issue_batch(profile, "diploma", rows, out, workers=1, issued_at=ISSUED_AT)
+    assert (resumed.issued, resumed.skipped, resumed.failed) == (0, 4, 0)
+    assert not _leftovers(out)
+    outputs = _outputs(out)
+    with profile.open_registry() as registry:
+        assert registry.count() == 4
+        assert all(registry.find(c["id"]) is not None for c in outputs.values())
 
 
 def test_a_recorded_row_whose_file_vanished_is_reported(tmp_path: Path) -> None:

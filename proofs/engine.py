@@ -15,6 +15,7 @@ listed under the proof purpose's relationship in its DID document.
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -125,11 +126,23 @@ def _with_data_integrity_context(document: JsonObject) -> JsonObject:
     """Add the Data Integrity context to a VC 1.1 document that lacks it.
 
     VC 2.0's context defines ``DataIntegrityProof`` and its properties; the
-    1.1 context does not, so its proof terms would be undefined.
+    1.1 context does not, so its proof terms would be undefined. Only a
+    document whose first context is VC 1.1's gets it: any other document
+    without either context is refused, never completed behind its author's
+    back (``[examples/v2]`` would otherwise be signed as if it were VC 2.0).
+
+    Raises:
+        SigningError: the document's contexts do not define the proof.
     """
     contexts = _context_list(document)
     if VC_V2 in contexts or DATA_INTEGRITY_V2 in contexts or not contexts:
-        return document
+        return document  # no @context: plain JSON, for a JCS suite
+    if contexts[0] != VC_V1:
+        raise SigningError(
+            f"the document's @context defines no DataIntegrityProof: its first @context "
+            f"must be {VC_V2} (or {VC_V1}), or it must list {DATA_INTEGRITY_V2}",
+            pointer="/@context",
+        )
     updated = dict(document)
     updated["@context"] = [*contexts, DATA_INTEGRITY_V2]
     return updated
@@ -198,7 +211,11 @@ def add_proof(
         config["nonce"] = options.nonce
     if options.previous_proof is not None:
         previous = options.previous_proof
-        config["previousProof"] = previous if isinstance(previous, str) else list(previous)
+        config["previousProof"] = (
+            list(previous)
+            if isinstance(previous, Sequence) and not isinstance(previous, str)
+            else previous
+        )
         # VC-DATA-INTEGRITY 4.3 (add proof chain): sign with the named proofs.
         unsecured = dict(unsecured)
         unsecured["proof"] = _previous_proofs(existing, config["previousProof"], where=None)
@@ -222,9 +239,21 @@ def add_proof(
     return secured
 
 
+def _is_previous_proof(value: Any) -> bool:
+    """Tell whether ``value`` is a ``previousProof``: a string or a non-empty list of strings."""
+    if isinstance(value, str):
+        return True
+    return isinstance(value, list) and bool(value) and all(isinstance(v, str) for v in value)
+
+
 def _previous_proofs(
     proofs: Sequence[Mapping[str, Any]], previous: Any, *, where: str | None
 ) -> Any:
+    if not _is_previous_proof(previous):
+        raise InputError(
+            "previousProof must be a proof id or a non-empty list of proof ids (strings)",
+            where=where,
+        )
     wanted = [previous] if isinstance(previous, str) else list(previous)
     found = []
     for proof_id in wanted:
@@ -339,6 +368,17 @@ def _verify_one(
                 f'the proof has a member "{unknown[0]}" that is not a DataIntegrityProof '
                 "option (VC Data Integrity 2.1); options must be written under their own names",
                 f"{where}/{unknown[0]}",
+                proof,
+            )
+        ]
+    # VC-DATA-INTEGRITY 2.1: previousProof is a string or a list of strings.
+    if "previousProof" in proof and not _is_previous_proof(proof["previousProof"]):
+        return [
+            fail(
+                "proof.malformed",
+                "previousProof must be a proof id or a non-empty list of proof ids (strings), "
+                f"not {json.dumps(proof['previousProof'], default=str)[:60]}",
+                f"{where}/previousProof",
                 proof,
             )
         ]

@@ -42,6 +42,7 @@ from passeport.proofs._jwt_verifier import (
     party_id,
     verify_jwt,
 )
+from passeport.proofs.model import model_problems
 from passeport.proofs.suite import Signer, controller_of
 
 __all__ = [
@@ -81,7 +82,8 @@ def prepare_document(
 
     Raises:
         InputError: not a VC 2.0 credential or presentation object.
-        SigningError: ``issuer``/``holder`` names someone else.
+        SigningError: ``issuer``/``holder`` names someone else, or the
+            document breaks a rule of the VC Data Model (:mod:`proofs.model`).
         ContextError: a term is not defined by the document's contexts.
     """
     if not isinstance(document, Mapping):
@@ -119,6 +121,11 @@ def prepare_document(
             "sign with that key or remove the member",
             where=where,
             pointer=f"/{member}",
+        )
+    problems = model_problems(unsigned)  # what a verifier fails is not signed (issue 14)
+    if problems:
+        raise SigningError(
+            f"{problems[0].message}; it cannot be signed", where=where, pointer=problems[0].pointer
         )
     expand(unsigned, loader or bundled_loader(), where=where)
     return unsigned

@@ -19,6 +19,7 @@ from passeport.contexts import DocumentLoader
 from passeport.errors import InputError, PasseportError, SigningError
 from passeport.proofs.dates import utc_now
 from passeport.proofs.engine import ProofOptions, add_proof
+from passeport.proofs.model import model_problems
 from passeport.proofs.registry import DEFAULT_SUITE, suite_named
 from passeport.proofs.shown import with_always_shown
 from passeport.proofs.suite import Cryptosuite, DerivingCryptosuite, Signer, controller_of
@@ -58,7 +59,11 @@ def sign_document(
             malformed or matches nothing.
         SigningError: ``issuer``/``holder`` names someone else, the key does
             not fit the suite, a presentation is given to a selective-disclosure
-            suite, or ``expires`` is not after ``created``.
+            suite, ``expires`` is not after ``created``, or the document breaks
+            a rule of the VC Data Model (:mod:`proofs.model`: its first
+            ``@context`` is not the base context, a credential without subject,
+            a ``credentialStatus``/``termsOfUse``/... without ``type``, a
+            malformed ``relatedResource``).
         ContextError: a term is not defined by the document's contexts.
     """
     if not isinstance(document, Mapping):
@@ -98,6 +103,13 @@ def sign_document(
             "sign with the issuer's key or remove the member",
             where=where,
             pointer=f"/{member}",
+        )
+    # VC 2.0: what a verifier fails is not signed (proofs/model.py has the rules).
+    problems = model_problems(unsigned)
+    if problems:
+        first = problems[0]
+        raise SigningError(
+            f"{first.message}; it cannot be signed", where=where, pointer=first.pointer
         )
     options = ProofOptions(
         proof_purpose="authentication" if is_presentation else "assertionMethod",

@@ -15,7 +15,8 @@ Checks, one per ``credentialSchema`` entry (none when the credential has none):
   not a usable JSON Schema (broken schema, unresolvable ``$ref``).
 - ``schema.unsupported`` UNCHECKED: another type of schema (for instance
   ``JsonSchemaCredential`` or the 1.1 ``JsonSchemaValidator2018``), an
-  unknown ``$schema`` draft, or an entry without ``id`` and ``type``.
+  unknown ``$schema`` draft, or an entry without ``id`` and ``type`` (which
+  the data model's ``input.member`` check, :mod:`verifier.shape`, fails besides).
 """
 
 from __future__ import annotations

@@ -49,15 +49,18 @@ def test_a_disclosure_of_the_issuer_alone_does_not_verify() -> None:
     assert verify_credential(with_subject, policy=POLICY).verified
 
 
-@pytest.mark.parametrize("subject", [None, [], {}, [{"p": "x"}, {}]])
-def test_a_missing_or_empty_subject_fails(subject: Any) -> None:
+@pytest.mark.parametrize(
+    ("subject", "at"),
+    [(None, ""), ([], ""), ({}, ""), ([{"p": "x"}, {}], "/1"), ([{"p": "x"}, 7], "/1")],
+)
+def test_a_missing_or_empty_subject_fails(subject: Any, at: str) -> None:
     document = _credential() if subject is None else _credential(credentialSubject=subject)
     (check,) = subject_checks(document, 2, "/verifiableCredential/2")
     assert (check.code, str(check.outcome), check.credential, check.pointer) == (
         "input.subject",
         "failed",
         2,
-        "/verifiableCredential/2/credentialSubject",
+        f"/verifiableCredential/2/credentialSubject{at}",
     )
 
 

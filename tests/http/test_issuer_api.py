@@ -16,7 +16,7 @@ from passeport.issuer import Profile
 from passeport.verifier import Environment, verify_credential
 from tests.conftest import ROOT
 
-TOKEN = "s3cret-token"
+TOKEN = "s3cret-token-of-the-tests"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 DIPLOMA = json.loads((ROOT / "examples" / "issuer" / "diploma.json").read_text("utf-8"))
 

@@ -22,7 +22,7 @@ from passeport.issuer.statuslist import reinstate, suspend
 from passeport.verifier import Environment, decode_status_list
 from tests.issuer._helpers import HOST, ISSUED_AT, example, make_profile
 
-TOKEN = "s3cret-token"
+TOKEN = "s3cret-token-of-the-tests"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 NOW = ISSUED_AT + timedelta(minutes=1)
 
@@ -62,7 +62,7 @@ class Server:
         body = response.json()
         assert response.status_code == (200 if body["verified"] else 400), response.text
         status = {
-            r["code"]: r["message"] for r in body["results"] if r["code"].startswith("status")
+            r["code"]: r["message"] for r in body["details"] if r["code"].startswith("status")
         }
         return body["verified"], status
 

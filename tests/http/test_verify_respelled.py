@@ -61,7 +61,7 @@ def _verify(client: TestClient, credential: dict[str, Any]) -> tuple[int, dict[s
 
 
 def _signature_holds(body: dict[str, Any]) -> bool:
-    return any(r["code"] == "proof.signature" and r["outcome"] == "passed" for r in body["results"])
+    return any(r["code"] == "proof.signature" and r["outcome"] == "passed" for r in body["details"])
 
 
 @pytest.mark.parametrize("suite", sorted(SUITES))

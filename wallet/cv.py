@@ -1,294 +1,251 @@
-"""The holder's CV: one self-contained HTML page a recruiter can read and verify.
+"""The holder's CV: a signed presentation a recruiter reads as a CV, in HTML or PDF.
 
-The page lists each presented credential for a human reader (type, title,
-issuer, dates, the disclosed fields) and carries the signed presentation
-verbatim as JSON in ``<script type="application/vp+json"
-id="passeport-presentation">``. ``passeport verify CV.html`` checks that
-embedded presentation only: the visible text is a rendering of it, not
-signed, and a verdict never concerns it.
+:func:`make_cv` takes a presentation the wallet signed (:func:`present`) and
+lays it out as a French CV (:mod:`passeport.verifier.cv`): the candidate's
+name as disclosed, then diplômes, certifications, expériences
+professionnelles, compétences, prévention, recommandations, each line with
+its facts and a small mark (guaranteed by an accredited body, by a known
+issuer, declared by the holder, or not verified). What the holder withheld
+is counted, never shown.
 
-Everything shown comes from the presentation itself, so an undisclosed claim
-cannot appear. Every value is HTML-escaped; inside the script element ``</``
-is written ``<\\/`` and ``<!--`` as ``\\u003c!--`` (both still decode to the
-same JSON), so no credential text can close the element or inject markup.
-The page has inline CSS only: no JavaScript, no external resource.
+The wallet sets what a signature cannot say, the :class:`CvSettings`:
+
+- each line's mark, from the wallet's own verification of the presentation
+  (``trust``: the trust list that says who is accredited; without one no line
+  says "accredited");
+- how many fields each credential withheld, by comparing what is presented
+  with the credential held (ecdsa-sd-2023: the members left out; SD-JWT:
+  the disclosures left out; a whole credential: none);
+- the language, and how to check the CV: a verification page's address
+  (``verify_url``) or the command ``passeport verify FILE``.
+
+:meth:`CvDocument.html` and :meth:`CvDocument.pdf` give the file; the
+recruiter's ``passeport verify`` makes the CV again from what it verified and
+compares (:mod:`passeport.verifier.cv_check`).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-from collections.abc import Iterator, Mapping, Sequence
-from html import escape
-from typing import Any, Final
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import unquote
 
-from passeport._io import parse_json
-from passeport.errors import InputError
-from passeport.proofs.mechanism import mechanism_named
-from passeport.wallet.present import PresentedCredential
+from passeport._json import JsonObject
+from passeport.errors import PasseportError
+from passeport.verifier import Environment, Policy, TrustList, verify_presentation
+from passeport.verifier.cv import Cv, CvSettings, Mark, cv_of, esco_of_presentation
+from passeport.verifier.verdict import CredentialReport, Verdict
+from passeport.wallet._records import Flag
 
-__all__ = ["render_cv", "script_json"]
+if TYPE_CHECKING:
+    from passeport.wallet.present import Presentation, PresentedCredential
+    from passeport.wallet.store import Wallet
 
-PRESENTATION_SCRIPT_ID: Final = "passeport-presentation"
-PRESENTATION_MEDIA_TYPE: Final = "application/vp+json"
-_SKIPPED_TYPES: Final = frozenset({"VerifiableCredential", "EnvelopedVerifiableCredential"})
-_HIDDEN_JWT_CLAIMS: Final = frozenset({"_sd", "_sd_alg", "cnf", "vct", "iss", "iat", "nbf", "exp"})
-_DISCLOSURE: Final = {
-    "derived": "divulgation sélective / selective disclosure",
-    "whole": "document complet / whole document",
-}
+__all__ = ["CvDocument", "make_cv", "withheld_fields"]
 
-
-def _disclosure_label(disclosure: str) -> str:
-    """Say how a credential was presented; a mechanism's own disclosure (SD-JWT) by its label."""
-    if disclosure in _DISCLOSURE:
-        return _DISCLOSURE[disclosure]
-    try:
-        label = mechanism_named(disclosure).label
-    except ValueError:
-        return ""
-    return f"divulgation sélective ({label}) / selective disclosure ({label})"
-
-
-_CSS: Final = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:52rem;
-margin:2rem auto;padding:0 1rem;color:#1a1a1a;background:#fff;line-height:1.5}
-h1{font-size:1.8rem;margin-bottom:.2rem}
-h2{font-size:1.25rem;margin:0 0 .3rem}
-article{border:1px solid #767676;border-radius:.4rem;padding:1rem 1.2rem;margin:1.2rem 0}
-.kind{font-size:.9rem;color:#4a4a4a;margin:0}
-dl{display:grid;grid-template-columns:minmax(10rem,max-content) 1fr;gap:.2rem 1rem;margin:.6rem 0}
-dt{font-weight:600}
-dd{margin:0;overflow-wrap:anywhere}
-code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.9em;overflow-wrap:anywhere}
-aside{border-left:.3rem solid #005a9c;background:#f2f6fa;padding:.6rem 1rem;margin-top:2rem}
-@media print{aside{break-inside:avoid}article{break-inside:avoid}}
-"""
+# What the wallet noted about a credential that makes it "not verified" on a CV.
+_UNVERIFIED_FLAGS: Final = frozenset(
+    {
+        Flag.EXPIRED,
+        Flag.NOT_YET_VALID,
+        Flag.REVOKED,
+        Flag.SUSPENDED,
+        Flag.UNVERIFIED,
+        Flag.NOT_VERIFIED,
+    }
+)
+_FAILING: Final = frozenset(
+    {
+        Verdict.FORGED,
+        Verdict.HOLDER_COPY,
+        Verdict.REVOKED,
+        Verdict.SUSPENDED,
+        Verdict.EXPIRED,
+        Verdict.NOT_YET_VALID,
+        Verdict.NOT_THE_HOLDER,
+    }
+)
+_UNCOUNTED: Final = frozenset({"@context", "proof", "type"})
 
 
-def script_json(document: Mapping[str, Any]) -> str:
-    """Return ``document`` as JSON safe to place inside an HTML ``<script>`` element.
+@dataclass(frozen=True, slots=True)
+class CvDocument:
+    """A CV ready to be written: what it shows, and the presentation it carries.
 
-    ``</`` becomes ``<\\/`` and ``<!--`` becomes ``\\u003c!--``: both only occur
-    inside JSON strings, where they decode back to the same characters.
+    ``notes`` tell the holder what the CV says that they may not expect (a
+    line marked "not verified" because it could not be checked here).
     """
-    text = json.dumps(document, indent=2, ensure_ascii=False)
-    return text.replace("<!--", "\\u003c!--").replace("</", "<\\/")
+
+    cv: Cv
+    presentation: JsonObject
+    notes: tuple[str, ...] = ()
+
+    @property
+    def settings(self) -> CvSettings:
+        """The holder's settings the file carries."""
+        return self.cv.settings
+
+    def html(self) -> str:
+        """Return the CV as one self-contained HTML page (no script, nothing loaded)."""
+        from passeport.verifier.cv_html import render_html
+
+        return render_html(self.cv, self.presentation)
+
+    def pdf(self) -> bytes:
+        """Return the CV as an A4 PDF, the presentation attached."""
+        from passeport.wallet.cv_pdf import render_pdf
+
+        return render_pdf(self.cv, self.presentation)
 
 
-def _text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, Mapping) and isinstance(value.get("@value"), str):
-        return str(value["@value"])
-    return json.dumps(value, ensure_ascii=False)
+def _covers(original: Any, shown: Any) -> bool:
+    """Tell whether ``shown`` is ``original`` with parts left out (nothing added or changed)."""
+    if isinstance(shown, Mapping):
+        return isinstance(original, Mapping) and all(
+            key in original and _covers(original[key], value) for key, value in shown.items()
+        )
+    if isinstance(shown, list):
+        return isinstance(original, list) and all(
+            any(_covers(item, value) for item in original) for value in shown
+        )
+    return bool(original == shown)
 
 
-def _types(document: Mapping[str, Any]) -> list[str]:
-    value = document.get("type", [])
-    items = value if isinstance(value, list) else [value]
-    return [t for t in items if isinstance(t, str) and t not in _SKIPPED_TYPES]
+def withheld_fields(original: Any, shown: Any) -> int:
+    """Count the fields of ``original`` (a credential held) that ``shown`` (presented) leaves out.
 
+    A member left out counts once, whatever it holds (a whole identity
+    object is one field); ``@context``, ``type`` and the proof do not count.
+    Items of a list are matched to the items shown that they cover.
 
-def _b64url_json(text: str) -> Any:
-    try:
-        return parse_json(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)), where=None)
-    except (binascii.Error, ValueError, InputError):
-        return None
-
-
-def _enveloped(entry: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[str, Any]]] | None:
-    """Read (unverified, for display only) the claims and disclosures of an enveloped JWT."""
-    url = entry.get("id")
-    if not isinstance(url, str) or not url.startswith("data:") or "," not in url:
-        return None
-    token = unquote(url.split(",", 1)[1]).strip()
-    jws, *rest = token.split("~")
-    parts = jws.split(".")
-    claims = _b64url_json(parts[1]) if len(parts) == 3 else None
-    if not isinstance(claims, dict):
-        return None
-    disclosed: list[tuple[str, Any]] = []
-    for item in rest:
-        decoded = _b64url_json(item) if item and "." not in item else None
-        if isinstance(decoded, list) and len(decoded) == 3 and isinstance(decoded[1], str):
-            disclosed.append((decoded[1], decoded[2]))
-        elif isinstance(decoded, list) and len(decoded) == 2:
-            disclosed.append(("[…]", decoded[1]))
-    inner = claims.get("vc")
-    return (inner if isinstance(inner, dict) else claims), disclosed
-
-
-def _leaves(value: Any, path: str) -> Iterator[tuple[str, Any]]:
-    """Yield (label, scalar) for every leaf under ``value``; labels are dotted paths."""
-    if isinstance(value, Mapping) and "@value" not in value:
-        for key, item in value.items():
-            if key in _HIDDEN_JWT_CLAIMS or key in {"@context", "type"}:
+    >>> held = {"name": "Licence", "identifier": [{"n": "Camille"}, {"n": "2003-04-12"}],
+    ...         "achievement": {"name": "Licence", "level": 6}}
+    >>> withheld_fields(held, {"name": "Licence", "achievement": {"name": "Licence"}})
+    2
+    >>> withheld_fields(held, {"identifier": [{"n": "2003-04-12"}], "achievement": {}})
+    4
+    """
+    if isinstance(original, Mapping):
+        if not isinstance(shown, Mapping):
+            return 0
+        count = 0
+        for key, value in original.items():
+            if key in _UNCOUNTED:
                 continue
-            yield from _leaves(item, f"{path}.{key}" if path else str(key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _leaves(item, f"{path}[{index}]")
-    else:
-        yield path, value
+            count += withheld_fields(value, shown[key]) if key in shown else 1
+        return count
+    if isinstance(original, list):
+        if not isinstance(shown, list):
+            return 0
+        remaining = list(shown)
+        count = 0
+        for item in original:
+            match = next((i for i, value in enumerate(remaining) if _covers(item, value)), None)
+            if match is None:
+                count += 1
+            else:
+                count += withheld_fields(item, remaining.pop(match))
+        return count
+    return 0
 
 
-def _dl(rows: Sequence[tuple[str, Any]], *, code: bool = False) -> str:
-    if not rows:
-        return ""
-    items = []
-    for label, value in rows:
-        shown = escape(_text(value))
-        shown = f"<code>{shown}</code>" if code else shown
-        items.append(f"<dt>{escape(label)}</dt><dd>{shown}</dd>")
-    return "<dl>" + "".join(items) + "</dl>"
+def _disclosures(token: str) -> int:
+    """Count the disclosures of an SD-JWT (``jwt~d1~d2~`` or with a key binding JWT)."""
+    parts = token.strip().split("~")
+    return sum(1 for part in parts[1:] if part and "." not in part)
 
 
-def _title_of(credential: Mapping[str, Any], fallback: str | None) -> str:
-    subject = credential.get("credentialSubject")
-    subjects = subject if isinstance(subject, list) else [subject]
-    for item in subjects:
-        achievement = item.get("achievement") if isinstance(item, Mapping) else None
-        if isinstance(achievement, Mapping) and achievement.get("name") is not None:
-            return _text(achievement["name"])
-    if credential.get("name") is not None:
-        return _text(credential["name"])
-    return fallback or "Attestation / Credential"
+def _presented_token(entry: Any) -> str | None:
+    url = entry.get("id") if isinstance(entry, Mapping) else entry
+    if isinstance(url, str) and url.startswith("data:") and "," in url:
+        return unquote(url.split(",", 1)[1])
+    return url if isinstance(url, str) else None
 
 
-def _issuer_rows(credential: Mapping[str, Any]) -> list[tuple[str, Any]]:
-    issuer = credential.get("issuer", credential.get("iss"))
-    if isinstance(issuer, Mapping):
-        rows = []
-        if issuer.get("name") is not None:
-            rows.append(("Émetteur / Issuer", issuer["name"]))
-        if issuer.get("id") is not None:
-            rows.append(("DID de l'émetteur / Issuer DID", issuer["id"]))
-        return rows
-    return [("DID de l'émetteur / Issuer DID", issuer)] if issuer is not None else []
+def _withheld(wallet: Wallet, item: PresentedCredential, entry: Any) -> int:
+    if item.disclosure == "whole":
+        return 0
+    try:
+        held = wallet.credential(item.id)
+    except PasseportError:
+        return 0
+    if isinstance(held.credential, str):
+        token = _presented_token(entry)
+        if token is None:
+            return 0
+        return max(0, _disclosures(held.credential) - _disclosures(token))
+    return withheld_fields(held.credential, entry)
 
 
-def _date_rows(credential: Mapping[str, Any]) -> list[tuple[str, Any]]:
-    names = (
-        ("validFrom", "Valide depuis / Valid from"),
-        ("issuanceDate", "Délivré le / Issued"),
-        ("validUntil", "Valide jusqu'au / Valid until"),
-        ("expirationDate", "Expire le / Expires"),
-    )
-    return [(label, credential[key]) for key, label in names if credential.get(key) is not None]
+def _mark(report: CredentialReport, item: PresentedCredential | None) -> Mark:
+    flags = set(item.flags) if item is not None else set()
+    facts = report.facts
+    if flags & _UNVERIFIED_FLAGS or report.verdict in _FAILING or facts.standing == "unverified":
+        return Mark.UNVERIFIED
+    if facts.standing == "self-declared":
+        return Mark.DECLARED
+    if facts.standing == "accredited" and facts.codes:
+        return Mark.ACCREDITED
+    return Mark.ISSUER
 
 
-def _article(index: int, entry: Any, summary: PresentedCredential | None) -> str:
-    fallback = summary.title if summary is not None else None
-    disclosed: list[tuple[str, Any]] = []
-    credential: Mapping[str, Any] = {}
-    if isinstance(entry, Mapping) and "EnvelopedVerifiableCredential" in _types_all(entry):
-        read = _enveloped(entry)
-        if read is not None:
-            credential, disclosed = read
-    elif isinstance(entry, Mapping):
-        credential = entry
-    heading = f"cv-credential-{index}"
-    kinds = ", ".join(_types(credential)) or "VerifiableCredential"
-    title = _title_of(credential, fallback)
-    parts = [
-        f'<article aria-labelledby="{heading}">',
-        f'<h2 id="{heading}">{escape(title)}</h2>',
-        f'<p class="kind">{escape(kinds)}</p>',
-    ]
-    rows = _issuer_rows(credential) + _date_rows(credential)
-    name = credential.get("name")
-    if name is not None and _text(name) != title:
-        rows.insert(0, ("Intitulé / Name", name))
-    if summary is not None:
-        rows.append(("Présentation / Presented as", _disclosure_label(summary.disclosure)))
-        if summary.flags:  # the holder was told, and presented it anyway: the page says so
-            rows.append(("Avertissement / Warning", ", ".join(map(str, summary.flags))))
-    parts.append(_dl(rows))
-    subject = credential.get("credentialSubject")
-    fields = list(_leaves(subject, "")) if subject is not None else []
-    for name, value in disclosed:  # SD-JWT disclosures, nested digests left out
-        fields += list(_leaves(value, name))
-    if not credential:
-        fields = []
-        parts.append("<p>Illisible ici / Not readable here; see the signed data.</p>")
-    if fields:
-        parts.append("<h3>Champs divulgués / Disclosed fields</h3>")
-        parts.append(_dl(fields))
-    parts.append("</article>")
-    return "\n".join(parts)
-
-
-def _types_all(document: Mapping[str, Any]) -> list[Any]:
-    value = document.get("type", [])
-    return list(value) if isinstance(value, list) else [value]
-
-
-def render_cv(
-    presentation: Mapping[str, Any],
-    credentials: Sequence[PresentedCredential] = (),
+def make_cv(
+    presentation: Presentation,
+    wallet: Wallet,
     *,
-    title: str | None = None,
-) -> str:
-    """Return the CV page for a signed presentation: readable HTML plus the embedded JSON.
+    lang: str = "fr",
+    verify_url: str | None = None,
+    filename: str = "cv.html",
+    trust: TrustList | None = None,
+    env: Environment | None = None,
+    now: datetime | None = None,
+) -> CvDocument:
+    """Lay out a presentation the wallet signed as a CV.
 
-    ``credentials`` (from :func:`wallet.present`, same order as the
-    presentation's ``verifiableCredential``) only adds how each one was
-    disclosed; ``title`` heads the page.
+    Args:
+        presentation: what :func:`passeport.wallet.present` returned.
+        verify_url: the address of a verification page (``passeport serve``)
+            the CV tells the reader to drop it on; otherwise it gives the command.
+        filename: the file's name, for the command the CV gives.
+        trust: the trust list that says which issuers are accredited (the
+            "accredited body" mark); the recruiter checks it against theirs.
+        env: where the wallet's verification reads DID documents and status lists.
+        now: the instant of that verification (default: the environment's clock).
+
+    Raises:
+        InputError: a language, address or file name a CV cannot carry.
     """
-    entries = presentation.get("verifiableCredential", [])
-    items = entries if isinstance(entries, list) else [entries]
-    heading = title or "Curriculum vitæ vérifiable / Verifiable CV"
-    articles = [
-        _article(i, entry, credentials[i] if i < len(credentials) else None)
-        for i, entry in enumerate(items)
-    ]
-    proof = presentation.get("proof")
-    proofs = proof if isinstance(proof, list) else [proof] if isinstance(proof, Mapping) else []
-    meta: list[tuple[str, Any]] = []
-    if presentation.get("holder") is not None:
-        meta.append(("Titulaire / Holder", presentation["holder"]))
-    for item in proofs:
-        for key, label in (("created", "Signée le / Signed"), ("domain", "Pour / For")):
-            if item.get(key) is not None:
-                meta.append((label, item[key]))
-    count = len(items)
-    return f"""<!DOCTYPE html>
-<html lang="fr">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="passeport">
-<title>{escape(heading)}</title>
-<style>{_CSS}</style>
-</head>
-<body>
-<header>
-<h1>{escape(heading)}</h1>
-<p>{count} attestation(s) vérifiable(s) /
-<span lang="en">{count} verifiable credential(s)</span></p>
-{_dl(meta, code=True)}
-</header>
-<main>
-{chr(10).join(articles)}
-</main>
-<aside aria-labelledby="cv-verify">
-<h2 id="cv-verify">Vérifier ce CV / <span lang="en">Verify this CV</span></h2>
-<p>Ce fichier contient la présentation signée par son titulaire. Pour la vérifier
-hors ligne, avec le défi (<i>challenge</i>) et le domaine que vous avez donnés au
-candidat&nbsp;:</p>
-<p lang="en">This file holds the presentation its holder signed. To verify it offline,
-with the challenge and domain you gave the candidate:</p>
-<p><code>passeport verify CV.html --challenge … --domain …</code></p>
-<p>Le verdict porte sur les données signées intégrées, pas sur le texte affiché.
-<span lang="en">The verdict concerns the embedded signed data, not the text shown
-above.</span></p>
-</aside>
-<script type="{PRESENTATION_MEDIA_TYPE}" id="{PRESENTATION_SCRIPT_ID}">
-{script_json(presentation)}
-</script>
-</body>
-</html>
-"""
+    document = presentation.document
+    policy = Policy(trust=trust, at=now)
+    environment = env or Environment()
+    result = verify_presentation(document, policy=policy, env=environment)
+    raw = document.get("verifiableCredential", [])
+    entries: Sequence[Any] = raw if isinstance(raw, list) else [raw]
+    items = presentation.credentials
+    marks: list[Mark] = []
+    withheld: list[int] = []
+    notes: list[str] = []
+    for index, report in enumerate(result.credentials):
+        item = items[index] if index < len(items) else None
+        mark = _mark(report, item)
+        marks.append(mark)
+        entry = entries[index] if index < len(entries) else None
+        withheld.append(_withheld(wallet, item, entry) if item is not None else 0)
+        if mark is Mark.UNVERIFIED:
+            title = report.facts.title or f"credential {index + 1}"
+            notes.append(
+                f"{title}: marked 'not verified' on the CV ({report.verdict}); "
+                "give --cache or go online if it could not be checked here"
+            )
+    settings = CvSettings(
+        lang=lang,
+        verify_url=verify_url,
+        filename=filename,
+        marks=tuple(marks),
+        withheld=tuple(withheld),
+    ).check(where="CV")
+    facts = [report.facts for report in result.credentials]
+    esco = esco_of_presentation(document, environment.loader)
+    return CvDocument(cv_of(document, facts, settings, esco=esco), document, tuple(notes))

@@ -1,7 +1,7 @@
 """Credential templates: the unsigned VC 2.0 credential of each kind, filled from checked data.
 
-Six templates, each a function of a data object (a JSON file, or one CSV row
-read by :func:`data_from_row`). Five are 1EdTech Open Badges 3.0 credentials
+Seven templates, each a function of a data object (a JSON file, or one CSV row
+read by :func:`data_from_row`). Six are 1EdTech Open Badges 3.0 credentials
 (https://www.imsglobal.org/spec/ob/v3p0/, context 3.0.3, on VC 2.0):
 
 ==============  ======================================  ==========================
@@ -13,7 +13,14 @@ skill           OpenBadgeCredential                     AchievementSubject
 prevention      OpenBadgeCredential                     AchievementSubject
 endorsement     EndorsementCredential                   EndorsementSubject
 experience      EmploymentCredential (passeport/v1)     ``employment``: Employment
+training        OpenBadgeCredential (passeport/v1)      AchievementSubject, ``training``
 ==============  ======================================  ==========================
+
+The training template (a training body's certificate of completion: hours,
+modality, CPF funding, the certification it prepares) is told in
+:mod:`issuer.training`. Experience, skill, training and endorsement also
+take ``validates``, the holder's declaration they validate
+(:mod:`issuer._evidence`), written as the credential's ``evidence``.
 
 The issuer is an OB 3.0 ``Profile``. The output has no ``credentialStatus``
 and no ``proof``: the issuer adds status entries, then signs. Every property
@@ -101,6 +108,8 @@ from passeport.errors import InputError
 from passeport.issuer import _codes as c
 from passeport.issuer import _fields as f
 from passeport.issuer import _ob3 as ob
+from passeport.issuer import training as tr
+from passeport.issuer._evidence import VALIDATES, evidence_of
 from passeport.issuer._fields import Field, Group, Place
 
 __all__ = ["TEMPLATE_NAMES", "columns", "data_from_row", "render", "subject_id"]
@@ -112,6 +121,7 @@ TEMPLATE_NAMES: Final[tuple[str, ...]] = (
     "experience",
     "prevention",
     "endorsement",
+    "training",
 )
 
 _TEXT = Field(f.text)
@@ -176,6 +186,7 @@ _SPECS: Final[dict[str, Group]] = {
             "achievement": _achievement(esco=Field(c.esco_skill), rome=Field(c.rome)),
             "awardedDate": _MOMENT,
             "role": _TEXT,
+            "validates": VALIDATES,
         }
     ),
     "experience": Group(
@@ -195,6 +206,7 @@ _SPECS: Final[dict[str, Group]] = {
                 },
                 required=True,
             ),
+            "validates": VALIDATES,
         }
     ),
     "prevention": Group(
@@ -212,6 +224,33 @@ _SPECS: Final[dict[str, Group]] = {
             "endorsed": Field(f.uri, required=True),
             "comment": Field(f.text, required=True),
             "name": _TEXT,
+            "validates": VALIDATES,
+        }
+    ),
+    "training": Group(
+        {
+            "holder": _HOLDER,
+            "achievement": _achievement(
+                skills=Field(f.items(tr.SKILL), cell=tr.cell_skills),
+            ),
+            "startDate": Field(f.day, required=True),
+            "endDate": Field(f.day, required=True),
+            "awardedDate": _MOMENT,
+            "hours": Field(f.number(0.5, 10_000), required=True, cell=f.cell_number),
+            "modality": Field(tr.modality),
+            "cpf": Field(tr.boolean, cell=tr.cell_boolean),
+            "prepares": Group({"code": Field(c.certification_code, required=True), "name": _TEXT}),
+            "trainingBody": Group(
+                {
+                    "name": Field(f.text, required=True),
+                    "id": Field(f.uri),
+                    "url": Field(f.url),
+                    "nda": Field(tr.nda),
+                    "qualiopi": _TEXT,
+                    "siret": Field(tr.siret),
+                }
+            ),
+            "validates": VALIDATES,
         }
     ),
 }
@@ -311,10 +350,16 @@ def render(
     profile = f.read(_ISSUER, issuer, Place("issuer profile"))
     issuance = ob.Issuance(credential_id, profile, issued_at, Place(where))
     if template == "experience":
-        return _experience(checked, issuance)
-    if template == "endorsement":
-        return ob.endorsement_credential(checked, issuance)
-    return ob.achievement_credential(template, checked, issuance)
+        credential = _experience(checked, issuance)
+    elif template == "endorsement":
+        credential = ob.endorsement_credential(checked, issuance)
+    elif template == "training":
+        credential = tr.training_credential(checked, issuance)
+    else:
+        credential = ob.achievement_credential(template, checked, issuance)
+    if "validates" in checked:
+        credential["evidence"] = evidence_of(checked["validates"])
+    return credential
 
 
 def _experience(checked: Mapping[str, Any], at: ob.Issuance) -> JsonObject:

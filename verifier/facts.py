@@ -6,7 +6,10 @@ covers and the holder disclosed: a withheld value is absent, never guessed.
 
 The kind is read from the credential's own vocabulary: an Open Badges 3.0
 achievement (``achievementType``; a ``Certificate`` from a training body
-(``source``) with an end of validity is a health-and-safety training), an
+(``source``) with an end of validity is a health-and-safety training; a
+``CertificateOfCompletion`` or a ``Course``, or a subject with a ``training``
+node of the passeport context, is a training followed, whose hours, modality
+and prepared certification are read from that node), an
 ``EmploymentCredential`` (a job held), an ``EndorsementCredential``. Codes and
 levels come from the alignments the issuer signed: ``ext:Certification``
 (RNCP or RS fiche), ``ext:SkillBlock`` (bloc de compétences), ``ext:EQFLevel``
@@ -44,6 +47,7 @@ _DIPLOMA_TYPES: Final = frozenset(
     }
 )
 _SKILL_TYPES: Final = frozenset({"Competency", "Achievement", "Badge", "Assignment", "Assessment"})
+_TRAINING_TYPES: Final = frozenset({"CertificateOfCompletion", "Course", "LearningProgram"})
 
 
 class Kind(StrEnum):
@@ -54,6 +58,7 @@ class Kind(StrEnum):
     SKILL = "skill"
     JOB = "job"
     SAFETY_TRAINING = "safety-training"
+    TRAINING = "training"  # a training followed (certificate of completion)
     ENDORSEMENT = "endorsement"
     OTHER = "other"
 
@@ -64,6 +69,9 @@ class Guarantee(StrEnum):
     GUARANTEED = "guaranteed"  # signed by its issuer, and the signature holds
     DECLARED = "declared"  # signed by the holder about themselves
     UNVERIFIABLE = "unverifiable"  # the signature, the form or a check does not hold
+    # Proposed by the holder's wallet from a career (a job's ROME code, a training):
+    # signed by nobody, never the outcome of a verification (passeport.wallet.inference).
+    INFERRED = "inferred"
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +93,10 @@ class CredentialFacts:
     :func:`passeport.verifier.trust.standing`, or ``"unverified"``).
     ``issuer_name`` is the name the signer gave itself; ``issuer_listed_name``
     the one the recruiter's trust list gives its key, the only one to trust.
+    ``started`` and ``ended`` are a job's dates, or a training's dates of
+    attendance; ``hours``, ``modality`` (``presentiel``, ``distanciel``,
+    ``mixte``), ``prepares`` (the RNCP/RS codes it prepares for, which it
+    does not award) and ``provider`` (the training body) are a training's.
     """
 
     kind: Kind
@@ -107,6 +119,10 @@ class CredentialFacts:
     started: str | None = None
     ended: str | None = None
     selective: bool = False
+    hours: float | None = None
+    modality: str | None = None
+    prepares: tuple[str, ...] = ()
+    provider: str | None = None
 
     def to_json(self) -> JsonObject:
         """Return the documented JSON form (camelCase members; absent facts are null).
@@ -137,6 +153,10 @@ class CredentialFacts:
             "started": self.started,
             "ended": self.ended,
             "selective": self.selective,
+            "hours": self.hours,
+            "modality": self.modality,
+            "prepares": list(self.prepares),
+            "provider": self.provider,
         }
 
 
@@ -222,9 +242,13 @@ def _kind(types: set[str], subject: Mapping[str, Any], achievement: Mapping[str,
         return Kind.JOB
     if "EndorsementCredential" in types:
         return Kind.ENDORSEMENT
+    if isinstance(subject.get("training"), Mapping):
+        return Kind.TRAINING
     if not achievement:
         return Kind.OTHER
     achievement_type = _text(achievement.get("achievementType")) or ""
+    if achievement_type in _TRAINING_TYPES:
+        return Kind.TRAINING
     if achievement_type in _DIPLOMA_TYPES:
         return Kind.DIPLOMA
     if achievement_type in _SKILL_TYPES:
@@ -234,6 +258,33 @@ def _kind(types: set[str], subject: Mapping[str, Any], achievement: Mapping[str,
             return Kind.SAFETY_TRAINING
         return Kind.CERTIFICATION
     return Kind.OTHER
+
+
+def _hours(value: Any) -> float | None:
+    """Return a training's duration in hours, a positive number as signed (or a numeric text)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            return None
+    if isinstance(value, int | float) and 0 < value < 1e6:
+        return float(value)
+    return None
+
+
+def _training(subject: Mapping[str, Any]) -> tuple[float | None, str | None, tuple[str, ...]]:
+    """Return the hours, modality and prepared certifications of a subject's ``training``."""
+    node = subject.get("training")
+    if not isinstance(node, Mapping):
+        return None, None, ()
+    prepared: list[str] = []
+    for item in _items(node.get("preparedCertification")):
+        code = _text(item.get("targetCode")) if isinstance(item, Mapping) else _text(item)
+        if code and code not in prepared:
+            prepared.append(code)
+    return _hours(node.get("durationHours")), _text(node.get("modality")), tuple(prepared)
 
 
 def _guarantee(standing: str) -> Guarantee:
@@ -310,6 +361,8 @@ def facts_of(
         or _text(document.get("name"))
     )
     stand = standing if verified else "unverified"
+    hours, modality, prepares = _training(subject)
+    source = subject.get("source")
     return CredentialFacts(
         kind=_kind(types, subject, achievement),
         guarantee=_guarantee(stand),
@@ -328,7 +381,11 @@ def facts_of(
         holder_name=_holder_name(subject) if subject else None,
         issuer_listed_name=_text(listed_name),
         employer=_text(employer.get("name")) if isinstance(employer, Mapping) else None,
-        started=_text(employment.get("startDate")),
-        ended=_text(employment.get("endDate")),
+        started=_text(employment.get("startDate")) or _text(subject.get("activityStartDate")),
+        ended=_text(employment.get("endDate")) or _text(subject.get("activityEndDate")),
         selective=selective,
+        hours=hours,
+        modality=modality,
+        prepares=prepares,
+        provider=_text(source.get("name")) if isinstance(source, Mapping) else None,
     )

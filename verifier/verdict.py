@@ -20,18 +20,25 @@ certification : authentique, non révoqué.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
 from passeport._json import JsonObject
 from passeport.i18n import LANGUAGES, format_date, translator
-from passeport.verifier.facts import CredentialFacts, Kind
+from passeport.verifier.facts import CredentialFacts, Guarantee, Kind
 from passeport.verifier.result import Check, Outcome
 
-__all__ = ["MESSAGES", "CredentialReport", "Verdict", "report_of", "sentence", "verdict_of",
-           "verdict_words"]
+__all__ = [
+    "MESSAGES",
+    "CredentialReport",
+    "Verdict",
+    "report_of",
+    "sentence",
+    "verdict_of",
+    "verdict_words",
+]
 
 
 class Verdict(StrEnum):
@@ -101,6 +108,11 @@ _KIND_SENTENCE: Final = {
     Kind.ENDORSEMENT: "Endorsement {title}{holder}, by {issuer}{standing}",
     Kind.OTHER: "Credential {title}, issued{date}{holder} by {issuer}{standing}",
 }
+_TRAINING_SENTENCE: Final = (
+    "Training {title}{details}, followed{dates}{holder}{provider}, attested by {issuer}{standing}"
+)
+_MODALITY: Final = {"presentiel": "in person", "distanciel": "remote", "mixte": "blended"}
+_DECLARED_WORDS: Final = "declarative, not guaranteed (the holder's own signature holds)"
 _JOB_SENTENCE: Final = (
     "Job {title} at {employer}, from {start} to {end}{holder}, attested by {issuer}{standing}"
 )
@@ -197,14 +209,14 @@ def sentence(
     if facts.issuer_listed_name:  # the recruiter's own name for that key
         issuer = facts.issuer_listed_name
     elif facts.issuer_name:
-        issuer = t("{name} (name not verified)").format(
-            name=quoted.format(text=facts.issuer_name)
-        )
+        issuer = t("{name} (name not verified)").format(name=quoted.format(text=facts.issuer_name))
     else:
         issuer = facts.issuer or unknown
     standing = t(_STANDING[facts.standing]) if facts.standing in _STANDING else ""
     title = quoted.format(text=facts.title) if facts.title else unknown
-    if facts.kind is Kind.JOB:
+    if facts.kind is Kind.TRAINING:
+        text = _training_sentence(facts, t, lang, title=title, issuer=issuer, standing=standing)
+    elif facts.kind is Kind.JOB:
         holder = t(", held by {name}").format(name=facts.holder_name) if facts.holder_name else ""
         template = _JOB_SENTENCE if facts.ended else _CURRENT_JOB_SENTENCE
         text = t(template).format(
@@ -235,7 +247,10 @@ def sentence(
             issuer=issuer,
             standing=standing,
         )
-    if verdict is Verdict.AUTHENTIC:
+    if verdict is Verdict.AUTHENTIC and facts.guarantee is Guarantee.DECLARED:
+        # A declaration's signature is the holder's own: it holds, and guarantees nothing.
+        words = t(_DECLARED_WORDS)
+    elif verdict is Verdict.AUTHENTIC:
         words = verdict_words(verdict, lang, status_checked=status_checked)
     else:
         words = t(_VERDICT[verdict]).format(
@@ -245,8 +260,57 @@ def sentence(
     return t("{sentence}: {verdict}.").format(sentence=text, verdict=words)
 
 
+def _training_sentence(
+    facts: CredentialFacts,
+    t: Callable[[str], str],
+    lang: str,
+    *,
+    title: str,
+    issuer: str,
+    standing: str,
+) -> str:
+    """Say a training followed: its hours, modality, what it prepares, its dates and body."""
+    details: list[str] = [*facts.codes]
+    if facts.hours is not None:
+        hours = f"{facts.hours:g}" if lang == "en" else f"{facts.hours:g}".replace(".", ",")
+        details.append(t("{hours} h").format(hours=hours))
+    if facts.modality in _MODALITY:
+        details.append(t(_MODALITY[facts.modality]))
+    details.extend(t("prepares {code}").format(code=code) for code in facts.prepares)
+    start, end = format_date(facts.started, lang), format_date(facts.ended, lang)
+    if start and end and start != end:
+        dates = t(" from {start} to {end}").format(start=start, end=end)
+    elif end or start or facts.awarded:
+        dates = t(" on {date}").format(date=end or start or format_date(facts.awarded, lang))
+    else:
+        dates = ""
+    holder = t(" by {name}").format(name=facts.holder_name) if facts.holder_name else ""
+    named = {facts.issuer_name, facts.issuer_listed_name}
+    provider = (
+        t(" with {name}").format(name=t("“{text}”").format(text=facts.provider))
+        if facts.provider and facts.provider not in named
+        else ""
+    )
+    return t(_TRAINING_SENTENCE).format(
+        title=title,
+        details=f" ({', '.join(details)})" if details else "",
+        dates=dates,
+        holder=holder,
+        provider=provider,
+        issuer=issuer,
+        standing=standing,
+    )
+
+
 MESSAGES: Final = (
     *_KIND_SENTENCE.values(),
+    _TRAINING_SENTENCE,
+    *_MODALITY.values(),
+    _DECLARED_WORDS,
+    "{hours} h",
+    "prepares {code}",
+    " from {start} to {end}",
+    " with {name}",
     _JOB_SENTENCE,
     _CURRENT_JOB_SENTENCE,
     *_STANDING.values(),

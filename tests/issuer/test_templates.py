@@ -109,6 +109,7 @@ def test_template_names_are_those_of_the_cli() -> None:
         "experience",
         "prevention",
         "endorsement",
+        "training",
     )
 
 
@@ -760,6 +761,20 @@ OPTIONAL: dict[str, tuple[str, ...]] = {
         "/licenseNumber",
     ),
     "endorsement": ("/name",),
+    "training": (
+        "/holder/id",
+        "/achievement/description",
+        "/achievement/skills",
+        "/awardedDate",
+        "/modality",
+        "/cpf",
+        "/prepares",
+        "/prepares/name",
+        "/trainingBody",
+        "/trainingBody/nda",
+        "/trainingBody/qualiopi",
+        "/validates",
+    ),
 }
 EXTRA: dict[str, dict[str, Any]] = {
     "diploma": {
@@ -775,6 +790,15 @@ EXTRA: dict[str, dict[str, Any]] = {
     },
     "experience": {"/employment/employer/id": "did:web:atelier-numerique.example"},
     "endorsement": {},
+    "training": {
+        "/awardedDate": "2025-10-24T17:00:00+02:00",
+        "/holder/email": "camille@example.org",
+        "/trainingBody/siret": "123 456 789 00012",
+        "/validates": {
+            "id": "urn:uuid:5d0c1f7a-8f7e-4f7b-9c0a-2b3c4d5e6f70",
+            "digestMultibase": "uEiAs8k26X7CjDiboOyrFueKeGxYeXB-nQl5zBDNik4uYJA",
+        },
+    },
 }
 
 
@@ -827,6 +851,8 @@ def test_columns_list_every_data_path() -> None:
         "employment.workLocation",
         "employment.rome",
         "employment.esco",
+        "validates.id",
+        "validates.digestMultibase",
     )
     assert "achievement.blocks" in columns("diploma")
 

@@ -2,14 +2,17 @@
 
 A profile folder holds the issuer's key, DID and registry
 (:meth:`Profile.create`, :meth:`Profile.open`). :func:`issue` signs one
-credential from a template, :func:`issue_batch` a whole CSV or JSON Lines file
-on every core; every credential carries a revocation and a suspension entry
-of a Bitstring Status List and is verified before it is written.
+credential from a template, :func:`issue_credential` one its caller wrote
+(VC-API), :func:`issue_batch` a whole CSV or JSON Lines file on every core;
+every credential carries a revocation and a suspension entry of a Bitstring
+Status List and is verified before it is written.
 :func:`revoke`, :func:`suspend` and :func:`reinstate` change a credential's
 status; :func:`publish_status` writes the signed status lists to serve.
 """
 
 from passeport.issuer.batch import BatchSummary, ProgressCallback, RowFailure, issue_batch, row_key
+from passeport.issuer.credential import issue_credential
+from passeport.issuer.declared import ValidationRequest, declaration, read_request, validation_data
 from passeport.issuer.issue import issue
 from passeport.issuer.profile import MIN_LIST_SIZE, Profile
 from passeport.issuer.registry import CredentialRecord, CredentialState, Registry, StatusListRecord
@@ -39,12 +42,16 @@ __all__ = [
     "RowFailure",
     "StatusListRecord",
     "StatusSlot",
+    "ValidationRequest",
     "allocate_status",
     "data_from_row",
+    "declaration",
     "encode_status_list",
     "issue",
     "issue_batch",
+    "issue_credential",
     "publish_status",
+    "read_request",
     "reinstate",
     "render",
     "revoke",
@@ -52,4 +59,5 @@ __all__ = [
     "status_list_credential",
     "subject_id",
     "suspend",
+    "validation_data",
 ]

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from passeport import career_cli
 from passeport.did import cli as did_cli
 from passeport.errors import InputError, PasseportError
 from passeport.issuer import cli as issuer_cli
 from passeport.proofs import cli as proofs_cli
 from passeport.verifier import cli as verifier_cli
-from passeport.verifier.cli import CacheOption, OfflineOption, TrustOption
+from passeport.verifier.cli import AllowHostOption, CacheOption, OfflineOption, TrustOption
 from passeport.wallet import cli as wallet_cli
+
+if TYPE_CHECKING:
+    from passeport.issuer.service import ServiceConfig
 
 __all__ = ["app", "main"]
 
@@ -60,6 +64,7 @@ app.add_typer(
 app.add_typer(
     issuer_cli.status_app, name="status", help="Revoke, suspend, reinstate; publish status lists."
 )
+career_cli.register(wallet_cli.app)  # declare, request-validation, declarations, gap, infer
 app.add_typer(
     wallet_cli.app,
     name="wallet",
@@ -84,9 +89,19 @@ def demo(
 @app.command()
 def serve(
     issuer: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Issuer profile folder to serve, as NAME=FOLDER or FOLDER (repeatable): "
+            "its routes are under /issuers/NAME/; the first one also answers "
+            "/credentials/issue. Guarded by the token in PASSEPORT_API_TOKEN.",
+        ),
+    ] = None,
+    config: Annotated[
         Path | None,
         typer.Option(
-            help="Issuer profile folder to serve (issuing and status routes).", file_okay=False
+            help="A TOML file naming the issuers to serve, their profile folders, "
+            "cryptosuites and tokens (see the README).",
+            dir_okay=False,
         ),
     ] = None,
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
@@ -94,39 +109,120 @@ def serve(
     cache: CacheOption = None,
     trust: TrustOption = None,
     offline: OfflineOption = False,
+    allow_host: AllowHostOption = None,
     max_body: Annotated[int, typer.Option(help="Largest request body accepted, in bytes.")] = (
         1024 * 1024
     ),
+    certfile: Annotated[
+        Path | None,
+        typer.Option(help="HTTPS: the server's certificate chain (PEM).", dir_okay=False),
+    ] = None,
+    keyfile: Annotated[
+        Path | None,
+        typer.Option(help="HTTPS: the certificate's private key (PEM).", dir_okay=False),
+    ] = None,
 ) -> None:
-    """Serve the HTTP API: verification for everyone, issuing and status with --issuer.
+    """Serve the HTTP API (W3C VC-API): verification for everyone, issuing with --issuer.
 
-    The bearer token of the issuing and status routes is read from
-    PASSEPORT_API_TOKEN.
+    The bearer token of the issuing and status routes of --issuer is read
+    from PASSEPORT_API_TOKEN; --config names each issuer's own.
     """
     import os
 
     import uvicorn
 
+    from passeport._server import server_options
     from passeport.app import create_app
     from passeport.did.fetch import CachingFetcher, HttpsFetcher, NoNetwork
+    from passeport.issuer.service import TOKEN_VARIABLE, ServiceConfig, issuer_option, read_config
     from passeport.verifier import Environment, Policy, TrustList
 
     if not 1 <= port <= 65535:
         raise InputError(f"{port} is not a port number (1 to 65535)", where="--port")
+    tls = _tls_files(certfile, keyfile)
+    token = os.environ.get(TOKEN_VARIABLE)
+    issuers = ServiceConfig(tuple(issuer_option(text, token=token) for text in issuer or ()))
+    if config is not None:
+        issuers = issuers.merged(read_config(config, environ=os.environ))
     _can_listen(host, port)
-    token = os.environ.get("PASSEPORT_API_TOKEN")
-    if issuer is not None and not token:
-        raise typer.BadParameter(
-            "set PASSEPORT_API_TOKEN to the bearer token that issuing requires",
-            param_hint="--issuer",
-        )
-    fetcher = NoNetwork() if offline else CachingFetcher(inner=HttpsFetcher(timeout=5.0))
+    private = frozenset(allow_host or ())
+    fetcher = (
+        NoNetwork()
+        if offline
+        else CachingFetcher(inner=HttpsFetcher(timeout=5.0, allow_private=private))
+    )
     env = Environment(fetcher=fetcher)
     if cache is not None:
         env = env.with_cache(cache)
     policy = Policy(trust=TrustList.read(trust) if trust is not None else None)
-    application = create_app(env=env, policy=policy, issuer=issuer, token=token, max_body=max_body)
-    uvicorn.run(application, host=host, port=port, log_level="info")
+    application = create_app(env=env, policy=policy, issuers=issuers, max_body=max_body)
+    _announce(issuers, "https" if tls else "http", host, port)
+    uvicorn.run(
+        application,
+        host=host,
+        port=port,
+        log_level="info",
+        ssl_certfile=str(tls[0]) if tls else None,
+        ssl_keyfile=str(tls[1]) if tls else None,
+        **server_options(),  # timeouts and limits against slow or idle clients
+    )
+
+
+def _tls_files(certfile: Path | None, keyfile: Path | None) -> tuple[Path, Path] | None:
+    """Return the certificate and key files for HTTPS, both or neither, readable, as PEM.
+
+    Raises:
+        InputError: one without the other, or a file that is not a PEM
+            certificate or key (named), so uvicorn never fails half started.
+    """
+    if certfile is None and keyfile is None:
+        return None
+    if certfile is None or keyfile is None:
+        given = "--certfile" if certfile is not None else "--keyfile"
+        missing = "--keyfile" if certfile is not None else "--certfile"
+        raise InputError(f"HTTPS needs {missing} too", where=given)
+    import ssl
+
+    for path, option in ((certfile, "--certfile"), (keyfile, "--keyfile")):
+        if not path.is_file():
+            raise InputError(f"no such file ({option})", where=str(path))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    try:
+        context.load_cert_chain(certfile, keyfile)
+    except (ssl.SSLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", None) or exc.__class__.__name__
+        raise InputError(
+            f"not a PEM certificate and its private key ({reason})",
+            where=f"{certfile} / {keyfile}",
+        ) from None
+    return certfile, keyfile
+
+
+_SERVING = "issuer {name} ({did}, {suite}): {url}"
+_DEFAULT = "(default: {url})"
+_OPEN = "verification for everyone: {url}"
+SERVE_MESSAGES = (_SERVING, _DEFAULT, _OPEN)
+"""What ``passeport serve`` says to people (translated in locale/fr/LC_MESSAGES/http.po)."""
+
+
+def _announce(issuers: ServiceConfig, scheme: str, host: str, port: int) -> None:
+    """Say on stderr, in the user's language, where each issuer issues."""
+    from passeport.i18n import language_of, translator
+
+    t = translator(language_of())
+    base = f"{scheme}://{host}:{port}"
+    default = issuers.default_issuer
+    for served in issuers.issuers:
+        line = t(_SERVING).format(
+            name=served.name,
+            did=served.profile.did,
+            suite=served.suite,
+            url=f"{base}/issuers/{served.name}/credentials/issue",
+        )
+        if served is default:
+            line += " " + t(_DEFAULT).format(url=f"{base}/credentials/issue")
+        typer.echo(line, err=True)
+    typer.echo(t(_OPEN).format(url=f"{base}/credentials/verify"), err=True)
 
 
 def _can_listen(host: str, port: int) -> None:
@@ -143,10 +239,41 @@ def _can_listen(host: str, port: int) -> None:
         raise InputError(f"cannot listen on {host}:{port}: {reason}", where="--port") from None
 
 
+def _click_error(name: str) -> type[Exception]:
+    """Return Click's exception class ``name``, whether typer vendors Click or not."""
+    found = next(c for c in typer.BadParameter.__mro__ if c.__name__ == name)
+    assert issubclass(found, Exception)
+    return found
+
+
 def main() -> None:
-    """Console-script entry point; the one place that turns our errors into exit code 2."""
+    """Console-script entry point; the one place that turns our errors into exit code 2.
+
+    A misused command (unknown option, bad value, missing argument) says so
+    in one line that names the command and where to read its help, exit 2.
+    """
+    usage_error, click_exception = _click_error("UsageError"), _click_error("ClickException")
     try:
-        app()
+        code = app(prog_name="passeport", standalone_mode=False)
     except PasseportError as exc:
         typer.echo(f"passeport: {exc}", err=True)
         raise SystemExit(2) from None
+    except usage_error as exc:
+        misuse: Any = exc  # Click's UsageError: its context and message
+        if type(exc).__name__ == "NoArgsIsHelpError":  # a group without its command: its help
+            typer.echo(misuse.ctx.get_help())
+            raise SystemExit(2) from None
+        context = misuse.ctx
+        command = context.command_path if context is not None else "passeport"
+        message = " ".join(misuse.format_message().split()).rstrip(".")
+        typer.echo(f"{command}: {message} (see '{command} --help')", err=True)
+        raise SystemExit(2) from None
+    except click_exception as exc:
+        failure: Any = exc
+        message = " ".join(failure.format_message().split())
+        typer.echo(f"passeport: {message}", err=True)
+        raise SystemExit(failure.exit_code) from None
+    except typer.Abort:
+        typer.echo("passeport: interrupted", err=True)
+        raise SystemExit(130) from None
+    raise SystemExit(code if isinstance(code, int) else 0)

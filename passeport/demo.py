@@ -14,9 +14,19 @@
    certifiers: each issuer is accredited for the code it discloses. A replay
    for another offer and a forged copy are refused, and the diploma shown
    without its code is not accredited: a withheld code is never assumed.
+   Camille also sends her CV, as a web page (cv.html) and a PDF (cv.pdf):
+   both verify, and a copy whose visible text was edited does not.
 5. The university later finds the diploma was obtained by fraud and revokes
    it: the same presentation no longer verifies.
 6. Finally every cryptosuite signs and verifies with every key type it takes.
+7. The skills passport's own services: a training body certifies a training
+   Camille followed (35 h, remote, funded by her CPF); she declares an
+   internship herself (declarative, never shown as guaranteed), asks her
+   employer to validate it, and the employer signs it after reviewing it: her
+   wallet links the two and prefers the validated one. She declares a skill;
+   her employer attests another. Her wallet then measures the gap to a
+   sample target job: what is guaranteed, declared, inferred from her career,
+   missing, and the sample catalogue's certifications that would fill it.
 
 Every step is checked; the exit code is 0 only when each outcome is the
 expected one.
@@ -68,6 +78,10 @@ _READS = (
     ("issuer", "experience.json"),
     ("requests", "job-application.dcql.json"),
     ("trust", "trust-list.json"),
+    ("issuer", "training.json"),
+    ("issuer", "skill.json"),
+    ("jobs", "developpeur-web.json"),
+    ("catalogue", "certifications.json"),
 )
 CHALLENGE, DOMAIN = "offre-2026-042", "recrutement.example"
 PASSPHRASE = "demo: never use a passphrase written in a program"
@@ -248,6 +262,47 @@ def _recruiter(story: _Story, vp: dict[str, Any], diploma: dict[str, Any]) -> Ve
     return result
 
 
+# What Camille's CV shows of her diploma: her name, the title, its kind, code, level,
+# blocks and award date; her birth date and e-mail stay in her wallet.
+CV_REVEAL = (
+    "/credentialSubject/identifier/0",
+    "/credentialSubject/achievement/name",
+    "/credentialSubject/achievement/achievementType",
+    "/credentialSubject/achievement/humanCode",
+    "/credentialSubject/achievement/alignment",
+    "/awardedDate",
+)
+
+
+def _cv(story: _Story, wallet: Any) -> None:
+    """Camille sends her CV (HTML and PDF); the recruiter checks both, and an edited copy."""
+    from passeport.wallet import make_cv, present
+
+    story.console.rule("[bold]4b. Camille sends her CV, as a web page and as a PDF")
+    ids = [entry.id for entry in wallet.entries()]
+    presented = present(wallet, ids, reveal=CV_REVEAL, challenge=CHALLENGE, domain=DOMAIN)
+    trust = TrustList.read(EXAMPLES / "trust" / "trust-list.json")
+    policy = Policy(challenge=CHALLENGE, domain=DOMAIN, trust=trust)
+    for name in ("cv.html", "cv.pdf"):
+        made = make_cv(presented, wallet, filename=name, trust=trust, env=story.web())
+        data: str | bytes = made.pdf() if name.endswith(".pdf") else made.html()
+        write_atomic(story.root / name, data)
+        checked = verify_any(
+            data if isinstance(data, bytes) else data.encode("utf-8"),
+            policy=policy,
+            env=story.web(),
+            where=name,
+        )
+        story.expect(f"{name}: her CV verifies, and shows what was signed", checked.verified)
+    page = (story.root / "cv.html").read_text("utf-8")
+    title = "Licence professionnelle"
+    edited = verify_any(page.replace(title, "Master", 1), policy=policy, env=story.web())
+    story.expect(
+        "a copy of cv.html whose diploma was edited to read Master: refused (cv.text)",
+        not edited.verified and "cv.text" in {c.code for c in edited.failures()},
+    )
+
+
 def _fraud(story: _Story, univ: Any, diploma: dict[str, Any], vp: dict[str, Any]) -> None:
     from passeport.issuer import publish_status, revoke
 
@@ -292,6 +347,119 @@ def _suites(story: _Story, holder: dict[str, Any]) -> None:
     story.console.print(table)
 
 
+# Camille's internship, which she declares herself before her employer validates it.
+INTERNSHIP = {
+    "holder": {"name": "Camille Martin"},
+    "employment": {
+        "jobTitle": "Développeuse web (stage)",
+        "employer": {"name": "Employeur Exemple SA", "url": "https://employeur.example"},
+        "startDate": "2024-03-04",
+        "endDate": "2024-08-30",
+        "rome": "M1805",
+        "tasks": ["Intégration d'interfaces en HTML et CSS", "Tests de non-régression"],
+    },
+}
+JAVASCRIPT = {
+    "holder": {"name": "Camille Martin"},
+    "achievement": {
+        "name": "JavaScript",
+        "esco": "http://data.europa.eu/esco/skill/3cd569a2-4f88-4c1e-9995-8dce8c5e51a7",
+        "criteria": "Interfaces web écrites en JavaScript pendant mon alternance.",
+    },
+}
+
+
+def _career(story: _Story, wallet: Any) -> None:
+    """Trainings followed, a declaration validated by the employer, and the gap to a job."""
+    from passeport.issuer import Profile, issue, publish_status
+    from passeport.issuer.declared import declaration, read_request, validation_data
+    from passeport.issuer.issue import new_credential_id
+    from passeport.verifier.facts import Guarantee, Kind
+    from passeport.wallet import add
+    from passeport.wallet.declarations import declare, preferred, validation_request, validations
+    from passeport.wallet.gap import skills_gap
+    from passeport.wallet.referentials import read_catalogue, read_job
+
+    console = story.console
+    console.rule("[bold]7. Her skills passport: trainings, declarations, the gap to a job")
+    folder = story.root / "camille"
+    person = {"id": wallet.did, "name": "Camille Martin"}
+    training_body = Profile.open(story.root / "formation")
+    employer = Profile.open(story.root / "employeur")
+    training = issue(
+        training_body, "training", {**_example("issuer", "training.json"), "holder": person}
+    )
+    python = issue(employer, "skill", {**_example("issuer", "skill.json"), "holder": person})
+    for profile in (training_body, employer):
+        publish_status(profile, story.root / "web")
+    write_atomic(folder / "training.json", dump_json(training))
+    checked = verify_any(training, env=story.web())
+    [report] = checked.credentials
+    console.print(f"  {report.sentence('fr')}")
+    story.expect(
+        "a training followed, certified by its training body (35 h, remote, CPF)",
+        checked.verified and report.facts.kind is Kind.TRAINING,
+    )
+    unsigned = declaration(
+        "experience",
+        INTERNSHIP,
+        holder=wallet.did,
+        credential_id=new_credential_id(),
+        issued_at=utc_now(),
+    )
+    record = str(declare(wallet, unsigned, env=story.web()).id)  # its id in her wallet
+    held = wallet.credential(record).credential
+    write_atomic(folder / "internship.declared.json", dump_json(held))
+    own = verify_any(held, env=story.web())
+    console.print(f"  {own.credentials[0].sentence('fr')}")
+    story.expect(
+        "she declares her internship herself: verified as declarative, never as guaranteed",
+        own.verified and own.credentials[0].facts.guarantee is Guarantee.DECLARED,
+    )
+    request = validation_request(wallet, record, to="Employeur Exemple SA")
+    write_atomic(folder / "internship.request.json", dump_json(request))
+    asked = read_request(request, where="internship.request.json", env=story.web())
+    validated = issue(employer, "experience", validation_data(asked, "experience"))
+    publish_status(employer, story.root / "web")
+    write_atomic(folder / "internship.validated.json", dump_json(validated))
+    [outcome] = add(wallet, [("internship.validated.json", dump_json(validated))], env=story.web())
+    links = validations(wallet)
+    story.expect(
+        "her employer reviews and validates it; her wallet links the two and prefers the "
+        "validated one",
+        outcome.status == "added"
+        and any(link.declared == record and link.by == outcome.id for link in links)
+        and preferred([record], links) == [outcome.id],
+    )
+    skill = declaration(
+        "skill",
+        JAVASCRIPT,
+        holder=wallet.did,
+        credential_id=new_credential_id(),
+        issued_at=utc_now(),
+    )
+    declare(wallet, skill, env=story.web())
+    sources = [
+        (f"{name}.json", dump_json(value))
+        for name, value in (("training", training), ("python", python))
+    ]
+    add(wallet, sources, env=story.web())
+    job = read_job(EXAMPLES / "jobs" / "developpeur-web.json")
+    gap = skills_gap(
+        wallet, job, catalogue=read_catalogue(EXAMPLES / "catalogue" / "certifications.json")
+    )
+    for line in gap.lines("fr"):
+        console.print(f"  {line}", highlight=False, markup=False)
+    counts = gap.counts()
+    story.expect(
+        "the gap to a sample job: guaranteed, declared, inferred and missing skills, and "
+        "the certifications that would fill it",
+        all(counts[label] > 0 for label in ("guaranteed", "declared", "inferred", "missing"))
+        and bool(gap.suggestions)
+        and gap.suggestions[0].certification.code == "RNCP37674",
+    )
+
+
 def run_demo(folder: Path | None = None) -> int:
     """Run the story in ``folder`` (a new temporary folder by default); return the exit code."""
     from rich.console import Console
@@ -315,12 +483,23 @@ def run_demo(folder: Path | None = None) -> int:
     _keep(story, wallet, issued["credentials"])
     vp = _present(story, wallet)
     _recruiter(story, vp, issued["credentials"]["diploma"])
+    _cv(story, wallet)
     _fraud(story, issued["univ"], issued["credentials"]["diploma"], vp)
     sample = _example("issuer", "diploma.json")
     _suites(story, _unsigned_diploma(sample))
+    _career(story, wallet)
     console.print(
         f"\nTry: passeport verify {root / 'presentation.json'} --challenge {CHALLENGE} "
         f"--domain {DOMAIN} --cache {root / 'web'} --offline"
+    )
+    console.print(
+        f"     passeport verify {root / 'cv.pdf'} --trust {EXAMPLES / 'trust' / 'trust-list.json'} "
+        f"--cache {root / 'web'} --offline   (her CV; the diploma is revoked since)"
+    )
+    console.print(
+        f"     passeport wallet gap --job {EXAMPLES / 'jobs' / 'developpeur-web.json'} "
+        f"--catalogue {EXAMPLES / 'catalogue' / 'certifications.json'} "
+        f"--wallet {root / 'camille.wallet'}   (her skills gap; passphrase: see passeport/demo.py)"
     )
     console.print("[bold green]The story holds.[/]" if story.all_good else "[bold red]Failed.[/]")
     return 0 if story.all_good else 1

@@ -4,8 +4,9 @@ Every sentence shown to a recruiter, a holder or a certifier is written in
 English in the code (the message id) and translated in a gettext catalog,
 ``passeport/locale/<lang>/LC_MESSAGES/*.po`` (one file per domain: the
 commands, the CV...). The catalogs are read with Babel, once, when a language
-is first asked for; English is the ids themselves. A leaf module, like ``passeport.errors``: every package may import
-it, and it imports nothing of the project.
+is first asked for; English is the ids themselves. A leaf module, like
+``passeport.errors``: every package may import it, and it imports nothing of
+the project.
 
 >>> t = translator("fr")
 >>> t("authentic")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Final
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from passeport.verifier.result import Check, VerificationResult
 
 __all__ = [
+    "AllowHostOption",
     "CacheOption",
     "LangOption",
     "MaxAgeOption",
@@ -51,6 +52,32 @@ TrustOption = Annotated[
     Path | None, typer.Option(help="Trust list (JSON) of accredited issuers.", dir_okay=False)
 ]
 OfflineOption = Annotated[bool, typer.Option("--offline", help="Never use the network.")]
+
+
+def _host_entries(values: list[str] | None) -> list[str] | None:
+    """Refuse, in one line, an ``--allow-host`` that is not HOST[:PORT]."""
+    from passeport.did.https import parse_host_entry
+    from passeport.errors import InputError
+
+    for value in values or ():
+        try:
+            parse_host_entry(value)
+        except ValueError as exc:
+            raise InputError(str(exc), where="--allow-host") from None
+    return values
+
+
+AllowHostOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--allow-host",
+        metavar="HOST[:PORT]",
+        help="Fetch from HOST[:PORT] even though its address is private or local (a local "
+        "deployment, a conformance run); repeatable. Otherwise only public addresses are "
+        "fetched.",
+        callback=_host_entries,
+    ),
+]
 
 
 def _known_language(value: str | None) -> str | None:
@@ -106,12 +133,19 @@ def duration_option(
     return parse
 
 
-def environment(cache: Path | None, *, offline: bool) -> Environment:
-    """Return the verification environment: HTTPS unless ``offline``, ``cache`` first."""
+def environment(
+    cache: Path | None, *, offline: bool, allow_hosts: Sequence[str] | None = None
+) -> Environment:
+    """Return the verification environment: HTTPS unless ``offline``, ``cache`` first.
+
+    HTTPS reaches public addresses only, and the ``allow_hosts`` (HOST[:PORT]) named.
+    """
     from passeport.did.fetch import HttpsFetcher, NoNetwork
     from passeport.verifier.env import Environment
 
-    env = Environment(fetcher=NoNetwork() if offline else HttpsFetcher(timeout=5.0))
+    private = frozenset(allow_hosts or ())
+    fetcher = NoNetwork() if offline else HttpsFetcher(timeout=5.0, allow_private=private)
+    env = Environment(fetcher=fetcher)
     return env.with_cache(cache) if cache is not None else env
 
 
@@ -139,8 +173,8 @@ def verify(
     file: Annotated[
         Path,
         typer.Argument(
-            help="Credential or presentation: JSON, vc+jwt, SD-JWT, or an HTML CV "
-            "(only its embedded, signed presentation is verified)."
+            help="Credential or presentation: JSON, vc+jwt, SD-JWT, or a CV (cv.html, "
+            "cv.pdf): its signed presentation, and that it shows what was signed."
         ),
     ],
     challenge: Annotated[
@@ -153,6 +187,7 @@ def verify(
     cache: CacheOption = None,
     trust: TrustOption = None,
     offline: OfflineOption = False,
+    allow_host: AllowHostOption = None,
     accept_self_issued: Annotated[
         bool,
         typer.Option(
@@ -175,12 +210,12 @@ def verify(
     ] = False,
 ) -> None:
     """Check a credential or presentation and print who signed it and whether it holds."""
-    from passeport._io import read_text_file
     from passeport.verifier import Policy, verify_any
+    from passeport.verifier.cv_pdf import read_document
     from passeport.verifier.trustlist import TrustList
 
-    env = environment(cache, offline=offline)
-    text = read_text_file(file)
+    env = environment(cache, offline=offline, allow_hosts=allow_host)
+    text = read_document(file)  # text, or the bytes of a PDF CV
     trust_list = TrustList.read(trust) if trust is not None else None
     policy = Policy(
         challenge=challenge,
@@ -262,7 +297,7 @@ def render(
     if lines.row_count:
         console.print(lines)
     for warning in result.warnings:  # may quote the document: one line, no control characters
-        line = "".join(c if c.isprintable() else " " for c in warning)
+        line = "".join(c if c.isprintable() else " " for c in t(warning))
         console.print(f"[yellow]{escape(t('warning:'))}[/] ", Text(" ".join(line.split())))
     if not details:
         console.print(escape(t("Every check, one by one: add --details.")))
@@ -373,6 +408,10 @@ def _said(check: Check, lang: str) -> str:
     """Return a check's sentence in ``lang``: the presentation's age is said in words."""
     from passeport.proofs.dates import AGE_CHECK, PresentationAge
 
+    if check.code.startswith("cv."):  # a CV file's checks (verifier/cv_check.py)
+        from passeport.verifier.cv_check import said
+
+        return said(check, lang)
     age = PresentationAge.read(check.message) if check.code == AGE_CHECK else None
     if age is None:  # other checks keep their English sentence (the details table)
         return check.message

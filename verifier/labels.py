@@ -26,6 +26,7 @@ CHECK_LABELS: Final = {
     "input.context": "contexts (@context)",
     "input.envelope": "envelope",
     "input.issuer": "issuer named",
+    "input.member": "typed members (status, evidence...)",
     "input.jsonld": "JSON-LD reading",
     "input.shape": "form of the document",
     "input.subject": "subject of the credential",
@@ -92,6 +93,11 @@ CHECK_LABELS: Final = {
     "trust.code": "accreditation for the code",
     "trust.type": "accreditation for the type",
     "trust.self_issued": "declared by the holder",
+    "related.malformed": "related resources",
+    "related.digest": "related resources (digest)",
+    "cv.text": "text of the CV",
+    "cv.guarantee": "marks of the CV",
+    "cv.withheld": "fields withheld by the CV",
 }
 """Message ids of the labels, by check code."""
 

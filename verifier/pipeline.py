@@ -16,6 +16,7 @@ from typing import Any
 from passeport._io import parse_json
 from passeport._json import JsonObject, id_of
 from passeport.contexts import collect_warnings
+from passeport.contexts.limits import check_document
 from passeport.errors import InputError, PasseportError
 from passeport.proofs._jws import parse_compact
 from passeport.proofs.engine import (
@@ -34,7 +35,9 @@ from passeport.proofs.outcome import Outcome
 from passeport.verifier.env import Environment, Policy, assertion_expectation, now_of
 from passeport.verifier.enveloped import secured_credential, secured_kind, secured_presentation
 from passeport.verifier.facts import CredentialFacts, Guarantee, Kind, facts_of
+from passeport.verifier.related import related_checks
 from passeport.verifier.result import Check, VerificationResult
+from passeport.verifier.shape import shape_checks
 from passeport.verifier.status import status_checks
 from passeport.verifier.trust import is_self_issued, standing, trust_checks
 from passeport.verifier.validity import credential_version, validity_checks
@@ -156,19 +159,9 @@ def _credential_checks(
     except PasseportError as exc:
         pointer = exc.pointer or base or None
         checks.append(Check("input.jsonld", Outcome.FAILED, exc.message, credential, pointer))
-    version = credential_version(document)
+    version = credential_version(signed)  # as written: the view has the verifier's contexts
     types = _types(document)
     issuer = _one_id(document.get("issuer"))
-    if version is None:
-        checks.append(
-            Check(
-                "input.context",
-                Outcome.FAILED,
-                "the first @context is neither VC 2.0 nor VC 1.1",
-                credential,
-                f"{base}/@context",
-            )
-        )
     if "VerifiableCredential" not in types:
         checks.append(
             Check(
@@ -189,21 +182,28 @@ def _credential_checks(
                 f"{base}/issuer",
             )
         )
-    from passeport.verifier.shape import subject_checks  # issue 20; hoist with the imports
-
-    checks.extend(subject_checks(document, credential, base))
+    checks.extend(shape_checks(signed, document, credential=credential, base=base))
+    label = "" if credential is None else f"credential {credential}: "
+    warnings: list[str] = []
     if envelope is None:
         expect = assertion_expectation(issuer, policy, now)
+        if expect.controller != issuer:
+            warnings.append(
+                f"{label}the issuer {issuer} is taken to sign with the keys of "
+                f"{expect.controller} (a delegation the policy states)"
+            )
         with collect_warnings() as noticed:
             outcomes = _proof_outcomes(signed, expect, policy, env, base)
         checks.extend(Check.of(outcome, credential) for outcome in outcomes)
     else:
         noticed = envelope_noticed
         checks.extend(envelope)
-    label = "" if credential is None else f"credential {credential}: "
-    warnings = [f"{label}{text}" for text in noticed]
+    warnings.extend(f"{label}{text}" for text in noticed)
     if reexpressed:
         warnings.append(f"{label}{_REEXPRESSED}")
+    related, unchecked = related_checks(document, env=env, credential=credential, base=base)
+    checks.extend(related)
+    warnings.extend(f"{label}{text}" for text in unchecked)
     checks.extend(validity_checks(document, version, policy, now, credential, base))
     checks.extend(status_checks(document, credential=credential, base=base, policy=policy, env=env))
     if policy.trust is not None:
@@ -230,9 +230,7 @@ def _credential_checks(
         "type": list(types),
         "issuer": issuer,
         "issuerName": _name_of(document.get("issuer")),
-        "standing": (
-            standing(document, policy.trust, now=now) if _sound(checks) else "unverified"
-        ),
+        "standing": (standing(document, policy.trust, now=now) if _sound(checks) else "unverified"),
         "subject": subject_ids[0] if subject_ids else None,
         "subjects": list(subject_ids),
         "validFrom": document.get("validFrom", document.get("issuanceDate")),
@@ -284,44 +282,76 @@ def _did_of(value: str) -> str:
     return value.split("#", 1)[0]
 
 
+def _signers(outcomes: tuple[ProofOutcome, ...]) -> frozenset[str]:
+    """Return the DIDs whose keys made the proofs, each proof verified in every respect.
+
+    A key is taken for its DID only when that DID's document lists it under
+    ``authentication`` and nothing about its proof failed (purpose, dates,
+    challenge, domain, signature).
+    """
+    flawed = {o.verification_method for o in outcomes if o.outcome is not Outcome.PASSED}
+    return frozenset(
+        _did_of(o.verification_method)
+        for o in outcomes
+        if o.code == "proof.signature"
+        and o.outcome is Outcome.PASSED
+        and o.verification_method is not None
+        and o.verification_method not in flawed
+    )
+
+
 def _binding_check(
-    holder: str | None, summary: JsonObject, index: int, base: str, policy: Policy
+    holder: str | None,
+    signers: frozenset[str],
+    summary: JsonObject,
+    index: int,
+    base: str,
+    policy: Policy,
 ) -> Check | str | None:
     """Return the holder-binding check of one presented credential (or a warning).
 
-    A credential whose subjects are named by DIDs is bound to its holder when
-    the presenter is one of them; about someone else it fails (unless the
-    policy relaxes it, then it is a warning). A subject without an id, or
-    whose id is no DID, is a bearer credential: nothing to bind (a warning).
-    An SD-JWT VC binds through its key (``cnf``), checked with its key binding.
+    A credential whose subjects are named by DIDs is bound to who presents
+    it: the ``holder`` the presentation names (its proof must be the
+    holder's), or, when it names none (``holder`` is optional in VC 2.0),
+    the DIDs whose keys signed the presentation for ``authentication``.
+    About someone else, or with no presenter shown at all, it fails (unless
+    the policy relaxes it, then it is a warning). A subject without an id,
+    or whose id is no DID, is a bearer credential: nothing to bind (a
+    warning). An SD-JWT VC binds through its key (``cnf``), checked with its
+    key binding.
     """
     subjects = summary.get("subjects")
     ids = [s for s in subjects if isinstance(s, str)] if isinstance(subjects, list) else []
-    if holder is None or not ids:
+    if not ids:
         return None
-    if _did_of(holder) in {_did_of(s) for s in ids}:
-        return Check(
-            "holder.binding",
-            Outcome.PASSED,
-            "the credential is about the holder who presents it",
-            index,
-            base,
-        )
+    presenters = frozenset({_did_of(holder)}) if holder is not None else signers
     about = ", ".join(ids)
+    bound = presenters & {_did_of(s) for s in ids}
+    if bound:
+        message = (
+            "the credential is about the holder who presents it"
+            if holder is not None
+            else f"the credential is about {', '.join(sorted(bound))}, who signed the "
+            "presentation (it names no holder)"
+        )
+        return Check("holder.binding", Outcome.PASSED, message, index, base)
     if not any(s.startswith("did:") for s in ids):
         return f"credential {index} is about {about}, which names nobody the holder can prove to be"
-    if policy.require_holder_binding:
-        return Check(
-            "holder.binding",
-            Outcome.FAILED,
-            f"the credential is about {about}, not the holder {holder} who presents it",
-            index,
-            f"{base}/credentialSubject",
+    if holder is not None:
+        reason = f"the credential is about {about}, not the holder {holder} who presents it"
+    elif presenters:
+        reason = (
+            f"the credential is about {about}, not {', '.join(sorted(presenters))} who signed "
+            "the presentation (it names no holder)"
         )
-    return (
-        f"credential {index} is about {about}, not the holder {holder} "
-        "(not bound to who presents it)"
-    )
+    else:
+        reason = (
+            f"the credential is about {about}, and the presentation names no holder nor "
+            "carries a verified proof of who presents it"
+        )
+    if policy.require_holder_binding:
+        return Check("holder.binding", Outcome.FAILED, reason, index, f"{base}/credentialSubject")
+    return f"credential {index}: {reason} (not bound to who presents it)"
 
 
 def _credentials_spelled(signed: Mapping[str, Any], view: Mapping[str, Any]) -> list[Check]:
@@ -421,16 +451,9 @@ def verify_presentation(
         suites=policy.suites,
         max_age=policy.max_age,
     )
-    if holder is None:
-        checks.append(
-            Check(
-                "holder.missing",
-                Outcome.FAILED,
-                "the presentation names no holder",
-                None,
-                "/holder",
-            )
-        )
+    # VC 2.0: holder is optional; the binding below reads who signed instead.
+    checks.extend(shape_checks(signed, document, credential=None, base="", presentation=True))
+    signers: frozenset[str] = frozenset()
     if envelope is None:
         with collect_warnings() as noticed:
             outcomes = verify_proofs(
@@ -441,6 +464,7 @@ def verify_presentation(
                 suites=data_integrity_suites(),
             )
         checks.extend(Check.of(outcome) for outcome in outcomes)
+        signers = _signers(outcomes)
     else:
         noticed = []
         checks.extend(envelope)
@@ -460,7 +484,7 @@ def verify_presentation(
         checks.extend(cred_checks)
         warnings.extend(w for w in cred_warnings if w not in warnings)
         summaries.append(summary)
-        binding = _binding_check(holder, summary, index, base, policy)
+        binding = _binding_check(holder, signers, summary, index, base, policy)
         if isinstance(binding, Check):
             checks.append(binding)
         elif binding is not None:
@@ -497,14 +521,20 @@ def verify_any(
     neither JSON nor a JWT whose header and payload decode. A token that reads
     but does not verify (bad signature, refused ``alg``, tampered disclosure)
     is a result with failed checks, as are unreadable credentials inside a
-    presentation. An HTML page (a CV from ``passeport wallet cv``) is verified
-    as the presentation it embeds; its visible text is not signed.
+    presentation. A CV from ``passeport wallet cv`` (an HTML page, or PDF
+    bytes) is verified as the presentation it carries, and its visible text
+    must be what was signed (:func:`passeport.verifier.cv_check.verify_cv`).
 
     Raises:
         InputError: not JSON nor a readable JWT/SD-JWT, a page without exactly
-            one embedded presentation, or neither a credential
-            nor a presentation; ``where`` names the input.
+            one embedded presentation, neither a credential
+            nor a presentation, or a document beyond the bounds of JSON-LD
+            processing (:mod:`passeport.contexts.limits`); ``where`` names the input.
     """
+    if isinstance(document, bytes) and document[:5] == b"%PDF-":  # a PDF CV (verifier/cv_check.py)
+        from passeport.verifier.cv_check import verify_cv
+
+        return verify_cv(document, verify=verify_presentation, policy=policy, env=env, where=where)
     if isinstance(document, bytes):
         try:
             document = document.decode("utf-8")
@@ -512,11 +542,10 @@ def verify_any(
             raise InputError(f"not UTF-8 text (byte {exc.start})", where=where) from None
     if isinstance(document, str) and document.lstrip()[:9].lower().startswith(
         ("<!doctype", "<html")
-    ):  # a CV page: only its embedded presentation is verified (verifier/cv.py)
-        from passeport.verifier.cv import presentation_from_html
+    ):  # a CV page: its presentation, and that it shows what was signed (verifier/cv_check.py)
+        from passeport.verifier.cv_check import verify_cv
 
-        embedded = presentation_from_html(document, where=where)
-        return verify_presentation(embedded, policy=policy, env=env)
+        return verify_cv(document, verify=verify_presentation, policy=policy, env=env, where=where)
     if isinstance(document, str):
         kind = secured_kind(document)
         if kind is not None:
@@ -528,6 +557,7 @@ def verify_any(
         document = parse_json(document, where=where)
     if not isinstance(document, Mapping):
         raise InputError("expected a JSON object (a credential or a presentation)", where=where)
+    check_document(document, where=where)  # before any JSON-LD work: a bad input, exit 2
     types = _types(document)
     if "VerifiablePresentation" in types or secured_kind(document) == "presentation":
         return verify_presentation(document, policy=policy, env=env)

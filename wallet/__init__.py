@@ -6,7 +6,7 @@ verified before they are stored (:func:`add`), listed from sealed metadata,
 chosen by id or by answering a DCQL or Presentation Exchange request
 (:func:`answer`), disclosed selectively when their issuer allows it, and
 presented in a presentation signed by the holder (:func:`present`), or in
-an HTML CV that embeds it (:func:`render_cv`).
+a CV, HTML or PDF, that carries it (:func:`make_cv`).
 
 >>> import pathlib, tempfile
 >>> from passeport.wallet import KdfParams, Wallet
@@ -32,24 +32,36 @@ from passeport.wallet._records import (
     Verification,
     WalletEntry,
 )
-from passeport.wallet.cv import render_cv
+from passeport.wallet.career import Catalogue, JobProfile, RequiredSkill
+from passeport.wallet.cv import CvDocument, make_cv
+from passeport.wallet.declarations import Link, declare, preferred, validation_request, validations
+from passeport.wallet.gap import Gap, skills_gap
 from passeport.wallet.importing import AddOutcome, add, add_files, credential_sources, refresh
+from passeport.wallet.inference import InferredSkill, infer
 from passeport.wallet.present import Presentation, PresentationRefused, PresentedCredential, present
 from passeport.wallet.query import Answer, Match, UnmetRequest, answer
+from passeport.wallet.referentials import read_catalogue, read_job
 from passeport.wallet.store import Wallet
 
 __all__ = [
     "AddOutcome",
     "Answer",
+    "Catalogue",
     "CredentialFormat",
     "CredentialInfo",
+    "CvDocument",
     "Flag",
+    "Gap",
     "HeldCredential",
+    "InferredSkill",
+    "JobProfile",
     "KdfParams",
+    "Link",
     "Match",
     "Presentation",
     "PresentationRefused",
     "PresentedCredential",
+    "RequiredSkill",
     "Stored",
     "UnmetRequest",
     "Verification",
@@ -59,7 +71,15 @@ __all__ = [
     "add_files",
     "answer",
     "credential_sources",
+    "declare",
+    "infer",
+    "make_cv",
+    "preferred",
     "present",
+    "read_catalogue",
+    "read_job",
     "refresh",
-    "render_cv",
+    "skills_gap",
+    "validation_request",
+    "validations",
 ]

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Final
 import typer
 
 from passeport.verifier.cli import (
+    AllowHostOption,
     CacheOption,
     LangOption,
     OfflineOption,
@@ -117,9 +118,7 @@ ValidForOption = Annotated[
 _ALARMS = frozenset({"expired", "revoked", "suspended", "not-verified", "unverified"})
 _COLUMNS: Final[tuple[dict[str, Any], ...]] = (
     {"no_wrap": True},
-    {},
-    {"ratio": 2},
-    {"ratio": 1},
+    {"ratio": 1, "overflow": "fold"},
     {"no_wrap": True},
     {"no_wrap": True},
 )
@@ -147,13 +146,14 @@ def passphrase(
     Raises:
         InputError: none given (an empty variable and nothing to read, or the
             question abandoned), or the two entries differ; the message says
-            how to give the passphrase.
+            how to give the passphrase; or a new one (``confirm``) too weak
+            to protect a key (:func:`_strong`).
     """
     from passeport.errors import InputError
 
     given = os.environ.get(variable)
     if given:
-        return given
+        return _strong(given, label) if confirm else given
     where = label.lower()
     how = f"set {variable}, or run the command in a terminal to be asked"
     if not sys.stdin.isatty():
@@ -162,12 +162,40 @@ def passphrase(
             raise InputError(f"none given and no terminal to ask it on: {how}", where=where)
         if lines[-1] != lines[0]:
             raise InputError("the two entries differ", where=where)
-        return lines[0]
+        return _strong(lines[0], label) if confirm else lines[0]
     try:
         text: str = typer.prompt(label, hide_input=True, confirmation_prompt=confirm)
     except typer.Abort:  # the question abandoned (Ctrl-D, Ctrl-C)
         raise InputError(f"none given: {how}", where=where) from None
-    return text
+    return _strong(text, label) if confirm else text
+
+
+MIN_PASSPHRASE: Final = 12
+"""The fewest characters a new passphrase may have (a wallet or a backup holds a private key)."""
+
+
+def _strong(secret: str, label: str) -> str:
+    """Return a new passphrase that is long and varied enough, or refuse it and say how.
+
+    The wallet's key is derived from it with scrypt, which slows down every
+    guess but cannot save ``123456``: a new passphrase has at least
+    :data:`MIN_PASSPHRASE` characters, not all of the same kind or repeated.
+
+    Raises:
+        InputError: naming the passphrase and what makes a good one.
+    """
+    from passeport.errors import InputError
+
+    advice = "four or five unrelated words make a good one"
+    if len(secret) < MIN_PASSPHRASE:
+        raise InputError(
+            f"too short: at least {MIN_PASSPHRASE} characters; {advice}", where=label.lower()
+        )
+    if len(set(secret)) < 5 or secret.isdigit():
+        raise InputError(
+            f"too easy to guess (too few different characters); {advice}", where=label.lower()
+        )
+    return secret
 
 
 ForceOption = Annotated[
@@ -195,7 +223,7 @@ def open_wallet(wallet: Path | None) -> Wallet:
 
 
 def build_presentation(
-    wallet: Path | None,
+    wallet: Path | Wallet | None,
     credentials: list[str] | None,
     *,
     reveal: list[str] | None,
@@ -206,7 +234,7 @@ def build_presentation(
     allow_unverified: bool,
     allow_other_subject: bool,
 ) -> Presentation:
-    """Open the wallet and build the presentation ``present`` and ``cv`` write.
+    """Open the wallet (unless given open) and build the presentation ``present`` and ``cv`` write.
 
     A credential the wallet refuses to present (it does not verify, or it is
     about someone else) ends the command: one line per refusal on stderr,
@@ -217,7 +245,7 @@ def build_presentation(
 
     if not challenge.strip() or not domain.strip():
         raise typer.BadParameter("give the recruiter's --challenge and --domain")
-    opened = open_wallet(wallet)
+    opened = wallet if wallet is not None and not isinstance(wallet, Path) else open_wallet(wallet)
     asked = read_json_file(request) if request is not None else None
     try:
         return present(
@@ -256,27 +284,72 @@ def echo_json(value: Any) -> None:
     typer.echo(json.dumps(value, indent=2, ensure_ascii=False))
 
 
-def print_outcomes(outcomes: Sequence[AddOutcome]) -> None:
+def _language(lang: str | None) -> str:
+    from passeport.i18n import language_of
+
+    return language_of(lang)
+
+
+def _words(lang: str | None) -> Callable[[str], str]:
+    from passeport.i18n import translator
+
+    return translator(_language(lang))
+
+
+def print_outcomes(outcomes: Sequence[AddOutcome], *, lang: str = "fr") -> None:
     """Print one line per file ``add`` read: added, already held, or refused and why."""
+    from passeport.i18n import translator
+
+    t = translator(lang)
     for outcome in outcomes:
         info = outcome.info
         if outcome.status == "refused" or info is None:
             typer.echo(f"{outcome.where}: {outcome.reason}")
             continue
-        verdict = "verified" if info.verification.verified else "NOT verified"
-        flags = ", ".join(map(str, outcome.flags))
-        title = info.title or "credential"
-        what = {"duplicate": "already held as", "kept": "kept as"}.get(outcome.status, "added as")
-        typer.echo(
-            f"{outcome.where}: {title} {what} {outcome.id} ({verdict}"
-            + (f"; {flags}" if flags else "")
-            + ")"
-        )
+        verdict = t("verified" if info.verification.verified else "NOT verified")
+        flags = ", ".join(t(_FLAG_WORDS.get(str(flag), str(flag))) for flag in outcome.flags)
+        title = info.title or t("credential")
+        what = _ADDED.get(outcome.status, _ADDED["added"])
+        line = t(what).format(where=outcome.where, title=title, id=outcome.id, verdict=verdict)
+        typer.echo(line[:-1] + (f"; {flags})" if flags else ")"))
         for message in info.verification.messages:
             typer.echo(f"    {message}")
+    flagged = {str(flag) for outcome in outcomes for flag in outcome.flags}
+    for flag, advice in _ADVICE.items():
+        if flag in flagged:
+            typer.echo(t(advice))
 
 
-_HEADERS: Final = ("id", "type", "title", "issuer", "valid", "status")
+_ADDED: Final = {
+    "added": "{where}: {title} added as {id} ({verdict})",
+    "duplicate": "{where}: {title} already held as {id} ({verdict})",
+    "kept": "{where}: {title} kept as {id} ({verdict})",
+}
+
+_ADVICE: Final = {
+    "other-holder": "A credential marked 'about someone else' names another DID as its holder: "
+    "a recruiter will refuse it from you. Ask its issuer to issue it to your DID "
+    "(passeport wallet did).",
+    "unbound": "A credential 'bound to no holder' can be shown by anyone who has a copy: "
+    "a recruiter cannot tell it is yours.",
+}
+_SHOWN: Final = ("shown whole", "only what is asked ({how})")
+_SAID: Final = {
+    "for": " for {queries}",
+    "note": "note: {note}",
+    "presentation": "presentation written to {path}",
+    "submission": "presentation submission written to {path}",
+    "created": "wallet created: {path}",
+    "did": "your DID: {did}",
+    "give": "Give this DID to whoever issues you a credential (school, employer, "
+    "training body): they write it as the holder.",
+    "removed": "removed {id}",
+    "exported": "{count} credential(s) and your key saved to {path}",
+    "restored": "{added} credential(s) restored into {path} ({duplicates} already there)",
+}
+
+
+_HEADERS: Final = ("id", "credential", "valid", "status")
 _FLAG_WORDS: Final = {
     "expired": "expired",
     "not-yet-valid": "not yet valid",
@@ -292,6 +365,11 @@ _FLAG_WORDS: Final = {
 WALLET_MESSAGES: Final = (
     *_HEADERS,
     *_FLAG_WORDS.values(),
+    *_ADDED.values(),
+    *_SAID.values(),
+    *_SHOWN,
+    *_ADVICE.values(),
+    "credential",
     "verified",
     "NOT verified",
     "{count} credential(s)",
@@ -299,8 +377,18 @@ WALLET_MESSAGES: Final = (
 """The message ids ``wallet list`` and ``wallet search`` speak (their French is checked)."""
 
 
-def print_entries(entries: Sequence[WalletEntry], now: datetime, *, lang: str = "fr") -> None:
-    """Print the credentials as a table (flags as of ``now``), then how many there are."""
+def print_entries(
+    entries: Sequence[WalletEntry],
+    now: datetime,
+    *,
+    lang: str = "fr",
+    notes: Mapping[str, Sequence[str]] | None = None,
+) -> None:
+    """Print the credentials as a table (flags as of ``now``), then how many there are.
+
+    A declaration (issuer = subject) is said declarative; ``notes`` add lines
+    by record id (which declaration a credential validates, and the reverse).
+    """
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -317,33 +405,45 @@ def print_entries(entries: Sequence[WalletEntry], now: datetime, *, lang: str = 
         types = [t for t in info.types if t != "VerifiableCredential"] or [info.vct or ""]
         dates = "\n→ ".join(d[:10] for d in (info.valid_from, info.valid_until) if d)
         # Text, not markup: titles and names come from issuers, brackets and all.
+        what = Text(info.title or ", ".join(types), style="bold")
+        issuer = info.issuer_name or info.issuer
+        if issuer:
+            what.append(f"\n{issuer}")
+        if info.title:
+            what.append(f"\n{', '.join(types)}", style="dim")
         status = Text(t("verified" if info.verification.verified else "NOT verified"))
         for flag in info.flags_at(now):
             said = t(_FLAG_WORDS.get(str(flag), str(flag)))
             status.append(f"\n{said}", style="red" if flag in _ALARMS else "")
-        table.add_row(
-            Text(entry.id),
-            Text(", ".join(types)),
-            Text(info.title or ""),
-            Text(info.issuer_name or info.issuer or ""),
-            Text(dates),
-            status,
-        )
+        if info.issuer is not None and info.issuer == info.subject:  # the holder's declaration
+            status.append("\n" + t("declarative"), style="yellow")
+        for note in (notes or {}).get(entry.id, ()):
+            status.append(f"\n{note}")
+        table.add_row(Text(entry.id), what, Text(dates), status)
     console.print(table)
     console.print(t("{count} credential(s)").format(count=len(entries)))
 
 
-def print_presentation(result: Presentation, output: Path, written: Path | None) -> None:
+def print_presentation(
+    result: Presentation, output: Path, written: Path | None, *, lang: str = "fr"
+) -> None:
     """Print what ``present`` showed of each credential, its notes, and the files it wrote."""
+    from passeport.i18n import translator
+
+    t = translator(lang)
     for item in result.credentials:
-        answered = f" for {', '.join(item.queries)}" if item.queries else ""
-        flagged = f" [{', '.join(map(str, item.flags))}]" if item.flags else ""
-        typer.echo(f"{item.id} {item.title or ''}{answered}: {item.disclosure}{flagged}")
+        answered = t(" for {queries}").format(queries=", ".join(item.queries))
+        flags = ", ".join(t(_FLAG_WORDS.get(str(flag), str(flag))) for flag in item.flags)
+        title = item.title or t("credential")
+        whole = item.disclosure == "whole"
+        shown = t(_SHOWN[0]) if whole else t(_SHOWN[1]).format(how=item.disclosure)
+        line = f"{item.id} {title}{answered if item.queries else ''}: {shown}"
+        typer.echo(line + (f" [{flags}]" if flags else ""))
     for note in result.notes:
-        typer.echo(f"note: {note}")
-    typer.echo(f"presentation -> {output}")
+        typer.echo(t("note: {note}").format(note=note))
+    typer.echo(t("presentation written to {path}").format(path=output))
     if written is not None:
-        typer.echo(f"presentation submission -> {written}")
+        typer.echo(t("presentation submission written to {path}").format(path=written))
 
 
 @app.command()
@@ -356,6 +456,7 @@ def init(
         ),
     ] = None,
     as_json: JsonOption = False,
+    lang: LangOption = None,
 ) -> None:
     """Create your wallet, protected by a passphrase, with your own DID."""
     from passeport.did.keyfile import read_key_file
@@ -367,8 +468,10 @@ def init(
     if as_json:
         echo_json({"wallet": str(path), "did": created.did})
         return
-    typer.echo(f"wallet created: {path}")
-    typer.echo(f"your DID: {created.did}")
+    t = _words(lang)
+    typer.echo(t(_SAID["created"]).format(path=path))
+    typer.echo(t(_SAID["did"]).format(did=created.did))
+    typer.echo(t(_SAID["give"]))
 
 
 @app.command()
@@ -389,6 +492,7 @@ def add(
     wallet: WalletOption = None,
     cache: CacheOption = None,
     offline: OfflineOption = False,
+    allow_host: AllowHostOption = None,
     keep_unverified: Annotated[
         bool,
         typer.Option(
@@ -398,6 +502,7 @@ def add(
         ),
     ] = False,
     as_json: JsonOption = False,
+    lang: LangOption = None,
 ) -> None:
     """Check credentials you received and keep those that verify in your wallet.
 
@@ -407,7 +512,7 @@ def add(
     from passeport.wallet import add_files
 
     opened = open_wallet(wallet)
-    env = environment(cache, offline=offline)
+    env = environment(cache, offline=offline, allow_hosts=allow_host)
     with progress_bar("verifying") as progress:
         outcomes = add_files(
             opened, files, env=env, keep_unverified=keep_unverified, progress=progress
@@ -415,7 +520,13 @@ def add(
     if as_json:
         echo_json([outcome.to_json() for outcome in outcomes])
     else:
-        print_outcomes(outcomes)
+        print_outcomes(outcomes, lang=_language(lang))
+        from passeport.wallet.declarations import link_notes, validations
+
+        added = {o.id for o in outcomes if o.status == "added"}
+        for record, said in link_notes(validations(opened), _language(lang)).items():
+            for note in said if record in added else ():
+                typer.echo(f"{record}: {note}")  # links a validation to its declaration
     raise typer.Exit(1 if any(o.status == "refused" for o in outcomes) else 0)
 
 
@@ -442,9 +553,10 @@ def _listing(
             env = environment(cache, offline=offline or not refresh)
             refresh_all(opened, env=env, progress=progress)
     now = utc_now()
+    every = opened.entries()
     entries = [
         e
-        for e in opened.entries()
+        for e in every
         if e.matches(kind=kind, issuer=issuer, text=text, expiring_within=expiring, now=now)
     ]
     if as_json:
@@ -455,7 +567,10 @@ def _listing(
             ]
         )
         return
-    print_entries(entries, now, lang=language_of(lang))
+    from passeport.wallet.declarations import link_notes, validations
+
+    links = link_notes(validations(opened, every), language_of(lang))
+    print_entries(entries, now, lang=language_of(lang), notes=links)
 
 
 @app.command("list")
@@ -543,13 +658,14 @@ def remove(
     credential: Annotated[str, typer.Argument(help="Credential id (or its first characters).")],
     wallet: WalletOption = None,
     as_json: JsonOption = False,
+    lang: LangOption = None,
 ) -> None:
     """Delete a credential from your wallet."""
     removed = open_wallet(wallet).remove(credential)
     if as_json:
         echo_json({"removed": removed})
     else:
-        typer.echo(f"removed {removed}")
+        typer.echo(_words(lang)(_SAID["removed"]).format(id=removed))
 
 
 @app.command("export")
@@ -563,6 +679,7 @@ def export_(
         bool, typer.Option("--force", "--overwrite", help="Replace the file.")
     ] = False,
     as_json: JsonOption = False,
+    lang: LangOption = None,
 ) -> None:
     """Save your whole wallet, keys included, to one encrypted backup file.
 
@@ -577,7 +694,7 @@ def export_(
     if as_json:
         echo_json({"backup": str(output), "credentials": count})
     else:
-        typer.echo(f"{count} credential(s) and your key saved to {output}")
+        typer.echo(_words(lang)(_SAID["exported"]).format(count=count, path=output))
 
 
 @app.command("import")
@@ -587,6 +704,7 @@ def import_(
     ],
     wallet: WalletOption = None,
     as_json: JsonOption = False,
+    lang: LangOption = None,
 ) -> None:
     """Restore a backup: into a new wallet, or merged into yours (same DID).
 
@@ -609,7 +727,8 @@ def import_(
     if as_json:
         echo_json({"wallet": str(path), "added": added, "duplicates": duplicates})
     else:
-        typer.echo(f"{added} credential(s) restored into {path} ({duplicates} already there)")
+        restored_line = _words(lang)(_SAID["restored"])
+        typer.echo(restored_line.format(added=added, path=path, duplicates=duplicates))
 
 
 @app.command()
@@ -637,6 +756,7 @@ def present(
     wallet: WalletOption = None,
     force: ForceOption = False,
     as_json: JsonOption = False,
+    lang: LangOption = None,
 ) -> None:
     """Build a signed presentation for one recruiter, showing only what is asked.
 
@@ -669,7 +789,7 @@ def present(
         written_to = {"presentation": str(output), "submission": str(written) if written else None}
         echo_json({**written_to, **result.summary()})
         return
-    print_presentation(result, output, written)
+    print_presentation(result, output, written, lang=_language(lang))
 
 
 @app.command()
@@ -678,12 +798,35 @@ def cv(
     domain: DomainOption,
     output: Annotated[
         Path,
-        typer.Option("-o", "--output", help="CV file to write (HTML).", dir_okay=False),
+        typer.Option(
+            "-o",
+            "--output",
+            help="CV file to write: cv.html (a web page) or cv.pdf (a document to print).",
+            dir_okay=False,
+        ),
     ],
     credentials: CredentialsArgument = None,
     reveal: RevealOption = None,
     request: RequestOption = None,
-    title: Annotated[str | None, typer.Option(help="Heading of the page.")] = None,
+    verify_url: Annotated[
+        str | None,
+        typer.Option(
+            "--verify-url",
+            help="Address of a verification page (passeport serve) the CV tells the reader "
+            "to drop it on; otherwise it gives the command passeport verify.",
+        ),
+    ] = None,
+    lang: LangOption = None,
+    trust: Annotated[
+        Path | None,
+        typer.Option(
+            help="Trust list (JSON) saying which issuers are accredited: their lines are "
+            "marked so.",
+            dir_okay=False,
+        ),
+    ] = None,
+    cache: CacheOption = None,
+    offline: OfflineOption = False,
     valid_for: ValidForOption = None,
     allow_unverified: AllowUnverifiedOption = False,
     allow_other_subject: AllowOtherSubjectOption = False,
@@ -691,21 +834,32 @@ def cv(
     force: ForceOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Write a CV (HTML) a recruiter can read and verify: a signed presentation inside.
+    """Write your CV, as a web page or a PDF, that a recruiter can read and verify.
 
-    The presentation holds for 90 days unless --valid-for says otherwise. It
-    is refused (exit 1) when a credential does not verify or is about
-    someone else, unless you allow it.
+    Each line shows what a credential proves and who vouches for it; what you
+    withhold is counted, never shown. The signed presentation travels inside
+    the file. It holds for 90 days unless --valid-for says otherwise. It is
+    refused (exit 1) when a credential does not verify or is about someone
+    else, unless you allow it.
     """
     from passeport._io import write_atomic
-    from passeport.wallet.cv import render_cv
+    from passeport.i18n import language_of
+    from passeport.verifier.trustlist import TrustList
+    from passeport.wallet.cv import make_cv
 
-    if output.suffix.lower() == ".pdf":
-        typer.echo("PDF is not supported; write CV.html", err=True)
-        raise typer.Exit(2)
+    kind = output.suffix.lower()  # .pdf: a PDF; any other name: a web page
+    from passeport.errors import InputError
+    from passeport.verifier.cv import CvSettings
+
+    try:  # before anything is signed
+        CvSettings(verify_url=verify_url, filename=output.name).check()
+    except InputError as exc:
+        raise typer.BadParameter(exc.message, param_hint="--verify-url, -o") from None
     refuse_existing(output, force=force)
+    trust_list = TrustList.read(trust) if trust is not None else None
+    opened = open_wallet(wallet)
     result = build_presentation(
-        wallet,
+        opened,
         credentials,
         reveal=reveal,
         request=request,
@@ -715,12 +869,21 @@ def cv(
         allow_unverified=allow_unverified,
         allow_other_subject=allow_other_subject,
     )
-    page = render_cv(result.document, result.credentials, title=title)
-    write_atomic(output, page, mode=0o600, overwrite=force)
+    made = make_cv(
+        result,
+        opened,
+        lang=language_of(lang),
+        verify_url=verify_url,
+        filename=output.name,
+        trust=trust_list,
+        env=environment(cache, offline=offline),
+    )
+    data = made.pdf() if kind == ".pdf" else made.html()
+    write_atomic(output, data, mode=0o600, overwrite=force)
     if as_json:
-        echo_json({"cv": str(output), **result.summary()})
+        echo_json({"cv": str(output), **result.summary(), "settings": made.settings.to_json()})
         return
-    for note in result.notes:
+    for note in (*result.notes, *made.notes):
         typer.echo(f"note: {note}", err=True)
     typer.echo(f"{len(result.credentials)} credential(s) in {output}")
-    typer.echo(f"to check it: passeport verify {output} --challenge ... --domain ...")
+    typer.echo(f"to check it: passeport verify {output}")

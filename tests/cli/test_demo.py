@@ -172,3 +172,54 @@ def test_the_recruiter_reads_what_is_proven_in_french_and_english(
     day = format_date(training["awardedDate"], lang)
     until = format_date(training["validUntil"], lang)
     assert first_aid.format(day=day, until=until) in lines
+
+
+def test_the_story_writes_her_cv_as_a_page_and_a_pdf(story: Path) -> None:
+    page = (story / "cv.html").read_text("utf-8")
+    assert "<h1>Camille Martin</h1>" in page and "Garanti par un organisme accrédité" in page
+    assert "2003-04-12" not in page.split('<template id="passeport-presentation">')[0]
+    assert (story / "cv.pdf").read_bytes().startswith(b"%PDF-")
+    text = " ".join((story.parent / "demo.out").read_text("utf-8").split())
+    assert "✔ cv.pdf: her CV verifies, and shows what was signed" in text
+    assert "✔ a copy of cv.html whose diploma was edited to read Master: refused (cv.text)" in text
+    # At the end of the story the diploma is revoked: the CV no longer verifies.
+    trust = ROOT / "examples" / "trust" / "trust-list.json"
+    result = run("verify", "cv.pdf", "--trust", trust, "--cache", "web", "--offline", cwd=story)
+    assert result.returncode == 1, result.stdout
+    assert "RÉVOQUÉ" in result.stdout
+
+
+def test_the_story_shows_her_skills_passport(story: Path) -> None:
+    """A training followed, a declared internship validated by her employer, a skills gap."""
+    text = " ".join((story.parent / "demo.out").read_text("utf-8").split())
+    for step in (
+        "a training followed, certified by its training body (35 h, remote, CPF)",
+        "she declares her internship herself: verified as declarative, never as guaranteed",
+        "her employer reviews and validates it; her wallet links the two and prefers the "
+        "validated one",
+        "the gap to a sample job: guaranteed, declared, inferred and missing skills, and the "
+        "certifications that would fill it",
+    ):
+        assert f"✔ {step}" in text
+    assert "✔ Python (programmation informatique) — garanti" in text
+    assert "○ JavaScript — déclaratif" in text
+    assert "~ SQL — déduit" in text
+    assert "1. RNCP37674 « Développeur web et web mobile » (niveau 5)" in text
+    mine = story / "camille"
+    declared = run("verify", mine / "internship.declared.json", "--offline", cwd=story)
+    assert declared.returncode == 0 and "déclaratif, non garanti" in declared.stdout
+    validated = run(
+        "verify", mine / "internship.validated.json", "--cache", "web", "--offline", cwd=story
+    )
+    assert validated.returncode == 0 and "authentique, non révoqué" in validated.stdout
+    request = json.loads((mine / "internship.request.json").read_text("utf-8"))
+    [evidence] = json.loads((mine / "internship.validated.json").read_text("utf-8"))["evidence"]
+    assert evidence["id"] == request["declaration"]["id"]
+    training = run(
+        "verify", mine / "training.json", "--cache", "web", "--offline", "--lang", "en", cwd=story
+    )
+    assert training.returncode == 0, training.stdout
+    assert (
+        "Training “Bases de données relationnelles et langage SQL” (35 h, remote, prepares "
+        "RNCP37674)" in " ".join(training.stdout.split())
+    )

@@ -70,7 +70,9 @@ def test_init_creates_a_profile_and_prints_no_secret(tmp_path: Path) -> None:
     again = run("issuer", "init", folder, "--name", "Other", "--did", "web:univ.example")
     assert again.code == 2 and "refusing to overwrite a profile" in again.stderr
     shown = run("issuer", "show", folder)
-    assert shown.code == 0 and "credentials issued:  0 in 0 status list(s)" in shown.stdout
+    assert shown.code == 0 and "attestations délivrées :   0 dans 0 liste(s)" in shown.stdout
+    english = run("issuer", "show", folder, "--lang", "en")
+    assert "credentials issued:   0 in 0 status list(s)" in english.stdout
     assert key["secretKeyMultibase"] not in shown.stdout
 
 

@@ -207,3 +207,38 @@ def test_the_wallet_refuses_to_replace_a_file(desk: Path, command: str) -> None:
         f"passeport: {target}: already exists; give --force to replace it"
     )
     assert target.read_text() == "keep me"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "said"),
+    [
+        (
+            ["verify", "x.json", "--max-age", "zz"],
+            "passeport verify: Invalid value for '--max-age': 'zz' is not a duration",
+        ),
+        (["verify"], "passeport verify: Missing argument 'file'"),
+        (["wallet", "list", "--bogus"], "passeport wallet list: No such option: --bogus"),
+        (["bogus"], "passeport: No such command 'bogus'"),
+    ],
+)
+def test_a_misused_command_says_so_in_one_line_with_exit_2(
+    tmp_path: Path, arguments: list[str], said: str
+) -> None:
+    ran = run(*arguments, cwd=tmp_path)
+    assert ran.returncode == 2
+    assert ran.stderr.count("\n") == 1 and ran.stdout == ""
+    assert ran.stderr.startswith(said) and ran.stderr.rstrip().endswith("--help')")
+
+
+@pytest.mark.parametrize(
+    ("secret", "said"),
+    [("court", "too short: at least 12 characters"), ("123412341234", "too easy to guess")],
+)
+def test_a_new_wallet_refuses_a_weak_passphrase(tmp_path: Path, secret: str, said: str) -> None:
+    wallet = tmp_path / "w.sqlite"
+    ran = run("wallet", "init", "--wallet", wallet, cwd=tmp_path, PASSEPORT_PASSPHRASE=secret)
+    assert ran.returncode == 2 and not wallet.exists()
+    assert ran.stderr == f"passeport: wallet passphrase: {said}" + ran.stderr.split(said)[1]
+    assert "unrelated words" in ran.stderr and ran.stderr.count("\n") == 1
+    good = run("wallet", "init", "--wallet", wallet, cwd=tmp_path)
+    assert good.returncode == 0 and "Donnez ce DID" in good.stdout

@@ -126,10 +126,12 @@ def test_add_reports_each_credential(tmp_path: Path, wallet: Wallet) -> None:
     result = run(tmp_path, "add", good, tampered, theirs, "--offline")
     assert result.exit_code == 1, result.output
     assert (
-        "diploma.json: Titre professionnel Développeur web et web mobile added as" in result.stdout
+        "diploma.json: Titre professionnel Développeur web et web mobile ajoutée sous"
+        in result.stdout
     )
     assert "tampered.json: refused, proof.signature" in result.stdout
-    assert "other-holder" in result.stdout
+    assert "concerne quelqu'un d'autre" in result.stdout
+    assert "Demandez à son émetteur de la délivrer à votre DID" in result.stdout
     again = run(tmp_path, "add", good, "--offline", "--json")
     assert again.exit_code == 0
     (row,) = json.loads(again.stdout)
@@ -153,7 +155,7 @@ def test_add_refuses_what_fails_and_keeps_it_only_when_asked(
     hint = "(keep it anyway, marked not verified, with --keep-unverified)"
     assert lines[0].startswith(f"{revoked}: refused, status.revoked: revoked by the issuer")
     assert lines[0].endswith(hint)
-    assert lines[1].startswith(f"{fine}: Titre professionnel") and lines[1].endswith("(verified)")
+    assert lines[1].startswith(f"{fine}: Titre professionnel") and lines[1].endswith("(vérifiée)")
     assert (
         lines[2] == f"{expired}: refused, validity.expired: expired on 2024-12-31T23:59:59Z {hint}"
     )
@@ -168,8 +170,8 @@ def test_add_refuses_what_fails_and_keeps_it_only_when_asked(
         tmp_path, "add", revoked, expired, "--offline", "--cache", cache, "--keep-unverified"
     )
     assert kept.exit_code == 0, kept.output
-    assert "kept as" in kept.stdout and "(NOT verified; revoked)" in kept.stdout
-    assert "(NOT verified; expired)" in kept.stdout
+    assert "conservée sous" in kept.stdout and "(NON vérifiée; révoqué)" in kept.stdout
+    assert "(NON vérifiée; expiré)" in kept.stdout
     assert "    status.revoked: revoked by the issuer" in kept.stdout
     flags = {row["credentialId"]: row["flags"] for row in listed(tmp_path)}
     assert flags == {
@@ -182,13 +184,17 @@ def test_add_refuses_what_fails_and_keeps_it_only_when_asked(
     table = run(tmp_path, "list")
     assert table.exit_code == 0
     assert "révoqué" in table.stdout and "expiré" in table.stdout
-    assert table.stdout.count("NON vérifiée") == 2 and "émetteur" in table.stdout
+    assert table.stdout.count("NON vérifiée") == 2 and "validité" in table.stdout
     assert "Sauveteur Secouriste du Travail" in table.stdout
+    # At 80 columns a title reads as words on whole lines, its issuer under it.
+    narrow = run(tmp_path, "list", COLUMNS="80").stdout
+    assert all(len(line) <= 80 for line in narrow.splitlines())
+    assert "Sauveteur Secouriste du" in narrow and "…" not in narrow
     assert "3 attestation(s)" in table.stdout
     english = run(tmp_path, "list", "--lang", "en")
     assert english.exit_code == 0
     assert "revoked" in english.stdout and "expired" in english.stdout
-    assert english.stdout.count("NOT verified") == 2 and "issuer" in english.stdout
+    assert english.stdout.count("NOT verified") == 2 and "credential " in english.stdout
     assert "3 credential(s)" in english.stdout
     from_locale = run(tmp_path, "list", LANG="en_GB.UTF-8")
     assert "3 credential(s)" in from_locale.stdout and "NOT verified" in from_locale.stdout
@@ -423,8 +429,8 @@ def test_present_by_id_and_errors(tmp_path: Path, wallet: Wallet) -> None:
         output,
     )
     assert result.exit_code == 0, result.output
-    assert "note:" in result.stdout and "presented whole" in result.stdout
-    assert f"presentation -> {output}" in result.stdout
+    assert "remarque :" in result.stdout and "presented whole" in result.stdout
+    assert f"présentation écrite dans {output}" in result.stdout
     assert output.stat().st_mode & 0o777 == 0o600
     no_challenge = run(tmp_path, "present", record, "-o", output)
     assert no_challenge.exit_code == 2
@@ -434,7 +440,7 @@ def test_present_by_id_and_errors(tmp_path: Path, wallet: Wallet) -> None:
         ["present", record, "--challenge", "c", "--domain", "d.example", "-o", folder],
         ["export", "-o", folder, "--overwrite"],
     ):
-        into_folder = run(tmp_path, *arguments, PASSEPORT_BACKUP_PASSPHRASE="b")
+        into_folder = run(tmp_path, *arguments, PASSEPORT_BACKUP_PASSPHRASE="a backup passphrase")
         assert into_folder.exit_code == 2 and "is a directory" in into_folder.output
     assert list(folder.iterdir()) == []
     negative = run(tmp_path, "list", "--expiring", "-1")
@@ -505,7 +511,8 @@ def test_present_refuses_a_failing_or_someone_elses_credential_unless_allowed(
     )
     assert allowed.exit_code == 0, allowed.output
     assert f"{revoked_id} Titre professionnel" in allowed.stdout
-    assert ": whole [revoked]" in allowed.stdout and ": whole [other-holder]" in allowed.stdout
+    assert ": montrée en entier [révoqué]" in allowed.stdout
+    assert ": montrée en entier [concerne quelqu'un d'autre]" in allowed.stdout
     assert allowed.stdout.count("presented as asked: a verifier will refuse it") == 2
     checked = CliRunner().invoke(
         recruiter,

@@ -25,8 +25,12 @@ def test_add_a_folder_with_a_readme_adds_the_credentials_and_lists_what_it_skipp
     added = run(tmp_path, "add", inbox, "--offline")
     assert added.exit_code == 0, added.output
     lines = added.stdout.splitlines()
-    assert any(line.startswith(f"{inbox / 'a.json'}: ") and " added as " in line for line in lines)
-    assert any(line.startswith(f"{inbox / 'b.json'}: ") and " added as " in line for line in lines)
+    assert any(
+        line.startswith(f"{inbox / 'a.json'}: ") and " ajoutée sous " in line for line in lines
+    )
+    assert any(
+        line.startswith(f"{inbox / 'b.json'}: ") and " ajoutée sous " in line for line in lines
+    )
     assert f"{inbox / 'README.txt'}: skipped: neither JSON" in added.stdout
     assert len(wallet.entries()) == 2
     as_json = run(tmp_path, "add", inbox, "--offline", "--json")

@@ -119,8 +119,18 @@ def _proof_outcomes(
 
 
 def _credential_checks(
-    document: Any, policy: Policy, env: Environment, credential: int | None, base: str
+    document: Any,
+    policy: Policy,
+    env: Environment,
+    credential: int | None,
+    base: str,
+    presenters: frozenset[str] = frozenset(),
 ) -> tuple[list[Check], JsonObject, list[str], CredentialFacts | None]:
+    """Check one credential; ``presenters`` are who present it (the holder, the signers).
+
+    A credential its own presenter issued is a declaration, whatever its
+    subject says: it is never shown as guaranteed.
+    """
     now = now_of(policy, env)
     envelope: list[Check] | None = None
     secured_format: str | None = None
@@ -206,6 +216,7 @@ def _credential_checks(
     warnings.extend(f"{label}{text}" for text in unchecked)
     checks.extend(validity_checks(document, version, policy, now, credential, base))
     checks.extend(status_checks(document, credential=credential, base=base, policy=policy, env=env))
+    declared = is_self_issued(document) or (issuer is not None and issuer in presenters)
     if policy.trust is not None:
         checks.extend(
             trust_checks(
@@ -213,7 +224,7 @@ def _credential_checks(
                 policy.trust,
                 index=credential,
                 base=base,
-                self_issued=is_self_issued(document),
+                self_issued=declared,
                 now=now,
                 accept_self_issued=policy.accept_self_issued,
             )
@@ -230,7 +241,11 @@ def _credential_checks(
         "type": list(types),
         "issuer": issuer,
         "issuerName": _name_of(document.get("issuer")),
-        "standing": (standing(document, policy.trust, now=now) if _sound(checks) else "unverified"),
+        "standing": (
+            ("self-declared" if declared else standing(document, policy.trust, now=now))
+            if _sound(checks)
+            else "unverified"
+        ),
         "subject": subject_ids[0] if subject_ids else None,
         "subjects": list(subject_ids),
         "validFrom": document.get("validFrom", document.get("issuanceDate")),
@@ -477,8 +492,9 @@ def verify_presentation(
         base = (
             f"/verifiableCredential/{index}" if isinstance(raw, list) else "/verifiableCredential"
         )
+        presenters = signers | ({holder} if holder else set())
         cred_checks, summary, cred_warnings, facts = _credential_checks(
-            credential, policy, env, index, base
+            credential, policy, env, index, base, presenters
         )
         all_facts.append((index, facts))
         checks.extend(cred_checks)

@@ -247,6 +247,11 @@ def build_presentation(
         raise typer.BadParameter("give the recruiter's --challenge and --domain")
     opened = wallet if wallet is not None and not isinstance(wallet, Path) else open_wallet(wallet)
     asked = read_json_file(request) if request is not None else None
+    if credentials:  # a validated declaration gives its place to what validates it
+        from passeport.wallet.declarations import preferred, validations
+
+        entries = opened.entries()
+        credentials = preferred(credentials, validations(opened, entries), entries)
     try:
         return present(
             opened,

@@ -46,3 +46,26 @@ def test_the_cv_prefers_the_validated_line(tmp_path: Path) -> None:
     assert marks == (Mark.ISSUER,)
     assert "Déclaré par le titulaire" not in page
     assert "Développeuse web (stage)" in page
+
+
+def test_present_and_cv_commands_show_the_validated_line(tmp_path: Path) -> None:
+    from passeport.wallet.cli import build_presentation
+
+    career = Career(tmp_path)
+    record = career.declare("experience", INTERNSHIP)
+    asked = read_request(validation_request(career.wallet, record), env=offline())
+    [outcome] = career.keep(
+        career.issue(career.employer, "experience", validation_data(asked, "experience"))
+    )
+    built = build_presentation(
+        career.wallet,
+        [record[:8]],
+        reveal=None,
+        request=None,
+        challenge="c-18",
+        domain="rh.example",
+        valid_for=None,
+        allow_unverified=True,
+        allow_other_subject=False,
+    )
+    assert [item.id for item in built.credentials] == [outcome.id]

@@ -29,13 +29,15 @@
    missing, and the sample catalogue's certifications that would fill it.
 
 Every step is checked; the exit code is 0 only when each outcome is the
-expected one.
+expected one. The story is told in French, or in English (``--lang en``);
+its words are the ids of :data:`DEMO_MESSAGES`, translated in ``demo.po``.
 """
 
 from __future__ import annotations
 
 import copy
 import json
+import re
 import tempfile
 from datetime import timedelta
 from importlib import resources
@@ -46,6 +48,7 @@ from passeport._io import dump_json, read_json_file, write_atomic
 from passeport.did.keyfile import KeyPair
 from passeport.did.keys import KeyAlgorithm
 from passeport.errors import InputError
+from passeport.i18n import translator
 from passeport.proofs.dates import utc_now
 from passeport.proofs.mechanism import mechanism_named, mechanisms
 from passeport.verifier import Environment, Policy, TrustList, VerificationResult, verify_any
@@ -53,7 +56,7 @@ from passeport.verifier import Environment, Policy, TrustList, VerificationResul
 if TYPE_CHECKING:
     from rich.console import Console
 
-__all__ = ["PLAN", "run_demo"]
+__all__ = ["DEMO_MESSAGES", "PLAN", "run_demo"]
 
 # The story's choices, taken from the registry of securing mechanisms: every
 # mechanism with every key type it takes, and the university's diploma secured
@@ -86,6 +89,81 @@ _READS = (
 CHALLENGE, DOMAIN = "offre-2026-042", "recrutement.example"
 PASSPHRASE = "demo: never use a passphrase written in a program"
 
+# What her wallet did with each file she gave it (wallet.AddOutcome.status).
+_ADDED = {
+    "added": "verified, added to her wallet",
+    "kept": "kept in her wallet, although it does not verify",
+    "duplicate": "already in her wallet",
+    "refused": "refused by her wallet",
+    "skipped": "skipped: not a credential",
+}
+# An issuer's standing on the recruiter's trust list (summary["standing"]).
+_STANDINGS = {
+    "accredited": "accredited",
+    "not-accredited": "not accredited",
+    "self-declared": "self-declared",
+    "unknown": "not checked (no trust list)",
+    "unverified": "not guaranteed",
+}
+_TITLES = (
+    "0. Camille creates her wallet",
+    "1. Certifiers and employers sign",
+    "2. Camille keeps them in her wallet",
+    "3. A recruiter asks; Camille's wallet answers",
+    "4. The recruiter verifies, offline",
+    "4b. Camille sends her CV, as a web page and as a PDF",
+    "5. The diploma was obtained by fraud",
+    "6. Every cryptosuite, every key type",
+    "7. Her skills passport: trainings, declarations, the gap to a job",
+)
+_COLUMNS = ("suite", "key", "signed: verified", "forged: refused")
+_EXPECTED = (
+    "encrypted wallet camille.wallet; her DID: {did}",
+    "the university signs its graduating class: {issued} diplomas, {refused} refused, "
+    "every one verified before it was written",
+    "Camille's diploma ({suite}), first-aid certificate and job attestation are signed",
+    "each publishes its status lists and did:web document (folder web/)",
+    "{where}: {status}",
+    "her birth date and e-mail are nowhere in the presentation",
+    "the presentation verifies: signed by Camille, for this offer",
+    "issuers' standing on the recruiter's trust list: {standings}",
+    "the diploma shown without its certification code: not accredited "
+    "(a withheld code is never assumed)",
+    "replayed for another offer: refused",
+    "a copy with its diploma title changed: refused",
+    "{name}: her CV verifies, and shows what was signed",
+    "a copy of cv.html whose diploma was edited to read Master: refused (cv.text)",
+    "the university revokes it; the same presentation now fails (status.revoked)",
+    "a training followed, certified by its training body (35 h, remote, CPF)",
+    "she declares her internship herself: verified as declarative, never as guaranteed",
+    "her employer reviews and validates it; her wallet links the two and prefers the validated one",
+    "the gap to a sample job: guaranteed, declared, inferred and missing skills, and "
+    "the certifications that would fill it",
+)
+_SHOWN = (
+    "whole: its issuer did not sign it for selective disclosure",
+    "selective disclosure: only what was asked",
+)
+_SAID = (
+    "the files are in {folder}",
+    "Try:",
+    "the presentation sent to the recruiter (its diploma has been revoked since)",
+    "her CV (its diploma has been revoked since)",
+    "her skills gap (passphrase: see passeport/demo.py)",
+    "The story holds.",
+    "Failed.",
+)
+DEMO_MESSAGES: tuple[str, ...] = (
+    *_TITLES,
+    *_EXPECTED,
+    *_ADDED.values(),
+    *_STANDINGS.values(),
+    *_SHOWN,
+    *_COLUMNS,
+    *_SAID,
+)
+"""The message ids ``passeport demo`` speaks (their French is checked)."""
+
 
 def _example(*parts: str) -> Any:
     path = EXAMPLES.joinpath(*parts)
@@ -98,17 +176,56 @@ def _mark(ok: bool) -> str:
     return "[green]✔[/]" if ok else "[red]✘[/]"
 
 
-class _Story:
-    """The story's shared state and its running verdict."""
+def _hanging(console: Console, mark: str, text: str, *, indent: int = 2) -> None:
+    """Print ``mark text`` indented, its wrapped lines aligned under ``text``'s start.
 
-    def __init__(self, root: Path, console: Console) -> None:
+    ``mark`` is rich markup (a coloured ✔); ``text`` is printed as it is.
+    """
+    from rich.text import Text
+
+    head = Text.from_markup(" " * indent + (f"{mark} " if mark else ""))
+    width = max(console.width - head.cell_len, 20)
+    for number, line in enumerate(Text(text).wrap(console, width)):
+        line.rstrip()
+        lead = head if number == 0 else Text(" " * head.cell_len)
+        console.print(Text.assemble(lead, line), soft_wrap=True)
+
+
+# A line the library indents and marks itself (a gap line): its indentation, its
+# mark (✔ ✘ ○ ~ →, or a rank "1."), then its text, which wraps under its own start.
+_MARKED = re.compile(r"( *)((?:[✔✘○~→]|\d+\.)(?= ))? ?(.*)", re.DOTALL)
+
+
+class _Story:
+    """The story's shared state, its language and its running verdict."""
+
+    def __init__(self, root: Path, console: Console, lang: str) -> None:
         self.root = root
         self.console = console
+        self.lang = lang
+        self.t = translator(lang)
         self.all_good = True
 
-    def expect(self, label: str, ok: bool) -> None:
+    def expect(self, label: str, ok: bool, **fields: object) -> None:
+        """Print a step's outcome (``label``, a message id, filled with ``fields``)."""
         self.all_good &= ok
-        self.console.print(f"  {_mark(ok)} {label}")
+        _hanging(self.console, _mark(ok), self.t(label).format(**fields))
+
+    def title(self, title: str) -> None:
+        """Open a section of the story."""
+        from rich.markup import escape
+
+        self.console.rule(f"[bold]{escape(self.t(title))}")
+
+    def say(self, line: str) -> None:
+        """Print a line said by the library (a sentence, a gap line), kept indented."""
+        found = _MARKED.fullmatch(line)
+        spaces, mark, text = found.groups() if found else ("", None, line)
+        if mark:
+            from rich.markup import escape
+
+            mark = escape(mark)
+        _hanging(self.console, mark or "", text, indent=2 + len(spaces))
 
     def web(self) -> Environment:
         """Return the recruiter's offline environment: the published files as a cache."""
@@ -119,8 +236,7 @@ def _issuers(story: _Story, holder: str) -> dict[str, Any]:
     """Create the three issuers and sign Camille's credentials; return them and the profiles."""
     from passeport.issuer import Profile, issue, issue_batch, publish_status
 
-    console = story.console
-    console.rule("[bold]1. Certifiers and employers sign")
+    story.title("1. Certifiers and employers sign")
     univ = Profile.create(
         story.root / "universite",
         name="Université Exemple",
@@ -136,9 +252,11 @@ def _issuers(story: _Story, holder: str) -> dict[str, Any]:
     )
     summary = issue_batch(univ, "diploma", EXAMPLES / "issuer" / "class.csv", story.root / "promo")
     story.expect(
-        f"the university signs its graduating class: {summary.issued} diplomas, "
-        f"{len(summary.failures)} refused, every one verified before it was written",
+        "the university signs its graduating class: {issued} diplomas, {refused} refused, "
+        "every one verified before it was written",
         summary.issued > 0 and not summary.failures,
+        issued=summary.issued,
+        refused=len(summary.failures),
     )
     person = {"id": holder, "name": "Camille Martin"}
     diploma_data = copy.deepcopy(_example("issuer", "diploma.json"))
@@ -155,9 +273,9 @@ def _issuers(story: _Story, holder: str) -> dict[str, Any]:
     for name, credential in credentials.items():
         write_atomic(story.root / "camille" / f"{name}.json", dump_json(credential))
     story.expect(
-        f"Camille's diploma ({DIPLOMA_SUITE}), first-aid certificate and job attestation "
-        "are signed",
+        "Camille's diploma ({suite}), first-aid certificate and job attestation are signed",
         True,
+        suite=DIPLOMA_SUITE,
     )
     for profile in (univ, training, employer):
         publish_status(profile, story.root / "web")
@@ -169,9 +287,9 @@ def _wallet(story: _Story) -> Any:
     """Camille's wallet, created first: its DID is what her credentials are about."""
     from passeport.wallet import Wallet
 
-    story.console.rule("[bold]0. Camille creates her wallet")
+    story.title("0. Camille creates her wallet")
     wallet = Wallet.create(story.root / "camille.wallet", PASSPHRASE)
-    story.expect(f"encrypted wallet camille.wallet, her DID {wallet.did}", True)
+    story.expect("encrypted wallet camille.wallet; her DID: {did}", True, did=wallet.did)
     return wallet
 
 
@@ -179,10 +297,13 @@ def _keep(story: _Story, wallet: Any, credentials: dict[str, Any]) -> None:
     """Camille adds her three credentials; each is verified before it is kept."""
     from passeport.wallet import add
 
-    story.console.rule("[bold]2. Camille keeps them in her wallet")
+    story.title("2. Camille keeps them in her wallet")
     sources = [(f"{name}.json", dump_json(value)) for name, value in credentials.items()]
     for outcome in add(wallet, sources, env=story.web()):
-        story.expect(f"{outcome.where}: {outcome.status}", outcome.status == "added")
+        status = story.t(_ADDED[outcome.status]) if outcome.status in _ADDED else outcome.status
+        story.expect(
+            "{where}: {status}", outcome.status == "added", where=outcome.where, status=status
+        )
 
 
 def _asking_for_codes(request: dict[str, Any]) -> dict[str, Any]:
@@ -207,19 +328,15 @@ def _asking_for_codes(request: dict[str, Any]) -> dict[str, Any]:
 def _present(story: _Story, wallet: Any) -> dict[str, Any]:
     from passeport.wallet import present
 
-    story.console.rule("[bold]3. A recruiter asks; Camille's wallet answers")
+    story.title("3. A recruiter asks; Camille's wallet answers")
     request = _asking_for_codes(_example("requests", "job-application.dcql.json"))
     presentation = present(wallet, request=request, challenge=CHALLENGE, domain=DOMAIN)
     vp = presentation.document
     path = story.root / "presentation.json"
     write_atomic(path, dump_json(vp))
     for item in presentation.credentials:
-        shown = (
-            "whole: its issuer did not sign it for selective disclosure"
-            if item.disclosure == "whole"
-            else f"{item.disclosure}: only what was asked"
-        )
-        story.console.print(f"  {item.title} — {shown}")
+        shown = story.t(_SHOWN[0] if item.disclosure == "whole" else _SHOWN[1])
+        story.say(f"{item.title} — {shown}")
     text = path.read_text("utf-8")
     story.expect(
         "her birth date and e-mail are nowhere in the presentation",
@@ -231,16 +348,18 @@ def _present(story: _Story, wallet: Any) -> dict[str, Any]:
 def _recruiter(story: _Story, vp: dict[str, Any], diploma: dict[str, Any]) -> VerificationResult:
     from passeport.verifier.cli import render
 
-    story.console.rule("[bold]4. The recruiter verifies, offline")
+    story.title("4. The recruiter verifies, offline")
     trust = TrustList.read(EXAMPLES / "trust" / "trust-list.json")
     policy = Policy(challenge=CHALLENGE, domain=DOMAIN, trust=trust)
     result = verify_any(vp, policy=policy, env=story.web())
-    render(result, as_json=False, source="presentation.json")
+    render(result, as_json=False, source="presentation.json", lang=story.lang)
     story.expect("the presentation verifies: signed by Camille, for this offer", result.verified)
     standings = [c.get("standing") for c in result.summary.get("credentials", [])]  # type: ignore[union-attr]
+    said = [story.t(_STANDINGS.get(str(standing), str(standing))) for standing in standings]
     story.expect(
-        f"issuers' standing on the recruiter's trust list: {', '.join(map(str, standings))}",
+        "issuers' standing on the recruiter's trust list: {standings}",
         bool(standings) and all(standing == "accredited" for standing in standings),
+        standings=", ".join(said),
     )
     untold = mechanism_named(DIPLOMA_SUITE).derive(diploma, ["/credentialSubject/achievement/name"])
     hidden = verify_any(untold, policy=Policy(trust=trust), env=story.web())
@@ -278,7 +397,7 @@ def _cv(story: _Story, wallet: Any) -> None:
     """Camille sends her CV (HTML and PDF); the recruiter checks both, and an edited copy."""
     from passeport.wallet import make_cv, present
 
-    story.console.rule("[bold]4b. Camille sends her CV, as a web page and as a PDF")
+    story.title("4b. Camille sends her CV, as a web page and as a PDF")
     ids = [entry.id for entry in wallet.entries()]
     presented = present(wallet, ids, reveal=CV_REVEAL, challenge=CHALLENGE, domain=DOMAIN)
     trust = TrustList.read(EXAMPLES / "trust" / "trust-list.json")
@@ -293,7 +412,9 @@ def _cv(story: _Story, wallet: Any) -> None:
             env=story.web(),
             where=name,
         )
-        story.expect(f"{name}: her CV verifies, and shows what was signed", checked.verified)
+        story.expect(
+            "{name}: her CV verifies, and shows what was signed", checked.verified, name=name
+        )
     page = (story.root / "cv.html").read_text("utf-8")
     title = "Licence professionnelle"
     edited = verify_any(page.replace(title, "Master", 1), policy=policy, env=story.web())
@@ -306,7 +427,7 @@ def _cv(story: _Story, wallet: Any) -> None:
 def _fraud(story: _Story, univ: Any, diploma: dict[str, Any], vp: dict[str, Any]) -> None:
     from passeport.issuer import publish_status, revoke
 
-    story.console.rule("[bold]5. The diploma was obtained by fraud")
+    story.title("5. The diploma was obtained by fraud")
     revoke(univ, str(diploma["id"]), reason="diplôme obtenu par fraude")
     publish_status(univ, story.root / "web")
     policy = Policy(challenge=CHALLENGE, domain=DOMAIN)
@@ -321,12 +442,12 @@ def _fraud(story: _Story, univ: Any, diploma: dict[str, Any], vp: dict[str, Any]
 def _suites(story: _Story, holder: dict[str, Any]) -> None:
     from rich.table import Table
 
-    story.console.rule("[bold]6. Every cryptosuite, every key type")
+    story.title("6. Every cryptosuite, every key type")
     diploma = json.loads(json.dumps(holder))
     diploma.pop("issuer", None)  # each key below signs as itself, and is named the issuer
     table = Table()
-    for column in ("suite", "key", "verified", "forged copy refused"):
-        table.add_column(column)
+    for column in _COLUMNS:
+        table.add_column(story.t(column))
     for suite, algorithm in PLAN:
         mechanism = mechanism_named(suite)
         issuer = KeyPair.generate(algorithm)
@@ -380,8 +501,7 @@ def _career(story: _Story, wallet: Any) -> None:
     from passeport.wallet.gap import skills_gap
     from passeport.wallet.referentials import read_catalogue, read_job
 
-    console = story.console
-    console.rule("[bold]7. Her skills passport: trainings, declarations, the gap to a job")
+    story.title("7. Her skills passport: trainings, declarations, the gap to a job")
     folder = story.root / "camille"
     person = {"id": wallet.did, "name": "Camille Martin"}
     training_body = Profile.open(story.root / "formation")
@@ -395,7 +515,7 @@ def _career(story: _Story, wallet: Any) -> None:
     write_atomic(folder / "training.json", dump_json(training))
     checked = verify_any(training, env=story.web())
     [report] = checked.credentials
-    console.print(f"  {report.sentence('fr')}")
+    story.say(report.sentence(story.lang))
     story.expect(
         "a training followed, certified by its training body (35 h, remote, CPF)",
         checked.verified and report.facts.kind is Kind.TRAINING,
@@ -411,7 +531,7 @@ def _career(story: _Story, wallet: Any) -> None:
     held = wallet.credential(record).credential
     write_atomic(folder / "internship.declared.json", dump_json(held))
     own = verify_any(held, env=story.web())
-    console.print(f"  {own.credentials[0].sentence('fr')}")
+    story.say(own.credentials[0].sentence(story.lang))
     story.expect(
         "she declares her internship herself: verified as declarative, never as guaranteed",
         own.verified and own.credentials[0].facts.guarantee is Guarantee.DECLARED,
@@ -448,8 +568,8 @@ def _career(story: _Story, wallet: Any) -> None:
     gap = skills_gap(
         wallet, job, catalogue=read_catalogue(EXAMPLES / "catalogue" / "certifications.json")
     )
-    for line in gap.lines("fr"):
-        console.print(f"  {line}", highlight=False, markup=False)
+    for line in gap.lines(story.lang):
+        story.say(line)
     counts = gap.counts()
     story.expect(
         "the gap to a sample job: guaranteed, declared, inferred and missing skills, and "
@@ -460,9 +580,13 @@ def _career(story: _Story, wallet: Any) -> None:
     )
 
 
-def run_demo(folder: Path | None = None) -> int:
-    """Run the story in ``folder`` (a new temporary folder by default); return the exit code."""
+def run_demo(folder: Path | None = None, *, lang: str = "fr") -> int:
+    """Run the story in ``folder`` (a new temporary folder by default); return the exit code.
+
+    Everything is said in ``lang`` (``fr`` or ``en``), the recruiter's verdict included.
+    """
     from rich.console import Console
+    from rich.markup import escape
 
     console = Console(highlight=False, emoji=False)
     for parts in _READS:  # before anything is written
@@ -475,8 +599,10 @@ def run_demo(folder: Path | None = None) -> int:
     root.mkdir(parents=True, exist_ok=True)
     if any(root.iterdir()):
         raise InputError("the demo needs an empty folder", where=str(root))
-    console.print(f"[bold]passeport demo[/] — the files are in {root}\n")
-    story = _Story(root, console)
+    story = _Story(root, console, lang)
+    t = story.t
+    where = t("the files are in {folder}").format(folder=root)
+    console.print(f"[bold]passeport demo[/] — {escape(where)}\n", soft_wrap=True)
 
     wallet = _wallet(story)
     issued = _issuers(story, wallet.did)
@@ -488,21 +614,57 @@ def run_demo(folder: Path | None = None) -> int:
     sample = _example("issuer", "diploma.json")
     _suites(story, _unsigned_diploma(sample))
     _career(story, wallet)
-    console.print(
-        f"\nTry: passeport verify {root / 'presentation.json'} --challenge {CHALLENGE} "
-        f"--domain {DOMAIN} --cache {root / 'web'} --offline"
-    )
-    console.print(
-        f"     passeport verify {root / 'cv.pdf'} --trust {EXAMPLES / 'trust' / 'trust-list.json'} "
-        f"--cache {root / 'web'} --offline   (her CV; the diploma is revoked since)"
-    )
-    console.print(
-        f"     passeport wallet gap --job {EXAMPLES / 'jobs' / 'developpeur-web.json'} "
-        f"--catalogue {EXAMPLES / 'catalogue' / 'certifications.json'} "
-        f"--wallet {root / 'camille.wallet'}   (her skills gap; passphrase: see passeport/demo.py)"
-    )
-    console.print("[bold green]The story holds.[/]" if story.all_good else "[bold red]Failed.[/]")
+    _hint(story)
+    if story.all_good:
+        console.print(f"[bold green]{escape(t('The story holds.'))}[/]")
+    else:
+        console.print(f"[bold red]{escape(t('Failed.'))}[/]")
     return 0 if story.all_good else 1
+
+
+def _hint(story: _Story) -> None:
+    """Print the commands that replay the recruiter's checks, one option group a line."""
+    from shlex import quote
+
+    from passeport.i18n import language_of
+
+    def at(*parts: str) -> str:
+        return quote(str(story.root.joinpath(*parts)))
+
+    def example(*parts: str) -> str:
+        return quote(str(EXAMPLES.joinpath(*parts)))
+
+    # The commands speak the locale's language: ask for the demo's when they differ.
+    lang = "" if language_of() == story.lang else f" --lang {story.lang}"
+    commands = (
+        (
+            "the presentation sent to the recruiter (its diploma has been revoked since)",
+            f"passeport verify {at('presentation.json')}{lang}",
+            f"--challenge {CHALLENGE} --domain {DOMAIN}",
+            f"--cache {at('web')} --offline",
+        ),
+        (
+            "her CV (its diploma has been revoked since)",
+            f"passeport verify {at('cv.pdf')}{lang}",
+            f"--trust {example('trust', 'trust-list.json')}",
+            f"--cache {at('web')} --offline",
+        ),
+        (
+            "her skills gap (passphrase: see passeport/demo.py)",
+            f"passeport wallet gap --wallet {at('camille.wallet')}{lang}",
+            f"--job {example('jobs', 'developpeur-web.json')}",
+            f"--catalogue {example('catalogue', 'certifications.json')}",
+        ),
+    )
+    lines = ["", story.t("Try:")]
+    for comment, command, *options in commands:
+        lines.append(f"  # {story.t(comment)}")
+        lines.append(f"  {command} \\")
+        lines.extend(f"      {option} \\" for option in options[:-1])
+        lines.append(f"      {options[-1]}")
+    # Never wrapped by rich: a long path stays on its line, and the command copies whole.
+    for line in lines:
+        story.console.print(line, markup=False, soft_wrap=True)
 
 
 def _unsigned_diploma(data: dict[str, Any]) -> dict[str, Any]:

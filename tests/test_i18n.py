@@ -19,12 +19,19 @@ def _fields(text: str) -> list[str]:
 
 
 def _spoken() -> tuple[str, ...]:
+    from passeport.demo import DEMO_MESSAGES
     from passeport.issuer.cli import ISSUER_MESSAGES
     from passeport.verifier.cli import RENDER_MESSAGES
     from passeport.verifier.labels import LABEL_MESSAGES
     from passeport.wallet.cli import WALLET_MESSAGES
 
-    return (*RENDER_MESSAGES, *LABEL_MESSAGES, *WALLET_MESSAGES, *ISSUER_MESSAGES)
+    return (
+        *RENDER_MESSAGES,
+        *LABEL_MESSAGES,
+        *WALLET_MESSAGES,
+        *ISSUER_MESSAGES,
+        *DEMO_MESSAGES,
+    )
 
 
 def test_every_message_of_the_commands_has_its_french_with_the_same_placeholders() -> None:

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import string
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,10 +18,15 @@ from tests.conftest import ROOT
 
 @pytest.fixture(scope="module")
 def story(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The story as a French user runs it: no --lang, and a locale that names no language."""
     root = tmp_path_factory.mktemp("demo")
-    result = run("demo", root / "story", cwd=root)
+    with pytest.MonkeyPatch.context() as patch:
+        for variable in ("LC_ALL", "LC_MESSAGES"):
+            patch.delenv(variable, raising=False)
+        patch.setenv("LANG", "C.UTF-8")
+        result = run("demo", root / "story", cwd=root)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "The story holds." in result.stdout
+    assert "L'histoire tient : chaque étape donne le résultat attendu." in result.stdout
     (root / "demo.out").write_text(result.stdout, "utf-8")
     return root / "story"
 
@@ -69,8 +79,11 @@ def test_the_recruiter_command_with_the_trust_list_sees_accredited_issuers(story
 
 def test_the_story_shows_a_hidden_code_is_not_accredited(story: Path) -> None:
     text = " ".join((story.parent / "demo.out").read_text("utf-8").split())
-    assert "✔ the diploma shown without its certification code: not accredited" in text
-    assert "✔ issuers' standing on the recruiter's trust list: accredited, accredited" in text
+    assert "✔ le diplôme montré sans son code de certification : non accrédité" in text
+    assert (
+        "✔ statut des émetteurs sur la liste de confiance du recruteur : accrédité, accrédité"
+        in text
+    )
 
 
 def test_the_class_was_issued_with_status_lists_published(story: Path) -> None:
@@ -180,8 +193,11 @@ def test_the_story_writes_her_cv_as_a_page_and_a_pdf(story: Path) -> None:
     assert "2003-04-12" not in page.split('<template id="passeport-presentation">')[0]
     assert (story / "cv.pdf").read_bytes().startswith(b"%PDF-")
     text = " ".join((story.parent / "demo.out").read_text("utf-8").split())
-    assert "✔ cv.pdf: her CV verifies, and shows what was signed" in text
-    assert "✔ a copy of cv.html whose diploma was edited to read Master: refused (cv.text)" in text
+    assert "✔ cv.pdf : son CV est vérifié et montre ce qui a été signé" in text
+    assert (
+        "✔ une copie de cv.html où le diplôme a été changé en « Master » : refusée (cv.text)"
+        in text
+    )
     # At the end of the story the diploma is revoked: the CV no longer verifies.
     trust = ROOT / "examples" / "trust" / "trust-list.json"
     result = run("verify", "cv.pdf", "--trust", trust, "--cache", "web", "--offline", cwd=story)
@@ -193,12 +209,12 @@ def test_the_story_shows_her_skills_passport(story: Path) -> None:
     """A training followed, a declared internship validated by her employer, a skills gap."""
     text = " ".join((story.parent / "demo.out").read_text("utf-8").split())
     for step in (
-        "a training followed, certified by its training body (35 h, remote, CPF)",
-        "she declares her internship herself: verified as declarative, never as guaranteed",
-        "her employer reviews and validates it; her wallet links the two and prefers the "
-        "validated one",
-        "the gap to a sample job: guaranteed, declared, inferred and missing skills, and the "
-        "certifications that would fill it",
+        "une formation suivie, attestée par son organisme de formation (35 h, à distance, CPF)",
+        "elle déclare elle-même son stage : vérifié comme déclaratif, jamais comme garanti",
+        "son employeur l'examine et le valide ; son portefeuille relie les deux et retient la "
+        "version validée",
+        "l'écart à un poste d'exemple : compétences garanties, déclarées, déduites et "
+        "manquantes, et les certifications qui le combleraient",
     ):
         assert f"✔ {step}" in text
     assert "✔ Python (programmation informatique) — garanti" in text
@@ -223,3 +239,142 @@ def test_the_story_shows_her_skills_passport(story: Path) -> None:
         "Training “Bases de données relationnelles et langage SQL” (35 h, remote, prepares "
         "RNCP37674)" in " ".join(training.stdout.split())
     )
+
+
+def _english_words(text: str) -> list[str]:
+    """Return the demo's English message ids (their fixed words) found in ``text``."""
+    from passeport.demo import DEMO_MESSAGES
+    from passeport.i18n import catalog
+
+    french = catalog("fr")
+    found = []
+    for message in DEMO_MESSAGES:
+        if french[message] == message:
+            continue  # "suite" is a French word too
+        for chunk, *_ in string.Formatter().parse(message):
+            if len(chunk.strip()) > 12 and chunk.strip() in text:
+                found.append(chunk.strip())
+    return found
+
+
+def test_the_story_speaks_french_by_default_verdict_included(story: Path) -> None:
+    out = (story.parent / "demo.out").read_text("utf-8")
+    text = " ".join(out.split())
+    assert _english_words(text) == []
+    for line in (
+        "0. Camille crée son portefeuille",
+        "✔ diploma.json : vérifiée, ajoutée à son portefeuille",
+        "Licence professionnelle Métiers de l'informatique : conception, développement et "
+        "test de logiciels — divulgation sélective : seulement ce qui est demandé",
+        "┃ suite ┃ clé ┃ signée : vérifiée ┃ falsifiée : refusée ┃",
+        "Essayez :",
+        "# son CV (son diplôme a été révoqué depuis)",
+    ):
+        assert line in text, line
+    # The recruiter's verdict, printed by `passeport verify`'s renderer, in French too.
+    assert "\nVÉRIFIÉ  presentation.json\n" in out
+    assert "Le détail de chaque vérification : ajoutez --details." in out
+    assert "The story holds." not in out and "--lang" not in out
+
+
+def test_the_story_in_english_reads_at_80_columns_with_commands_to_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--lang wins over a French locale; each line fits 80 columns; the hint is copyable."""
+    monkeypatch.setenv("LC_ALL", "fr_FR.UTF-8")
+    monkeypatch.setenv("COLUMNS", "80")
+    folder = tmp_path / "story"
+    result = subprocess_run_at_80(folder)
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert out.rstrip().endswith("The story holds.")
+    assert "\nVERIFIED  presentation.json\n" in out
+    assert "Every check, one by one: add --details." in out
+    lines = out.splitlines()
+    text = " ".join(out.split())
+    for step in (
+        "✔ the diploma shown without its certification code: not accredited (a withheld code "
+        "is never assumed)",
+        "✔ issuers' standing on the recruiter's trust list: accredited, accredited",
+        "┃ suite ┃ key ┃ signed: verified ┃ forged: refused ┃",
+        "✔ diploma.json: verified, added to her wallet",
+    ):
+        assert step in text, step
+    french = [line for line in lines if " : " in line and "Licence" not in line]
+    assert french == [], french  # no French punctuation outside the diploma's own title
+    # The verdict's sentences are `passeport verify`'s (one line each when piped); every
+    # other line fits 80 columns (a path is never cut), ends in no blank, and a wrapped
+    # step hangs under its text.
+    verdict = {line for line in lines if line.startswith(("✔  ", "✘  "))}
+    assert len(verdict) == 2
+    for line in lines:
+        assert line == line.rstrip(), line
+        if line not in verdict and str(folder) not in line and str(ROOT) not in line:
+            assert len(line) <= 80, line
+    wrapped = lines.index(
+        "  ✔ the university signs its graduating class: 12 diplomas, 0 refused, every one"
+    )
+    assert lines[wrapped + 1] == "    verified before it was written"
+    # The hint: the commands, joined at their backslashes, are whole; they ask for English.
+    hint = re.sub(r" \\\n +", " ", "\n".join(lines[lines.index("Try:") + 1 : -1]))
+    commands = [line.strip() for line in hint.splitlines() if not line.lstrip().startswith("#")]
+    assert commands == [
+        f"passeport verify {folder / 'presentation.json'} --lang en --challenge offre-2026-042 "
+        f"--domain recrutement.example --cache {folder / 'web'} --offline",
+        f"passeport verify {folder / 'cv.pdf'} --lang en --trust "
+        f"{ROOT / 'passeport' / 'examples' / 'trust' / 'trust-list.json'} --cache "
+        f"{folder / 'web'} --offline",
+        f"passeport wallet gap --wallet {folder / 'camille.wallet'} --lang en --job "
+        f"{ROOT / 'passeport' / 'examples' / 'jobs' / 'developpeur-web.json'} --catalogue "
+        f"{ROOT / 'passeport' / 'examples' / 'catalogue' / 'certifications.json'}",
+    ]
+
+
+def subprocess_run_at_80(folder: Path) -> subprocess.CompletedProcess[str]:
+    """``passeport demo --lang en`` at 80 columns (``run`` asks for 200)."""
+    env = {**os.environ, "COLUMNS": "80", "NO_COLOR": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "passeport", "demo", str(folder), "--lang", "en"],
+        capture_output=True,
+        text=True,
+        cwd=folder.parent,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_the_demo_refuses_a_language_it_does_not_speak(tmp_path: Path) -> None:
+    assert "--lang" in one_line_error(run("demo", tmp_path / "story", "--lang", "de", cwd=tmp_path))
+    assert not (tmp_path / "story").exists()
+
+
+def test_every_demo_message_has_its_french_in_its_own_catalog() -> None:
+    """demo.po holds every word of the demo, and only words no other catalog translates.
+
+    The catalogs are merged, the first translation winning: an id of demo.po also
+    in passeport.po would silently change what the other commands say.
+    """
+    from babel.messages.pofile import read_po
+
+    from passeport.demo import DEMO_MESSAGES
+
+    folder = ROOT / "passeport" / "locale" / "fr" / "LC_MESSAGES"
+
+    def ids(path: Path) -> dict[str, str]:
+        with path.open("rb") as handle:
+            return {str(m.id): str(m.string) for m in read_po(handle, locale="fr") if m.id}
+
+    demo = ids(folder / "demo.po")
+    others = {
+        message for path in folder.glob("*.po") if path.name != "demo.po" for message in ids(path)
+    }
+    assert len(set(DEMO_MESSAGES)) == len(DEMO_MESSAGES)
+    assert sorted(set(DEMO_MESSAGES) ^ set(demo)) == []
+    assert sorted(set(demo) & others) == []
+
+    def fields(text: str) -> list[str]:
+        return sorted(name for _, name, _, _ in string.Formatter().parse(text) if name)
+
+    for message, french in demo.items():
+        assert french and fields(french) == fields(message), message

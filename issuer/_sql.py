@@ -20,8 +20,9 @@ for an issuer with several workers. To keep it so:
   state = ?``); a conflict retries the transaction, which is what makes them
   safe under PostgreSQL's row locks as under SQLite's file lock.
 
-For PostgreSQL, open a psycopg connection with ``autocommit=True`` and pass
-``Dialect.for_module(psycopg)`` to :class:`issuer.registry.Registry`.
+For PostgreSQL, :mod:`issuer.registry_pg` opens the connection, adds the
+PostgreSQL-only parts (versioned migrations, audit columns, the row lock of
+:attr:`Dialect.row_lock`) and hands it to :class:`issuer.registry.Registry`.
 """
 
 from __future__ import annotations
@@ -168,9 +169,18 @@ class Dialect:
     begin_write: str
     error: type[Exception]
     integrity_error: type[Exception]
+    row_lock: str = ""
+    """Appended to the read of the list being allocated from (``FOR UPDATE`` on PostgreSQL).
+
+    SQLite's ``BEGIN IMMEDIATE`` already queues writers; on PostgreSQL the
+    row lock makes concurrent allocators wait for each other instead of
+    failing their compare-and-set and retrying.
+    """
 
     @classmethod
-    def for_module(cls, module: ModuleType, *, begin_write: str = POSTGRESQL_BEGIN) -> Self:
+    def for_module(
+        cls, module: ModuleType, *, begin_write: str = POSTGRESQL_BEGIN, row_lock: str = ""
+    ) -> Self:
         """Return the dialect of a DB-API 2.0 driver module (``paramstyle``, ``Error``...)."""
         return cls(
             module.__name__,
@@ -178,6 +188,7 @@ class Dialect:
             begin_write,
             module.Error,
             module.IntegrityError,
+            row_lock,
         )
 
     def sql(self, statement: str) -> str:

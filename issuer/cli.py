@@ -25,6 +25,7 @@ from passeport.proofs.mechanism import mechanisms
 from passeport.verifier.cli import LangOption
 
 if TYPE_CHECKING:
+    from passeport._json import JsonObject
     from passeport.issuer.batch import BatchSummary
     from passeport.issuer.profile import Profile
 
@@ -61,7 +62,28 @@ _STATES: Final = {"active": "active", "revoked": "revoked", "suspended": "suspen
 _CHANGED: Final = (
     "{id} is now {state}{reason}; run 'passeport status publish' so that verifiers see it"
 )
+_HOST: Final = "Host {file} at {url} ('passeport status publish' writes it too)."
+_DESCRIBED: Final = (
+    ("issuer:", "{name}"),
+    ("DID:", "{did}"),
+    ("verification method:", "{method}"),
+    ("suite:", "{suite}"),
+    ("status lists:", "{base} ({size} entries each)"),
+    ("profile folder:", "{folder}"),
+    ("credentials issued:", "{count} in {lists} status list(s)"),
+)
+_REVIEW: Final = (
+    "Declaration {id} by {holder}, to validate as {template}:",
+    "   (declared: {value})",
+    "Sign these fields as yours?",
+    "review the fields above, then give --yes to sign them (no terminal to ask on)",
+    "nothing was signed",
+)
+
+
 ISSUER_MESSAGES: Final = (
+    _HOST,
+    *(text for line in _DESCRIBED for text in line if not text.startswith("{")),
     _ISSUED,
     _ISSUED_TO,
     _INTERRUPTED,
@@ -72,6 +94,7 @@ ISSUER_MESSAGES: Final = (
     *_STATES.values(),
     _CHANGED,
     "{count} file(s) written under {folder}",
+    *_REVIEW,
 )
 """The message ids of the issuer's summaries (``issue``, ``status``); their French is checked."""
 
@@ -134,7 +157,15 @@ def init(
     list_size: Annotated[
         int, typer.Option(help="Entries per status list (at least 131072).")
     ] = 131_072,
+    registry: Annotated[
+        str,
+        typer.Option(
+            help="sqlite (a file in the folder) or postgresql://[USER@]HOST/DB; the password "
+            "comes from PASSEPORT_REGISTRY_PASSWORD or ~/.pgpass, never the profile."
+        ),
+    ] = "sqlite",
     as_json: JsonOption = False,
+    lang: LangOption = None,
 ) -> None:
     """Create an issuer profile: name, signing key and DID, registry, status list settings."""
     from passeport.did.web import did_web_url
@@ -151,6 +182,7 @@ def init(
             status_base=status_base,
             suite=suite,
             list_size=list_size,
+            registry=registry,
         )
     except ValueError as exc:
         raise InputError(str(exc), where=str(directory)) from None
@@ -158,34 +190,42 @@ def init(
     if as_json:
         echo_json({**_profile_json(profile), "didDocumentUrl": hosted})
         return
-    typer.echo(_describe(profile))
+    t = _words(lang)
+    typer.echo(_describe(profile, t))
     if hosted is not None:
-        typer.echo(
-            f"Host {directory / 'did.json'} at {hosted} ('passeport status publish' writes it too)."
-        )
+        typer.echo(t(_HOST).format(file=directory / "did.json", url=hosted))
 
 
 def _profile_json(profile: Profile) -> dict[str, object]:
     return {"directory": str(profile.directory), **profile.to_json()}
 
 
-def _describe(profile: Profile) -> str:
-    return "\n".join(
-        [
-            f"issuer:              {profile.name}",
-            f"DID:                 {profile.did}",
-            f"verification method: {profile.verification_method}",
-            f"suite:               {profile.suite}",
-            f"status lists:        {profile.status_base} ({profile.list_size} entries each)",
-            f"profile folder:      {profile.directory}",
-        ]
-    )
+def _describe(profile: Profile, t: Callable[[str], str], **counts: int) -> str:
+    """Say what a profile is, one labelled line each, the values aligned."""
+    values = {
+        "name": profile.name,
+        "did": profile.did,
+        "method": profile.verification_method,
+        "suite": profile.suite,
+        "base": profile.status_base,
+        "size": profile.list_size,
+        "folder": profile.directory,
+        **counts,
+    }
+    lines = [
+        (t(label), t(value).format(**values))
+        for label, value in _DESCRIBED
+        if counts or label != "credentials issued:"
+    ]
+    width = max(len(label) for label, _ in lines) + 1
+    return "\n".join(f"{label:<{width}} {value}" for label, value in lines)
 
 
 @app.command()
 def show(
     directory: Annotated[Path, typer.Argument(help="The profile folder.", file_okay=False)],
     as_json: JsonOption = False,
+    lang: LangOption = None,
 ) -> None:
     """Show an issuer profile and how many credentials it has issued; no secret is printed."""
     from passeport.issuer.profile import Profile
@@ -196,15 +236,14 @@ def show(
     if as_json:
         echo_json({**_profile_json(profile), "credentials": count, "statusLists": len(lists)})
         return
-    typer.echo(_describe(profile))
-    typer.echo(f"credentials issued:  {count} in {len(lists)} status list(s)")
+    typer.echo(_describe(profile, _words(lang), count=count, lists=len(lists)))
 
 
 def issue(
     template: Annotated[
         str,
         typer.Argument(
-            help="diploma, certification, skill, experience, prevention or endorsement."
+            help="diploma, certification, skill, experience, prevention, endorsement or training."
         ),
     ],
     issuer: IssuerOption,
@@ -232,6 +271,10 @@ def issue(
     workers: Annotated[
         int | None, typer.Option(help="Processes signing a batch (default: every core).", min=1)
     ] = None,
+    wait: Annotated[
+        bool,
+        typer.Option(help="Wait for another batch running on the profile, instead of stopping."),
+    ] = False,
     force: Annotated[
         bool,
         typer.Option("--force", "--overwrite", help="Replace the -o file if it exists."),
@@ -243,6 +286,18 @@ def issue(
         ),
     ] = False,
     lang: LangOption = None,
+    from_declared: Annotated[
+        Path | None,
+        typer.Option(
+            "--from-declared",
+            help="A holder's validation request (passeport wallet request-validation): review "
+            "what they declared, then sign it as yours (--data: your corrections).",
+            dir_okay=False,
+        ),
+    ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="With --from-declared: sign without asking.")
+    ] = False,
 ) -> None:
     """Issue signed credentials from a template: one from --data, one per row of --csv/--jsonl."""
     from passeport.errors import InputError
@@ -252,6 +307,21 @@ def issue(
         expected = ", ".join(TEMPLATE_NAMES)
         raise InputError(f'unknown template "{template}" (expected one of: {expected})')
     _check_suite(suite, ISSUE_SUITES)
+    if from_declared is not None:
+        if csv_file is not None or jsonl is not None:
+            raise typer.BadParameter("--from-declared issues one credential: no --csv or --jsonl")
+        _issue_one(
+            template,
+            issuer,
+            from_declared,
+            suite=suite,
+            output=output,
+            as_json=as_json,
+            force=force,
+            lang=lang,
+            reviewed=lambda: _reviewed(template, from_declared, data, yes=yes, lang=lang),
+        )
+        return
     sources = [s for s in (data, csv_file, jsonl) if s is not None]
     if len(sources) != 1:
         raise typer.BadParameter("give exactly one of --data, --csv or --jsonl")
@@ -279,6 +349,7 @@ def issue(
         workers=workers,
         as_json=as_json,
         lang=lang,
+        wait=wait,
     )
     raise typer.Exit(1 if summary.failed else 0)
 
@@ -293,6 +364,7 @@ def _issue_one(
     as_json: bool,
     force: bool,
     lang: str | None,
+    reviewed: Callable[[], JsonObject] | None = None,
 ) -> None:
     from passeport._io import dump_json, read_json_file, write_atomic
     from passeport.errors import InputError
@@ -308,7 +380,7 @@ def _issue_one(
         )
     if output is not None and not force and output.exists():  # before anything is issued
         raise InputError("already exists; give --force to replace it", where=str(output))
-    document = read_json_file(data)
+    document = reviewed() if reviewed is not None else read_json_file(data)
     if not isinstance(document, dict):
         raise InputError("expected a JSON object", where=str(data))
     credential = issue_credential(profile, template, document, suite=suite, where=str(data))
@@ -334,6 +406,38 @@ def _issue_one(
     typer.echo(said.format(**named, output=output), err=True)
 
 
+def _reviewed(
+    template: str, request: Path, corrections: Path | None, *, yes: bool, lang: str | None
+) -> JsonObject:
+    """Read a validation request, show the fields to sign (on stderr), and ask before signing."""
+    import sys
+
+    from passeport._io import read_json_file
+    from passeport.errors import InputError
+    from passeport.issuer.declared import read_request, review, validation_data
+
+    asked = read_request(read_json_file(request), where=str(request))
+    changes = read_json_file(corrections) if corrections is not None else None
+    if changes is not None and not isinstance(changes, dict):
+        raise InputError("expected a JSON object (your corrections)", where=str(corrections))
+    data = validation_data(asked, template, corrections=changes, where=str(request))
+    t = _words(lang)
+    holder = f"{asked.holder_name} ({asked.holder})" if asked.holder_name else asked.holder
+    typer.echo(t(_REVIEW[0]).format(id=asked.id, holder=holder, template=template), err=True)
+    for line in review(asked, data):
+        shown = f"  {line.path}: {line.value if line.value is not None else '—'}"
+        if line.corrected:
+            shown += t(_REVIEW[1]).format(value=line.declared or "—")
+        typer.echo(shown, err=True)
+    if not yes:
+        if not sys.stdin.isatty():
+            raise InputError(t(_REVIEW[3]), where=str(request))
+        if not typer.confirm(t(_REVIEW[2]), default=False, err=True):
+            typer.echo(t(_REVIEW[4]), err=True)
+            raise typer.Exit(0)
+    return data
+
+
 def _issue_many(
     template: str,
     issuer: Path,
@@ -345,6 +449,7 @@ def _issue_many(
     workers: int | None,
     as_json: bool,
     lang: str | None,
+    wait: bool = False,
 ) -> BatchSummary:
     from rich.console import Console
     from rich.progress import (
@@ -382,6 +487,7 @@ def _issue_many(
                 workers=workers,
                 row_format=row_format,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
+                wait=wait,
             )
         except KeyboardInterrupt:
             bar.stop()

@@ -3,15 +3,20 @@
 A profile folder (``passeport issuer init DIR``) holds::
 
     profile.json      name, DID, verification method, default suite, status list base URL, list size
-    key.json          the signing key, a Multikey document (mode 0600)
+    key.json          the signing key, a Multikey document (mode 0600), unless the
+                      key lives in a hardware module (``"key": "pkcs11:..."`` in
+                      profile.json, :mod:`issuer.hsm`)
     permutation.key   the secret of the keyed permutation of status list indexes (mode 0600)
     did.json          the DID document to host, when the DID is a did:web
     registry.sqlite   the registry of issued credentials and status lists
 
 Every role opens the registry through :meth:`Profile.open_registry`: the
 profile's ``registry`` setting (``profile.json``, ``"sqlite"`` when absent)
-names the implementation in :data:`REGISTRY_KINDS`, so another database is
-one more entry there (a PostgreSQL registry is a later issue).
+names the implementation in :data:`REGISTRY_KINDS`, or is the URL of a
+PostgreSQL database (``postgresql://HOST/DB``, :mod:`issuer.registry_pg`),
+shared by the processes and machines that issue for the profile. Its
+password is never in the profile: ``PASSEPORT_REGISTRY_PASSWORD`` or libpq's
+``~/.pgpass``.
 
 The folder is built under a temporary name beside its destination, then
 renamed: a profile is either complete or absent. The folder itself is
@@ -32,11 +37,14 @@ from typing import Any, Final, Protocol, Self
 
 from passeport._io import dump_json, read_json_file, read_text_file, write_atomic
 from passeport._json import JsonObject
-from passeport.did.keyfile import KeyPair, read_key_file, write_key_file
+from passeport.did.keyfile import KeyPair, _identifiers, read_key_file, write_key_file
 from passeport.did.keys import KeyAlgorithm, PrivateKey
+from passeport.did.multikey import decode_public, encode_public
 from passeport.did.web import did_web_document, did_web_url
 from passeport.errors import InputError, KeyFormatError, ResolutionError
+from passeport.issuer.hsm import TokenKey, is_pkcs11_uri
 from passeport.issuer.registry import Registry
+from passeport.issuer.registry_pg import PostgresRegistry, check_registry_url, is_postgres_url
 from passeport.proofs.registry import DEFAULT_SUITE_FOR, suite_named
 
 __all__ = [
@@ -75,7 +83,30 @@ def _open_sqlite(directory: Path, *, create: bool) -> Registry:
 REGISTRY_KINDS: Final[Mapping[str, RegistryOpener]] = MappingProxyType(
     {SQLITE_REGISTRY: _open_sqlite}
 )
-"""The registry implementations a profile's ``registry`` setting may name."""
+"""The registry implementations a profile's ``registry`` setting may name (or a PostgreSQL URL)."""
+
+
+def _opener(kind: str, fingerprint: str) -> RegistryOpener:
+    """Return how to open the registry a profile's ``registry`` setting names.
+
+    A PostgreSQL registry is bound to the profile of ``fingerprint``
+    (:meth:`PostgresRegistry.bind`): machines share one profile, never two.
+    """
+    if kind in REGISTRY_KINDS:
+        return REGISTRY_KINDS[kind]
+    url = check_registry_url(kind)
+
+    def open_postgres(directory: Path, *, create: bool) -> Registry:
+        registry = PostgresRegistry.connect(url, create=create)
+        try:
+            registry.bind(fingerprint)
+        except BaseException:
+            registry.close()
+            raise
+        return registry
+
+    return open_postgres
+
 
 DEFAULT_SUITES: Final[dict[KeyAlgorithm, str]] = dict(DEFAULT_SUITE_FOR)
 
@@ -124,6 +155,22 @@ def _refuse_existing(target: Path) -> None:
         )
 
 
+def _token_key(settings: Mapping[str, Any], where: str) -> TokenKey:
+    """Return the signer of a profile whose ``key`` is a PKCS#11 URI (the token not yet opened)."""
+    uri, multibase = settings.get("key"), settings.get("publicKeyMultibase")
+    vm, did = settings.get("verificationMethod"), settings.get("did")
+    if not isinstance(uri, str) or not is_pkcs11_uri(uri):
+        raise InputError(
+            "not a PKCS#11 URI (pkcs11:token=...;object=...)", where=where, pointer="/key"
+        )
+    if not isinstance(multibase, str):
+        raise InputError("missing or not a string", where=where, pointer="/publicKeyMultibase")
+    if not isinstance(vm, str) or not isinstance(did, str):
+        raise InputError("missing did or verificationMethod", where=where)
+    public = decode_public(multibase, where=where)
+    return TokenKey.open(uri, controller=did, verification_method=vm, public_key=public)
+
+
 @dataclass(frozen=True, slots=True)
 class Profile:
     """An issuer: its name, key and DID, default suite, and status list settings.
@@ -134,7 +181,7 @@ class Profile:
 
     directory: Path
     name: str
-    key: KeyPair = field(repr=False)
+    key: KeyPair | TokenKey = field(repr=False)
     suite: str
     status_base: str
     list_size: int
@@ -165,7 +212,17 @@ class Profile:
         Raises:
             InputError: the registry is missing, unreadable or not a passeport registry.
         """
-        return REGISTRY_KINDS[self.registry_kind](self.directory, create=False)
+        return _opener(self.registry_kind, self.registry_fingerprint())(
+            self.directory, create=False
+        )
+
+    def registry_fingerprint(self) -> str:
+        """Name this profile (DID, key, permutation secret) without revealing its secret."""
+        import hashlib
+        import hmac
+
+        bound = f"{self.verification_method}\n{encode_public(self.key.public_key)}"
+        return hmac.new(self.secret, bound.encode(), hashlib.sha256).hexdigest()[:32]
 
     def issuer(self) -> JsonObject:
         """Return the ``issuer`` member that this profile's credentials carry."""
@@ -196,6 +253,9 @@ class Profile:
         }
         if self.registry_kind != SQLITE_REGISTRY:
             settings["registry"] = self.registry_kind
+        if isinstance(self.key, TokenKey):
+            settings["key"] = self.key.uri.text
+            settings["publicKeyMultibase"] = encode_public(self.key.public_key)
         return settings
 
     @classmethod
@@ -211,6 +271,8 @@ class Profile:
         list_size: int = MIN_LIST_SIZE,
         private_key: PrivateKey | None = None,
         secret: bytes | None = None,
+        registry: str = SQLITE_REGISTRY,
+        key_uri: str | None = None,
     ) -> Self:
         """Create a new profile folder at ``directory`` and return its profile.
 
@@ -220,6 +282,11 @@ class Profile:
                 did:web issuer it defaults to ``https://HOST[/PATH]/status/``.
             private_key: the signing key (default: a new one of ``key_type``).
             secret: the permutation secret (default: 32 random bytes).
+            registry: ``sqlite`` (a file in the folder) or the URL of a
+                PostgreSQL database, without password; its tables are created
+                when missing.
+            key_uri: the PKCS#11 URI of a key held in a hardware module
+                (:mod:`issuer.hsm`), instead of a key file.
 
         Raises:
             InputError: ``directory`` exists and is not empty, or cannot be written.
@@ -233,11 +300,24 @@ class Profile:
         list_size = _check_list_size(list_size)
         if did != "key" and not did.startswith("web:"):
             raise ValueError(f"DID method {did!r}: an issuer uses key or web:HOST[:PATH]")
-        key = private_key or PrivateKey.generate(key_type)
-        try:
-            pair = KeyPair.from_private_key(key, method=did)
-        except ResolutionError as exc:
-            raise ValueError(exc.message) from None
+        pair: KeyPair | TokenKey
+        if key_uri is not None:
+            if private_key is not None:
+                raise ValueError("a profile's key is either in a token or given, not both")
+            public = TokenKey.read_public_key(key_uri)
+            try:
+                controller, method = _identifiers(public, did)
+            except ResolutionError as exc:
+                raise ValueError(exc.message) from None
+            pair = TokenKey.open(
+                key_uri, controller=controller, verification_method=method, public_key=public
+            )
+        else:
+            key = private_key or PrivateKey.generate(key_type)
+            try:
+                pair = KeyPair.from_private_key(key, method=did)
+            except ResolutionError as exc:
+                raise ValueError(exc.message) from None
         base = status_base or status_base_for(pair.controller)
         if base is None:
             raise ValueError(
@@ -245,11 +325,13 @@ class Profile:
                 "(--status-base https://HOST/status/)"
             )
         base = _check_status_base(base)
-        suite = suite or DEFAULT_SUITES[key.algorithm]
-        if not suite_named(suite).accepts(key.public_key):
-            raise ValueError(f"{suite} cannot sign with a {key.algorithm} key")
+        suite = suite or DEFAULT_SUITES[pair.algorithm]
+        if not suite_named(suite).accepts(pair.public_key):
+            raise ValueError(f"{suite} cannot sign with a {pair.algorithm} key")
         if secret is not None and len(secret) < 16:
             raise ValueError("the permutation secret must be at least 16 bytes")
+        if registry not in REGISTRY_KINDS:
+            check_registry_url(registry)
         profile = cls(
             directory=directory,
             name=name.strip(),
@@ -258,6 +340,7 @@ class Profile:
             status_base=base,
             list_size=list_size,
             secret=secret or secrets.token_bytes(32),
+            registry_kind=registry,
         )
         profile._write_folder()
         return profile
@@ -272,12 +355,13 @@ class Profile:
             raise InputError(f"cannot create a folder: {exc.strerror}", where=str(target)) from None
         try:
             write_atomic(staging / PROFILE_FILE, dump_json(self.to_json()))
-            write_key_file(staging / KEY_FILE, self.key)
+            if isinstance(self.key, KeyPair):
+                write_key_file(staging / KEY_FILE, self.key)
             write_atomic(staging / SECRET_FILE, self.secret.hex() + "\n", mode=0o600)
             document = self.did_document()
             if document is not None:
                 write_atomic(staging / DID_FILE, dump_json(document))
-            with REGISTRY_KINDS[self.registry_kind](staging, create=True):
+            with _opener(self.registry_kind, self.registry_fingerprint())(staging, create=True):
                 pass
             try:
                 # rename() replaces an empty folder but never a non-empty one.
@@ -315,7 +399,11 @@ class Profile:
                 raise InputError("missing or not a string", where=where, pointer=f"/{member}")
             return value
 
-        key = read_key_file(directory / KEY_FILE)
+        key = (
+            _token_key(settings, where)
+            if "key" in settings
+            else read_key_file(directory / KEY_FILE)
+        )
         if key.controller != text("did") or key.verification_method != text("verificationMethod"):
             raise KeyFormatError(
                 f"the key belongs to {key.verification_method}, not to the profile's "
@@ -337,12 +425,20 @@ class Profile:
         except ValueError as exc:
             raise InputError(str(exc), where=where) from None
         registry_kind = settings.get("registry", SQLITE_REGISTRY)
-        if not isinstance(registry_kind, str) or registry_kind not in REGISTRY_KINDS:
+        if not isinstance(registry_kind, str) or (
+            registry_kind not in REGISTRY_KINDS and not is_postgres_url(registry_kind)
+        ):
             raise InputError(
-                f"unknown registry {registry_kind!r} (known: {', '.join(sorted(REGISTRY_KINDS))})",
+                f"unknown registry {registry_kind!r} (known: "
+                f"{', '.join(sorted(REGISTRY_KINDS))}, postgresql://HOST/DATABASE)",
                 where=where,
                 pointer="/registry",
             )
+        if registry_kind not in REGISTRY_KINDS:
+            try:
+                check_registry_url(registry_kind)
+            except ValueError as exc:
+                raise InputError(str(exc), where=where, pointer="/registry") from None
         return cls(
             directory=directory,
             name=text("name"),

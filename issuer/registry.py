@@ -13,6 +13,7 @@ personal data.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -123,6 +124,16 @@ class StatusChange:
     at: str
 
 
+def _create_private(path: Path) -> None:
+    """Create the database file with mode 0600 (SQLite gives its journals the same mode)."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise InputError(f"cannot create the registry: {exc.strerror}", where=str(path)) from None
+
+
 class _Conflict(Exception):
     """Another writer moved a counter first: retry the transaction."""
 
@@ -153,6 +164,8 @@ class Registry:
         where = str(path)
         if not create and not path.is_file():
             raise InputError("no registry database here", where=where)
+        if create:
+            _create_private(path)
         try:
             connection = sqlite3.connect(
                 path, timeout=_BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=True
@@ -282,7 +295,8 @@ class Registry:
     ) -> list[tuple[int, int]]:
         slots: list[tuple[int, int]] = []
         while len(slots) < count:
-            row = self._run(cursor, "last_list").fetchone()
+            last_list = STATEMENTS["last_list"] + self._dialect.row_lock
+            row = cursor.execute(self._dialect.sql(last_list)).fetchone()
             if row is None or row[2] >= row[1]:
                 list_id = 1 if row is None else int(row[0]) + 1
                 self._run(cursor, "new_list", (list_id, size, now, *urls(list_id)))

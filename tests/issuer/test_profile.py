@@ -240,7 +240,7 @@ def test_the_registry_setting_names_a_known_implementation(tmp_path: Path) -> No
     assert Profile.open(folder) == profile
     for unknown in ("postgresql", ["sqlite"], 3):
         (folder / "profile.json").write_text(json.dumps({**settings, "registry": unknown}))
-        with pytest.raises(InputError, match=r"/registry: unknown registry .* \(known: sqlite\)"):
+        with pytest.raises(InputError, match=r"/registry: unknown registry .* \(known: sqlite, "):
             Profile.open(folder)
 
 

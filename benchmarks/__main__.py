@@ -8,7 +8,8 @@ ratio needs a reason. Sections:
 - ``status``: status checks against a 1,000,000-entry list (``status.py``);
 - ``cold``: ``passeport verify`` of a five-credential presentation in a new process (``cold.py``);
 - ``issuer``: batch issuance of a generated CSV (``issuer.py``);
-- ``wallet``: listing and answering a request in a 10,000-credential wallet (``wallet.py``).
+- ``wallet``: listing and answering a request in a 10,000-credential wallet (``wallet.py``);
+- ``registry``: issuance with 1, 2 and 4 processes on one PostgreSQL (``registry.py``).
 """
 
 from __future__ import annotations
@@ -20,12 +21,15 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from benchmarks.targets import target_rows
+
 SECTIONS: dict[str, tuple[str, str]] = {
     "suites": ("benchmarks.suites", "bench_suites"),
     "status": ("benchmarks.status", "bench_status"),
     "cold": ("benchmarks.cold", "bench_cold_verify"),
     "issuer": ("benchmarks.issuer", "bench_batch"),
     "wallet": ("benchmarks.wallet", "bench_wallet"),
+    "registry": ("benchmarks.registry", "bench_registry"),
 }
 
 
@@ -56,12 +60,28 @@ def _print_suites(result: dict[str, Any]) -> None:
         print(line)
 
 
+def _print_targets(rows: list[dict[str, Any]]) -> None:
+    print("work (issue 17)                                figure      target   ratio (>=1 met)")
+    for row in rows:
+        unit = row["unit"]
+        shown = f"{row['figure']:,.0f}/s" if unit == "/s" else f"{row['figure']:.3f} s"
+        target = f"{row['target']:,.0f}/s" if unit == "/s" else f"< {row['target']} s"
+        label = f"{row['work']}: {row['what']}"
+        print(f"{label:<44}{shown:>12}{target:>12}{row['ratio']:>8.2f}")
+
+
 def main() -> None:
     """Run the chosen sections and print a report (or JSON)."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--seconds", type=float, default=1.0, help="time per rate measurement")
     parser.add_argument("--only", action="append", choices=sorted(SECTIONS), help="section")
     parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument(
+        "--against",
+        metavar="FOLDER",
+        help="cold: another checkout (e.g. 'git worktree add /tmp/base HEAD'), measured "
+        "in the same rounds",
+    )
     args = parser.parse_args()
     results: dict[str, Any] = {}
     for name in args.only or list(SECTIONS):
@@ -69,7 +89,13 @@ def main() -> None:
         if bench is None:
             continue
         print(f"running {name}...", file=sys.stderr)
-        results[name] = bench(seconds=args.seconds) if name == "suites" else bench()
+        if name == "suites":
+            results[name] = bench(seconds=args.seconds)
+        elif name == "cold":
+            results[name] = bench(against=args.against)
+        else:
+            results[name] = bench()
+    results["targets"] = target_rows(results)
     if args.json:
         print(json.dumps(results, indent=2))
         return
@@ -77,6 +103,8 @@ def main() -> None:
         print(f"\n== {name}")
         if name == "suites":
             _print_suites(result)
+        elif name == "targets":
+            _print_targets(result)
         else:
             for key, value in result.items():
                 print(f"  {key}: {value}")

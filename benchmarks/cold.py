@@ -8,6 +8,7 @@ verification costs.
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -48,30 +49,53 @@ def _presentation(count: int) -> dict[str, Any]:
     )
 
 
-def _median_seconds(command: list[str], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(command, check=False, capture_output=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def _seconds(command: list[str], folder: str, env: dict[str, str] | None = None) -> float:
+    start = (
+        time.perf_counter()
+    )  # run from the temporary folder: "-m" puts the cwd first on sys.path
+    subprocess.run(command, check=False, capture_output=True, env=env, cwd=folder)
+    return time.perf_counter() - start
 
 
-def bench_cold_verify(*, credentials: int = 5, runs: int = 3) -> dict[str, Any]:
-    """Return the median time of a cold ``passeport verify``, and its ratio to Python start-up."""
+def bench_cold_verify(
+    *, credentials: int = 5, runs: int = 5, against: str | None = None
+) -> dict[str, Any]:
+    """Return the median time of a cold ``passeport verify``, and its ratio to Python start-up.
+
+    ``against`` is another checkout of passeport (a folder put first on
+    ``PYTHONPATH``, for instance ``git worktree add /tmp/base HEAD``): its cold
+    verification is measured in the same rounds, interleaved, so that a
+    loaded machine weighs on both alike.
+    """
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "vp.json"
         path.write_text(json.dumps(_presentation(credentials)), "utf-8")
         command = [sys.executable, "-m", "passeport", "verify", str(path), "--offline", "--json"]
         command += ["--challenge", "c-1", "--domain", "jobs.example"]
-        check = subprocess.run(command, check=False, capture_output=True, text=True)
+        check = subprocess.run(command, check=False, capture_output=True, text=True, cwd=folder)
         if check.returncode != 0:
             raise RuntimeError(f"the presentation did not verify: {check.stdout[-500:]}")
-        baseline = _median_seconds([sys.executable, "-c", "pass"], runs)
-        latency = _median_seconds(command, runs)
-    return {
+        other = None if against is None else {**os.environ, "PYTHONPATH": against}
+        times: dict[str, list[float]] = {"startup": [], "verify": [], "against": []}
+        for _ in range(runs):
+            times["startup"].append(_seconds([sys.executable, "-c", "pass"], folder))
+            times["verify"].append(_seconds(command, folder))
+            if other is not None:
+                times["against"].append(_seconds(command, folder, other))
+    baseline, latency = statistics.median(times["startup"]), statistics.median(times["verify"])
+    result: dict[str, Any] = {
         "credentials": credentials,
+        "runs": runs,
         "python_startup_s": round(baseline, 4),
         "cold_verify_s": round(latency, 3),
+        "cold_verify_spread_s": [round(min(times["verify"]), 3), round(max(times["verify"]), 3)],
         "ratio_to_startup": round(latency / baseline, 1),
     }
+    if other is not None:
+        before = statistics.median(times["against"])
+        result |= {
+            "against": against,
+            "against_cold_verify_s": round(before, 3),
+            "ratio_to_against": round(latency / before, 3),
+        }
+    return result

@@ -24,9 +24,12 @@ What pyld lacks and this module adds:
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
+import importlib.util
 import re
+import sys
 import time
 import types
 from collections.abc import Callable
@@ -34,14 +37,50 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Final
 
 from cachetools import LRUCache
-from pyld import canon as pyld_canon
-from pyld import jsonld
-from pyld.canon import URDNA2015
-from pyld.context_resolver import ContextResolver
-from pyld.identifier_issuer import IdentifierIssuer
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from passeport.contexts.loader import DocumentLoader
+
+
+@contextlib.contextmanager
+def _without_network_loaders() -> Iterator[None]:
+    """Import pyld's processor without its network document loaders (cold start, issue 17).
+
+    ``pyld/__init__.py`` imports every document loader (asyncio for aiohttp's),
+    and ``pyld.jsonld`` builds a default loader on ``requests`` (or aiohttp):
+    about 150 ms at each start of the command, for loaders never used here
+    (every call passes our own loader, and nothing here may fetch). Inside
+    this block, ``pyld`` is an empty package, so that only the modules asked
+    for run, and pyld's two network loader modules cannot be imported, so
+    that its default loader is its "no default document loader" one. Both are
+    undone afterwards: a later ``import pyld`` elsewhere runs pyld's own
+    ``__init__`` (reusing the modules loaded here) and its loaders import.
+    """
+    added: list[str] = []
+    if "pyld" not in sys.modules:
+        spec = importlib.util.find_spec("pyld")
+        if spec is not None and spec.submodule_search_locations is not None:
+            sys.modules["pyld"] = importlib.util.module_from_spec(spec)  # not executed
+            added.append("pyld")
+    for name in ("pyld.documentloader.requests", "pyld.documentloader.aiohttp"):
+        if name not in sys.modules:
+            sys.modules[name] = None  # type: ignore[assignment]  # its import fails
+            added.append(name)
+    try:
+        yield
+    finally:
+        for name in added:
+            del sys.modules[name]
+
+
+with _without_network_loaders():
+    from pyld import canon as pyld_canon
+    from pyld import jsonld
+    from pyld.canon import URDNA2015
+    from pyld.context_resolver import ContextResolver
+    from pyld.identifier_issuer import IdentifierIssuer
 
 JsonLdError = jsonld.JsonLdError
 

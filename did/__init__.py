@@ -13,31 +13,35 @@ and :class:`~passeport.errors.InputError`.
 
 from __future__ import annotations
 
-from passeport.did.jwk import private_from_jwk, private_to_jwk, public_from_jwk, public_to_jwk
-from passeport.did.jwk_method import did_jwk, did_jwk_document
-from passeport.did.key import did_key, did_key_document
-from passeport.did.keyfile import KeyPair, read_key_file, write_key_file
-from passeport.did.keys import KeyAlgorithm, PrivateKey, PublicKey
-from passeport.did.multikey import (
-    decode_base58btc,
-    decode_private,
-    decode_public,
-    encode_base58btc,
-    encode_private,
-    encode_public,
-)
-from passeport.did.resolve import (
-    CacheDirFetcher,
-    CachingFetcher,
-    DidDocument,
-    DidResolver,
-    Fetcher,
-    HttpsFetcher,
-    NoNetwork,
-    StaticFetcher,
-    VerificationMethod,
-)
-from passeport.did.web import did_web, did_web_document, did_web_url
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from passeport.did.jwk import private_from_jwk, private_to_jwk, public_from_jwk, public_to_jwk
+    from passeport.did.jwk_method import did_jwk, did_jwk_document
+    from passeport.did.key import did_key, did_key_document
+    from passeport.did.keyfile import KeyPair, read_key_file, write_key_file
+    from passeport.did.keys import KeyAlgorithm, PrivateKey, PublicKey
+    from passeport.did.multikey import (
+        decode_base58btc,
+        decode_private,
+        decode_public,
+        encode_base58btc,
+        encode_private,
+        encode_public,
+    )
+    from passeport.did.resolve import (
+        CacheDirFetcher,
+        CachingFetcher,
+        DidDocument,
+        DidResolver,
+        Fetcher,
+        HttpsFetcher,
+        NoNetwork,
+        StaticFetcher,
+        VerificationMethod,
+    )
+    from passeport.did.web import did_web, did_web_document, did_web_url
 
 __all__ = [
     "CacheDirFetcher",
@@ -73,3 +77,55 @@ __all__ = [
     "read_key_file",
     "write_key_file",
 ]
+
+_SOURCES: dict[str, str] = {
+    "CacheDirFetcher": "resolve",
+    "CachingFetcher": "resolve",
+    "DidDocument": "resolve",
+    "DidResolver": "resolve",
+    "Fetcher": "resolve",
+    "HttpsFetcher": "resolve",
+    "KeyAlgorithm": "keys",
+    "KeyPair": "keyfile",
+    "NoNetwork": "resolve",
+    "PrivateKey": "keys",
+    "PublicKey": "keys",
+    "StaticFetcher": "resolve",
+    "VerificationMethod": "resolve",
+    "decode_base58btc": "multikey",
+    "decode_private": "multikey",
+    "decode_public": "multikey",
+    "did_jwk": "jwk_method",
+    "did_jwk_document": "jwk_method",
+    "did_key": "key",
+    "did_key_document": "key",
+    "did_web": "web",
+    "did_web_document": "web",
+    "did_web_url": "web",
+    "encode_base58btc": "multikey",
+    "encode_private": "multikey",
+    "encode_public": "multikey",
+    "private_from_jwk": "jwk",
+    "private_to_jwk": "jwk",
+    "public_from_jwk": "jwk",
+    "public_to_jwk": "jwk",
+    "read_key_file": "keyfile",
+    "write_key_file": "keyfile",
+}
+"""The module defining each public name ("jcs:" for a submodule itself)."""
+
+
+def __getattr__(name: str) -> object:
+    """Import a public name on first use (PEP 562), so that importing the package stays cheap."""
+    source = _SOURCES.get(name)
+    if source is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    found = importlib.import_module(f"{__name__}.{source.rstrip(':')}")
+    value = found if source.endswith(":") else getattr(found, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """List the public names too, imported or not."""
+    return sorted({*globals(), *__all__})

@@ -3,14 +3,15 @@
 Spec: https://www.w3.org/TR/cid-1.0/#Multikey (Controlled Identifiers 1.0, 2.2.2)
 and https://www.w3.org/TR/vc-di-ecdsa/#multikey. Public keys are the raw Ed25519
 key or the compressed SEC1 point; secret keys the Ed25519 seed or the EC scalar.
-This module is the only one that calls the ``multiformats`` library.
+The unsigned varint of the multicodec prefix is coded here, as multiformats
+codes it (at most 9 bytes, minimally encoded): importing ``multiformats``
+loads its whole codec table, a tenth of a cold ``passeport verify`` (issue 17);
+tests check that both agree.
 """
 
 from __future__ import annotations
 
 from typing import Final
-
-from multiformats import varint
 
 from passeport.did.keys import KeyAlgorithm, PrivateKey, PublicKey
 from passeport.errors import KeyFormatError
@@ -107,6 +108,35 @@ def _decode(value: str, shown: str, where: str | None) -> bytes:
         raise KeyFormatError(f"{shown} is not valid base58btc", where=where) from exc
 
 
+_MAX_VARINT = 9  # bytes, as multiformats and the unsigned-varint spec allow
+
+
+def _varint(number: int) -> bytes:
+    """Encode ``number`` (>= 0) as an unsigned LEB128 varint."""
+    out = bytearray()
+    while True:
+        low, number = number & 0x7F, number >> 7
+        out.append(low | (0x80 if number else 0))
+        if not number:
+            return bytes(out)
+
+
+def _read_varint(data: bytes) -> tuple[int, int]:
+    """Return the varint at the start of ``data`` and its length in bytes.
+
+    Raises:
+        ValueError: truncated, longer than 9 bytes, or not minimally encoded.
+    """
+    number = 0
+    for index, byte in enumerate(data[:_MAX_VARINT]):
+        number |= (byte & 0x7F) << (7 * index)
+        if not byte & 0x80:
+            if index and number < 1 << (7 * index):
+                raise ValueError("not minimally encoded")
+            return number, index + 1
+    raise ValueError("truncated or too long")
+
+
 def _unwrap(
     value: str, table: dict[int, tuple[KeyAlgorithm, int]], kind: str, where: str | None
 ) -> tuple[KeyAlgorithm, bytes]:
@@ -114,8 +144,8 @@ def _unwrap(
     shown = "the secret key value" if kind == "secret" else _shown(value)
     data = _decode(value, shown, where)
     try:
-        code, prefix_length, _ = varint.decode_raw(data)
-    except (ValueError, TypeError, IndexError) as exc:
+        code, prefix_length = _read_varint(data)
+    except ValueError as exc:
         raise KeyFormatError(f"{shown} has no valid multicodec prefix", where=where) from exc
     if code not in table:
         raise KeyFormatError(
@@ -136,7 +166,7 @@ def encode_public(key: PublicKey) -> str:
 
     The prefixes are those of Ed25519, P-256 and P-384 keys respectively.
     """
-    return encode_base58btc(varint.encode(_PUBLIC_CODE_OF[key.algorithm]) + key.raw_bytes())
+    return encode_base58btc(_varint(_PUBLIC_CODE_OF[key.algorithm]) + key.raw_bytes())
 
 
 def decode_public(value: str, *, where: str | None = None) -> PublicKey:
@@ -154,7 +184,7 @@ def decode_public(value: str, *, where: str | None = None) -> PublicKey:
 
 def encode_private(key: PrivateKey) -> str:
     """Return the Multikey ``secretKeyMultibase`` of ``key``. Treat the result as a secret."""
-    return encode_base58btc(varint.encode(_PRIVATE_CODE_OF[key.algorithm]) + key.raw_bytes())
+    return encode_base58btc(_varint(_PRIVATE_CODE_OF[key.algorithm]) + key.raw_bytes())
 
 
 def decode_private(value: str, *, where: str | None = None) -> PrivateKey:

@@ -2,33 +2,28 @@
 
 from __future__ import annotations
 
+import functools
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from passeport import career_cli
-from passeport.did import cli as did_cli
 from passeport.errors import InputError, PasseportError
-from passeport.issuer import cli as issuer_cli
-from passeport.proofs import cli as proofs_cli
 from passeport.verifier import cli as verifier_cli
 from passeport.verifier.cli import AllowHostOption, CacheOption, OfflineOption, TrustOption
-from passeport.wallet import cli as wallet_cli
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
     from passeport.issuer.service import ServiceConfig
+
+    app: typer.Typer
+    """The whole command, every role's commands (assembled on first use)."""
 
 __all__ = ["app", "main"]
 
-app = typer.Typer(
-    name="passeport",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    pretty_exceptions_show_locals=False,
-    rich_markup_mode=None,  # usage errors as Click's plain "Error: ..." line, no panel
-    help="The skills passport: sign, hold and verify W3C Verifiable Credentials.",
-)
+_HELP = "The skills passport: sign, hold and verify W3C Verifiable Credentials."
 
 
 def _version(shown: bool) -> None:
@@ -43,7 +38,6 @@ def _version(shown: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _options(
     version: Annotated[
         bool,
@@ -55,38 +49,17 @@ def _options(
     """The skills passport: sign, hold and verify W3C Verifiable Credentials."""
 
 
-app.add_typer(
-    did_cli.app, name="key", help="Create and show key files (did:key, did:jwk, did:web)."
-)
-app.add_typer(
-    issuer_cli.app, name="issuer", help="Create and show issuer profiles (certifiers, employers)."
-)
-app.add_typer(
-    issuer_cli.status_app, name="status", help="Revoke, suspend, reinstate; publish status lists."
-)
-career_cli.register(wallet_cli.app)  # declare, request-validation, declarations, gap, infer
-app.add_typer(
-    wallet_cli.app,
-    name="wallet",
-    help="Your wallet: keep credentials encrypted, present them to a recruiter.",
-)
-app.command()(proofs_cli.sign)
-app.command()(proofs_cli.derive)
-app.command()(verifier_cli.verify)
-app.command()(issuer_cli.issue)
-
-
-@app.command()
 def demo(
     folder: Annotated[Path | None, typer.Argument(help="Where to write the story's files.")] = None,
+    lang: verifier_cli.LangOption = None,
 ) -> None:
     """Run the whole story on the example data, from certifier to wallet to recruiter."""
     from passeport.demo import run_demo
+    from passeport.i18n import language_of
 
-    raise typer.Exit(run_demo(folder))
+    raise typer.Exit(run_demo(folder, lang=language_of(lang)))
 
 
-@app.command()
 def serve(
     issuer: Annotated[
         list[str] | None,
@@ -254,7 +227,7 @@ def main() -> None:
     """
     usage_error, click_exception = _click_error("UsageError"), _click_error("ClickException")
     try:
-        code = app(prog_name="passeport", standalone_mode=False)
+        code = _assemble(_command_named(sys.argv[1:]))(prog_name="passeport", standalone_mode=False)
     except PasseportError as exc:
         typer.echo(f"passeport: {exc}", err=True)
         raise SystemExit(2) from None
@@ -277,3 +250,132 @@ def main() -> None:
         typer.echo("passeport: interrupted", err=True)
         raise SystemExit(130) from None
     raise SystemExit(code if isinstance(code, int) else 0)
+
+
+def _add_key(application: typer.Typer) -> None:
+    from passeport.did import cli as did_cli
+
+    application.add_typer(
+        did_cli.app, name="key", help="Create and show key files (did:key, did:jwk, did:web)."
+    )
+
+
+def _add_issuer(application: typer.Typer) -> None:
+    from passeport.issuer import cli as issuer_cli
+
+    application.add_typer(
+        issuer_cli.app,
+        name="issuer",
+        help="Create and show issuer profiles (certifiers, employers).",
+    )
+
+
+def _add_status(application: typer.Typer) -> None:
+    from passeport.issuer import cli as issuer_cli
+
+    application.add_typer(
+        issuer_cli.status_app,
+        name="status",
+        help="Revoke, suspend, reinstate; publish status lists.",
+    )
+
+
+@functools.cache
+def _wallet_app() -> typer.Typer:
+    """Return the wallet's commands with the career's, registered once per process."""
+    from passeport import career_cli
+    from passeport.wallet import cli as wallet_cli
+
+    career_cli.register(wallet_cli.app)  # declare, request-validation, declarations, gap, infer
+    return wallet_cli.app
+
+
+def _add_wallet(application: typer.Typer) -> None:
+    application.add_typer(
+        _wallet_app(),
+        name="wallet",
+        help="Your wallet: keep credentials encrypted, present them to a recruiter.",
+    )
+
+
+def _add_sign(application: typer.Typer) -> None:
+    from passeport.proofs import cli as proofs_cli
+
+    application.command()(proofs_cli.sign)
+
+
+def _add_derive(application: typer.Typer) -> None:
+    from passeport.proofs import cli as proofs_cli
+
+    application.command()(proofs_cli.derive)
+
+
+def _add_verify(application: typer.Typer) -> None:
+    application.command()(verifier_cli.verify)
+
+
+def _add_issue(application: typer.Typer) -> None:
+    from passeport.issuer import cli as issuer_cli
+
+    application.command()(issuer_cli.issue)
+
+
+def _mount(application: typer.Typer, command: Callable[..., None]) -> None:
+    application.command()(command)
+
+
+_COMMANDS: dict[str, Callable[[typer.Typer], None]] = {
+    "key": _add_key,
+    "issuer": _add_issuer,
+    "status": _add_status,
+    "wallet": _add_wallet,
+    "sign": _add_sign,
+    "derive": _add_derive,
+    "verify": _add_verify,
+    "issue": _add_issue,
+    "demo": lambda application: _mount(application, demo),
+    "serve": lambda application: _mount(application, serve),
+}
+"""Each top-level command, in the order of ``passeport --help``, and how to mount it."""
+
+
+@functools.cache
+def _assemble(only: str | None = None) -> typer.Typer:
+    """Return the ``passeport`` command with every role's commands, or with ``only`` that one.
+
+    A command run from the shell mounts only itself (``main``): a cold
+    ``passeport verify`` then imports neither the issuer nor the wallet, and
+    typer builds one command instead of all of them (issue 17). Help, errors
+    and exit codes are those of the whole command.
+    """
+    application = typer.Typer(
+        name="passeport",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        pretty_exceptions_show_locals=False,
+        rich_markup_mode=None,  # usage errors as Click's plain "Error: ..." line, no panel
+        help=_HELP,
+    )
+    application.callback(help=_HELP)(_options)
+    for name, mount in _COMMANDS.items():
+        if only is None or name == only:
+            mount(application)
+    return application
+
+
+def _command_named(arguments: Sequence[str]) -> str | None:
+    """Return the top-level command ``arguments`` run, or None (help, version, unknown)."""
+    first = next((a for a in arguments if not a.startswith("-")), None)
+    before = arguments[: arguments.index(first)] if first is not None else arguments
+    if first not in _COMMANDS or any(a in ("--help", "--version") for a in before):
+        return None
+    return first
+
+
+def __getattr__(name: str) -> object:
+    """Assemble :data:`app` on first use (PEP 562): ``main`` mounts only the command it runs."""
+    if name != "app":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    whole = _assemble()
+    globals()["app"] = whole
+    return whole

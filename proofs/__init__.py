@@ -13,32 +13,38 @@ the wallet and the verifier ask instead of naming suites. Signing recipes take
 any :class:`Signer` (a key file's key, or a key in an HSM or a cloud KMS).
 """
 
-from passeport.proofs.ecdsa import ECDSA_JCS_2019, ECDSA_RDFC_2019
-from passeport.proofs.ecdsa_sd import ECDSA_SD_2023, derive, verify_base
-from passeport.proofs.eddsa import EDDSA_JCS_2022, EDDSA_RDFC_2022
-from passeport.proofs.engine import (
-    ProofExpectation,
-    ProofOptions,
-    ProofOutcome,
-    add_proof,
-    format_datetime,
-    parse_datetime,
-    proofs_of,
-    verify_proofs,
-)
-from passeport.proofs.jose import JwtVerification, sign_vc_jwt, sign_vp_jwt, verify_jwt
-from passeport.proofs.mechanism import (
-    SecuringMechanism,
-    Verified,
-    mechanism_named,
-    mechanisms,
-    register,
-    unregister,
-)
-from passeport.proofs.outcome import Outcome
-from passeport.proofs.registry import DATA_INTEGRITY_SUITES, DEFAULT_SUITE, suite_named
-from passeport.proofs.sdjwt import issue_sd_jwt, present_sd_jwt, verify_sd_jwt
-from passeport.proofs.suite import Cryptosuite, HashAndSignSuite, KeySigner, Signer
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from passeport.proofs.ecdsa import ECDSA_JCS_2019, ECDSA_RDFC_2019
+    from passeport.proofs.ecdsa_sd import ECDSA_SD_2023, derive, verify_base
+    from passeport.proofs.eddsa import EDDSA_JCS_2022, EDDSA_RDFC_2022
+    from passeport.proofs.engine import (
+        ProofExpectation,
+        ProofOptions,
+        ProofOutcome,
+        add_proof,
+        format_datetime,
+        parse_datetime,
+        proofs_of,
+        verify_proofs,
+    )
+    from passeport.proofs.jose import JwtVerification, sign_vc_jwt, sign_vp_jwt, verify_jwt
+    from passeport.proofs.mechanism import (
+        SecuringMechanism,
+        Verified,
+        mechanism_named,
+        mechanisms,
+        register,
+        unregister,
+    )
+    from passeport.proofs.outcome import Outcome
+    from passeport.proofs.registry import DATA_INTEGRITY_SUITES, DEFAULT_SUITE, suite_named
+    from passeport.proofs.sdjwt import issue_sd_jwt, present_sd_jwt, verify_sd_jwt
+    from passeport.proofs.suite import Cryptosuite, HashAndSignSuite, KeySigner, Signer
 
 __all__ = [
     "DATA_INTEGRITY_SUITES",
@@ -78,3 +84,59 @@ __all__ = [
     "verify_proofs",
     "verify_sd_jwt",
 ]
+
+_SOURCES: dict[str, str] = {
+    "Cryptosuite": "suite",
+    "DATA_INTEGRITY_SUITES": "registry",
+    "DEFAULT_SUITE": "registry",
+    "ECDSA_JCS_2019": "ecdsa",
+    "ECDSA_RDFC_2019": "ecdsa",
+    "ECDSA_SD_2023": "ecdsa_sd",
+    "EDDSA_JCS_2022": "eddsa",
+    "EDDSA_RDFC_2022": "eddsa",
+    "HashAndSignSuite": "suite",
+    "JwtVerification": "jose",
+    "KeySigner": "suite",
+    "Outcome": "outcome",
+    "ProofExpectation": "engine",
+    "ProofOptions": "engine",
+    "ProofOutcome": "engine",
+    "SecuringMechanism": "mechanism",
+    "Signer": "suite",
+    "Verified": "mechanism",
+    "add_proof": "engine",
+    "derive": "ecdsa_sd",
+    "format_datetime": "engine",
+    "issue_sd_jwt": "sdjwt",
+    "mechanism_named": "mechanism",
+    "mechanisms": "mechanism",
+    "parse_datetime": "engine",
+    "present_sd_jwt": "sdjwt",
+    "proofs_of": "engine",
+    "register": "mechanism",
+    "sign_vc_jwt": "jose",
+    "sign_vp_jwt": "jose",
+    "suite_named": "registry",
+    "unregister": "mechanism",
+    "verify_base": "ecdsa_sd",
+    "verify_jwt": "jose",
+    "verify_proofs": "engine",
+    "verify_sd_jwt": "sdjwt",
+}
+"""The module defining each public name ("jcs:" for a submodule itself)."""
+
+
+def __getattr__(name: str) -> object:
+    """Import a public name on first use (PEP 562), so that importing the package stays cheap."""
+    source = _SOURCES.get(name)
+    if source is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    found = importlib.import_module(f"{__name__}.{source.rstrip(':')}")
+    value = found if source.endswith(":") else getattr(found, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """List the public names too, imported or not."""
+    return sorted({*globals(), *__all__})

@@ -6,16 +6,22 @@
 False
 """
 
-from passeport.verifier.bitstring import (
-    Bitstring,
-    StatusListCache,
-    VerifiedList,
-    decode_status_list,
-)
-from passeport.verifier.env import DEFAULT_SUITES, Environment, Policy
-from passeport.verifier.pipeline import verify_any, verify_credential, verify_presentation
-from passeport.verifier.result import Check, Outcome, VerificationResult
-from passeport.verifier.trust import TrustedIssuer, TrustList, certification_codes, standing
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from passeport.verifier.bitstring import (
+        Bitstring,
+        StatusListCache,
+        VerifiedList,
+        decode_status_list,
+    )
+    from passeport.verifier.env import DEFAULT_SUITES, Environment, Policy
+    from passeport.verifier.pipeline import verify_any, verify_credential, verify_presentation
+    from passeport.verifier.result import Check, Outcome, VerificationResult
+    from passeport.verifier.trust import TrustedIssuer, TrustList, certification_codes, standing
 
 __all__ = [
     "DEFAULT_SUITES",
@@ -36,3 +42,40 @@ __all__ = [
     "verify_credential",
     "verify_presentation",
 ]
+
+_SOURCES: dict[str, str] = {
+    "Bitstring": "bitstring",
+    "Check": "result",
+    "DEFAULT_SUITES": "env",
+    "Environment": "env",
+    "Outcome": "result",
+    "Policy": "env",
+    "StatusListCache": "bitstring",
+    "TrustList": "trust",
+    "TrustedIssuer": "trust",
+    "VerificationResult": "result",
+    "VerifiedList": "bitstring",
+    "certification_codes": "trust",
+    "decode_status_list": "bitstring",
+    "standing": "trust",
+    "verify_any": "pipeline",
+    "verify_credential": "pipeline",
+    "verify_presentation": "pipeline",
+}
+"""The module defining each public name ("jcs:" for a submodule itself)."""
+
+
+def __getattr__(name: str) -> object:
+    """Import a public name on first use (PEP 562), so that importing the package stays cheap."""
+    source = _SOURCES.get(name)
+    if source is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    found = importlib.import_module(f"{__name__}.{source.rstrip(':')}")
+    value = found if source.endswith(":") else getattr(found, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """List the public names too, imported or not."""
+    return sorted({*globals(), *__all__})

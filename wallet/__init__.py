@@ -22,26 +22,45 @@ Traceback (most recent call last):
 passeport.errors.WalletError: .../wallet.sqlite: wrong passphrase
 """
 
-from passeport.wallet._crypto import KdfParams
-from passeport.wallet._records import (
-    CredentialFormat,
-    CredentialInfo,
-    Flag,
-    HeldCredential,
-    Stored,
-    Verification,
-    WalletEntry,
-)
-from passeport.wallet.career import Catalogue, JobProfile, RequiredSkill
-from passeport.wallet.cv import CvDocument, make_cv
-from passeport.wallet.declarations import Link, declare, preferred, validation_request, validations
-from passeport.wallet.gap import Gap, skills_gap
-from passeport.wallet.importing import AddOutcome, add, add_files, credential_sources, refresh
-from passeport.wallet.inference import InferredSkill, infer
-from passeport.wallet.present import Presentation, PresentationRefused, PresentedCredential, present
-from passeport.wallet.query import Answer, Match, UnmetRequest, answer
-from passeport.wallet.referentials import read_catalogue, read_job
-from passeport.wallet.store import Wallet
+from __future__ import annotations
+
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from passeport.wallet._crypto import KdfParams
+    from passeport.wallet._records import (
+        CredentialFormat,
+        CredentialInfo,
+        Flag,
+        HeldCredential,
+        Stored,
+        Verification,
+        WalletEntry,
+    )
+    from passeport.wallet.career import Catalogue, JobProfile, RequiredSkill
+    from passeport.wallet.cv import CvDocument, make_cv
+    from passeport.wallet.declarations import (
+        Link,
+        declare,
+        preferred,
+        validation_request,
+        validations,
+    )
+    from passeport.wallet.gap import Gap, skills_gap
+    from passeport.wallet.importing import AddOutcome, add, add_files, credential_sources, refresh
+    from passeport.wallet.inference import InferredSkill, infer
+    from passeport.wallet.present import (
+        Presentation,
+        PresentationRefused,
+        PresentedCredential,
+        present,
+    )
+    from passeport.wallet.query import Answer, Match, UnmetRequest, answer
+    from passeport.wallet.referentials import read_catalogue, read_job
+    from passeport.wallet.store import Wallet
 
 __all__ = [
     "AddOutcome",
@@ -83,3 +102,79 @@ __all__ = [
     "validation_request",
     "validations",
 ]
+
+_SOURCES: dict[str, str] = {
+    "AddOutcome": "importing",
+    "Answer": "query",
+    "Catalogue": "career",
+    "CredentialFormat": "_records",
+    "CredentialInfo": "_records",
+    "CvDocument": "cv",
+    "Flag": "_records",
+    "Gap": "gap",
+    "HeldCredential": "_records",
+    "InferredSkill": "inference",
+    "JobProfile": "career",
+    "KdfParams": "_crypto",
+    "Link": "declarations",
+    "Match": "query",
+    "Presentation": "present",
+    "PresentationRefused": "present",
+    "PresentedCredential": "present",
+    "RequiredSkill": "career",
+    "Stored": "_records",
+    "UnmetRequest": "query",
+    "Verification": "_records",
+    "Wallet": "store",
+    "WalletEntry": "_records",
+    "add": "importing",
+    "add_files": "importing",
+    "answer": "query",
+    "credential_sources": "importing",
+    "declare": "declarations",
+    "infer": "inference",
+    "make_cv": "cv",
+    "preferred": "declarations",
+    "present": "present",
+    "read_catalogue": "referentials",
+    "read_job": "referentials",
+    "refresh": "importing",
+    "skills_gap": "gap",
+    "validation_request": "declarations",
+    "validations": "declarations",
+}
+"""The module defining each public name ("jcs:" for a submodule itself)."""
+
+
+def __getattr__(name: str) -> object:
+    """Import a public name on first use (PEP 562), so that importing the package stays cheap."""
+    source = _SOURCES.get(name)
+    if source is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    found = importlib.import_module(f"{__name__}.{source.rstrip(':')}")
+    value = found if source.endswith(":") else getattr(found, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """List the public names too, imported or not."""
+    return sorted({*globals(), *__all__})
+
+
+_SHADOWED: frozenset[str] = frozenset({"present"})
+"""Names exported from a submodule of the same name (the function, not the module)."""
+
+
+class _Package(types.ModuleType):
+    """The package, which keeps an exported function when its submodule is imported."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        # The import system binds each submodule on its package once it has run:
+        # the package's name keeps meaning the function, as with eager imports.
+        if name in _SHADOWED and isinstance(value, types.ModuleType):
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

@@ -8,13 +8,15 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any, Final, Self
+from typing import TYPE_CHECKING, Any, Final, Self
 
 from passeport._json import JsonObject, JsonValue
 from passeport.contexts import jcs
 from passeport.errors import InputError, WalletError
 from passeport.proofs.dates import parse_datetime
-from passeport.proofs.mechanism import SecuringMechanism
+
+if TYPE_CHECKING:
+    from passeport.proofs.mechanism import SecuringMechanism  # the registry: not for listing
 
 __all__ = [
     "CredentialFormat",

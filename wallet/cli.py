@@ -367,6 +367,12 @@ _FLAG_WORDS: Final = {
     "unbound": "bound to no holder",
 }
 """What each :class:`~passeport.wallet.Flag` is called in the listing (a test checks all are)."""
+_LIST_LIMIT: Final = 50
+"""How many credentials ``wallet list`` shows by default: the most recently added."""
+_NOT_SHOWN: Final = (
+    "{hidden} older credential(s) not shown, only the {shown} most recent: --all shows them"
+)
+
 WALLET_MESSAGES: Final = (
     *_HEADERS,
     *_FLAG_WORDS.values(),
@@ -378,6 +384,7 @@ WALLET_MESSAGES: Final = (
     "verified",
     "NOT verified",
     "{count} credential(s)",
+    _NOT_SHOWN,
 )
 """The message ids ``wallet list`` and ``wallet search`` speak (their French is checked)."""
 
@@ -388,11 +395,14 @@ def print_entries(
     *,
     lang: str = "fr",
     notes: Mapping[str, Sequence[str]] | None = None,
+    total: int | None = None,
 ) -> None:
     """Print the credentials as a table (flags as of ``now``), then how many there are.
 
     A declaration (issuer = subject) is said declarative; ``notes`` add lines
     by record id (which declaration a credential validates, and the reverse).
+    ``total`` counts those ``entries`` was cut from (the older ones): a line
+    says how many are not shown, and how to see them.
     """
     from rich.console import Console
     from rich.table import Table
@@ -426,7 +436,10 @@ def print_entries(
             status.append(f"\n{note}")
         table.add_row(Text(entry.id), what, Text(dates), status)
     console.print(table)
-    console.print(t("{count} credential(s)").format(count=len(entries)))
+    count = len(entries) if total is None else total
+    console.print(t("{count} credential(s)").format(count=count))
+    if count > len(entries):
+        console.print(t(_NOT_SHOWN).format(hidden=count - len(entries), shown=len(entries)))
 
 
 def print_presentation(
@@ -547,13 +560,15 @@ def _listing(
     offline: bool,
     as_json: bool,
     lang: str | None,
+    limit: int | None = None,
 ) -> None:
     from passeport.i18n import language_of
     from passeport.proofs.dates import utc_now
-    from passeport.wallet import refresh as refresh_all
 
     opened = open_wallet(wallet)
     if refresh or cache is not None:
+        from passeport.wallet.importing import refresh as refresh_all
+
         with progress_bar("verifying again") as progress:
             env = environment(cache, offline=offline or not refresh)
             refresh_all(opened, env=env, progress=progress)
@@ -564,18 +579,19 @@ def _listing(
         for e in every
         if e.matches(kind=kind, issuer=issuer, text=text, expiring_within=expiring, now=now)
     ]
-    if as_json:
-        echo_json(
-            [
-                {"id": e.id, **e.info.to_json(), "flags": [str(f) for f in e.info.flags_at(now)]}
-                for e in entries
-            ]
+    if as_json:  # one credential a line: json's C encoder (not its indenting one), 4x faster
+        rows = (
+            {"id": e.id, **e.info.to_json(), "flags": [str(f) for f in e.info.flags_at(now)]}
+            for e in entries
         )
+        lines = ",\n".join("  " + json.dumps(row, ensure_ascii=False) for row in rows)
+        typer.echo(f"[\n{lines}\n]" if lines else "[]")
         return
     from passeport.wallet.declarations import link_notes, validations
 
+    shown = entries if limit is None else entries[len(entries) - min(limit, len(entries)) :]
     links = link_notes(validations(opened, every), language_of(lang))
-    print_entries(entries, now, lang=language_of(lang), notes=links)
+    print_entries(shown, now, lang=language_of(lang), notes=links, total=len(entries))
 
 
 @app.command("list")
@@ -594,6 +610,11 @@ def list_(
     offline: OfflineOption = False,
     as_json: JsonOption = False,
     lang: LangOption = None,
+    limit: Annotated[
+        int,
+        typer.Option(help="Show the N most recently added (--json lists them all).", min=0),
+    ] = _LIST_LIMIT,
+    show_all: Annotated[bool, typer.Option("--all", help="Show every credential.")] = False,
 ) -> None:
     """List your credentials: what, from whom, until when, and whether they still hold."""
     _listing(
@@ -607,6 +628,7 @@ def list_(
         offline=offline,
         as_json=as_json,
         lang=lang,
+        limit=None if show_all else limit,
     )
 
 

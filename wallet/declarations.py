@@ -28,7 +28,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from passeport._io import dump_json
 from passeport._json import JsonObject
@@ -36,11 +36,12 @@ from passeport.contexts import jcs
 from passeport.errors import InputError, WalletError
 from passeport.proofs.dates import format_datetime, utc_now
 from passeport.proofs.digests import related_digests
-from passeport.proofs.mechanism import default_suite, mechanism_named
-from passeport.verifier import Environment
 from passeport.wallet._records import CredentialInfo, HeldCredential, WalletEntry
-from passeport.wallet.importing import AddOutcome, add
 from passeport.wallet.store import Wallet
+
+if TYPE_CHECKING:  # declaring signs and verifies; listing (validations, link_notes) does neither
+    from passeport.verifier import Environment
+    from passeport.wallet.importing import AddOutcome
 
 __all__ = [
     "DECLARATIVE",
@@ -115,6 +116,10 @@ def declare(
     if "credentialStatus" in credential or "proof" in credential:
         raise InputError("a declaration is given unsigned and without a status entry", where=where)
     key = wallet.holder
+    from passeport.proofs.mechanism import default_suite, mechanism_named
+    from passeport.verifier import Environment
+    from passeport.wallet.importing import add
+
     mechanism = mechanism_named(suite or default_suite(key.public_key.algorithm))
     signed = mechanism.secure(
         dict(credential), key, issued_at=issued_at or utc_now(), holder=did, where=where

@@ -26,6 +26,7 @@ from passeport.wallet._records import Flag
 
 __all__ = ["about_someone_else", "binding_flags", "signed_subject_dids", "subject_dids"]
 
+
 def _dids(values: Iterable[str | None]) -> tuple[str, ...]:
     found: list[str] = []
     for value in values:

@@ -94,44 +94,51 @@ def serve(
         Path | None,
         typer.Option(help="HTTPS: the certificate's private key (PEM).", dir_okay=False),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            help="Processes answering requests (one per core uses them all); each "
+            "opens the issuers' registries on its own.",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the HTTP API (W3C VC-API): verification for everyone, issuing with --issuer.
 
     The bearer token of the issuing and status routes of --issuer is read
     from PASSEPORT_API_TOKEN; --config names each issuer's own.
     """
+    import json
     import os
 
     import uvicorn
 
     from passeport._server import server_options
-    from passeport.app import create_app
-    from passeport.did.fetch import CachingFetcher, HttpsFetcher, NoNetwork
-    from passeport.issuer.service import TOKEN_VARIABLE, ServiceConfig, issuer_option, read_config
-    from passeport.verifier import Environment, Policy, TrustList
 
     if not 1 <= port <= 65535:
         raise InputError(f"{port} is not a port number (1 to 65535)", where="--port")
+    if not 1 <= workers <= 64:
+        raise InputError(f"{workers} workers: give 1 to 64", where="--workers")
     tls = _tls_files(certfile, keyfile)
-    token = os.environ.get(TOKEN_VARIABLE)
-    issuers = ServiceConfig(tuple(issuer_option(text, token=token) for text in issuer or ()))
-    if config is not None:
-        issuers = issuers.merged(read_config(config, environ=os.environ))
+    settings: dict[str, Any] = {
+        "issuer": list(issuer or ()),
+        "config": str(config) if config is not None else None,
+        "cache": str(cache) if cache is not None else None,
+        "trust": str(trust) if trust is not None else None,
+        "offline": offline,
+        "allow_host": list(allow_host or ()),
+        "max_body": max_body,
+    }
+    application, issuers = _application(**settings)  # every error said here, before listening
     _can_listen(host, port)
-    private = frozenset(allow_host or ())
-    fetcher = (
-        NoNetwork()
-        if offline
-        else CachingFetcher(inner=HttpsFetcher(timeout=5.0, allow_private=private))
-    )
-    env = Environment(fetcher=fetcher)
-    if cache is not None:
-        env = env.with_cache(cache)
-    policy = Policy(trust=TrustList.read(trust) if trust is not None else None)
-    application = create_app(env=env, policy=policy, issuers=issuers, max_body=max_body)
     _announce(issuers, "https" if tls else "http", host, port)
+    served: Any = application
+    if workers > 1:  # each worker builds the same application from the same settings
+        os.environ[_SERVE_SETTINGS] = json.dumps(settings)
+        served = "passeport.cli:served_application"
     uvicorn.run(
-        application,
+        served,
+        factory=workers > 1,
+        workers=workers if workers > 1 else None,
         host=host,
         port=port,
         log_level="info",
@@ -139,6 +146,57 @@ def serve(
         ssl_keyfile=str(tls[1]) if tls else None,
         **server_options(),  # timeouts and limits against slow or idle clients
     )
+
+
+_SERVE_SETTINGS = "PASSEPORT_SERVE_SETTINGS"
+
+
+def _application(
+    *,
+    issuer: list[str],
+    config: str | None,
+    cache: str | None,
+    trust: str | None,
+    offline: bool,
+    allow_host: list[str],
+    max_body: int,
+) -> tuple[Any, Any]:
+    """Build the served application and its issuers from ``serve``'s settings (plain values)."""
+    import os
+
+    from passeport.app import create_app
+    from passeport.did.fetch import CachingFetcher, HttpsFetcher, NoNetwork
+    from passeport.issuer.service import TOKEN_VARIABLE, ServiceConfig, issuer_option, read_config
+    from passeport.verifier import Environment, Policy, TrustList
+
+    token = os.environ.get(TOKEN_VARIABLE)
+    issuers = ServiceConfig(tuple(issuer_option(text, token=token) for text in issuer))
+    if config is not None:
+        issuers = issuers.merged(read_config(Path(config), environ=os.environ))
+    private = frozenset(allow_host)
+    fetcher = (
+        NoNetwork()
+        if offline
+        else CachingFetcher(inner=HttpsFetcher(timeout=5.0, allow_private=private))
+    )
+    env = Environment(fetcher=fetcher)
+    if cache is not None:
+        env = env.with_cache(Path(cache))
+    policy = Policy(trust=TrustList.read(Path(trust)) if trust is not None else None)
+    application = create_app(env=env, policy=policy, issuers=issuers, max_body=max_body)
+    return application, issuers
+
+
+def served_application() -> Any:
+    """Return the application one ``serve --workers`` process answers with (uvicorn's factory).
+
+    The settings are those ``serve`` checked and left in the environment.
+    """
+    import json
+    import os
+
+    settings = json.loads(os.environ[_SERVE_SETTINGS])
+    return _application(**settings)[0]
 
 
 def _tls_files(certfile: Path | None, keyfile: Path | None) -> tuple[Path, Path] | None:

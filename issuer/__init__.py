@@ -14,10 +14,9 @@ and the key stays in a hardware module (:class:`TokenKey`, PKCS#11).
 
 from __future__ import annotations
 
-import importlib
-import sys
-import types
 from typing import TYPE_CHECKING
+
+from passeport._lazy import lazy_package
 
 if TYPE_CHECKING:
     from passeport.issuer.batch import (
@@ -129,35 +128,4 @@ _SOURCES: dict[str, str] = {
 """The module defining each public name ("jcs:" for a submodule itself)."""
 
 
-def __getattr__(name: str) -> object:
-    """Import a public name on first use (PEP 562), so that importing the package stays cheap."""
-    source = _SOURCES.get(name)
-    if source is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    found = importlib.import_module(f"{__name__}.{source.rstrip(':')}")
-    value = found if source.endswith(":") else getattr(found, name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    """List the public names too, imported or not."""
-    return sorted({*globals(), *__all__})
-
-
-_SHADOWED: frozenset[str] = frozenset({"issue"})
-"""Names exported from a submodule of the same name (the function, not the module)."""
-
-
-class _Package(types.ModuleType):
-    """The package, which keeps an exported function when its submodule is imported."""
-
-    def __setattr__(self, name: str, value: object) -> None:
-        # The import system binds each submodule on its package once it has run:
-        # the package's name keeps meaning the function, as with eager imports.
-        if name in _SHADOWED and isinstance(value, types.ModuleType):
-            value = getattr(value, name)
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
+lazy_package(__name__, _SOURCES, shadowed=frozenset({"issue"}))

@@ -26,7 +26,13 @@ LAYER = {
     "wallet": 5,
     "passeport": 6,
 }
-LEAVES = {"passeport.errors", "passeport._json", "passeport._io", "passeport.i18n"}
+LEAVES = {
+    "passeport.errors",
+    "passeport._json",
+    "passeport._io",
+    "passeport.i18n",
+    "passeport._lazy",
+}
 SHELL_ONLY = {"typer", "fastapi", "uvicorn", "rich"}
 
 

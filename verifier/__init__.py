@@ -8,8 +8,9 @@ False
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from passeport._lazy import lazy_package
 
 if TYPE_CHECKING:
     from passeport.verifier.bitstring import (
@@ -65,17 +66,4 @@ _SOURCES: dict[str, str] = {
 """The module defining each public name ("jcs:" for a submodule itself)."""
 
 
-def __getattr__(name: str) -> object:
-    """Import a public name on first use (PEP 562), so that importing the package stays cheap."""
-    source = _SOURCES.get(name)
-    if source is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    found = importlib.import_module(f"{__name__}.{source.rstrip(':')}")
-    value = found if source.endswith(":") else getattr(found, name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    """List the public names too, imported or not."""
-    return sorted({*globals(), *__all__})
+lazy_package(__name__, _SOURCES)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -46,30 +47,38 @@ def _summary(pair: KeyPair) -> str:
     )
 
 
-@app.command()
-def new(
-    output: Annotated[
-        Path, typer.Option("--output", "-o", help="Where to write the key file (mode 0600).")
-    ],
-    key_type: Annotated[
-        KeyType, typer.Option("--type", help="Signature algorithm.")
-    ] = KeyType.ED25519,
-    did: Annotated[
-        str, typer.Option("--did", help="DID method: key, jwk or web:HOST[:PATH].")
-    ] = "key",
-    overwrite: Annotated[
-        bool, typer.Option("--force", "--overwrite", help="Replace an existing key file.")
-    ] = False,
-) -> None:
-    """Create a new signing key and its DID, saved to a private key file."""
+OutputOption = Annotated[
+    Path, typer.Option("--output", "-o", help="Where to write the key file (mode 0600).")
+]
+DidOption = Annotated[str, typer.Option("--did", help="DID method: key, jwk or web:HOST[:PATH].")]
+OverwriteOption = Annotated[
+    bool, typer.Option("--force", "--overwrite", help="Replace an existing key file.")
+]
+
+
+def _save(make: Callable[[], KeyPair], output: Path, *, overwrite: bool) -> None:
+    """Make the key pair (its DID method may be refused), write it 0600, say what it is."""
     try:
-        pair = KeyPair.generate(_ALGORITHMS[key_type], method=did)
+        pair = make()
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--did") from None
     write_key_file(output, pair, overwrite=overwrite)
     typer.echo(_summary(pair))
     if pair.controller.startswith("did:web:"):
         typer.echo(f"Publish the DID document at {did_web_url(pair.controller)}")
+
+
+@app.command()
+def new(
+    output: OutputOption,
+    key_type: Annotated[
+        KeyType, typer.Option("--type", help="Signature algorithm.")
+    ] = KeyType.ED25519,
+    did: DidOption = "key",
+    overwrite: OverwriteOption = False,
+) -> None:
+    """Create a new signing key and its DID, saved to a private key file."""
+    _save(lambda: KeyPair.generate(_ALGORITHMS[key_type], method=did), output, overwrite=overwrite)
 
 
 @app.command("import")
@@ -78,44 +87,20 @@ def import_(
         Path,
         typer.Argument(help="A private key made elsewhere: a JWK with 'd', or a PEM file."),
     ],
-    output: Annotated[
-        Path, typer.Option("--output", "-o", help="Where to write the key file (mode 0600).")
-    ],
-    did: Annotated[
-        str, typer.Option("--did", help="DID method: key, jwk or web:HOST[:PATH].")
-    ] = "key",
-    overwrite: Annotated[
-        bool, typer.Option("--force", "--overwrite", help="Replace an existing key file.")
-    ] = False,
+    output: OutputOption,
+    did: DidOption = "key",
+    overwrite: OverwriteOption = False,
 ) -> None:
     """Import a signing key you already have (JWK or PEM) as a passeport key file.
 
     Ed25519, P-256 and P-384 keys, in a private JWK or a PEM file (PKCS#8 or
     SEC 1); an encrypted PEM key is opened with PASSEPORT_KEY_PASSPHRASE.
     """
-    from passeport.did.foreign import MAX_FOREIGN_KEY_BYTES, read_private_key
-    from passeport.errors import InputError
+    from passeport.did.foreign import read_private_key_file
 
-    where = str(source)
-    try:
-        with open(source, "rb") as handle:
-            data = handle.read(MAX_FOREIGN_KEY_BYTES + 1)
-    except FileNotFoundError:
-        raise InputError("no such file", where=where) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", where=where) from None
     secret = os.environ.get("PASSEPORT_KEY_PASSPHRASE")
-    private = read_private_key(
-        data, where=where, password=secret.encode("utf-8") if secret else None
-    )
-    try:
-        pair = KeyPair.from_private_key(private, method=did)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--did") from None
-    write_key_file(output, pair, overwrite=overwrite)
-    typer.echo(_summary(pair))
-    if pair.controller.startswith("did:web:"):
-        typer.echo(f"Publish the DID document at {did_web_url(pair.controller)}")
+    private = read_private_key_file(source, password=secret.encode("utf-8") if secret else None)
+    _save(lambda: KeyPair.from_private_key(private, method=did), output, overwrite=overwrite)
 
 
 @app.command()

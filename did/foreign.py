@@ -10,6 +10,7 @@ refused in one line that says what was found.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Final
 
 from passeport._io import parse_json
@@ -17,7 +18,7 @@ from passeport.did.jwk import private_from_jwk
 from passeport.did.keys import KeyAlgorithm, PrivateKey
 from passeport.errors import InputError, KeyFormatError
 
-__all__ = ["MAX_FOREIGN_KEY_BYTES", "read_private_key"]
+__all__ = ["MAX_FOREIGN_KEY_BYTES", "read_private_key", "read_private_key_file"]
 
 MAX_FOREIGN_KEY_BYTES: Final = 64 * 1024
 """The largest key file read: a key is a few hundred bytes."""
@@ -49,6 +50,24 @@ def read_private_key(data: bytes, *, where: str, password: bytes | None = None) 
     if text.startswith(b"-----BEGIN"):
         return _from_pem(data, where=where, password=password)
     raise InputError("neither a JWK (JSON) nor a PEM private key", where=where)
+
+
+def read_private_key_file(path: Path, *, password: bytes | None = None) -> PrivateKey:
+    """Return the private key held in the file ``path`` (see :func:`read_private_key`).
+
+    Raises:
+        InputError: a missing or unreadable file, or as :func:`read_private_key`.
+        KeyFormatError: as :func:`read_private_key`.
+    """
+    where = str(path)
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FOREIGN_KEY_BYTES + 1)
+    except FileNotFoundError:
+        raise InputError("no such file", where=where) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", where=where) from None
+    return read_private_key(data, where=where, password=password)
 
 
 def _from_pem(data: bytes, *, where: str, password: bytes | None) -> PrivateKey:

@@ -114,3 +114,10 @@ def test_a_key_type_we_do_not_sign_with_is_named() -> None:
     k1 = ec.generate_private_key(ec.SECP256K1())
     with pytest.raises(KeyFormatError, match="secp256k1"):
         read_private_key(_pem(k1), where="k")
+
+
+def test_a_missing_key_file_is_named(tmp_path: Path) -> None:
+    from passeport.did.foreign import read_private_key_file
+
+    with pytest.raises(InputError, match=r"nope\.pem: no such file"):
+        read_private_key_file(tmp_path / "nope.pem")

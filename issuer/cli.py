@@ -164,6 +164,16 @@ def init(
             "comes from PASSEPORT_REGISTRY_PASSWORD or ~/.pgpass, never the profile."
         ),
     ] = "sqlite",
+    key_uri: Annotated[
+        str | None,
+        typer.Option(
+            "--key-uri",
+            help="Sign with a key held in a hardware module: its PKCS#11 URI (RFC 7512), "
+            "e.g. 'pkcs11:token=T;object=K?module-path=/usr/lib/softhsm/libsofthsm2.so'; "
+            "the PIN comes from PASSEPORT_PKCS11_PIN or a pin-source file. --type is then "
+            "the key's.",
+        ),
+    ] = None,
     as_json: JsonOption = False,
     lang: LangOption = None,
 ) -> None:
@@ -183,6 +193,7 @@ def init(
             suite=suite,
             list_size=list_size,
             registry=registry,
+            key_uri=key_uri,
         )
     except ValueError as exc:
         raise InputError(str(exc), where=str(directory)) from None

@@ -419,3 +419,27 @@ def test_a_transient_token_error_is_retried_but_never_a_wrong_pin() -> None:
     with pytest.raises(PinIncorrect):
         _retrying(wrong_pin)
     assert len(calls) == 1  # a token locks after a few wrong PINs
+
+
+def test_issuer_init_with_a_key_uri_keeps_the_key_in_the_token(
+    tmp_path: Path, token: str, pin: None
+) -> None:
+    from typer.testing import CliRunner
+
+    from passeport.cli import app
+
+    folder = tmp_path / "univ"
+    arguments = ["issuer", "init", str(folder), "--name", "Université Exemple"]
+    arguments += ["--did", "web:univ.example", "--key-uri", _uri(token, KeyAlgorithm.P256)]
+    ran = CliRunner().invoke(app, arguments)
+    assert ran.exit_code == 0, ran.output
+    assert not (folder / "key.json").exists()  # the private key never leaves the token
+    profile = Profile.open(folder)
+    assert isinstance(profile.key, TokenKey)
+    credential = issue(profile, "skill", example("skill"), issued_at=ISSUED_AT)
+    publish_status(profile, tmp_path / "public", at=ISSUED_AT)
+    assert verify_credential(credential, env=offline(tmp_path / "public")).verified
+    missing = CliRunner().invoke(
+        app, [*arguments[:3], str(tmp_path / "other"), *arguments[4:-1], "pkcs11:token=nope"]
+    )
+    assert missing.exit_code != 0 and not (tmp_path / "other" / "profile.json").exists()

@@ -192,10 +192,11 @@ def served_application() -> Any:
 
     The settings are those ``serve`` checked and left in the environment.
     """
-    import json
     import os
 
-    settings = json.loads(os.environ[_SERVE_SETTINGS])
+    from passeport._io import parse_json
+
+    settings = parse_json(os.environ[_SERVE_SETTINGS].encode("utf-8"), where=_SERVE_SETTINGS)
     return _application(**settings)[0]
 
 

@@ -82,6 +82,8 @@ _REVIEW: Final = (
 
 
 ISSUER_MESSAGES: Final = (
+    "this machine ({worker}): chunks {chunks}, {issued} issued, {skipped} already done, "
+    "{failed} failed, in {seconds:.1f} s",
     _HOST,
     *(text for line in _DESCRIBED for text in line if not text.startswith("{")),
     _ISSUED,
@@ -286,6 +288,14 @@ def issue(
         bool,
         typer.Option(help="Wait for another batch running on the profile, instead of stopping."),
     ] = False,
+    shared: Annotated[
+        bool,
+        typer.Option(
+            "--shared",
+            help="Share this batch with the other machines that run the same command on "
+            "the same file and profile (a PostgreSQL registry): each claims chunks of rows.",
+        ),
+    ] = False,
     force: Annotated[
         bool,
         typer.Option("--force", "--overwrite", help="Replace the -o file if it exists."),
@@ -350,6 +360,22 @@ def issue(
         return
     if output is None:
         raise typer.BadParameter("a batch needs an output folder", param_hint="-o")
+    if shared:
+        if suite is not None:
+            raise typer.BadParameter(
+                "a shared batch signs with the profile's suite", param_hint="--suite"
+            )
+        failed = _issue_shared(
+            template,
+            issuer,
+            sources[0],
+            row_format="csv" if csv_file is not None else "jsonl",
+            output=output,
+            workers=workers,
+            as_json=as_json,
+            lang=lang,
+        )
+        raise typer.Exit(1 if failed else 0)
     summary = _issue_many(
         template,
         issuer,
@@ -363,6 +389,57 @@ def issue(
         wait=wait,
     )
     raise typer.Exit(1 if summary.failed else 0)
+
+
+_SHARED: Final = (
+    "this machine ({worker}): chunks {chunks}, {issued} issued, {skipped} already done, "
+    "{failed} failed, in {seconds:.1f} s"
+)
+
+
+def _issue_shared(
+    template: str,
+    issuer: Path,
+    rows: Path,
+    *,
+    row_format: str,
+    output: Path,
+    workers: int | None,
+    as_json: bool,
+    lang: str | None,
+) -> int:
+    """Take part in a batch shared by machines; return how many of this machine's rows failed."""
+    from passeport.issuer.distributed import distributed_batch
+    from passeport.issuer.profile import Profile
+
+    summary = distributed_batch(
+        Profile.open(issuer), template, rows, output, workers=workers, row_format=row_format
+    )
+    if as_json:
+        echo_json(
+            {
+                "batch": summary.batch,
+                "worker": summary.worker,
+                "chunks": list(summary.chunks),
+                "issued": summary.issued,
+                "skipped": summary.skipped,
+                "failed": len(summary.failures),
+                "seconds": round(summary.seconds, 3),
+            }
+        )
+        return len(summary.failures)
+    for failure in summary.failures:
+        typer.echo(failure.message, err=True)
+    said = _words(lang)(_SHARED).format(
+        worker=summary.worker.split("|", 1)[0],
+        chunks=", ".join(map(str, summary.chunks)) or "-",
+        issued=summary.issued,
+        skipped=summary.skipped,
+        failed=len(summary.failures),
+        seconds=summary.seconds,
+    )
+    typer.echo(said)
+    return len(summary.failures)
 
 
 def _issue_one(

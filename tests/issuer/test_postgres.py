@@ -541,3 +541,36 @@ def test_a_database_serves_one_profile_only(tmp_path: Path, postgres_url: str) -
         Profile.open(tmp_path / "copy").open_registry()
     with first.open_registry() as registry:
         assert registry.count() == 0
+
+
+def test_the_command_shares_a_batch_between_machines(tmp_path: Path, postgres_url: str) -> None:
+    """Two machines run ``passeport issue --shared`` on one file: every row issued once."""
+    profile = _pg_profile(tmp_path / "univ", postgres_url, seed=41)
+    rows = class_rows(tmp_path / "rows.csv", 30)
+    out = tmp_path / "out"
+    command = ["issue", "diploma", "--issuer", str(profile.directory), "--csv", str(rows)]
+    command += ["-o", str(out), "--shared", "--workers", "1", "--json"]
+    env = {**os.environ, "NO_COLOR": "1"}
+    machines = [
+        subprocess.Popen(
+            [sys.executable, "-m", "passeport", *command],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for _ in range(2)
+    ]
+    said = [machine.communicate(timeout=120) for machine in machines]
+    assert [m.returncode for m in machines] == [0, 0], said
+    parts = [json.loads(stdout) for stdout, _ in said]
+    assert sum(part["issued"] for part in parts) == 30
+    assert len({part["worker"] for part in parts}) == 2
+    files = list(out.iterdir())
+    assert len(files) == 30
+    with profile.open_registry() as registry:
+        assert registry.count() == 30
+    again = _passeport(*command[:-1])  # every row done: this machine finds nothing left
+    assert again.returncode == 0 and "lots -, 0 délivrée(s)" in again.stdout  # nothing left
+    refused = _passeport(*command, "--suite", "eddsa-jcs-2022")
+    assert refused.returncode == 2 and "--suite" in refused.stderr

@@ -32,6 +32,7 @@ from passeport.contexts import bundled_loader
 from passeport.errors import InputError, SigningError
 from passeport.issuer.issue import (
     VC_V2,
+    _holder_of,
     _verified,
     check_suite,
     new_credential_id,
@@ -126,12 +127,6 @@ def _subject(credential: Mapping[str, Any]) -> str | None:
     first = subject[0] if isinstance(subject, list) and subject else subject
     found = id_of(first) if isinstance(first, Mapping) else None
     return found if found and found.startswith("did:") else None
-
-
-def _holder(credential: Mapping[str, Any]) -> str | None:
-    subject = credential.get("credentialSubject")
-    holder = subject.get("id") if isinstance(subject, Mapping) else None
-    return holder if isinstance(holder, str) else None
 
 
 def _blocking(checks: Sequence[Any]) -> list[str]:
@@ -231,7 +226,7 @@ def issue_credential(
             profile.key,
             issued_at=issued_at,
             mandatory=tuple(mandatory),
-            holder=_holder(unsigned),
+            holder=_holder_of(unsigned),
             loader=loader,
             where=where,
         )

@@ -41,6 +41,7 @@ from cachetools import LRUCache
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from passeport.contexts._plans import ExpansionPlans
     from passeport.contexts.loader import DocumentLoader
 
 
@@ -87,9 +88,16 @@ JsonLdError = jsonld.JsonLdError
 _ABSOLUTE_IRI = re.compile(r"^([A-Za-z][A-Za-z0-9+\-.]*|_):[^\s]*$")
 
 
-def new_context_cache() -> Any:
-    """Return an empty cache of processed contexts for one loader."""
-    return LRUCache(maxsize=256), LRUCache(maxsize=1024), LRUCache(maxsize=4096)
+def new_context_cache(loader: DocumentLoader) -> Any:
+    """Return an empty cache of processed contexts and expansion plans for ``loader``."""
+    from passeport.contexts._plans import ExpansionPlans
+
+    return (
+        LRUCache(maxsize=256),
+        LRUCache(maxsize=1024),
+        LRUCache(maxsize=4096),
+        ExpansionPlans(loader),
+    )
 
 
 def new_canonical_memo() -> Any:
@@ -117,11 +125,17 @@ class _Resolver(ContextResolver):  # type: ignore[misc]
     """
 
     def __init__(
-        self, shared_cache: Any, loader: Any, by_id: LRUCache[int, Any], processed: Any
+        self,
+        shared_cache: Any,
+        loader: Any,
+        by_id: LRUCache[int, Any],
+        processed: Any,
+        plans: ExpansionPlans | None,
     ) -> None:
         super().__init__(shared_cache, loader)
         self._by_id = by_id
         self.processed = processed
+        self.plans = plans
 
     def resolve(self, active_ctx: Any, context: Any, base: Any, cycles: Any = None) -> Any:
         if isinstance(context, dict) and cycles is None:
@@ -136,10 +150,10 @@ class _Resolver(ContextResolver):  # type: ignore[misc]
 
 def loader_options(loader: DocumentLoader, cache: Any) -> dict[str, Any]:
     """Return pyld options routing context fetches through ``loader``."""
-    shared, by_id, processed = cache
+    shared, by_id, processed, plans = cache
     return {
         "documentLoader": loader,
-        "contextResolver": _Resolver(shared, loader, by_id, processed),
+        "contextResolver": _Resolver(shared, loader, by_id, processed, plans),
         "base": None,  # keep relative IRIs relative (pyld turns "" into example.org)
         "processingMode": "json-ld-1.1",
         "extractAllScripts": False,
@@ -215,7 +229,16 @@ class _Processor(jsonld.JsonLdProcessor):  # type: ignore[misc]
         return result
 
     def expand(self, input_: Any, options: Any) -> Any:
-        expanded = super().expand(input_, options)
+        """Expand ``input_``, from its shape's plan when there is one (:mod:`contexts._plans`)."""
+        plans = getattr(options.get("contextResolver"), "plans", None)
+        if plans is None or not isinstance(input_, dict):
+            expanded = super().expand(input_, options)
+        else:
+            expanded = plans.expand(
+                input_,
+                lambda: super(_Processor, self).expand(input_, options),
+                lambda probe: _probe_expand(probe, options, strict=self.strict),
+            )
         self.expanded = expanded
         return expanded
 
@@ -272,6 +295,14 @@ class _Processor(jsonld.JsonLdProcessor):  # type: ignore[misc]
 
 
 _PROTECTED = "protected term redefinition"
+
+
+def _probe_expand(document: Any, options: Any, *, strict: bool) -> tuple[Any, bool]:
+    """Expand ``document`` the plain way; also say whether nothing was dropped."""
+    dropped: list[str | None] = []
+    processor = _Processor(dropped.append, strict=strict)
+    expanded = jsonld.JsonLdProcessor.expand(processor, document, options)
+    return expanded, not dropped
 
 
 def _scalar_key(value: Any) -> Any:

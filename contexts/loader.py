@@ -71,7 +71,7 @@ class DocumentLoader:
     def __post_init__(self) -> None:
         from passeport.contexts import _pyld
 
-        object.__setattr__(self, "_resolved", _pyld.new_context_cache())
+        object.__setattr__(self, "_resolved", _pyld.new_context_cache(self))
         object.__setattr__(self, "canonical_forms", _pyld.new_canonical_memo())
 
     def load(self, url: str) -> JsonObject:

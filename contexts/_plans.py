@@ -1,0 +1,413 @@
+"""Expansion plans: JSON-LD expansion done once per document shape (issue 17).
+
+Credentials of one kind differ in their values (a name, a date, a subject's
+DID), not in their shape: the same members, the same types, the same
+contexts. JSON-LD expansion reads a value's content in few places only, so
+the expanded form of a document is the expanded form of its shape with the
+values put back. A *plan* is that expanded shape, made by expanding a *probe*:
+the document with each value whose content expansion does not read replaced
+by a unique placeholder. Expanding a document of a known shape is then a copy
+of the plan with the document's values in the placeholders' places: about a
+tenth of pyld's cost.
+
+Which values expansion does not read, from the JSON-LD 1.1 expansion
+algorithm (https://www.w3.org/TR/json-ld11-api/#expansion-algorithm) and
+pyld's code:
+
+- a string that becomes the ``@value`` of a value object (value expansion
+  copies it; its datatype, language or direction come from the term
+  definition, never from the string);
+- a string that becomes an ``@id`` (a node's id or a value coerced with
+  ``@id``/``@vocab``), when it is an absolute IRI whose scheme and whole text
+  are not terms of any context the document can reach: IRI expansion then
+  returns it unchanged (a term, a prefix or a relative IRI are expanded
+  against the context: such values stay in the key, as they are).
+
+Every other value (types, which choose type-scoped contexts; ``@language``;
+numbers, booleans and null; the contexts themselves) and every member name
+stays in the plan's key, as it is. The kind of each value (``@value``,
+``@id`` or anything else) is learned by expanding probes until no
+placeholder lands anywhere else: then every value that can change a context
+(a type under any alias) holds its real value in the probe, so the probe's
+active contexts are the document's, and so are those of every document
+with the same key. A plan is kept only when each placeholder lands exactly
+once, where its kind says, and when the plan filled with the first
+document's values equals pyld's own expansion of that document; a shape
+that expansion drops anything from, or that holds a context object, an
+unknown context or a placeholder-like string, is never planned (the caller
+expands it the plain way and reports what it must).
+
+The checks made on an expanded form (terms dropped, relative IRIs, language
+tags, the issuer-dependent vocabulary) run on the filled plan as on pyld's
+output: nothing is skipped, and a differential test compares both on many
+generated and adversarial documents (``tests/contexts/test_plans.py``).
+
+Plans are kept per document loader (the contexts it serves decide the
+terms), in bounded LRU caches behind a lock; a plan is never handed out,
+only copied.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, Final
+
+from cachetools import LRUCache
+
+if TYPE_CHECKING:
+    from passeport.contexts.loader import DocumentLoader
+
+__all__ = ["ExpansionPlans"]
+
+_PREFIX: Final = "x-passeport-probe-4d1c:"
+"""Placeholders are absolute IRIs of a scheme no context defines: ``_PREFIX`` + index."""
+
+# Kinds of a leaf (a JSON scalar of the document, in document order).
+_VERBATIM: Final = 0  # its value is part of the key
+_LITERAL: Final = 1  # becomes the @value of a value object
+_ID: Final = 2  # becomes an @id: a placeholder when its value is a safe absolute IRI
+
+# Skeleton tokens (member names are strings, so these ints never equal one).
+_OPEN, _CLOSE, _LIST, _END = 0, 1, 2, 3
+_STR, _INT, _BOOL, _FLOAT, _NULL = 10, 11, 12, 13, 14
+
+_UNPLANNABLE: Final = object()
+"""Cached for a shape or key that is expanded the plain way."""
+
+_SAFE: Final = object()
+"""Stands in a key for an ``@id`` value that IRI expansion returns unchanged."""
+
+_MAX_ROUNDS: Final = 6
+
+
+def _forced(key: str) -> bool:
+    """Whether the values of member ``key`` are always in the key (keywords, ``type``)."""
+    return key == "type" or (key.startswith("@") and key not in ("@id", "@value"))
+
+
+class _Shape:
+    """A document walked once: its skeleton, its leaves and which leaves are forced."""
+
+    __slots__ = ("contexts", "document", "forced", "leaves", "plannable", "tokens")
+
+    def __init__(self, document: Any) -> None:
+        self.document = document
+        tokens: list[Any] = []
+        leaves: list[Any] = []
+        forced: list[bool] = []
+        contexts: list[str] = []
+        self.plannable = True
+        self._walk(document, False, False, tokens, leaves, forced, contexts)
+        self.tokens = tuple(tokens)
+        self.leaves = leaves
+        self.forced = forced
+        self.contexts = tuple(contexts)
+
+    def with_values(self, placed: dict[int, str]) -> Any:
+        """Return a copy of the document with the leaves of ``placed`` replaced."""
+        values = (placed.get(index, value) for index, value in enumerate(self.leaves))
+        return _rebuild(self.document, values)
+
+    def _walk(
+        self,
+        value: Any,
+        force: bool,
+        in_context: bool,
+        tokens: list[Any],
+        leaves: list[Any],
+        forced: list[bool],
+        contexts: list[str],
+    ) -> None:
+        kind = type(value)
+        if kind is dict:
+            if in_context:
+                self.plannable = False  # a context object: its terms are not the bundled ones
+                return
+            tokens.append(_OPEN)
+            for key, child in value.items():
+                if not isinstance(key, str) or key.startswith(_PREFIX):
+                    self.plannable = False
+                    return
+                tokens.append(key)
+                self._walk(child, _forced(key), key == "@context", tokens, leaves, forced, contexts)
+            tokens.append(_CLOSE)
+        elif kind is list:
+            tokens.append(_LIST)
+            for child in value:
+                self._walk(child, force, in_context, tokens, leaves, forced, contexts)
+            tokens.append(_END)
+        else:
+            if kind is str:
+                if value.startswith(_PREFIX):
+                    self.plannable = False
+                if in_context:
+                    contexts.append(value)
+                tokens.append(_STR)
+            elif kind is bool:
+                tokens.append(_BOOL)
+            elif kind is int:
+                tokens.append(_INT)
+            elif kind is float:
+                tokens.append(_FLOAT)
+            elif value is None:
+                tokens.append(_NULL)
+            else:
+                self.plannable = False  # not JSON
+            leaves.append(value)
+            forced.append(force or kind is not str)
+
+
+def _rebuild(document: Any, values: Iterator[Any]) -> Any:
+    """Return a copy of ``document`` whose leaves, in order, are taken from ``values``."""
+    kind = type(document)
+    if kind is dict:
+        return {key: _rebuild(child, values) for key, child in document.items()}
+    if kind is list:
+        return [_rebuild(child, values) for child in document]
+    return next(values)
+
+
+def _fill(template: Any, values: dict[str, Any]) -> Any:
+    """Return a copy of ``template`` with each placeholder string replaced by its value."""
+    if type(template) is dict:
+        return {
+            key: (
+                _fill(child, values)
+                if type(child) in (dict, list)
+                else values.get(child, child)
+                if type(child) is str
+                else child
+            )
+            for key, child in template.items()
+        }
+    if type(template) is list:
+        return [
+            _fill(child, values)
+            if type(child) in (dict, list)
+            else values.get(child, child)
+            if type(child) is str
+            else child
+            for child in template
+        ]
+    return values.get(template, template) if type(template) is str else template
+
+
+def _landings(expanded: Any, placeholders: dict[str, int]) -> dict[int, list[int]]:
+    """Say where each placeholder landed in an expanded form: as @value, @id or elsewhere."""
+    found: dict[int, list[int]] = {}
+    stack = [expanded]
+    while stack:
+        item = stack.pop()
+        if type(item) is list:
+            for child in item:
+                if type(child) is str and child in placeholders:
+                    found.setdefault(placeholders[child], []).append(_VERBATIM)
+                else:
+                    stack.append(child)
+        elif type(item) is dict:
+            for key, child in item.items():
+                if key in placeholders:
+                    found.setdefault(placeholders[key], []).append(_VERBATIM)
+                if type(child) is str:
+                    if child in placeholders:
+                        spot = _LITERAL if key == "@value" else _ID if key == "@id" else _VERBATIM
+                        found.setdefault(placeholders[child], []).append(spot)
+                else:
+                    stack.append(child)
+    return found
+
+
+def _count_prefix(expanded: Any) -> int:
+    """Count the strings (and member names) holding the placeholder prefix anywhere."""
+    count = 0
+    stack = [expanded]
+    while stack:
+        item = stack.pop()
+        if type(item) is list:
+            stack.extend(item)
+        elif type(item) is dict:
+            for key, child in item.items():
+                count += _PREFIX in key
+                stack.append(child)
+        elif type(item) is str:
+            count += _PREFIX in item
+    return count
+
+
+def _keys_of(value: Any, into: set[str], urls: list[str], loader: DocumentLoader) -> None:
+    if isinstance(value, dict):
+        for key, child in value.items():
+            into.add(key)
+            _keys_of(child, into, urls, loader)
+    elif isinstance(value, list):
+        for child in value:
+            _keys_of(child, into, urls, loader)
+    elif isinstance(value, str) and loader.knows(value):
+        urls.append(value)
+
+
+class _Plan:
+    __slots__ = ("placeholders", "template")
+
+    def __init__(self, template: Any, placeholders: tuple[tuple[str, int], ...]) -> None:
+        self.template = template
+        self.placeholders = placeholders
+
+
+Expander = Callable[[Any], tuple[Any, bool]]
+"""Expand a document the plain way: return the expanded form and whether nothing was dropped."""
+
+
+class ExpansionPlans:
+    """The expansion plans of one document loader (see the module's docstring)."""
+
+    def __init__(self, loader: DocumentLoader) -> None:
+        self._loader = loader
+        self._lock = threading.Lock()
+        self._kinds: LRUCache[tuple[Any, ...], Any] = LRUCache(maxsize=256)
+        self._plans: LRUCache[tuple[Any, ...], Any] = LRUCache(maxsize=512)
+        self._terms: LRUCache[tuple[str, ...], frozenset[str]] = LRUCache(maxsize=64)
+        self.filled = 0
+        """How many expansions came from a plan (a statistic: not counted under the lock)."""
+
+    def expand(self, document: Any, plain: Callable[[], Any], probe: Expander) -> Any:
+        """Return the expanded form of ``document``, from its plan when its shape has one.
+
+        ``plain()`` expands ``document`` itself the plain way (with the
+        caller's hooks: it reports what is dropped and raises what is
+        wrong); ``probe(doc)`` expands another document without hooks.
+        """
+        shape = _Shape(document)
+        if not shape.plannable:
+            return plain()
+        with self._lock:
+            kinds = self._kinds.get(shape.tokens)
+        if kinds is _UNPLANNABLE:
+            return plain()
+        if kinds is None:
+            expanded = plain()
+            kinds = self._learn(shape, probe)
+            with self._lock:
+                self._kinds[shape.tokens] = kinds
+            if kinds is not _UNPLANNABLE:
+                self._make_plan(shape, kinds, expanded, probe)
+            return expanded
+        terms = self._terms_of(shape.contexts)
+        key = self._key(shape, kinds, terms)
+        with self._lock:
+            plan = self._plans.get(key)
+        if plan is _UNPLANNABLE:
+            return plain()
+        if plan is None:
+            expanded = plain()
+            self._make_plan(shape, kinds, expanded, probe, key=key, terms=terms)
+            return expanded
+        leaves = shape.leaves
+        self.filled += 1
+        return _fill(plan.template, {text: leaves[index] for text, index in plan.placeholders})
+
+    def _terms_of(self, urls: tuple[str, ...]) -> frozenset[str]:
+        """Return every member name of the contexts reachable from ``urls`` (terms and more)."""
+        with self._lock:
+            found = self._terms.get(urls)
+        if found is not None:
+            return found
+        names: set[str] = set()
+        pending = list(urls)
+        seen: set[str] = set()
+        while pending:
+            url = pending.pop()
+            if url in seen or not self._loader.knows(url):
+                continue
+            seen.add(url)
+            _keys_of(self._loader.load(url), names, pending, self._loader)
+        result = frozenset(names)
+        with self._lock:
+            self._terms[urls] = result
+        return result
+
+    @staticmethod
+    def _safe(value: str, terms: frozenset[str]) -> bool:
+        """Whether IRI expansion returns ``value`` unchanged in any context made of ``terms``."""
+        from passeport.contexts._pyld import is_absolute_iri
+
+        colon = value.find(":")
+        if colon <= 0 or value in terms or value[:colon] in terms:
+            return False
+        return value.startswith(_PREFIX) is False and (
+            value[colon + 1 :].startswith("//") or value[:colon] == "_" or is_absolute_iri(value)
+        )
+
+    def _key(self, shape: _Shape, kinds: tuple[int, ...], terms: frozenset[str]) -> tuple[Any, ...]:
+        parts: list[Any] = []
+        for value, kind in zip(shape.leaves, kinds, strict=True):
+            if kind == _VERBATIM:
+                parts.append(value)
+            elif kind == _ID:
+                parts.append(_SAFE if self._safe(value, terms) else value)
+        return (shape.tokens, kinds, tuple(parts))
+
+    def _learn(self, shape: _Shape, probe: Expander) -> Any:
+        """Return the kind of each leaf of ``shape`` (or _UNPLANNABLE), by expanding probes."""
+        candidates = {
+            index
+            for index, (value, forced) in enumerate(zip(shape.leaves, shape.forced, strict=True))
+            if not forced and isinstance(value, str)
+        }
+        for _ in range(_MAX_ROUNDS):
+            placed = {index: f"{_PREFIX}{index}" for index in candidates}
+            try:
+                expanded, complete = probe(shape.with_values(placed))
+            except Exception:  # the plain expansion succeeded: a probe failing is not planned
+                return _UNPLANNABLE
+            if not complete:
+                return _UNPLANNABLE
+            spots = _landings(expanded, {text: index for index, text in placed.items()})
+            kinds = {index: _kind(spots.get(index)) for index in candidates}
+            settled = {index for index in candidates if kinds[index] != _VERBATIM}
+            if settled == candidates:
+                return tuple(kinds.get(index, _VERBATIM) for index in range(len(shape.leaves)))
+            candidates = settled  # a value read by expansion (a type?): probe again with it
+        return _UNPLANNABLE
+
+    def _make_plan(
+        self,
+        shape: _Shape,
+        kinds: tuple[int, ...],
+        expanded: Any,
+        probe: Expander,
+        *,
+        key: tuple[Any, ...] | None = None,
+        terms: frozenset[str] | None = None,
+    ) -> None:
+        """Build and keep the plan of ``shape``'s key, checked against ``expanded`` (pyld's)."""
+        if terms is None:
+            terms = self._terms_of(shape.contexts)
+        if key is None:
+            key = self._key(shape, kinds, terms)
+        placed: dict[int, str] = {}
+        for index, (value, kind) in enumerate(zip(shape.leaves, kinds, strict=True)):
+            if kind == _LITERAL or (kind == _ID and self._safe(value, terms)):
+                placed[index] = f"{_PREFIX}{index}"
+        plan: Any = _UNPLANNABLE
+        try:
+            template, complete = probe(shape.with_values(placed))
+        except Exception:
+            complete = False
+        if complete:
+            spots = _landings(template, {text: index for index, text in placed.items()})
+            placeholders = tuple((text, index) for index, text in placed.items())
+            if (
+                all(spots.get(index) == [kinds[index]] for index in placed)
+                and _count_prefix(template) == len(placed)
+                and _fill(template, {text: shape.leaves[i] for text, i in placeholders}) == expanded
+            ):
+                plan = _Plan(template, placeholders)
+        with self._lock:
+            self._plans[key] = plan
+
+
+def _kind(spots: list[int] | None) -> int:
+    """The kind of a leaf whose placeholder landed at ``spots`` (once, or it is verbatim)."""
+    return spots[0] if spots is not None and len(spots) == 1 else _VERBATIM

@@ -1,0 +1,273 @@
+"""Expansion plans give exactly pyld's expansion, whatever the values (issue 17).
+
+A plan is made from one document and reused for every document of the same
+key (:mod:`passeport.contexts._plans`). These tests make a plan from one
+credential, then expand many others of the same shape whose values are
+changed in every way a value can change what expansion does (terms, compact
+IRIs, relative IRIs, blank nodes, keywords, types, placeholder look-alikes),
+and compare with pyld's own expansion of each, without plans: the expanded
+form, the dropped terms and the error must be the same.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+from importlib import resources
+from typing import Any, Final
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from passeport.contexts import _pyld
+from passeport.contexts.expand import expand as safe_expand
+from passeport.contexts.loader import DocumentLoader
+from passeport.errors import PasseportError
+
+DIPLOMA: Final = json.loads(
+    resources.files("passeport").joinpath("samples", "diploma.json").read_text("utf-8")
+)
+V2: Final = "https://www.w3.org/ns/credentials/v2"
+PROBE: Final = "x-passeport-probe-4d1c:"
+
+# Values that each make IRI expansion, value expansion or type scoping act differently.
+TRICKY: Final = (
+    "Camille Martin",
+    "",
+    "did:example:camille",
+    "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK",
+    "https://example.edu/credentials/3732",
+    "urn:uuid:9a1f1c7e-0000-4000-8000-000000000001",
+    "http://example.org",
+    "xsd:string",
+    "xsd:dateTime",
+    "schema:name",
+    "cred:issuer",
+    "sec:proof",
+    "VerifiableCredential",
+    "OpenBadgeCredential",
+    "Achievement",
+    "AchievementSubject",
+    "Profile",
+    "name",
+    "id",
+    "type",
+    "_:b0",
+    "_:c14n3",
+    "relative/path",
+    "#fragment",
+    "a b:c",
+    "https://exa mple.org/",
+    'https://example.org/<x>"',
+    "@id",
+    "@type",
+    "@vocab",
+    "@foo",
+    "did:",
+    ":nothing",
+    "mailto:camille@example.org",
+    PROBE + "0",
+    PROBE + "x",
+    "2025-07-01T00:00:00Z",
+    "fr",
+    "en-GB",
+)
+
+
+# Values that keep a document's key when they replace a plain text or a DID.
+BENIGN: Final = (
+    "Alice",
+    "Bob Martin",
+    "did:example:zz",
+    "https://example.org/a",
+    "urn:uuid:9a1f1c7e-0000-4000-8000-000000000002",
+    "2020-01-01T00:00:00Z",
+    "",
+)
+
+
+def _leaves(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Return the path of every string of ``value`` outside ``@context``."""
+    found: list[tuple[Any, ...]] = []
+    if isinstance(value, dict):
+        for key, child in value.items():
+            if key != "@context":
+                found += _leaves(child, (*path, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            found += _leaves(child, (*path, index))
+    elif isinstance(value, str):
+        found.append(path)
+    return found
+
+
+def _set(document: Any, path: tuple[Any, ...], value: Any) -> None:
+    for step in path[:-1]:
+        document = document[step]
+    document[path[-1]] = value
+
+
+def _plain(document: Any, loader: DocumentLoader) -> tuple[str, Any, list[str | None]]:
+    """pyld's own expansion (no plan): ("ok", expanded, dropped) or ("error", type, [])."""
+    options = loader.pyld_options()
+    options["contextResolver"].plans = None
+    dropped: list[str | None] = []
+    try:
+        return "ok", _pyld.expand(copy.deepcopy(document), options, dropped.append), dropped
+    except Exception as exc:  # compared by kind with the planned run
+        return "error", type(exc), []
+
+
+def _planned(document: Any, loader: DocumentLoader) -> tuple[str, Any, list[str | None]]:
+    dropped: list[str | None] = []
+    try:
+        expanded = _pyld.expand(document, loader.pyld_options(), dropped.append)
+    except Exception as exc:
+        return "error", type(exc), []
+    return "ok", expanded, dropped
+
+
+def _credential(subject_id: str, name: str) -> dict[str, Any]:
+    document = copy.deepcopy(DIPLOMA)
+    document["credentialSubject"]["id"] = subject_id
+    document["credentialSubject"]["name"] = name
+    return document
+
+
+def test_a_plan_is_made_then_used_for_documents_of_the_same_shape() -> None:
+    loader = DocumentLoader()
+    plans = loader.pyld_options()["contextResolver"].plans
+    first = _credential("did:example:a", "Alice")
+    assert _planned(first, loader) == _plain(first, loader)
+    assert len(plans._plans) == 1  # the first document of a shape makes the plan
+    for n in range(20):
+        other = _credential(f"did:example:p{n}", f"Personne {n}")
+        assert _planned(other, loader) == _plain(other, loader)
+    assert len(plans._plans) == 1  # and every later one uses it
+
+
+def test_the_document_is_left_as_it_was() -> None:
+    loader = DocumentLoader()
+    for n in range(3):
+        document = _credential(f"did:example:p{n}", f"Personne {n}")
+        before = copy.deepcopy(document)
+        _planned(document, loader)
+        assert document == before
+
+
+@settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(data=st.data())
+def test_any_value_anywhere_expands_as_pyld_does(data: st.DataObject) -> None:
+    loader = DocumentLoader()
+    seed = _credential("did:example:seed", "Seed")
+    _planned(seed, loader)  # the plan of the unchanged shape
+    paths = _leaves(seed)
+    for _ in range(3):
+        document = copy.deepcopy(seed)
+        changes = data.draw(
+            st.lists(
+                st.tuples(
+                    st.sampled_from(paths),
+                    st.one_of(st.sampled_from(TRICKY), st.text(max_size=12)),
+                ),
+                min_size=1,
+                max_size=4,
+            )
+        )
+        for path, value in changes:
+            _set(document, path, value)
+        neighbour = copy.deepcopy(document)
+        _set(neighbour, data.draw(st.sampled_from(paths)), data.draw(st.sampled_from(BENIGN)))
+        _planned(neighbour, loader)  # its plan may be the document's
+        assert _planned(document, loader) == _plain(document, loader), changes
+
+
+@pytest.mark.parametrize("value", TRICKY)
+def test_each_tricky_value_in_each_place_after_a_plan(value: str) -> None:
+    loader = DocumentLoader()
+    seed = _credential("did:example:seed", "Seed")
+    _planned(seed, loader)
+    for path in _leaves(seed):
+        document = copy.deepcopy(seed)
+        _set(document, path, value)
+        assert _planned(document, loader) == _plain(document, loader), path
+
+
+def test_types_that_bring_their_own_context_are_not_taken_from_the_plan() -> None:
+    loader = DocumentLoader()
+    seed = _credential("did:example:seed", "Seed")
+    _planned(seed, loader)
+    for types in (
+        ["VerifiableCredential"],
+        ["VerifiableCredential", "OpenBadgeCredential"],
+        ["OpenBadgeCredential", "VerifiableCredential"],
+        "VerifiableCredential",
+        ["VerifiableCredential", "Achievement"],
+    ):
+        document = copy.deepcopy(seed)
+        document["type"] = types
+        assert _planned(document, loader) == _plain(document, loader), types
+        document["credentialSubject"]["type"] = types
+        assert _planned(document, loader) == _plain(document, loader), types
+
+
+def test_a_term_dropped_or_an_error_is_reported_as_without_a_plan() -> None:
+    loader = DocumentLoader()
+    _planned(_credential("did:example:seed", "Seed"), loader)
+    undefined = _credential("did:example:x", "X")
+    undefined["credentialSubject"]["couleur"] = "bleu"
+    with pytest.raises(PasseportError, match="couleur"):
+        safe_expand(undefined, loader)
+    relative = _credential("relative/id", "X")
+    with pytest.raises(PasseportError, match="relative/id"):
+        safe_expand(relative, loader)
+    spaced = _credential("did:example:a b", "X")
+    with pytest.raises(PasseportError, match="not an absolute IRI"):
+        safe_expand(spaced, loader)
+    bracketed = _credential("did:example:<a>", "X")
+    with pytest.raises(PasseportError, match="N-Quads does not allow"):
+        safe_expand(bracketed, loader)
+
+
+def test_a_context_object_is_never_planned() -> None:
+    loader = DocumentLoader()
+    plans = loader.pyld_options()["contextResolver"].plans
+    for n in range(3):
+        document = {
+            "@context": [V2, {"kind": "@type", "Thing": {"@id": "https://e.x/Thing"}}],
+            "type": "VerifiableCredential",
+            "credentialSubject": {"id": f"did:example:{n}", "kind": "Thing"},
+        }
+        assert _planned(document, loader) == _plain(document, loader)
+    assert len(plans._plans) == 0
+
+
+def test_plans_made_by_a_neighbour_give_pyld_s_expansion() -> None:
+    """A document expanded through the plan that a slightly different one made.
+
+    Each pair shares its tricky values and differs in one to three plain ones:
+    the first makes the plan of their key (when they share it), the second is
+    filled from it. The run must use plans many times (counted), and every
+    expansion must equal pyld's.
+    """
+    rng = random.Random(17)
+    seed = _credential("did:example:seed", "Seed")
+    paths = _leaves(seed)
+    loader = DocumentLoader()
+    plans = loader.pyld_options()["contextResolver"].plans
+    for _ in range(400):
+        document = copy.deepcopy(seed)
+        for _ in range(rng.randint(0, 3)):
+            _set(document, rng.choice(paths), rng.choice(TRICKY))
+        neighbour = copy.deepcopy(document)
+        for _ in range(rng.randint(1, 3)):
+            _set(neighbour, rng.choice(paths), rng.choice(BENIGN))
+        _planned(neighbour, loader)
+        assert _planned(document, loader) == _plain(document, loader)
+    assert plans.filled > 200, plans.filled  # not vacuous: most came from a plan

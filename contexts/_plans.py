@@ -49,6 +49,7 @@ only copied.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Final
@@ -58,7 +59,7 @@ from cachetools import LRUCache
 if TYPE_CHECKING:
     from passeport.contexts.loader import DocumentLoader
 
-__all__ = ["ExpansionPlans"]
+__all__ = ["ExpansionPlans", "Filled", "Plan"]
 
 _PREFIX: Final = "x-passeport-probe-4d1c:"
 """Placeholders are absolute IRIs of a scheme no context defines: ``_PREFIX`` + index."""
@@ -79,6 +80,9 @@ _SAFE: Final = object()
 """Stands in a key for an ``@id`` value that IRI expansion returns unchanged."""
 
 _MAX_ROUNDS: Final = 6
+
+_PYLD_ABSOLUTE: Final = re.compile(r"^([A-Za-z][A-Za-z0-9+-.]*|_):[^\s]*$")
+"""pyld's own test of an absolute IRI (``jsonld._is_absolute_iri``), character for character."""
 
 
 def _forced(key: str) -> bool:
@@ -247,12 +251,33 @@ def _keys_of(value: Any, into: set[str], urls: list[str], loader: DocumentLoader
         urls.append(value)
 
 
-class _Plan:
-    __slots__ = ("placeholders", "template")
+class Plan:
+    """The expanded form of a shape, with a placeholder for each free value.
 
-    def __init__(self, template: Any, placeholders: tuple[tuple[str, int], ...]) -> None:
+    ``memo`` holds what callers derive from the template alone (for instance
+    that it holds no relative IRI): it is true of every document filled from
+    the plan, but for the values at ``ids`` (indexes of ``@id`` placeholders).
+    """
+
+    __slots__ = ("ids", "memo", "placeholders", "template")
+
+    def __init__(
+        self, template: Any, placeholders: tuple[tuple[str, int], ...], ids: frozenset[int]
+    ) -> None:
         self.template = template
         self.placeholders = placeholders
+        self.ids = ids
+        self.memo: dict[str, Any] = {}
+
+
+class Filled:
+    """A document's expanded form made from ``plan``, and the values put at its ``@id`` spots."""
+
+    __slots__ = ("id_values", "plan")
+
+    def __init__(self, plan: Plan, id_values: list[Any]) -> None:
+        self.plan = plan
+        self.id_values = id_values
 
 
 Expander = Callable[[Any], tuple[Any, bool]]
@@ -271,20 +296,23 @@ class ExpansionPlans:
         self.filled = 0
         """How many expansions came from a plan (a statistic: not counted under the lock)."""
 
-    def expand(self, document: Any, plain: Callable[[], Any], probe: Expander) -> Any:
+    def expand(
+        self, document: Any, plain: Callable[[], Any], probe: Expander
+    ) -> tuple[Any, Filled | None]:
         """Return the expanded form of ``document``, from its plan when its shape has one.
 
         ``plain()`` expands ``document`` itself the plain way (with the
         caller's hooks: it reports what is dropped and raises what is
-        wrong); ``probe(doc)`` expands another document without hooks.
+        wrong); ``probe(doc)`` expands another document without hooks. The
+        second item says which plan made the expanded form (None: pyld did).
         """
         shape = _Shape(document)
         if not shape.plannable:
-            return plain()
+            return plain(), None
         with self._lock:
             kinds = self._kinds.get(shape.tokens)
         if kinds is _UNPLANNABLE:
-            return plain()
+            return plain(), None
         if kinds is None:
             expanded = plain()
             kinds = self._learn(shape, probe)
@@ -292,20 +320,21 @@ class ExpansionPlans:
                 self._kinds[shape.tokens] = kinds
             if kinds is not _UNPLANNABLE:
                 self._make_plan(shape, kinds, expanded, probe)
-            return expanded
+            return expanded, None
         terms = self._terms_of(shape.contexts)
         key = self._key(shape, kinds, terms)
         with self._lock:
             plan = self._plans.get(key)
         if plan is _UNPLANNABLE:
-            return plain()
+            return plain(), None
         if plan is None:
             expanded = plain()
             self._make_plan(shape, kinds, expanded, probe, key=key, terms=terms)
-            return expanded
+            return expanded, None
         leaves = shape.leaves
         self.filled += 1
-        return _fill(plan.template, {text: leaves[index] for text, index in plan.placeholders})
+        expanded = _fill(plan.template, {text: leaves[index] for text, index in plan.placeholders})
+        return expanded, Filled(plan, [leaves[index] for index in plan.ids])
 
     def _terms_of(self, urls: tuple[str, ...]) -> frozenset[str]:
         """Return every member name of the contexts reachable from ``urls`` (terms and more)."""
@@ -330,13 +359,16 @@ class ExpansionPlans:
     @staticmethod
     def _safe(value: str, terms: frozenset[str]) -> bool:
         """Whether IRI expansion returns ``value`` unchanged in any context made of ``terms``."""
-        from passeport.contexts._pyld import is_absolute_iri
-
         colon = value.find(":")
         if colon <= 0 or value in terms or value[:colon] in terms:
             return False
-        return value.startswith(_PREFIX) is False and (
-            value[colon + 1 :].startswith("//") or value[:colon] == "_" or is_absolute_iri(value)
+        if value.startswith(_PREFIX):
+            return False
+        suffix = value[colon + 1 :]
+        return (
+            suffix.startswith("//")
+            or value[:colon] == "_"
+            or _PYLD_ABSOLUTE.match(value) is not None
         )
 
     def _key(self, shape: _Shape, kinds: tuple[int, ...], terms: frozenset[str]) -> tuple[Any, ...]:
@@ -403,7 +435,8 @@ class ExpansionPlans:
                 and _count_prefix(template) == len(placed)
                 and _fill(template, {text: shape.leaves[i] for text, i in placeholders}) == expanded
             ):
-                plan = _Plan(template, placeholders)
+                ids = frozenset(index for index in placed if kinds[index] == _ID)
+                plan = Plan(template, placeholders, ids)
         with self._lock:
             self._plans[key] = plan
 

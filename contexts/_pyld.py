@@ -41,7 +41,7 @@ from cachetools import LRUCache
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from passeport.contexts._plans import ExpansionPlans
+    from passeport.contexts._plans import ExpansionPlans, Filled
     from passeport.contexts.loader import DocumentLoader
 
 
@@ -182,6 +182,7 @@ class _Processor(jsonld.JsonLdProcessor):  # type: ignore[misc]
     def __init__(self, on_dropped: Callable[[str | None], None], *, strict: bool = True) -> None:
         super().__init__(on_property_dropped=on_dropped)
         self.expanded: Any = None
+        self.filled: Filled | None = None
         self.strict = strict
 
     def _process_context(
@@ -234,7 +235,7 @@ class _Processor(jsonld.JsonLdProcessor):  # type: ignore[misc]
         if plans is None or not isinstance(input_, dict):
             expanded = super().expand(input_, options)
         else:
-            expanded = plans.expand(
+            expanded, self.filled = plans.expand(
                 input_,
                 lambda: super(_Processor, self).expand(input_, options),
                 lambda probe: _probe_expand(probe, options, strict=self.strict),
@@ -422,11 +423,12 @@ _INDEXED_NODE_MAP = types.FunctionType(
 
 def to_rdf(
     document: Any, options: dict[str, Any], on_dropped: Callable[[str | None], None]
-) -> tuple[dict[str, Any], Any]:
+) -> tuple[dict[str, Any], Any, Filled | None]:
     """Expand ``document`` and convert it to a pyld RDF dataset.
 
-    Returns the dataset and the expanded form (for the relative-IRI scan).
-    Raises pyld's JsonLdError, which the caller wraps.
+    Returns the dataset, the expanded form (for the relative-IRI scan) and
+    the plan that made it, if any. Raises pyld's JsonLdError, which the
+    caller wraps.
     """
     processor = _Processor(on_dropped, strict=_strict(document))
     processor._create_node_map = types.MethodType(_INDEXED_NODE_MAP, processor)
@@ -438,12 +440,21 @@ def to_rdf(
         dataset = processor.to_rdf(document, opts)
     finally:
         _NODE_MAP_VALUES.reset(token)
-    return dataset, processor.expanded
+    return dataset, processor.expanded, processor.filled
 
 
 def expand(document: Any, options: dict[str, Any], on_dropped: Callable[[str | None], None]) -> Any:
     """Expand ``document`` with pyld, calling ``on_dropped`` for each dropped term."""
-    return _Processor(on_dropped, strict=_strict(document)).expand(document, dict(options))
+    return expand_planned(document, options, on_dropped)[0]
+
+
+def expand_planned(
+    document: Any, options: dict[str, Any], on_dropped: Callable[[str | None], None]
+) -> tuple[Any, Filled | None]:
+    """Expand ``document`` as :func:`expand`; also return the plan that made it, if any."""
+    processor = _Processor(on_dropped, strict=_strict(document))
+    expanded = processor.expand(document, dict(options))
+    return expanded, processor.filled
 
 
 _VC_V1: Final = "https://www.w3.org/2018/credentials/v1"

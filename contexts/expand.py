@@ -28,6 +28,7 @@ from typing import Any
 
 from passeport._json import JsonObject, JsonValue
 from passeport.contexts import _pyld
+from passeport.contexts._plans import Filled, Plan
 from passeport.contexts.limits import check_document
 from passeport.contexts.loader import DocumentLoader
 from passeport.errors import ContextError, PasseportError
@@ -228,8 +229,27 @@ def _wrap(exc: Exception, where: str | None) -> PasseportError:
     return ContextError(f"JSON-LD processing failed: {text}", where=where)
 
 
+def _template_facts(plan: Plan) -> tuple[bool, tuple[str, ...]]:
+    """Whether a plan's template is safe for RDF, and its issuer-dependent terms (memoized).
+
+    A document filled from the plan differs from the template only at its
+    placeholders, which are ``@value`` strings (never checked here) and
+    ``@id`` values (checked one by one by the caller): the rest of the
+    verdict is the template's.
+    """
+    facts = plan.memo.get("expand")
+    if facts is None:
+        terms = tuple(dict.fromkeys(_issuer_dependent(plan.template)))
+        facts = plan.memo["expand"] = (_first_unsafe(plan.template) is None, terms)
+    return facts
+
+
 def _check(
-    document: Mapping[str, Any], dropped: list[str | None], expanded: Any, where: str | None
+    document: Mapping[str, Any],
+    dropped: list[str | None],
+    expanded: Any,
+    where: str | None,
+    filled: Filled | None = None,
 ) -> tuple[str, ...]:
     doc: JsonObject = dict(document)
     for term in dropped:
@@ -246,12 +266,19 @@ def _check(
             "a property is mapped to null by the context (it would be dropped and not signed)",
             where=where,
         )
-    unsafe = _first_unsafe(expanded)
-    if unsafe is not None:
-        message, value, key = unsafe
-        raise ContextError(message, where=where, pointer=_pointer_of(doc, value, key))
+    if filled is not None:
+        safe, terms = _template_facts(filled.plan)
+        if not safe or any(_check_iri(iri) is not None for iri in filled.id_values):
+            safe = False
+    if filled is None or not safe:
+        unsafe = _first_unsafe(expanded)
+        if unsafe is not None:
+            message, value, key = unsafe
+            raise ContextError(message, where=where, pointer=_pointer_of(doc, value, key))
+    if filled is None:
+        terms = tuple(dict.fromkeys(_issuer_dependent(expanded)))
     warnings = []
-    for term in dict.fromkeys(_issuer_dependent(expanded)):
+    for term in terms:
         pointer = _pointer_of_key(doc, term) or _pointer_of_value(doc, term) or ""
         warnings.append(
             f'{pointer or "/"}: term "{term}" is not defined by a specific context; '
@@ -319,10 +346,12 @@ def expand(
     check_document(document, where=where)
     dropped: list[str | None] = []
     try:
-        expanded = _pyld.expand(dict(document), loader.pyld_options(), dropped.append)
+        expanded, filled = _pyld.expand_planned(
+            dict(document), loader.pyld_options(), dropped.append
+        )
     except Exception as exc:  # pyld raises many kinds; all are wrapped
         raise _wrap(exc, where) from exc
-    warnings = _check(document, dropped, expanded, where)
+    warnings = _check(document, dropped, expanded, where, filled)
     return Expansion(expanded=expanded, warnings=warnings)
 
 
@@ -367,8 +396,10 @@ def to_dataset(
     check_document(document, where=where)
     dropped: list[str | None] = []
     try:
-        dataset, expanded = _pyld.to_rdf(dict(document), loader.pyld_options(), dropped.append)
+        dataset, expanded, filled = _pyld.to_rdf(
+            dict(document), loader.pyld_options(), dropped.append
+        )
     except Exception as exc:
         raise _wrap(exc, where) from exc
-    warnings = _check(document, dropped, expanded, where)
+    warnings = _check(document, dropped, expanded, where, filled)
     return dataset, warnings

@@ -271,3 +271,32 @@ def test_plans_made_by_a_neighbour_give_pyld_s_expansion() -> None:
         _planned(neighbour, loader)
         assert _planned(document, loader) == _plain(document, loader)
     assert plans.filled > 200, plans.filled  # not vacuous: most came from a plan
+
+
+def test_a_filled_plan_still_checks_each_id_it_was_given() -> None:
+    loader = DocumentLoader()
+    plans = loader.pyld_options()["contextResolver"].plans
+    safe_expand(_credential("did:example:seed", "Seed"), loader)
+    before = plans.filled
+    bracketed = _credential("did:example:<a>", "X")  # absolute for pyld: filled from the plan
+    with pytest.raises(PasseportError, match="N-Quads does not allow") as caught:
+        safe_expand(bracketed, loader)
+    assert plans.filled == before + 1
+    assert caught.value.pointer == "/credentialSubject/id"
+
+
+def test_issuer_dependent_terms_are_reported_for_every_filled_document() -> None:
+    loader = DocumentLoader()
+    plans = loader.pyld_options()["contextResolver"].plans
+    found = []
+    for n in range(3):
+        document = {
+            "@context": [V2, "https://www.w3.org/ns/credentials/undefined-terms/v2"],
+            "type": "VerifiableCredential",
+            "issuer": "did:example:issuer",
+            "credentialSubject": {"id": f"did:example:{n}", "couleur": f"bleu {n}"},
+        }
+        found.append(safe_expand(document, loader).warnings)
+    assert plans.filled == 2
+    assert found[0] == found[1] == found[2]
+    assert found[0][0].startswith('/credentialSubject/couleur: term "couleur"')

@@ -93,73 +93,83 @@ def _forced(key: str) -> bool:
 class _Shape:
     """A document walked once: its skeleton, its leaves and which leaves are forced."""
 
-    __slots__ = ("contexts", "document", "forced", "leaves", "plannable", "tokens")
+    __slots__ = ("contexts", "document", "leaves", "plannable", "tokens")
 
     def __init__(self, document: Any) -> None:
         self.document = document
         tokens: list[Any] = []
         leaves: list[Any] = []
-        forced: list[bool] = []
         contexts: list[str] = []
-        self.plannable = True
-        self._walk(document, False, False, tokens, leaves, forced, contexts)
+        token, leaf, context = tokens.append, leaves.append, contexts.append
+        plannable = True
+
+        def walk(value: Any, in_context: bool) -> None:
+            nonlocal plannable
+            kind = type(value)
+            if kind is str:
+                if in_context:
+                    context(value)
+                token(_STR)
+                leaf(value)
+            elif kind is dict:
+                if in_context:
+                    plannable = False  # a context object: its terms are not the bundled ones
+                    return
+                token(_OPEN)
+                for key, child in value.items():
+                    if type(key) is not str:
+                        plannable = False  # not JSON: a member name that could be a marker
+                    token(key)
+                    walk(child, key == "@context")
+                token(_CLOSE)
+            elif kind is list:
+                token(_LIST)
+                for child in value:
+                    walk(child, in_context)
+                token(_END)
+            else:
+                scalar = _SCALARS.get(kind)
+                if scalar is None:
+                    plannable = False  # not JSON
+                token(scalar)
+                leaf(value)
+
+        walk(document, False)
         self.tokens = tuple(tokens)
         self.leaves = leaves
-        self.forced = forced
         self.contexts = tuple(contexts)
+        self.plannable = plannable
 
     def with_values(self, placed: dict[int, str]) -> Any:
         """Return a copy of the document with the leaves of ``placed`` replaced."""
         values = (placed.get(index, value) for index, value in enumerate(self.leaves))
         return _rebuild(self.document, values)
 
-    def _walk(
-        self,
-        value: Any,
-        force: bool,
-        in_context: bool,
-        tokens: list[Any],
-        leaves: list[Any],
-        forced: list[bool],
-        contexts: list[str],
-    ) -> None:
-        kind = type(value)
-        if kind is dict:
-            if in_context:
-                self.plannable = False  # a context object: its terms are not the bundled ones
-                return
-            tokens.append(_OPEN)
-            for key, child in value.items():
-                if not isinstance(key, str) or key.startswith(_PREFIX):
-                    self.plannable = False
-                    return
-                tokens.append(key)
-                self._walk(child, _forced(key), key == "@context", tokens, leaves, forced, contexts)
-            tokens.append(_CLOSE)
-        elif kind is list:
-            tokens.append(_LIST)
-            for child in value:
-                self._walk(child, force, in_context, tokens, leaves, forced, contexts)
-            tokens.append(_END)
-        else:
-            if kind is str:
-                if value.startswith(_PREFIX):
-                    self.plannable = False
-                if in_context:
-                    contexts.append(value)
-                tokens.append(_STR)
-            elif kind is bool:
-                tokens.append(_BOOL)
-            elif kind is int:
-                tokens.append(_INT)
-            elif kind is float:
-                tokens.append(_FLOAT)
-            elif value is None:
-                tokens.append(_NULL)
+    def forced(self) -> list[bool]:
+        """Say, for each leaf, whether its value is always in the key (see :func:`_forced`)."""
+        flags: list[bool] = []
+
+        def walk(value: Any, force: bool) -> None:
+            if type(value) is dict:
+                for key, child in value.items():
+                    walk(child, _forced(key))
+            elif type(value) is list:
+                for child in value:
+                    walk(child, force)
             else:
-                self.plannable = False  # not JSON
-            leaves.append(value)
-            forced.append(force or kind is not str)
+                flags.append(force or type(value) is not str)
+
+        walk(self.document, False)
+        return flags
+
+    def looks_like_a_plan(self) -> bool:
+        """Whether a member name or a string holds the placeholders' prefix (never planned)."""
+        return any(
+            type(token) is str and token.startswith(_PREFIX) for token in self.tokens
+        ) or any(type(value) is str and value.startswith(_PREFIX) for value in self.leaves)
+
+
+_SCALARS: Final = {bool: _BOOL, int: _INT, float: _FLOAT, type(None): _NULL}
 
 
 def _rebuild(document: Any, values: Iterator[Any]) -> Any:
@@ -316,6 +326,8 @@ class ExpansionPlans:
         if kinds is None:
             expanded = plain()
             kinds = self._learn(shape, probe)
+            if kinds is None:
+                return expanded, None
             with self._lock:
                 self._kinds[shape.tokens] = kinds
             if kinds is not _UNPLANNABLE:
@@ -382,9 +394,11 @@ class ExpansionPlans:
 
     def _learn(self, shape: _Shape, probe: Expander) -> Any:
         """Return the kind of each leaf of ``shape`` (or _UNPLANNABLE), by expanding probes."""
+        if shape.looks_like_a_plan():
+            return None  # not learned from this document: the next one of its shape will
         candidates = {
             index
-            for index, (value, forced) in enumerate(zip(shape.leaves, shape.forced, strict=True))
+            for index, (value, forced) in enumerate(zip(shape.leaves, shape.forced(), strict=True))
             if not forced and isinstance(value, str)
         }
         for _ in range(_MAX_ROUNDS):
@@ -414,6 +428,8 @@ class ExpansionPlans:
         terms: frozenset[str] | None = None,
     ) -> None:
         """Build and keep the plan of ``shape``'s key, checked against ``expanded`` (pyld's)."""
+        if shape.looks_like_a_plan():
+            return  # nothing kept: the next document of this key makes the plan
         if terms is None:
             terms = self._terms_of(shape.contexts)
         if key is None:

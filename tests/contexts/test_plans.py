@@ -300,3 +300,24 @@ def test_issuer_dependent_terms_are_reported_for_every_filled_document() -> None
     assert plans.filled == 2
     assert found[0] == found[1] == found[2]
     assert found[0][0].startswith('/credentialSubject/couleur: term "couleur"')
+
+
+def test_a_placeholder_look_alike_never_makes_a_plan_but_is_filled_as_any_text() -> None:
+    loader = DocumentLoader()
+    plans = loader.pyld_options()["contextResolver"].plans
+    look_alike = _credential("did:example:a", PROBE + "0")
+    assert _planned(look_alike, loader) == _plain(look_alike, loader)
+    assert len(plans._plans) == 0 and len(plans._kinds) == 0
+    _planned(_credential("did:example:b", "B"), loader)  # the plan of this shape
+    assert _planned(look_alike, loader) == _plain(look_alike, loader)
+    assert plans.filled == 1
+
+
+def test_member_names_that_are_not_text_are_never_planned() -> None:
+    loader = DocumentLoader()
+    plans = loader.pyld_options()["contextResolver"].plans
+    for n in range(2):
+        document: dict[Any, Any] = _credential(f"did:example:{n}", "N")
+        document["credentialSubject"][0] = "zero"
+        assert _planned(document, loader)[0] == _plain(document, loader)[0]
+    assert plans.filled == 0

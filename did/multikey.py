@@ -175,11 +175,29 @@ def decode_public(value: str, *, where: str | None = None) -> PublicKey:
     Raises:
         KeyFormatError: bad multibase, unknown multicodec, wrong length, or a point off the curve.
     """
+    if isinstance(value, str):
+        known = _DECODED.get(value)
+        if known is not None:
+            return known
     algorithm, raw = _unwrap(value, _PUBLIC_CODECS, "public", where)
     try:
-        return PublicKey.from_raw(algorithm, raw)
+        key = PublicKey.from_raw(algorithm, raw)
     except KeyFormatError as exc:
         raise KeyFormatError(f"{_shown(value)}: {exc.message}", where=where) from exc
+    if len(_DECODED) >= _DECODED_MAX:
+        _DECODED.clear()  # bounded; a dict's get and set are atomic, so threads may share it
+    _DECODED[value] = key
+    return key
+
+
+_DECODED: dict[str, PublicKey] = {}
+"""Public keys decoded lately, by their exact Multikey text (a pure function of it).
+
+Every credential of an issuer names the same key; decoding it (base58, the
+point check on the curve) was a tenth of checking a vc+jwt. Only keys that
+decoded are kept, and a key is immutable.
+"""
+_DECODED_MAX: Final = 1024
 
 
 def encode_private(key: PrivateKey) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import json
 import random
+from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from typing import Any, Final
 
@@ -321,3 +322,20 @@ def test_member_names_that_are_not_text_are_never_planned() -> None:
         document["credentialSubject"][0] = "zero"
         assert _planned(document, loader)[0] == _plain(document, loader)[0]
     assert plans.filled == 0
+
+
+def test_threads_sharing_a_loader_each_get_their_own_document() -> None:
+    loader = DocumentLoader()
+    documents = [_credential(f"did:example:t{n}", f"Fil {n}") for n in range(64)]
+    expected = [_plain(document, loader) for document in documents]
+
+    def run(offset: int) -> list[bool]:
+        return [
+            _planned(documents[(offset + n) % 64], loader) == expected[(offset + n) % 64]
+            for n in range(64)
+        ]
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(run, range(0, 64, 16)))
+    assert all(all(found) for found in results)
+    assert loader.pyld_options()["contextResolver"].plans.filled > 200

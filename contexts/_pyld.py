@@ -30,6 +30,7 @@ import hashlib
 import importlib.util
 import re
 import sys
+import threading
 import time
 import types
 from collections.abc import Callable
@@ -467,26 +468,242 @@ def _strict(document: Any) -> bool:
     return first != _VC_V1
 
 
-_SCOPED_TYPE_TERMS: LRUCache[str, dict[str, str]] = LRUCache(maxsize=1024)
+PlainProcessor = jsonld.JsonLdProcessor
+"""pyld's own processor, remembering nothing: what the tests compare compaction with."""
 
 
-def _scoped_terms(active_ctx: Any) -> dict[str, str]:
+class _NoInverseCache:
+    """Stands for pyld's global inverse-context cache, keeping nothing (see :func:`_entry`)."""
+
+    @staticmethod
+    def get(key: Any, default: Any = None) -> Any:
+        return default
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        pass
+
+
+_build_inverse_context = types.FunctionType(
+    jsonld.JsonLdProcessor._get_inverse_context.__code__,
+    {**vars(jsonld), "_inverse_context_cache": _NoInverseCache()},
+    "_get_inverse_context",
+    jsonld.JsonLdProcessor._get_inverse_context.__defaults__,
+)
+"""pyld's ``_get_inverse_context``, building the inverse context afresh at each call."""
+
+_COMPACTION_LOCK = threading.Lock()
+_COMPACTION_CONTEXTS: LRUCache[Any, tuple[Any, ...]] = LRUCache(maxsize=1024)
+_CONTEXT_ENTRIES: LRUCache[Any, _ContextEntry] = LRUCache(maxsize=128)
+_TERMS_PER_CONTEXT = 4096
+"""How many compacted IRIs an active context remembers (types, keywords, terms: a vocabulary)."""
+_UNSET: Final[Any] = object()
+
+
+class _ContextEntry:
+    """What compaction derives from one active context, computed once for all documents."""
+
+    __slots__ = ("context", "curie_filter", "inverse", "scoped_terms", "terms")
+
+    def __init__(self, context: Any) -> None:
+        self.context = context
+        self.inverse = _build_inverse_context(None, context)
+        self.scoped_terms: dict[str, str] | None = None
+        self.curie_filter: Any = _UNSET
+        self.terms: dict[Any, Any] = {}
+
+
+def _entry(active_ctx: Any) -> _ContextEntry:
+    """Return the :class:`_ContextEntry` of ``active_ctx``, with its inverse context.
+
+    pyld keeps 20 inverse contexts (JSON-LD 1.1 API 4.3), in a global cache
+    keyed by the active context's ``_uuid`` and shared unlocked by threads.
+    Entries are kept by the active context's identity and ``_uuid`` (the entry
+    holds the context, so its id is not reused, and pyld gives a context a new
+    ``_uuid`` whenever it defines a term in it), behind a lock.
+    """
+    key = (id(active_ctx), active_ctx["_uuid"])  # KeyError without one, as in pyld
+    with _COMPACTION_LOCK:
+        entry = _CONTEXT_ENTRIES.get(key)
+    if entry is None or entry.context is not active_ctx:
+        entry = _ContextEntry(active_ctx)
+        with _COMPACTION_LOCK:
+            _CONTEXT_ENTRIES[key] = entry
+    return entry
+
+
+def find_scoped_terms(active_ctx: Any) -> dict[str, str]:
     """Return, for each IRI, the shortest (then least) term mapping to it with a local context."""
-    key = active_ctx.get("_uuid")
-    found = _SCOPED_TYPE_TERMS.get(key) if key is not None else None
-    if found is None:
-        found = {}
-        mappings = active_ctx.get("mappings", {})
-        for term in sorted(mappings, key=lambda name: (len(name), name)):
-            mapping = mappings[term]
-            if mapping and "@context" in mapping and not mapping.get("reverse"):
-                found.setdefault(mapping.get("@id"), term)
-        if key is not None:
-            _SCOPED_TYPE_TERMS[key] = found
+    found: dict[str, str] = {}
+    mappings = active_ctx.get("mappings", {})
+    for term in sorted(mappings, key=lambda name: (len(name), name)):
+        mapping = mappings[term]
+        if mapping and "@context" in mapping and not mapping.get("reverse"):
+            found.setdefault(mapping.get("@id"), term)
     return found
 
 
-class _Compactor(jsonld.JsonLdProcessor):  # type: ignore[misc]
+def _scoped_terms(active_ctx: Any) -> dict[str, str]:
+    """Return :func:`find_scoped_terms` of ``active_ctx``, computed once per active context."""
+    entry = _entry(active_ctx)
+    found = entry.scoped_terms
+    if found is None:
+        found = entry.scoped_terms = find_scoped_terms(active_ctx)  # a race computes it twice
+    return found
+
+
+def _curie_filter(active_ctx: Any) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """Return what an IRI must start with to make a compact IRI or a prefix error, or None.
+
+    pyld's ``_compact_iri``, for an IRI that is no term, walks every term
+    definition twice: for a prefix whose IRI starts the IRI (a compact IRI),
+    then for a prefix term followed by ``:`` that starts it ("IRI confused
+    with prefix"). An IRI that starts with none of the first tuple (the
+    prefixes' IRIs) and none of the second (prefix terms with ``:``) meets
+    neither. None when a definition is of a shape on which pyld's walk would
+    itself fail (it is then left to walk).
+    """
+    iris: list[str] = []
+    prefixes: list[str] = []
+    for term, definition in active_ctx["mappings"].items():
+        if not isinstance(term, str):
+            return None
+        if definition is not None:
+            if "@id" not in definition or "_prefix" not in definition:
+                return None
+            if definition["_prefix"]:
+                prefixes.append(term + ":")
+        if ":" in term or definition is None or not definition["@id"]:
+            continue
+        if not isinstance(definition["@id"], str):
+            return None
+        iris.append(definition["@id"])
+    return tuple(iris), tuple(prefixes)
+
+
+def _as_document_iri(entry: _ContextEntry, iri: str, base: Any) -> Any:
+    """Return what pyld's ``_compact_iri`` makes of ``iri`` out of vocabulary, or _UNSET.
+
+    That is, for an IRI compacted with ``vocab=False`` (a node's ``@id``),
+    when no compact IRI and no prefix error can come of it: pyld's last step,
+    the IRI made relative to the base, with its own functions.
+    """
+    found = entry.curie_filter
+    if found is _UNSET:
+        found = entry.curie_filter = _curie_filter(entry.context)
+    if found is None or iri.startswith(found[0]) or iri.startswith(found[1]):
+        return _UNSET
+    active_ctx = entry.context
+    if "@base" in active_ctx:
+        if active_ctx["@base"] is None:
+            return iri
+        return jsonld.unresolve(iri, jsonld.resolve(active_ctx["@base"], base))
+    return jsonld.unresolve(iri, base)
+
+
+class _CachedCompaction(jsonld.JsonLdProcessor):  # type: ignore[misc]
+    """pyld's compaction, remembering processed and inverse contexts across documents.
+
+    pyld's compaction processes the scoped context of each property and type
+    again for every node, and a type-scoped context that does not propagate
+    is applied to a fresh clone of the active context, so its own cache never
+    hits: every node gets a new active context, whose inverse context is then
+    built anew (most of the cost of compacting an Open Badges credential).
+    Here a processed context is remembered by the document loader and the
+    active context (both by identity, both held by the entry so that no id
+    is reused), the local context (URLs by value; objects by identity, with a
+    snapshot, so that a context changed in place is processed again) and the
+    flags; only for frozen active contexts (pyld freezes every one it
+    finishes) and outside the processing of a context itself (``cycles``).
+    The result is what pyld computes, under another ``_uuid``.
+    """
+
+    def _process_context(
+        self,
+        active_ctx: Any,
+        local_ctx: Any,
+        options: Any,
+        override_protected: bool = False,
+        propagate: bool = True,
+        validate_scoped: bool = True,
+        cycles: Any = None,
+    ) -> Any:
+        owner = options.get("documentLoader")
+        if cycles is not None or owner is None or not isinstance(active_ctx, jsonld.frozendict):
+            return super()._process_context(
+                active_ctx,
+                local_ctx,
+                options,
+                override_protected,
+                propagate,
+                validate_scoped,
+                cycles,
+            )
+        local_key = _local_key(local_ctx)
+        key = (
+            id(owner),
+            id(active_ctx),
+            local_key,
+            override_protected,
+            propagate,
+            validate_scoped,
+            options.get("base"),
+            options.get("processingMode"),
+        )
+        with _COMPACTION_LOCK:
+            hit = _COMPACTION_CONTEXTS.get(key)
+        if (
+            hit is not None
+            and hit[0] is owner
+            and hit[1] is active_ctx
+            and (local_key[0] != "object" or (hit[2] is local_ctx and hit[3] == local_ctx))
+        ):
+            return hit[4]
+        result = super()._process_context(
+            active_ctx, local_ctx, options, override_protected, propagate, validate_scoped, cycles
+        )
+        snapshot = copy.deepcopy(local_ctx) if local_key[0] == "object" else None
+        with _COMPACTION_LOCK:
+            _COMPACTION_CONTEXTS[key] = (owner, active_ctx, local_ctx, snapshot, result)
+        return result
+
+    def _get_inverse_context(self, active_ctx: Any) -> Any:
+        return _entry(active_ctx).inverse
+
+    def _compact_iri(
+        self,
+        active_ctx: Any,
+        iri: Any,
+        value: Any = None,
+        vocab: bool = False,
+        base: Any = None,
+        reverse: bool = False,
+    ) -> Any:
+        """Compact ``iri`` as pyld does, remembering what depends on the active context only.
+
+        Without a value, pyld's result is a function of the active context,
+        the IRI and the flags: types, keywords and terms (a vocabulary) are
+        remembered per active context; a node's ``@id`` (new in each
+        document) skips pyld's walk of every term definition when no compact
+        IRI can come of it (:func:`_as_document_iri`).
+        """
+        if value is not None or not isinstance(iri, str) or not isinstance(base, str | None):
+            return super()._compact_iri(active_ctx, iri, value, vocab, base, reverse)
+        entry = _entry(active_ctx)
+        if not vocab and not jsonld._is_keyword(iri):
+            found = _as_document_iri(entry, iri, base)
+            if found is _UNSET:
+                found = super()._compact_iri(active_ctx, iri, value, vocab, base, reverse)
+            return found
+        key = (iri, vocab, base, reverse)
+        found = entry.terms.get(key, _UNSET)
+        if found is _UNSET:
+            found = super()._compact_iri(active_ctx, iri, value, vocab, base, reverse)
+            if len(entry.terms) < _TERMS_PER_CONTEXT:
+                entry.terms[key] = found
+        return found
+
+
+class RoundTripNaming(jsonld.JsonLdProcessor):  # type: ignore[misc]
     """pyld's compaction, naming a type by the term that carries its type-scoped context.
 
     JSON-LD 1.1 compacts a node's ``@type`` with the context of the node that
@@ -497,7 +714,12 @@ class _Compactor(jsonld.JsonLdProcessor):  # type: ignore[misc]
     re-expands every credential, so the term with the local context is
     preferred: either term expands to the same type IRI, and only this one
     expands the node's properties as the credential did.
+
+    On its own (as the tests use it) it remembers nothing; :class:`_Compactor`
+    adds the caches of :class:`_CachedCompaction`.
     """
+
+    scoped_terms: Callable[[Any], dict[str, str]] = staticmethod(find_scoped_terms)
 
     def _compact_iri(
         self,
@@ -514,15 +736,23 @@ class _Compactor(jsonld.JsonLdProcessor):  # type: ignore[misc]
         mapping = active_ctx.get("mappings", {}).get(term)
         if not mapping or "@context" in mapping:
             return term
-        return _scoped_terms(active_ctx).get(iri, term)
+        return self.scoped_terms(active_ctx).get(iri, term)
+
+
+class _Compactor(RoundTripNaming, _CachedCompaction):
+    """The round-trip naming of :class:`RoundTripNaming` over :class:`_CachedCompaction`."""
+
+    scoped_terms = staticmethod(_scoped_terms)
 
 
 def compact(expanded: Any, context: Any, options: dict[str, Any], *, round_trip: bool) -> Any:
     """Compact an expanded document with ``context`` (raises pyld's JsonLdError).
 
-    ``round_trip`` uses :class:`_Compactor`, whose result expands back to the same statements.
+    ``round_trip`` uses :class:`_Compactor`, whose result expands back to the
+    same statements; otherwise the result is pyld's own. Both remember the
+    contexts they process (:class:`_CachedCompaction`).
     """
-    processor = _Compactor() if round_trip else jsonld.JsonLdProcessor()
+    processor = _Compactor() if round_trip else _CachedCompaction()
     return processor.compact(expanded, context, {**options, "skipExpansion": True})
 
 

@@ -14,7 +14,6 @@ listed under the proof purpose's relationship in its DID document.
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -31,6 +30,7 @@ from passeport.errors import (
     PasseportError,
     SigningError,
 )
+from passeport.proofs._copy import copy_json
 from passeport.proofs.checks import (
     ProofExpectation,
     ProofOutcome,
@@ -46,7 +46,7 @@ from passeport.proofs.dates import (
     utc_now,
 )
 from passeport.proofs.outcome import Outcome
-from passeport.proofs.suite import BaseProofPresented, Cryptosuite, DerivingCryptosuite, Signer
+from passeport.proofs.suite import BaseProofPresented, Cryptosuite, Signer, is_deriving
 
 __all__ = [
     "DATA_INTEGRITY_V2",
@@ -179,13 +179,13 @@ def add_proof(
     if not isinstance(document, Mapping):
         raise InputError("the document to sign must be a JSON object")
     check_portable(document)  # what other implementations read differently (issue 20)
-    if mandatory and not isinstance(suite, DerivingCryptosuite):
+    if mandatory and not is_deriving(suite):
         raise SigningError(
             f"{suite.name} has no mandatory pointers (only a selective-disclosure suite has)"
         )
     if not suite.accepts(signer.public_key):
         raise SigningError(f"{suite.name} cannot sign with a {signer.public_key.algorithm} key")
-    secured: JsonObject = _with_data_integrity_context(copy.deepcopy(dict(document)))
+    secured: JsonObject = _with_data_integrity_context(copy_json(dict(document)))
     existing = proofs_of(secured)
     unsecured = {k: v for k, v in secured.items() if k != "proof"}
 
@@ -223,7 +223,7 @@ def add_proof(
     config_with_context = dict(config)
     if "@context" in secured:
         config_with_context["@context"] = secured["@context"]
-    if isinstance(suite, DerivingCryptosuite):
+    if is_deriving(suite):
         proof_value = suite.create_proof_value(
             unsecured, config_with_context, signer, loader=loader, mandatory=tuple(mandatory)
         )

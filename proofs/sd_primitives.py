@@ -15,7 +15,6 @@ mandatory hash alike (VC-DI-ECDSA 3.1, "canonicalization hash").
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import re
 import uuid
@@ -27,6 +26,7 @@ from passeport._json import JsonObject
 from passeport.contexts import DocumentLoader, canonicalize
 from passeport.contexts.expand import compact, expand
 from passeport.errors import InputError
+from passeport.proofs._copy import copy_json
 from passeport.proofs._sd_labels import (
     LabelledNQuads,
     LabelMapFactory,
@@ -112,7 +112,7 @@ def _initial_selection(source: Any) -> JsonObject:
         if isinstance(node_id, str) and not node_id.startswith("_:"):
             selection["id"] = node_id
         if "type" in source:
-            selection["type"] = copy.deepcopy(source["type"])
+            selection["type"] = copy_json(source["type"])
     return selection
 
 
@@ -156,10 +156,10 @@ def _select_paths(
             selected_value = _Sparse() if isinstance(value, list) else _initial_selection(value)
             _set_selected(selected_parent, path, selected_value)
     if isinstance(value, list):
-        selected_value = copy.deepcopy(value)
+        selected_value = copy_json(value)
     elif isinstance(value, Mapping):
         base = selected_value if isinstance(selected_value, dict) else {}
-        selected_value = {**base, **copy.deepcopy(dict(value))}
+        selected_value = {**base, **copy_json(dict(value))}
     else:
         selected_value = value
     _set_selected(selected_parent, paths[-1], selected_value)
@@ -187,12 +187,13 @@ def select_json_ld(document: Mapping[str, Any], pointers: Sequence[str]) -> Json
     # VC-DI-ECDSA 3.4.14 step 1-6.
     if not pointers:
         return None
-    selection: JsonObject = {"@context": copy.deepcopy(document.get("@context"))}
+    selection: JsonObject = {"@context": copy_json(document.get("@context"))}
     selection.update(_initial_selection(document))
     for pointer in pointers:
         paths = parse_pointer(pointer)
         if not paths:
-            return copy.deepcopy(dict(document))
+            whole: JsonObject = copy_json(dict(document))
+            return whole
         _select_paths(document, paths, pointer, selection)
     dense: JsonObject = _dense(selection)
     return dense
@@ -277,7 +278,7 @@ def skolemize_expanded(expanded: Sequence[Any], *, random: str) -> list[Any]:
         for element in elements:
             # Step 2.1: literals and value objects are copied as they are.
             if not isinstance(element, Mapping) or "@value" in element:
-                result.append(copy.deepcopy(element))
+                result.append(copy_json(element))
                 continue
             # Step 2.2: recurse into every property.
             node: dict[str, Any] = {}

@@ -22,7 +22,7 @@ from passeport.proofs.engine import ProofOptions, add_proof
 from passeport.proofs.model import model_problems
 from passeport.proofs.registry import DEFAULT_SUITE, suite_named
 from passeport.proofs.shown import with_always_shown
-from passeport.proofs.suite import Cryptosuite, DerivingCryptosuite, Signer, controller_of
+from passeport.proofs.suite import Cryptosuite, Signer, controller_of, is_deriving
 
 __all__ = ["sign_document"]
 
@@ -79,7 +79,7 @@ def sign_document(
         )
     chosen = suite_named(suite) if isinstance(suite, str) else suite
     suite = chosen.name
-    deriving = isinstance(chosen, DerivingCryptosuite)
+    deriving = is_deriving(chosen)
     if mandatory and not deriving:
         raise InputError(
             f"{suite} takes no mandatory pointers (a selective-disclosure suite does)",

@@ -89,21 +89,62 @@ JsonLdError = jsonld.JsonLdError
 _ABSOLUTE_IRI = re.compile(r"^([A-Za-z][A-Za-z0-9+\-.]*|_):[^\s]*$")
 
 
+class SharedLRU(LRUCache[Any, Any]):
+    """An LRU cache that threads may share: each access holds its lock.
+
+    A loader serves every request of ``passeport serve`` (a thread pool) and
+    every credential of a batch; cachetools' caches reorder themselves on
+    each read, which two threads must not do at once.
+    """
+
+    def __init__(self, maxsize: int) -> None:
+        super().__init__(maxsize=maxsize)
+        self._lock = threading.RLock()
+
+    def __getitem__(self, key: Any) -> Any:
+        with self._lock:
+            return super().__getitem__(key)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        with self._lock:
+            super().__setitem__(key, value)
+
+    def __delitem__(self, key: Any) -> None:
+        with self._lock:
+            super().__delitem__(key)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        with self._lock:
+            return super().get(key, default)
+
+    def pop(self, key: Any, *default: Any) -> Any:
+        with self._lock:
+            return super().pop(key, *default)
+
+    def popitem(self) -> tuple[Any, Any]:
+        with self._lock:
+            return super().popitem()
+
+    def clear(self) -> None:
+        with self._lock:
+            super().clear()
+
+
 def new_context_cache(loader: DocumentLoader) -> Any:
     """Return an empty cache of processed contexts and expansion plans for ``loader``."""
     from passeport.contexts._plans import ExpansionPlans
 
     return (
-        LRUCache(maxsize=256),
-        LRUCache(maxsize=1024),
-        LRUCache(maxsize=4096),
+        SharedLRU(maxsize=256),
+        SharedLRU(maxsize=1024),
+        SharedLRU(maxsize=4096),
         ExpansionPlans(loader),
     )
 
 
 def new_canonical_memo() -> Any:
     """Return an empty memo of canonical forms (RDFC-1.0 results) for one loader."""
-    return LRUCache(maxsize=512)
+    return SharedLRU(maxsize=512)
 
 
 def _local_key(local_ctx: Any) -> Any:

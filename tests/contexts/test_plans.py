@@ -339,3 +339,21 @@ def test_threads_sharing_a_loader_each_get_their_own_document() -> None:
         results = list(pool.map(run, range(0, 64, 16)))
     assert all(all(found) for found in results)
     assert loader.pyld_options()["contextResolver"].plans.filled > 200
+
+
+def test_every_cache_of_a_loader_holds_a_lock() -> None:
+    loader = DocumentLoader()
+    shared, by_id, processed, _ = loader._resolved
+    for cache in (shared, by_id, processed, loader.canonical_forms):
+        assert isinstance(cache, _pyld.SharedLRU)
+    cache = _pyld.SharedLRU(maxsize=8)
+
+    def churn(offset: int) -> int:
+        for n in range(2_000):
+            cache[(offset, n % 16)] = n
+            cache.get((offset, (n * 7) % 16))
+        return offset
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert sorted(pool.map(churn, range(4))) == [0, 1, 2, 3]
+    assert len(cache) <= 8

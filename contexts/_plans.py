@@ -249,16 +249,45 @@ def _count_prefix(expanded: Any) -> int:
     return count
 
 
-def _keys_of(value: Any, into: set[str], urls: list[str], loader: DocumentLoader) -> None:
+def _keys_of(
+    value: Any,
+    into: set[str],
+    urls: list[str],
+    loader: DocumentLoader,
+    base: str,
+    reference: bool = False,
+) -> None:
+    """Add the member names of ``value`` to ``into``, the contexts it names to ``urls``.
+
+    A context names another by a string under ``@context`` (or ``@import``),
+    which pyld resolves against ``base``, the URL of the context holding it:
+    ``["b", {...}]`` in ``https://e.x/ctx/a`` brings ``https://e.x/ctx/b``,
+    and ``https://e.x/x/../b`` is ``https://e.x/b``. Both spellings are
+    followed (any other string the loader knows is followed too).
+    """
     if isinstance(value, dict):
         for key, child in value.items():
             into.add(key)
-            _keys_of(child, into, urls, loader)
+            _keys_of(child, into, urls, loader, base, key in ("@context", "@import"))
     elif isinstance(value, list):
         for child in value:
-            _keys_of(child, into, urls, loader)
-    elif isinstance(value, str) and loader.knows(value):
-        urls.append(value)
+            _keys_of(child, into, urls, loader, base, reference)
+    elif isinstance(value, str):
+        if loader.knows(value):
+            urls.append(value)
+        if reference and loader.knows(resolved := _resolve(value, base)):
+            urls.append(resolved)
+
+
+def _resolve(value: str, base: str) -> str:
+    """Resolve the context URL ``value`` against ``base`` as pyld does (dot segments too)."""
+    from pyld import iri_resolver  # loaded already: contexts._pyld made these plans
+
+    try:
+        resolved: str = iri_resolver.resolve(value, base)
+    except ValueError:  # a relative URL and no base: pyld fails to load it
+        return value
+    return resolved
 
 
 class Plan:
@@ -355,14 +384,14 @@ class ExpansionPlans:
         if found is not None:
             return found
         names: set[str] = set()
-        pending = list(urls)
+        pending = [*urls, *(_resolve(url, "") for url in urls)]  # as pyld loads them
         seen: set[str] = set()
         while pending:
             url = pending.pop()
             if url in seen or not self._loader.knows(url):
                 continue
             seen.add(url)
-            _keys_of(self._loader.load(url), names, pending, self._loader)
+            _keys_of(self._loader.load(url), names, pending, self._loader, url)
         result = frozenset(names)
         with self._lock:
             self._terms[urls] = result
@@ -387,7 +416,8 @@ class ExpansionPlans:
         parts: list[Any] = []
         for value, kind in zip(shape.leaves, kinds, strict=True):
             if kind == _VERBATIM:
-                parts.append(value)
+                # -0.0 == 0.0 (and hashes alike) but expands, and may canonicalize, apart
+                parts.append((value, value.hex()) if type(value) is float else value)
             elif kind == _ID:
                 parts.append(_SAFE if self._safe(value, terms) else value)
         return (shape.tokens, kinds, tuple(parts))

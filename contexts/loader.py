@@ -9,6 +9,7 @@ used.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from collections.abc import Mapping
@@ -90,9 +91,18 @@ class DocumentLoader:
         return url in self.extra or url in _manifest()
 
     def __call__(self, url: str, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """Answer pyld's document-loader calls (a RemoteDocument dict)."""
+        """Answer pyld's document-loader calls (a RemoteDocument dict) with a copy.
+
+        pyld changes the documents it is given: ``@import`` merges the
+        importing context into the imported one, and relative context URLs
+        are rewritten in place. Handed the bundled document itself, one
+        request's embedded ``{"@import": VC 2.0, "couleur": ...}`` would
+        define ``couleur`` in VC 2.0 for every later document of the
+        process. pyld keeps the contexts it processed, so this copy is rare.
+        """
         # "tag" lets pyld keep the processed context across calls (see _pyld).
-        return {"contextUrl": None, "documentUrl": url, "document": self.load(url), "tag": "static"}
+        document = copy.deepcopy(self.load(url))
+        return {"contextUrl": None, "documentUrl": url, "document": document, "tag": "static"}
 
     def pyld_options(self) -> dict[str, Any]:
         """Return the pyld options that route every context fetch through this loader."""

@@ -37,6 +37,13 @@ that expansion drops anything from, or that holds a context object, an
 unknown context or a placeholder-like string, is never planned (the caller
 expands it the plain way and reports what it must).
 
+Learning a shape costs two or three more expansions, and making a plan one
+more: a document of a shape or key never seen before is expanded the plain
+way, and only the second one of its shape (then of its key) is learnt and
+planned. A sender of ever-new shapes thus costs what it cost without plans,
+and cannot push the shapes of honest credentials out of the caches without
+sending each of its own twice.
+
 The checks made on an expanded form (terms dropped, relative IRIs, language
 tags, the issuer-dependent vocabulary) run on the filled plan as on pyld's
 output: nothing is skipped, and a differential test compares both on many
@@ -332,6 +339,7 @@ class ExpansionPlans:
         self._kinds: LRUCache[tuple[Any, ...], Any] = LRUCache(maxsize=256)
         self._plans: LRUCache[tuple[Any, ...], Any] = LRUCache(maxsize=512)
         self._terms: LRUCache[tuple[str, ...], frozenset[str]] = LRUCache(maxsize=64)
+        self._seen: LRUCache[int, bool] = LRUCache(maxsize=4096)
         self.filled = 0
         """How many expansions came from a plan (a statistic: not counted under the lock)."""
 
@@ -354,6 +362,8 @@ class ExpansionPlans:
             return plain(), None
         if kinds is None:
             expanded = plain()
+            if not self._seen_before(("shape", shape.tokens)):
+                return expanded, None  # learnt on the shape's second document (module docstring)
             kinds = self._learn(shape, probe)
             if kinds is None:
                 return expanded, None
@@ -370,12 +380,23 @@ class ExpansionPlans:
             return plain(), None
         if plan is None:
             expanded = plain()
+            if not self._seen_before(("key", key)):
+                return expanded, None
             self._make_plan(shape, kinds, expanded, probe, key=key, terms=terms)
             return expanded, None
         leaves = shape.leaves
         self.filled += 1
         expanded = _fill(plan.template, {text: leaves[index] for text, index in plan.placeholders})
         return expanded, Filled(plan, [leaves[index] for index in plan.ids])
+
+    def _seen_before(self, marker: tuple[Any, ...]) -> bool:
+        """Tell whether ``marker`` came before (remembered by hash, in a bounded LRU)."""
+        digest = hash(marker)
+        with self._lock:
+            if self._seen.get(digest) is not None:
+                return True
+            self._seen[digest] = True
+        return False
 
     def _terms_of(self, urls: tuple[str, ...]) -> frozenset[str]:
         """Return every member name of the contexts reachable from ``urls`` (terms and more)."""

@@ -3,7 +3,11 @@
 ``ratio`` is the figure over the target for rates and the target over the
 figure for times, so that 1 or more means the target is met. Rates are per
 CPU-second of the measuring process (``suites``); times are wall seconds
-(``cold``, ``wallet``, ``issuer``), which a loaded machine inflates.
+(``cold``, ``wallet``, ``issuer``), which a loaded machine inflates. ``serve``
+gives the server's CPU milliseconds per request (unit ``ms``, one worker:
+issue 17's "2x per core" is half its 1.9 ms) and its requests per wall second
+with two workers ("all cores used": twice its one-process 490/s; the clients
+share the machine's cores, so a small machine understates it).
 """
 
 from __future__ import annotations
@@ -38,7 +42,8 @@ def _batch(results: dict[str, Any]) -> float | None:
     return float(batch["seconds"]) if batch.get("rows") == 10_000 else None
 
 
-# (work, what is measured, figure, target, unit): "/s" a rate (higher is better), "s" a time.
+# (work, what is measured, figure, target, unit): "/s" a rate (higher is better), "s" or
+# "ms" a time.
 TARGETS: tuple[tuple[str, str, _Figure, float, str], ...] = (
     ("vc+jwt EdDSA", "sign", _suite("vc-jwt", "Ed25519", "sign"), 20_000, "/s"),
     ("vc+jwt EdDSA", "verify", _suite("vc-jwt", "Ed25519", "verify"), 8_000, "/s"),
@@ -54,8 +59,16 @@ TARGETS: tuple[tuple[str, str, _Figure, float, str], ...] = (
     ("cold passeport verify", "5 credentials", _field("cold", "cold_verify_s"), 0.4, "s"),
     ("wallet list, 10,000", "CLI table", _field("wallet", "cli_list_table_s"), 0.5, "s"),
     ("wallet list, 10,000", "CLI --json", _field("wallet", "cli_list_json_s"), 0.5, "s"),
+    (
+        "passeport serve, mixed",
+        "CPU per request",
+        _field("serve", "cpu_ms_per_request_1_worker"),
+        0.95,
+        "ms",
+    ),
+    ("passeport serve, mixed", "2 workers", _field("serve", "req_per_s_2_workers"), 980, "/s"),
 )
-"""The table of issue 17 that ``python -m benchmarks`` measures (``passeport serve`` is not)."""
+"""The table of issue 17 that ``python -m benchmarks`` measures."""
 
 
 def target_rows(results: dict[str, Any]) -> list[dict[str, Any]]:

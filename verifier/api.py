@@ -31,11 +31,18 @@ when verified, 400 otherwise (the body still holds every check), as the
 VC-API test suites expect; 400 with ``errors`` alone for input that is not a
 credential or presentation at all. Verification endpoints are open: they only
 read what they are sent.
+
+:func:`router` declares these routes to FastAPI (the OpenAPI document, and any
+request the application does not take the short way); :func:`json_routes`
+gives the same answers as plain functions of a request body already parsed,
+which :func:`passeport.app.create_app` calls without FastAPI's machinery for a
+JSON object posted as ``application/json``, the usual request (issue 17).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from typing import Annotated, Any, Final, Literal
@@ -44,8 +51,9 @@ from fastapi import APIRouter, Body
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from passeport._json import JsonObject
+from passeport._json import JsonObject, JsonValue
 from passeport.errors import InputError, PasseportError
+from passeport.proofs.outcome import Outcome
 from passeport.verifier.env import Environment, Policy
 from passeport.verifier.pipeline import verify_any
 from passeport.verifier.result import VerificationResult
@@ -56,6 +64,7 @@ __all__ = [
     "PresentationVerifyRequest",
     "VerifyOptions",
     "VerifyResponse",
+    "json_routes",
     "router",
 ]
 
@@ -102,13 +111,21 @@ class VerifyOptions(BaseModel):
     )
 
 
+# Built afresh for each request that has none, rather than a default instance pydantic
+# would deep-copy for each; the OpenAPI document still shows the default.
+_NO_OPTIONS: Final[Any] = Field(
+    default_factory=VerifyOptions,
+    json_schema_extra={"default": {"returnCredential": False, "returnPresentation": False}},
+)
+
+
 class CredentialVerifyRequest(BaseModel):
     """``POST /credentials/verify``: a credential (JSON, enveloped, or a token) and options."""
 
     model_config = ConfigDict(extra="forbid")
 
     verifiableCredential: dict[str, Any] | str
-    options: VerifyOptions = VerifyOptions()
+    options: VerifyOptions = _NO_OPTIONS
 
 
 class PresentationVerifyRequest(BaseModel):
@@ -117,7 +134,7 @@ class PresentationVerifyRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     verifiablePresentation: dict[str, Any] | str
-    options: VerifyOptions = VerifyOptions()
+    options: VerifyOptions = _NO_OPTIONS
 
 
 class CheckModel(BaseModel):
@@ -189,6 +206,8 @@ def _policy(
             "to /presentations/verify",
             where="options.challenge" if options.challenge is not None else "options.domain",
         )
+    if (base.challenge, base.domain) == (options.challenge, options.domain):
+        return base
     return replace(base, challenge=options.challenge, domain=options.domain)
 
 
@@ -216,7 +235,6 @@ def _answer(
 ) -> JSONResponse:
     """Return the response body for ``full``, judged on the checks ``selection`` counts."""
     counted, left_out = selection.apply(full)
-    verdict = full.to_json()
     body: JsonObject = {
         "verified": counted.verified,
         "problemDetails": problem_details(counted.checks),  # type: ignore[dict-item]
@@ -228,36 +246,40 @@ def _answer(
         body["credential"] = value
     if kind == "presentation" and options.returnPresentation:
         body["verifiablePresentation"] = value
-    details: list[JsonObject] = []
-    for check, item in zip(full.checks, verdict["checks"], strict=True):  # type: ignore[arg-type]
-        details.append({**item, "counted": selection.counts(check.code)})  # type: ignore[dict-item]
+    # Each check as VerificationResult.to_json() writes it, and whether it counted.
+    details: list[JsonValue] = [
+        {
+            "code": check.code,
+            "outcome": str(check.outcome),
+            "message": check.message,
+            "credential": check.credential,
+            "pointer": check.pointer,
+            "counted": selection.counts(check.code),
+        }
+        for check in full.checks
+    ]
     body.update(
         {
-            "checks": [c.code for c in counted.checks if str(c.outcome) == "passed"],
+            "checks": [c.code for c in counted.checks if c.outcome is Outcome.PASSED],
             "warnings": [*full.warnings, *left_out],
             "errors": [f"{c.code}: {c.message}" for c in counted.failures()],
-            "summary": verdict["summary"],
-            "credentials": verdict["credentials"],
-            "details": details,  # type: ignore[dict-item]
+            "summary": full.summary,
+            "credentials": [report.to_json() for report in full.credentials],
+            "details": details,
         }
     )
     return JSONResponse(body, status_code=200 if counted.verified else 400)
 
 
-def router(*, env: Environment | None = None, policy: Policy | None = None) -> APIRouter:
-    """Return the verification routes, verifying in ``env`` under ``policy``.
+class _Verifier:
+    """The verification routes' work: verify in one environment under one base policy."""
 
-    ``policy`` gives what the server accepts (trust list, suites, strictness);
-    each request adds its own challenge and domain. The instant is the
-    server's (``env``'s clock, or ``policy.at``): a request naming one is
-    refused, since verifying in the past would make an expired or since
-    revoked credential verify.
-    """
-    environment = env or Environment()
-    base = policy or Policy()
-    routes = APIRouter(tags=["verify"])
+    def __init__(self, env: Environment | None, policy: Policy | None) -> None:
+        self.env = env or Environment()
+        self.policy = policy or Policy()
 
     def answer(
+        self,
         value: dict[str, Any] | str,
         options: VerifyOptions,
         kind: Literal["credential", "presentation"],
@@ -268,8 +290,8 @@ def router(*, env: Environment | None = None, policy: Policy | None = None) -> A
             selection = CheckSelection.of(options.checks)
             result = verify_any(
                 _readable(value, where),
-                policy=_policy(base, options, kind),
-                env=environment,
+                policy=_policy(self.policy, options, kind),
+                env=self.env,
                 where=where,
             )
         except PasseportError as exc:
@@ -281,6 +303,46 @@ def router(*, env: Environment | None = None, policy: Policy | None = None) -> A
             )
         return _answer(kind, value, result, options, selection)
 
+    def credential(self, body: object) -> JSONResponse:
+        """Answer a ``/credentials/verify`` body (parsed); ValidationError if ill-shaped."""
+        # from_attributes as FastAPI validates a body, so that its refusals read the same.
+        request = CredentialVerifyRequest.model_validate(body, from_attributes=True)
+        return self.answer(request.verifiableCredential, request.options, "credential")
+
+    def presentation(self, body: object) -> JSONResponse:
+        """Answer a ``/presentations/verify`` body (parsed); ValidationError if ill-shaped."""
+        request = PresentationVerifyRequest.model_validate(body, from_attributes=True)
+        return self.answer(request.verifiablePresentation, request.options, "presentation")
+
+
+def json_routes(
+    *, env: Environment | None = None, policy: Policy | None = None
+) -> dict[str, Callable[[object], JSONResponse]]:
+    """Return the verification routes as functions of a parsed JSON body, by path.
+
+    Each answers exactly as :func:`router`'s route of the same path does to
+    that body, and raises :class:`pydantic.ValidationError` (its locations
+    relative to the body) for a request of the wrong shape, which FastAPI
+    would refuse. They verify: call them off the event loop.
+    """
+    verifier = _Verifier(env, policy)
+    return {
+        "/credentials/verify": verifier.credential,
+        "/presentations/verify": verifier.presentation,
+    }
+
+
+def router(*, env: Environment | None = None, policy: Policy | None = None) -> APIRouter:
+    """Return the verification routes, verifying in ``env`` under ``policy``.
+
+    ``policy`` gives what the server accepts (trust list, suites, strictness);
+    each request adds its own challenge and domain. The instant is the
+    server's (``env``'s clock, or ``policy.at``): a request naming one is
+    refused, since verifying in the past would make an expired or since
+    revoked credential verify.
+    """
+    verifier = _Verifier(env, policy)
+    routes = APIRouter(tags=["verify"])
     responses: dict[int | str, dict[str, Any]] = {
         400: {"model": VerifyResponse, "description": "not verified, or not readable"}
     }
@@ -295,7 +357,7 @@ def router(*, env: Environment | None = None, policy: Policy | None = None) -> A
         request: Annotated[CredentialVerifyRequest, Body()],
     ) -> JSONResponse:
         """Verify a credential: proofs, validity, status, trust, schema."""
-        return answer(request.verifiableCredential, request.options, "credential")
+        return verifier.answer(request.verifiableCredential, request.options, "credential")
 
     @routes.post(
         "/presentations/verify",
@@ -307,6 +369,6 @@ def router(*, env: Environment | None = None, policy: Policy | None = None) -> A
         request: Annotated[PresentationVerifyRequest, Body()],
     ) -> JSONResponse:
         """Verify a presentation: its holder's proof, challenge, domain, and each credential."""
-        return answer(request.verifiablePresentation, request.options, "presentation")
+        return verifier.answer(request.verifiablePresentation, request.options, "presentation")
 
     return routes

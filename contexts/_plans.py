@@ -66,7 +66,7 @@ from cachetools import LRUCache
 if TYPE_CHECKING:
     from passeport.contexts.loader import DocumentLoader
 
-__all__ = ["ExpansionPlans", "Filled", "Plan"]
+__all__ = ["DatasetPlan", "ExpansionPlans", "Filled", "Plan", "copy_of", "has_list"]
 
 _PREFIX: Final = "x-passeport-probe-4d1c:"
 """Placeholders are absolute IRIs of a scheme no context defines: ``_PREFIX`` + index."""
@@ -100,17 +100,25 @@ def _forced(key: str) -> bool:
 class _Shape:
     """A document walked once: its skeleton, its leaves and which leaves are forced."""
 
-    __slots__ = ("contexts", "document", "leaves", "plannable", "tokens")
+    __slots__ = ("contexts", "document", "fixed", "forced", "leaves", "plannable", "tokens")
 
     def __init__(self, document: Any) -> None:
         self.document = document
         tokens: list[Any] = []
         leaves: list[Any] = []
+        forced: list[bool] = []
+        fixed: list[Any] = []
         contexts: list[str] = []
-        token, leaf, context = tokens.append, leaves.append, contexts.append
+        token, leaf, flag, keep, context = (
+            tokens.append,
+            leaves.append,
+            forced.append,
+            fixed.append,
+            contexts.append,
+        )
         plannable = True
 
-        def walk(value: Any, in_context: bool) -> None:
+        def walk(value: Any, in_context: bool, force: bool) -> None:
             nonlocal plannable
             kind = type(value)
             if kind is str:
@@ -118,6 +126,9 @@ class _Shape:
                     context(value)
                 token(_STR)
                 leaf(value)
+                flag(force)
+                if force:
+                    keep(value)
             elif kind is dict:
                 if in_context:
                     plannable = False  # a context object: its terms are not the bundled ones
@@ -126,13 +137,14 @@ class _Shape:
                 for key, child in value.items():
                     if type(key) is not str:
                         plannable = False  # not JSON: a member name that could be a marker
+                        return
                     token(key)
-                    walk(child, key == "@context")
+                    walk(child, key == "@context", _forced(key))
                 token(_CLOSE)
             elif kind is list:
                 token(_LIST)
                 for child in value:
-                    walk(child, in_context)
+                    walk(child, in_context, force)
                 token(_END)
             else:
                 scalar = _SCALARS.get(kind)
@@ -140,34 +152,32 @@ class _Shape:
                     plannable = False  # not JSON
                 token(scalar)
                 leaf(value)
+                flag(True)
+                keep(value if kind is not float else (value, value.hex()))
 
-        walk(document, False)
+        walk(document, False, False)
         self.tokens = tuple(tokens)
         self.leaves = leaves
+        self.forced = forced
+        self.fixed = tuple(fixed)
         self.contexts = tuple(contexts)
         self.plannable = plannable
+
+    @property
+    def kinds_key(self) -> tuple[Any, ...]:
+        """What the kinds of the leaves depend on: the skeleton and the forced values.
+
+        A probe holds the forced values as they are and a placeholder at every
+        other string, so whether its shape can be learnt, and what is learnt,
+        depend on nothing else: a document with other values cannot spoil the
+        learning of a shape for the documents that follow.
+        """
+        return (self.tokens, self.fixed)
 
     def with_values(self, placed: dict[int, str]) -> Any:
         """Return a copy of the document with the leaves of ``placed`` replaced."""
         values = (placed.get(index, value) for index, value in enumerate(self.leaves))
         return _rebuild(self.document, values)
-
-    def forced(self) -> list[bool]:
-        """Say, for each leaf, whether its value is always in the key (see :func:`_forced`)."""
-        flags: list[bool] = []
-
-        def walk(value: Any, force: bool) -> None:
-            if type(value) is dict:
-                for key, child in value.items():
-                    walk(child, _forced(key))
-            elif type(value) is list:
-                for child in value:
-                    walk(child, force)
-            else:
-                flags.append(force or type(value) is not str)
-
-        walk(self.document, False)
-        return flags
 
     def looks_like_a_plan(self) -> bool:
         """Whether a member name or a string holds the placeholders' prefix (never planned)."""
@@ -317,12 +327,16 @@ class Plan:
 
 
 class Filled:
-    """A document's expanded form made from ``plan``, and the values put at its ``@id`` spots."""
+    """A document's expanded form made from ``plan``: the value of each placeholder.
 
-    __slots__ = ("id_values", "plan")
+    ``id_values`` are those put at ``@id`` spots.
+    """
 
-    def __init__(self, plan: Plan, id_values: list[Any]) -> None:
+    __slots__ = ("id_values", "plan", "values")
+
+    def __init__(self, plan: Plan, values: dict[str, Any], id_values: list[Any]) -> None:
         self.plan = plan
+        self.values = values
         self.id_values = id_values
 
 
@@ -357,18 +371,18 @@ class ExpansionPlans:
         if not shape.plannable:
             return plain(), None
         with self._lock:
-            kinds = self._kinds.get(shape.tokens)
+            kinds = self._kinds.get(shape.kinds_key)
         if kinds is _UNPLANNABLE:
             return plain(), None
         if kinds is None:
             expanded = plain()
-            if not self._seen_before(("shape", shape.tokens)):
+            if not self._seen_before(("shape", shape.kinds_key)):
                 return expanded, None  # learnt on the shape's second document (module docstring)
             kinds = self._learn(shape, probe)
             if kinds is None:
                 return expanded, None
             with self._lock:
-                self._kinds[shape.tokens] = kinds
+                self._kinds[shape.kinds_key] = kinds
             if kinds is not _UNPLANNABLE:
                 self._make_plan(shape, kinds, expanded, probe)
             return expanded, None
@@ -386,8 +400,9 @@ class ExpansionPlans:
             return expanded, None
         leaves = shape.leaves
         self.filled += 1
-        expanded = _fill(plan.template, {text: leaves[index] for text, index in plan.placeholders})
-        return expanded, Filled(plan, [leaves[index] for index in plan.ids])
+        values = {text: leaves[index] for text, index in plan.placeholders}
+        expanded = _fill(plan.template, values)
+        return expanded, Filled(plan, values, [leaves[index] for index in plan.ids])
 
     def _seen_before(self, marker: tuple[Any, ...]) -> bool:
         """Tell whether ``marker`` came before (remembered by hash, in a bounded LRU)."""
@@ -449,7 +464,7 @@ class ExpansionPlans:
             return None  # not learned from this document: the next one of its shape will
         candidates = {
             index
-            for index, (value, forced) in enumerate(zip(shape.leaves, shape.forced(), strict=True))
+            for index, (value, forced) in enumerate(zip(shape.leaves, shape.forced, strict=True))
             if not forced and isinstance(value, str)
         }
         for _ in range(_MAX_ROUNDS):
@@ -511,3 +526,89 @@ class ExpansionPlans:
 def _kind(spots: list[int] | None) -> int:
     """The kind of a leaf whose placeholder landed at ``spots`` (once, or it is verbatim)."""
     return spots[0] if spots is not None and len(spots) == 1 else _VERBATIM
+
+
+class DatasetPlan:
+    """The RDF triples of a plan's template, grouped by subject, ready to be filled.
+
+    pyld's RDF conversion (JSON-LD 1.1 API 8.2, ``_graph_to_rdf``) writes the
+    triples of each node in turn, nodes sorted by their id, properties sorted,
+    values in document order; blank nodes are labelled while the node map is
+    built, in document order. A template without ``@list`` (whose blank nodes
+    are labelled in subject order) gives, filled with a document's values,
+    pyld's very triples for that document, in its very order, provided that
+    filling merges no nodes and makes no two triples equal (pyld's node map
+    would merge or drop them): :meth:`fill` checks both and declines
+    otherwise. A plan's dataset plan is kept only once a fill has been found
+    equal to pyld's own conversion of the same document.
+    """
+
+    __slots__ = ("constants", "groups")
+
+    def __init__(self, triples: list[dict[str, Any]]) -> None:
+        groups: list[tuple[str, list[tuple[str, str, dict[str, Any]]]]] = []
+        constants: set[str] = set()
+        for triple in triples:
+            subject, predicate, obj = triple["subject"], triple["predicate"], triple["object"]
+            if not groups or groups[-1][0] != subject["value"]:
+                groups.append((subject["value"], []))
+            groups[-1][1].append((subject["type"], predicate["value"], dict(obj)))
+            for term in (subject, obj):
+                if term["type"] == "IRI" and not term["value"].startswith(_PREFIX):
+                    constants.add(term["value"])
+        self.groups = groups
+        self.constants = frozenset(constants)
+
+    def fill(self, values: dict[str, Any], id_values: list[Any]) -> list[dict[str, Any]] | None:
+        """Return the triples filled with ``values``, or None when pyld's would differ."""
+        if len(set(id_values)) != len(id_values) or any(
+            value.startswith("_:")
+            or value in self.constants
+            or _PYLD_ABSOLUTE.match(value) is None
+            for value in id_values
+        ):
+            return None  # a blank node, nodes pyld would merge, an IRI its RDF would drop
+        ordered = sorted(
+            ((values.get(subject, subject), triples) for subject, triples in self.groups),
+            key=lambda group: group[0],
+        )
+        filled: list[dict[str, Any]] = []
+        seen: set[tuple[Any, ...]] = set()
+        for subject, triples in ordered:
+            for subject_type, predicate, template in triples:
+                obj = dict(template)
+                value = obj["value"]
+                if type(value) is str and value in values:
+                    obj["value"] = values[value]
+                key = (subject, predicate, obj["type"], obj["value"], obj.get("datatype"))
+                if key in seen:
+                    return None  # two equal triples: pyld's node map keeps one
+                seen.add((*key, obj.get("language")))
+                seen.add(key)
+                filled.append(
+                    {
+                        "subject": {"type": subject_type, "value": subject},
+                        "predicate": {"type": "IRI", "value": predicate},
+                        "object": obj,
+                    }
+                )
+        return filled
+
+
+def has_list(template: Any) -> bool:
+    """Whether an expanded form holds an ``@list`` (whose blank nodes pyld labels later)."""
+    stack = [template]
+    while stack:
+        item = stack.pop()
+        if type(item) is list:
+            stack.extend(item)
+        elif type(item) is dict:
+            if "@list" in item:
+                return True
+            stack.extend(item.values())
+    return False
+
+
+def copy_of(template: Any) -> Any:
+    """Return a copy of an expanded form (its placeholders left as they are)."""
+    return _fill(template, {})

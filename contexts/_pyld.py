@@ -39,10 +39,12 @@ from typing import TYPE_CHECKING, Any, Final
 
 from cachetools import LRUCache
 
+from passeport.contexts._plans import DatasetPlan, ExpansionPlans, copy_of, has_list
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from passeport.contexts._plans import ExpansionPlans, Filled
+    from passeport.contexts._plans import Filled
     from passeport.contexts.loader import DocumentLoader
 
 
@@ -132,8 +134,6 @@ class SharedLRU(LRUCache[Any, Any]):
 
 def new_context_cache(loader: DocumentLoader) -> Any:
     """Return an empty cache of processed contexts and expansion plans for ``loader``."""
-    from passeport.contexts._plans import ExpansionPlans
-
     return (
         SharedLRU(maxsize=256),
         SharedLRU(maxsize=1024),
@@ -476,13 +476,61 @@ def to_rdf(
     processor._create_node_map = types.MethodType(_INDEXED_NODE_MAP, processor)
     opts = dict(options)
     opts["produceGeneralizedRdf"] = False
-    opts["identifierIssuer"] = IdentifierIssuer("_:b")
     token = _NODE_MAP_VALUES.set(_NodeMapValues())
     try:
-        dataset = processor.to_rdf(document, opts)
+        expanded = processor.expand(document, opts)
+        dataset = _planned_dataset(processor, opts)
+        if dataset is None:
+            dataset = _dataset_of(processor, expanded, opts)
     finally:
         _NODE_MAP_VALUES.reset(token)
-    return dataset, processor.expanded, processor.filled
+    return dataset, expanded, processor.filled
+
+
+def _dataset_of(processor: _Processor, expanded: Any, options: dict[str, Any]) -> dict[str, Any]:
+    """Convert an expanded form to an RDF dataset: pyld's ``to_rdf`` after its expansion."""
+    issuer = IdentifierIssuer("_:b")
+    node_map: dict[str, Any] = {"@default": {}}
+    processor._create_node_map(expanded, node_map, "@default", issuer)
+    dataset = {}
+    for graph_name, graph in sorted(node_map.items()):
+        if graph_name == "@default" or jsonld._is_absolute_iri(graph_name):
+            dataset[graph_name] = processor._graph_to_rdf(graph, issuer, options)
+    return dataset
+
+
+def _planned_dataset(processor: _Processor, options: dict[str, Any]) -> dict[str, Any] | None:
+    """Return the dataset of the document ``processor`` filled from a plan, or None.
+
+    The plan's :class:`~contexts._plans.DatasetPlan` is made on the first
+    document filled from it and kept only if its triples, filled with that
+    document's values, are pyld's own (then pyld's are returned); a plan
+    whose fill differs, or that holds an ``@list``, never has one.
+    """
+    filled = processor.filled
+    if filled is None:
+        return None
+    memo = filled.plan.memo
+    plan = memo.get("dataset")
+    if plan is False:
+        return None
+    if plan is not None:
+        triples = plan.fill(filled.values, filled.id_values)
+        return None if triples is None else {"@default": triples}
+    template = filled.plan.template
+    if has_list(template):
+        memo["dataset"] = False
+        return None
+    made = _dataset_of(processor, copy_of(template), options)
+    actual = _dataset_of(processor, processor.expanded, options)
+    candidate = DatasetPlan(made["@default"]) if list(made) == ["@default"] else None
+    same = (
+        candidate is not None
+        and list(actual) == ["@default"]
+        and candidate.fill(filled.values, filled.id_values) == actual["@default"]
+    )
+    memo["dataset"] = candidate if same else False
+    return actual
 
 
 def expand(document: Any, options: dict[str, Any], on_dropped: Callable[[str | None], None]) -> Any:

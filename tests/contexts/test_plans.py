@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from passeport.contexts import _pyld
+from passeport.contexts import _plans, _pyld
 from passeport.contexts.expand import expand as safe_expand
 from passeport.contexts.loader import DocumentLoader
 from passeport.errors import PasseportError
@@ -361,3 +361,80 @@ def test_every_cache_of_a_loader_holds_a_lock() -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         assert sorted(pool.map(churn, range(4))) == [0, 1, 2, 3]
     assert len(cache) <= 8
+
+
+# --- RDF datasets filled from a plan --------------------------------------------------------
+
+
+def _dataset(document: Any, loader: DocumentLoader, *, planned: bool) -> Any:
+    options = loader.pyld_options()
+    if not planned:
+        options["contextResolver"].plans = None
+    try:
+        dataset, _, _ = _pyld.to_rdf(copy.deepcopy(document), options, lambda term: None)
+    except Exception as exc:
+        return type(exc)
+    return dataset
+
+
+def test_datasets_from_plans_are_pyld_s_triple_for_triple() -> None:
+    """Filled triples equal pyld's, in pyld's order (labels and canonical form follow)."""
+    rng = random.Random(20)
+    loader = DocumentLoader()
+    seed = _credential("did:example:seed", "Seed")
+    paths = _leaves(seed)
+    planned_fills = 0
+    for _ in range(300):
+        document = copy.deepcopy(seed)
+        for _ in range(rng.randint(0, 3)):
+            _set(document, rng.choice(paths), rng.choice(TRICKY + BENIGN))
+        neighbour = copy.deepcopy(document)
+        for _ in range(rng.randint(1, 2)):
+            _set(neighbour, rng.choice(paths), rng.choice(BENIGN))
+        _dataset(neighbour, loader, planned=True)
+        _dataset(neighbour, loader, planned=True)
+        found = _dataset(document, loader, planned=True)
+        assert found == _dataset(document, loader, planned=False)
+    for plan in loader.pyld_options()["contextResolver"].plans._plans.values():
+        planned_fills += isinstance(getattr(plan, "memo", {}).get("dataset"), _plans.DatasetPlan)
+    assert planned_fills > 5  # not vacuous: plans with their dataset plan were used
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(
+            lambda d: d["credentialSubject"].update(id=d["issuer"]["id"]), id="issuer-is-subject"
+        ),
+        pytest.param(lambda d: d.update(id=d["issuer"]["id"]), id="credential-id-is-issuer"),
+        pytest.param(lambda d: d["credentialSubject"].update(name=d["name"]), id="equal-literals"),
+        pytest.param(lambda d: d["credentialSubject"].update(id="_:b0"), id="blank-node-subject"),
+        pytest.param(
+            lambda d: d["credentialSubject"].update(id="https://www.w3.org/ns/credentials/v2"),
+            id="a-constant-iri",
+        ),
+        pytest.param(lambda d: d.update(name=d["credentialSubject"]["id"]), id="an-id-as-text"),
+    ],
+)
+def test_documents_whose_nodes_pyld_merges_are_converted_by_pyld(change: Any) -> None:
+    loader = DocumentLoader()
+    for n in range(3):  # the plan and its dataset plan
+        _dataset(_credential(f"did:example:{n}", f"N {n}"), loader, planned=True)
+    document = _credential("did:example:x", "X")
+    if not isinstance(document.get("issuer"), dict):
+        document["issuer"] = {"id": document.get("issuer", "did:example:issuer")}
+    change(document)
+    assert _dataset(document, loader, planned=True) == _dataset(document, loader, planned=False)
+
+
+def test_canonical_forms_and_labels_are_the_same_with_plans() -> None:
+    from passeport.contexts.rdfc import canonicalize
+
+    planned, plain = DocumentLoader(), DocumentLoader()
+    object.__setattr__(plain, "_resolved", (*plain._resolved[:3], None))
+    for n in range(12):
+        document = _credential(f"did:example:c{n}", f"Camille {n}")
+        document["credentialSubject"]["achievement"]["name"] = f"Diplôme {n % 3}"
+        mine, theirs = canonicalize(document, planned), canonicalize(document, plain)
+        assert (mine.nquads, dict(mine.labels)) == (theirs.nquads, dict(theirs.labels))
+    assert planned.pyld_options()["contextResolver"].plans.filled >= 10

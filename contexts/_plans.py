@@ -562,9 +562,7 @@ class DatasetPlan:
     def fill(self, values: dict[str, Any], id_values: list[Any]) -> list[dict[str, Any]] | None:
         """Return the triples filled with ``values``, or None when pyld's would differ."""
         if len(set(id_values)) != len(id_values) or any(
-            value.startswith("_:")
-            or value in self.constants
-            or _PYLD_ABSOLUTE.match(value) is None
+            value.startswith("_:") or value in self.constants or _PYLD_ABSOLUTE.match(value) is None
             for value in id_values
         ):
             return None  # a blank node, nodes pyld would merge, an IRI its RDF would drop

@@ -9,6 +9,13 @@ writes its credential, complete, to the row's hidden staging file
 recorded it. A row that fails comes back as a :class:`Done` with its
 message; the other rows go on.
 
+A staging file is created exclusively (its name holds the credential's
+fresh id) and private (mode 0600) before its first byte; the batch process
+makes a chunk's files durable before it records them
+(:mod:`issuer._durable`). A worker killed while writing leaves the staging
+file of a credential the registry never recorded, which the next batch
+removes.
+
 A worker ends with the batch process, however that ends (``kill -9``
 included): it watches a pipe whose other end only the batch process holds.
 Once the workers are gone, multiprocessing's fork server and resource
@@ -17,6 +24,7 @@ tracker, which wait for their clients' pipes to close, end too.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import threading
@@ -28,7 +36,7 @@ from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any
 
-from passeport._io import dump_json, write_atomic
+from passeport._io import PRIVATE, dump_json
 from passeport._json import JsonObject
 from passeport.contexts import DocumentLoader, bundled_loader
 from passeport.errors import InputError, PasseportError
@@ -36,8 +44,18 @@ from passeport.issuer.issue import enveloped_token, issue_signed, verification_e
 from passeport.issuer.profile import Profile
 from passeport.issuer.registry import CredentialRecord
 from passeport.issuer.statuslist import StatusSlot
+from passeport.verifier import Environment
 
-__all__ = ["Chunk", "Done", "Job", "process_context", "run_chunk", "start_worker", "worker_chunk"]
+__all__ = [
+    "Chunk",
+    "Done",
+    "Job",
+    "process_context",
+    "run_chunk",
+    "start_server",
+    "start_worker",
+    "worker_chunk",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +99,9 @@ class Done:
 
 def run_chunk(chunk: Chunk, profile: Profile, loader: DocumentLoader) -> list[Done]:
     """Issue every row of ``chunk``; write each credential, complete, to its staging file."""
-    env = verification_environment(chunk.documents, loader=loader, at=chunk.issued_at)
-    done = []
+    folder = Path(chunk.out_dir)
+    env = _environment(chunk, loader)
+    done: list[Done] = []
     for job in chunk.jobs:
         try:
             issued = issue_signed(
@@ -97,21 +116,60 @@ def run_chunk(chunk: Chunk, profile: Profile, loader: DocumentLoader) -> list[Do
                 where=job.where,
                 row_key=job.key,
             )
-            target = Path(chunk.out_dir) / job.output
-            try:
-                token = enveloped_token(issued.credential)
-                text = dump_json(issued.credential) if token is None else token + "\n"
-                write_atomic(Path(chunk.out_dir) / job.staged, text)  # private: personal data
-            except OSError as exc:
-                raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
-            except InputError as exc:  # write_atomic names the file; the row is named here
-                detail = exc.message.removeprefix("cannot write: ")
-                raise InputError(f"cannot write {target}: {detail}") from None
+            token = enveloped_token(issued.credential)
+            text = dump_json(issued.credential) if token is None else token + "\n"
+            _write_new(folder / job.staged, text.encode("utf-8"), target=folder / job.output)
         except PasseportError as exc:
             done.append(Done(job.number, None, str(exc.located(job.where))))
         else:
             done.append(Done(job.number, issued.record, None))
     return done
+
+
+def _environment(chunk: Chunk, loader: DocumentLoader) -> Environment:
+    """Return the verification environment of ``chunk``, the same for chunks that share it.
+
+    Chunks pointing at the same signed status lists (the same bytes) at the
+    same instant share one environment, so that each list is verified and
+    decoded once per worker rather than once per chunk.
+    """
+    key = (id(loader), chunk.issued_at, tuple(sorted(chunk.documents.items())))
+    kept = _LAST_ENVIRONMENT.get("last")  # one read: another thread may replace it meanwhile
+    if kept is None or kept[0] != key:
+        env = verification_environment(chunk.documents, loader=loader, at=chunk.issued_at)
+        kept = _LAST_ENVIRONMENT["last"] = (key, env)  # env keeps the loader, and so its id
+    return kept[1]
+
+
+# Per process: the last environment made, with its key.
+_LAST_ENVIRONMENT: dict[str, tuple[tuple[Any, ...], Environment]] = {}
+
+
+def _write_new(path: Path, payload: bytes, *, target: Path) -> None:
+    """Create ``path`` (private, exclusively) holding ``payload``; remove it if that fails.
+
+    Raises:
+        InputError: naming ``target``, the file the staging file stands for.
+    """
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE)
+    except OSError as exc:
+        raise _cannot_write(target, exc) from None
+    try:
+        try:
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)  # a network file system may report a failed write here
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        raise _cannot_write(target, exc) from None
+
+
+def _cannot_write(target: Path, exc: OSError) -> InputError:
+    return InputError(f"cannot write {target}: {exc.strerror or exc}")
 
 
 _WORKER: dict[str, Any] = {}  # per worker process: its profile and document loader
@@ -168,3 +226,16 @@ def process_context() -> BaseContext:
         context.set_forkserver_preload([__name__])
         return context
     return multiprocessing.get_context("spawn")
+
+
+def start_server(context: BaseContext) -> None:
+    """Start ``context``'s fork server now, to import the issuer while the batch reads its rows.
+
+    Nothing to do when workers are spawned; a server that cannot start is
+    reported when the first worker is started.
+    """
+    if context.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        with contextlib.suppress(OSError):
+            forkserver.ensure_running()

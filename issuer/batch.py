@@ -17,11 +17,16 @@ How a batch runs:
    each credential of a chunk and write it, complete, to a hidden staging
    file beside its destination. A row that fails is reported with its row
    number and the others go on.
-4. The parent records the chunk's credentials in the registry, then renames
-   each staging file to ``OUT/<name>.json`` (``.jwt`` or ``.sd-jwt`` for a
-   token): a credential file exists only once the registry knows the
-   credential, so that it can be revoked. A chunk the registry refuses has
-   its staging files removed.
+4. The parent puts the chunk's staging files on disk (one ``syncfs`` of
+   their file system where Linux offers it, else an ``fsync`` of each: see
+   :mod:`issuer._durable`), records the chunk's credentials in the registry
+   in one transaction (with ``syncfs``, that commit is put on disk too),
+   then renames each staging file to ``OUT/<name>.json`` (``.jwt`` or
+   ``.sd-jwt`` for a token): a credential file exists only once the
+   registry knows the credential, so that it can be revoked, and the
+   registry never knows a credential whose file a crash, even a power cut,
+   could lose (a file a crash left staged is put in place by the next
+   batch). A chunk the registry refuses has its staging files removed.
 
 One batch runs at a time on a profile: it holds an OS lock on the profile's
 ``batch.lock`` for its whole run, and a second batch is refused, naming the
@@ -47,12 +52,14 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
+from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any, Final
 
 from passeport._json import JsonObject
 from passeport.contexts import DocumentLoader, bundled_loader
 from passeport.errors import InputError, PasseportError, SigningError
+from passeport.issuer._durable import StagingFlush
 from passeport.issuer._rows import Row, RowFile, describe, format_of, open_rows, read_rows
 from passeport.issuer._workers import (
     Chunk,
@@ -60,11 +67,12 @@ from passeport.issuer._workers import (
     Job,
     process_context,
     run_chunk,
+    start_server,
     start_worker,
     worker_chunk,
 )
 from passeport.issuer.issue import check_suite, new_credential_id, verification_documents
-from passeport.issuer.profile import Profile
+from passeport.issuer.profile import SQLITE_REGISTRY, Profile
 from passeport.issuer.registry import Registry
 from passeport.issuer.statuslist import allocate_status
 from passeport.issuer.templates import TEMPLATE_NAMES, columns, data_from_row, subject_id
@@ -154,10 +162,9 @@ def row_key(template: str, content: Mapping[str, Any]) -> str:
     return hashlib.sha256(f"{template}\n{canonical}".encode()).hexdigest()
 
 
-def _output_name(data: Mapping[str, Any], key: str, suite: str) -> str:
+def _output_name(subject: str | None, key: str, suite: str) -> str:
     """Name a row's file after its holder and row key; a token gets the suffix wallets read."""
-    subject = subject_id(data) or ""
-    slug = _SLUG.sub("-", subject).strip("-.")[:60]
+    slug = _SLUG.sub("-", subject or "").strip("-.")[:60]
     suffix = mechanism_named(suite).file_suffix
     return f"{slug}-{key[:12]}{suffix}" if slug else f"row-{key[:12]}{suffix}"
 
@@ -275,13 +282,18 @@ class _Batch:
     loader: DocumentLoader
     tally: _Tally
     mark: str
+    flush: StagingFlush
     seen: dict[str, int] = field(default_factory=dict)
     lists: dict[int, dict[str, bytes]] = field(default_factory=dict)
     pending: dict[int, Job] = field(default_factory=dict)  # by row number: handed to workers
 
     def prepare(self, rows: Sequence[Row]) -> list[tuple[Row, str, JsonObject]]:
-        """Convert rows to data; report bad ones, skip those already issued or repeated."""
-        ready: list[tuple[Row, str, JsonObject]] = []
+        """Convert rows to data; report bad ones, skip those already issued or repeated.
+
+        A row already issued is not converted again: its file is named after
+        the holder its record keeps.
+        """
+        keyed: list[tuple[Row, str]] = []
         for row in rows:
             where = f"{self.source.name} row {row.number}"
             if row.problem is not None:
@@ -294,6 +306,25 @@ class _Batch:
                 )
                 continue
             self.seen[key] = row.number
+            keyed.append((row, key))
+        issued = self.registry.find_rows([key for _, key in keyed])
+        fresh = []
+        for row, key in keyed:
+            where = f"{self.source.name} row {row.number}"
+            record = issued.get(key)
+            if record is not None:
+                output = _output_name(record.subject, key, self.suite)
+                if (self.out_dir / output).is_file():
+                    self.tally.skipped += 1
+                else:
+                    self.tally.failures.append(
+                        RowFailure(
+                            row.number,
+                            f"{where}: already issued as {record.id}, "
+                            f"but {output} is missing from {self.out_dir}",
+                        )
+                    )
+                continue
             try:
                 if self.fmt == "csv":
                     data = data_from_row(self.template, row.content, where=where)
@@ -302,23 +333,7 @@ class _Batch:
             except PasseportError as exc:
                 self.tally.failures.append(RowFailure(row.number, str(exc.located(where))))
                 continue
-            ready.append((row, key, data))
-        issued = self.registry.find_rows([key for _, key, _ in ready])
-        fresh = []
-        for row, key, data in ready:
-            record = issued.get(key)
-            if record is None:
-                fresh.append((row, key, data))
-            elif (self.out_dir / _output_name(data, key, self.suite)).is_file():
-                self.tally.skipped += 1
-            else:
-                self.tally.failures.append(
-                    RowFailure(
-                        row.number,
-                        f"{self.source.name} row {row.number}: already issued as {record.id}, "
-                        f"but {_output_name(data, key, self.suite)} is missing from {self.out_dir}",
-                    )
-                )
+            fresh.append((row, key, data))
         self.tally.advance(len(rows) - len(fresh))
         return fresh
 
@@ -335,7 +350,7 @@ class _Batch:
         jobs = []
         for (row, key, data), slot in zip(fresh, slots, strict=True):
             credential_id = new_credential_id()
-            output = _output_name(data, key, self.suite)
+            output = _output_name(subject_id(data), key, self.suite)
             job = Job(
                 row.number,
                 f"{self.source.name} row {row.number}",
@@ -353,22 +368,40 @@ class _Batch:
         )
 
     def record(self, done: list[Done]) -> None:
-        """Record what a chunk issued, then put its files in place, then count it.
+        """Flush a chunk's staged files, record them, then put them in place, then count them.
 
-        A credential's file appears only after the registry committed its
-        record; if the registry refuses the chunk, its staged files are removed.
+        A credential is recorded only once its staged file is on disk, and
+        its file appears only after the registry committed its record; a
+        staged file that cannot be flushed fails its row, and if the registry
+        refuses the chunk, its staged files are removed.
         """
         jobs = [self.pending.pop(item.number) for item in done]
-        issued = [job for item, job in zip(done, jobs, strict=True) if item.record is not None]
+        rows = list(zip(done, jobs, strict=True))
+        written = [job for item, job in rows if item.record is not None]
         try:
-            self.registry.add([item.record for item in done if item.record is not None])
+            unflushed = self.flush.flush(self.out_dir / job.staged for job in written)
         except BaseException:
-            self.discard(issued)
+            self.discard(written)
             raise
-        for item, job in zip(done, jobs, strict=True):
-            if item.record is None:
+        issued: list[tuple[Done, Job]] = []
+        for item, job in rows:
+            error = unflushed.get(self.out_dir / job.staged)
+            if item.record is None or error is not None:
+                if error is not None:
+                    self.discard([job])
+                    reason = f"cannot write {self.out_dir / job.output}: {error.strerror or error}"
+                    item = Done(item.number, None, f"{job.where}: {reason}")
                 self.tally.failures.append(RowFailure(item.number, item.error or "failed"))
-                continue
+            else:
+                issued.append((item, job))
+        try:
+            self.registry.add([item.record for item, _ in issued if item.record is not None])
+        except BaseException:
+            self.discard([job for _, job in issued])
+            raise
+        if issued:
+            self.flush.settle()  # the registry's commit on disk before any file appears
+        for item, job in issued:
             target = self.out_dir / job.output
             try:
                 os.replace(self.out_dir / job.staged, target)
@@ -453,6 +486,9 @@ def issue_batch(
     workers = workers if workers is not None else os.cpu_count() or 1
     if workers < 1:
         raise ValueError("workers must be at least 1")
+    context = process_context() if workers > 1 else None
+    if context is not None:
+        start_server(context)  # it imports the issuer while this process reads the rows
     source = open_rows(rows, format_of(rows, row_format))
     _check_source(source, template)
     fmt, total = source.format, source.rows
@@ -464,7 +500,12 @@ def issue_batch(
     started = time.perf_counter()
     tally = _Tally(total, progress)
     mark = _profile_mark(profile)
-    with profile_lock(profile.directory, wait=wait), profile.open_registry() as registry:
+    with (
+        profile_lock(profile.directory, wait=wait),
+        profile.open_registry() as registry,
+        # Opened before any staging file is written: a failed write-back is reported to it.
+        StagingFlush.open(out_dir, registry_folder=_sqlite_folder(profile)) as flush,
+    ):
         _recover(out_dir, mark, registry)
         batch = _Batch(
             profile,
@@ -478,15 +519,16 @@ def issue_batch(
             bundled_loader(),
             tally,
             mark,
+            flush,
         )
         try:
-            if workers == 1:
+            if context is None:
                 for source_rows in _chunks(read_rows(source), size):
                     fresh = batch.prepare(source_rows)
                     if fresh:
                         batch.record(run_chunk(batch.chunk(fresh), profile, batch.loader))
             else:
-                _run_pool(batch, source, size, workers)
+                _run_pool(batch, source, size, workers, context)
         finally:
             batch.discard(list(batch.pending.values()))  # chunks never recorded (interrupted)
     tally.failures.sort(key=lambda failure: failure.row)
@@ -502,6 +544,11 @@ def issue_batch(
         encoding=source.encoding,
         delimiter=source.delimiter,
     )
+
+
+def _sqlite_folder(profile: Profile) -> Path | None:
+    """Return the folder of the profile's SQLite registry, None for a server registry."""
+    return profile.directory if profile.registry_kind == SQLITE_REGISTRY else None
 
 
 def _check_source(source: RowFile, template: str) -> None:
@@ -520,10 +567,15 @@ def _check_source(source: RowFile, template: str) -> None:
         raise InputError(f"{what}: nothing to issue", where=str(source.path))
 
 
-def _run_pool(batch: _Batch, source: RowFile, size: int, workers: int) -> None:
-    """Keep ``workers`` processes busy with chunks; record each chunk as it completes."""
+def _run_pool(
+    batch: _Batch, source: RowFile, size: int, workers: int, context: BaseContext
+) -> None:
+    """Keep ``workers`` processes busy with chunks; record chunks as they complete.
+
+    Chunks that complete while the previous ones are recorded are recorded
+    together: one flush to disk and one registry transaction for all of them.
+    """
     in_flight: set[Future[list[Done]]] = set()
-    context = process_context()
     # Workers read the other end of this pipe: it closes when this process ends,
     # however it ends, and they end with it (see _workers.start_worker).
     lifeline, keep_alive = context.Pipe(duplex=False)
@@ -535,21 +587,24 @@ def _run_pool(batch: _Batch, source: RowFile, size: int, workers: int) -> None:
     )
     try:
 
-        def collect(wait_for_all: bool) -> None:
-            finished, _ = wait(
-                in_flight, return_when="ALL_COMPLETED" if wait_for_all else FIRST_COMPLETED
-            )
+        def collect() -> None:
+            finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            in_flight.difference_update(finished)
+            done: list[Done] = []
+            broken = False
             for future in finished:
-                in_flight.discard(future)
                 try:
-                    done = future.result()
+                    done.extend(future.result())
                 except BrokenProcessPool:
-                    raise SigningError(
-                        "a signing process stopped unexpectedly (out of memory?); rows already "
-                        "issued are kept: run the same command again to resume",
-                        where=str(source.path),
-                    ) from None
+                    broken = True
+            if done:
                 batch.record(done)
+            if broken:
+                raise SigningError(
+                    "a signing process stopped unexpectedly (out of memory?); rows already "
+                    "issued are kept: run the same command again to resume",
+                    where=str(source.path),
+                )
 
         for source_rows in _chunks(read_rows(source), size):
             fresh = batch.prepare(source_rows)
@@ -557,9 +612,9 @@ def _run_pool(batch: _Batch, source: RowFile, size: int, workers: int) -> None:
                 continue
             in_flight.add(pool.submit(worker_chunk, batch.chunk(fresh)))
             while len(in_flight) >= 2 * workers + 1:
-                collect(False)
+                collect()
         while in_flight:
-            collect(True)
+            collect()
     finally:
         with contextlib.suppress(Exception):
             pool.shutdown(wait=True, cancel_futures=True)

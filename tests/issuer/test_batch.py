@@ -163,16 +163,24 @@ def test_a_failed_write_leaves_no_partial_file_and_no_record(
     profile = make_profile(tmp_path / "univ")
     rows = class_rows(tmp_path / "class.csv", 6)
     out = tmp_path / "out"
-    real_replace = os.replace
-    calls: list[str] = []
+    real_open, real_write = os.open, os.write
+    staging: set[int] = set()
 
-    def failing_replace(source: Any, target: Any) -> None:
-        calls.append(str(target))
-        if Path(target).name.startswith(".did-example-graduate3-"):  # its staging file
+    def tracking_open(path: Any, flags: int, mode: int = 0o777, **kwargs: Any) -> int:
+        fd = real_open(path, flags, mode, **kwargs)
+        if Path(path).name.startswith(".did-example-graduate3-"):  # its staging file
+            staging.add(fd)
+        return fd
+
+    def failing_write(fd: int, data: Any) -> int:
+        if fd in staging:
+            staging.discard(fd)
+            real_write(fd, bytes(data)[:100])  # the disk fills up half-way
             raise OSError(28, "No space left on device")
-        real_replace(source, target)
+        return real_write(fd, data)
 
-    monkeypatch.setattr(os, "replace", failing_replace)
+    monkeypatch.setattr(os, "open", tracking_open)
+    monkeypatch.setattr(os, "write", failing_write)
     summary = issue_batch(profile, "diploma", rows, out, workers=1, issued_at=ISSUED_AT)
     monkeypatch.undo()
     assert (summary.issued, summary.failed) == (5, 1)

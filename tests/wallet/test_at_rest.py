@@ -435,6 +435,8 @@ _OWN_WRITERS = {
     "wallet/_sqlite.py": "the wallet file: created 0600 then filled by SQLite",
     "issuer/registry.py": "the registry database: created 0600 then filled by SQLite",
     "issuer/batch.py": "the batch lock file: 0600, holds a process id",
+    "issuer/_workers.py": "batch staging files: created 0600, exclusively, flushed by chunk",
+    "issuer/_durable.py": "opens folders and staging files to flush them; writes nothing",
     "passeport/_io.py": "the writer itself",
 }
 _PACKAGES = ("contexts", "did", "proofs", "verifier", "issuer", "wallet", "passeport")

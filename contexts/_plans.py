@@ -271,6 +271,7 @@ def _keys_of(
     into: set[str],
     urls: list[str],
     loader: DocumentLoader,
+    resolve: Callable[[str, str], str],
     base: str,
     reference: bool = False,
 ) -> None:
@@ -285,25 +286,26 @@ def _keys_of(
     if isinstance(value, dict):
         for key, child in value.items():
             into.add(key)
-            _keys_of(child, into, urls, loader, base, key in ("@context", "@import"))
+            _keys_of(child, into, urls, loader, resolve, base, key in ("@context", "@import"))
     elif isinstance(value, list):
         for child in value:
-            _keys_of(child, into, urls, loader, base, reference)
+            _keys_of(child, into, urls, loader, resolve, base, reference)
     elif isinstance(value, str):
         if loader.knows(value):
             urls.append(value)
-        if reference and loader.knows(resolved := _resolve(value, base)):
+        if reference and loader.knows(resolved := resolve(value, base)):
             urls.append(resolved)
 
 
-def _resolve(value: str, base: str) -> str:
-    """Resolve the context URL ``value`` against ``base`` as pyld does (dot segments too)."""
-    from pyld import iri_resolver  # loaded already: contexts._pyld made these plans
+def _resolver(resolve: Callable[[str, str], str]) -> Callable[[str, str], str]:
+    """Return pyld's URL resolution (``resolve``) that gives the URL back when it cannot."""
 
-    try:
-        resolved: str = iri_resolver.resolve(value, base)
-    except ValueError:  # a relative URL and no base: pyld fails to load it
-        return value
+    def resolved(value: str, base: str) -> str:
+        try:
+            return resolve(value, base)
+        except ValueError:  # a relative URL and no base: pyld fails to load it
+            return value
+
     return resolved
 
 
@@ -347,8 +349,10 @@ Expander = Callable[[Any], tuple[Any, bool]]
 class ExpansionPlans:
     """The expansion plans of one document loader (see the module's docstring)."""
 
-    def __init__(self, loader: DocumentLoader) -> None:
+    def __init__(self, loader: DocumentLoader, resolve: Callable[[str, str], str]) -> None:
+        """Keep the plans of ``loader``; ``resolve`` resolves URLs as pyld does."""
         self._loader = loader
+        self._resolve = _resolver(resolve)
         self._lock = threading.Lock()
         self._kinds: LRUCache[tuple[Any, ...], Any] = LRUCache(maxsize=256)
         self._plans: LRUCache[tuple[Any, ...], Any] = LRUCache(maxsize=512)
@@ -420,14 +424,14 @@ class ExpansionPlans:
         if found is not None:
             return found
         names: set[str] = set()
-        pending = [*urls, *(_resolve(url, "") for url in urls)]  # as pyld loads them
+        pending = [*urls, *(self._resolve(url, "") for url in urls)]  # as pyld loads them
         seen: set[str] = set()
         while pending:
             url = pending.pop()
             if url in seen or not self._loader.knows(url):
                 continue
             seen.add(url)
-            _keys_of(self._loader.load(url), names, pending, self._loader, url)
+            _keys_of(self._loader.load(url), names, pending, self._loader, self._resolve, url)
         result = frozenset(names)
         with self._lock:
             self._terms[urls] = result

@@ -138,7 +138,7 @@ def new_context_cache(loader: DocumentLoader) -> Any:
         SharedLRU(maxsize=256),
         SharedLRU(maxsize=1024),
         SharedLRU(maxsize=4096),
-        ExpansionPlans(loader),
+        ExpansionPlans(loader, jsonld.resolve),
     )
 
 

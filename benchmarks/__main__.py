@@ -9,7 +9,8 @@ ratio needs a reason. Sections:
 - ``cold``: ``passeport verify`` of a five-credential presentation in a new process (``cold.py``);
 - ``issuer``: batch issuance of a generated CSV (``issuer.py``);
 - ``wallet``: listing and answering a request in a 10,000-credential wallet (``wallet.py``);
-- ``registry``: issuance with 1, 2 and 4 processes on one PostgreSQL (``registry.py``).
+- ``registry``: issuance with 1, 2 and 4 processes on one PostgreSQL (``registry.py``);
+- ``serve``: ``passeport serve`` verifying mixed suites over HTTP, 1 and 2 workers (``serve.py``).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ SECTIONS: dict[str, tuple[str, str]] = {
     "issuer": ("benchmarks.issuer", "bench_batch"),
     "wallet": ("benchmarks.wallet", "bench_wallet"),
     "registry": ("benchmarks.registry", "bench_registry"),
+    "serve": ("benchmarks.serve", "bench_serve"),
 }
 
 
@@ -64,8 +66,8 @@ def _print_targets(rows: list[dict[str, Any]]) -> None:
     print("work (issue 17)                                figure      target   ratio (>=1 met)")
     for row in rows:
         unit = row["unit"]
-        shown = f"{row['figure']:,.0f}/s" if unit == "/s" else f"{row['figure']:.3f} s"
-        target = f"{row['target']:,.0f}/s" if unit == "/s" else f"< {row['target']} s"
+        shown = f"{row['figure']:,.0f}/s" if unit == "/s" else f"{row['figure']:.3f} {unit}"
+        target = f"{row['target']:,.0f}/s" if unit == "/s" else f"< {row['target']} {unit}"
         label = f"{row['work']}: {row['what']}"
         print(f"{label:<44}{shown:>12}{target:>12}{row['ratio']:>8.2f}")
 
@@ -79,8 +81,8 @@ def main() -> None:
     parser.add_argument(
         "--against",
         metavar="FOLDER",
-        help="cold: another checkout (e.g. 'git worktree add /tmp/base HEAD'), measured "
-        "in the same rounds",
+        help="cold, serve, wallet: another checkout (e.g. 'git worktree add /tmp/base HEAD'), "
+        "measured in the same rounds",
     )
     args = parser.parse_args()
     results: dict[str, Any] = {}
@@ -91,8 +93,10 @@ def main() -> None:
         print(f"running {name}...", file=sys.stderr)
         if name == "suites":
             results[name] = bench(seconds=args.seconds)
-        elif name == "cold":
+        elif name in ("cold", "wallet"):
             results[name] = bench(against=args.against)
+        elif name == "serve":
+            results[name] = bench(seconds=args.seconds, against=args.against)
         else:
             results[name] = bench()
     results["targets"] = target_rows(results)

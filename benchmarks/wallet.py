@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -30,6 +31,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from benchmarks.cold import compiled_env
 from passeport.did.keyfile import KeyPair
 from passeport.did.keys import KeyAlgorithm, PrivateKey
 from passeport.proofs.sign import sign_document
@@ -109,8 +111,11 @@ def _timed(function: Any, repeat: int) -> float:
     return best
 
 
-def bench_wallet(count: int = 10_000) -> dict[str, Any]:
-    """Return list and request-answering times (seconds) on a wallet of ``count`` credentials."""
+def bench_wallet(count: int = 10_000, *, against: str | None = None) -> dict[str, Any]:
+    """Return list and request-answering times (seconds) on a wallet of ``count`` credentials.
+
+    ``against``: another checkout, whose ``wallet list`` is measured beside (:func:`_cli_listing`).
+    """
     issuer, holder, sd_issuer = _key(71), _key(72), _key(73, KeyAlgorithm.P256)
     created = datetime(2025, 1, 1, tzinfo=UTC)
     dcql = json.loads((_REQUESTS / "job-application.dcql.json").read_text("utf-8"))
@@ -175,7 +180,7 @@ def bench_wallet(count: int = 10_000) -> dict[str, Any]:
                 return
             raise RuntimeError("the unmet query was answered")
 
-        cli = _cli_listing(path)
+        cli = _cli_listing(path, against=against)
         results = {
             "credentials": size,
             "file_bytes": path.stat().st_size,
@@ -206,25 +211,50 @@ def bench_wallet(count: int = 10_000) -> dict[str, Any]:
     return results
 
 
-def _cli_listing(path: Path, runs: int = 3) -> dict[str, float]:
+def _cli_listing(path: Path, runs: int = 7, against: str | None = None) -> dict[str, Any]:
     """Return the wall time of ``passeport wallet list`` in a new process (median of ``runs``).
 
     As a table (the most recent by default) and as JSON (every credential),
-    start-up and imports included; the wallet's KDF is cheap, so that unlocking
-    (``unlock_s``, scrypt at its default cost) is not counted.
+    start-up and imports included, from compiled bytecode
+    (:func:`benchmarks.cold.compiled_env`), with the CPU seconds beside; the
+    wallet's KDF is cheap, so that unlocking (``unlock_s``, scrypt at its
+    default cost) is not counted. ``against`` (another checkout) lists the
+    same wallet in the same rounds, alternately first and second.
     """
-    env = {**os.environ, "PASSEPORT_PASSPHRASE": _PASSPHRASE, "COLUMNS": "100"}
     command = [sys.executable, "-m", "passeport", "wallet", "list", "--wallet", str(path)]
-    results = {}
-    for name, extra in (("cli_list_table_s", []), ("cli_list_json_s", ["--json"])):
-        times = []
-        for _ in range(runs):
-            start = time.perf_counter()
-            done = subprocess.run([*command, *extra], capture_output=True, env=env, check=False)
-            times.append(time.perf_counter() - start)
-            if done.returncode != 0:
-                raise RuntimeError(f"wallet list failed: {done.stderr[-300:]!r}")
-        results[name] = round(statistics.median(times), 3)
+    folder = str(path.parent)
+    settings = {"PASSEPORT_PASSPHRASE": _PASSPHRASE, "COLUMNS": "100"}
+    envs = {"": {**compiled_env(folder), **settings}}
+    if against is not None:
+        envs["against_"] = {**compiled_env(folder, against), **settings}
+    results: dict[str, Any] = {}
+    for name, extra in (("cli_list_table", []), ("cli_list_json", ["--json"])):
+        walls: dict[str, list[float]] = {key: [] for key in envs}
+        cpus: dict[str, list[float]] = {key: [] for key in envs}
+        for round_ in range(runs + 1):  # the first round compiles the bytecode: not counted
+            for key in sorted(envs, reverse=round_ % 2 == 1):
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                start = time.perf_counter()
+                done = subprocess.run(  # from the wallet's folder: "-m" puts the cwd on sys.path
+                    [*command, *extra], capture_output=True, env=envs[key], check=False, cwd=folder
+                )
+                wall = time.perf_counter() - start
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                if done.returncode != 0:
+                    raise RuntimeError(f"wallet list failed: {done.stderr[-300:]!r}")
+                if round_:
+                    walls[key].append(wall)
+                    cpus[key].append(
+                        after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+                    )
+        for key in envs:
+            results[f"{key}{name}_s"] = round(statistics.median(walls[key]), 3)
+            results[f"{key}{name}_cpu_s"] = round(statistics.median(cpus[key]), 3)
+        if against is not None:
+            ratio = statistics.median(walls[""]) / statistics.median(walls["against_"])
+            results[f"{name}_ratio_to_against"] = round(ratio, 3)
+    if against is not None:
+        results["against"] = against
     return results
 
 

@@ -15,11 +15,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import unquote, urlsplit
 
-from passeport.did.https import HttpsFetcher
 from passeport.errors import ResolutionError
+
+if TYPE_CHECKING:
+    from passeport.did.https import HttpsFetcher
 
 __all__ = [
     "CacheDirFetcher",
@@ -37,6 +39,15 @@ class Fetcher(Protocol):
     def fetch(self, url: str, *, max_bytes: int) -> bytes:
         """Return the document at ``url``, or raise ResolutionError naming ``url``."""
         ...
+
+
+def __getattr__(name: str) -> object:
+    """Import :class:`HttpsFetcher` on first use: http.client and ssl, not for who stays offline."""
+    if name == "HttpsFetcher":
+        from passeport.did.https import HttpsFetcher
+
+        return HttpsFetcher
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,13 +11,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from passeport._json import JsonObject
 from passeport.did.fetch import (
     CacheDirFetcher,
     CachingFetcher,
     Fetcher,
-    HttpsFetcher,
     NoNetwork,
     StaticFetcher,
 )
@@ -28,6 +28,9 @@ from passeport.did.keys import KeyAlgorithm, PublicKey
 from passeport.did.multikey import decode_public
 from passeport.did.web import did_web_url, parse_did_web_document
 from passeport.errors import KeyFormatError, ResolutionError
+
+if TYPE_CHECKING:
+    from passeport.did.https import HttpsFetcher
 
 __all__ = [
     "CacheDirFetcher",
@@ -40,6 +43,15 @@ __all__ = [
     "StaticFetcher",
     "VerificationMethod",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """Import :class:`HttpsFetcher` on first use: http.client and ssl, not for who stays offline."""
+    if name == "HttpsFetcher":
+        from passeport.did.https import HttpsFetcher
+
+        return HttpsFetcher
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True, slots=True)

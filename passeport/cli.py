@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
+from passeport._coercion import quicken
 from passeport.errors import InputError, PasseportError
 from passeport.verifier import cli as verifier_cli
 from passeport.verifier.cli import AllowHostOption, CacheOption, OfflineOption, TrustOption
@@ -286,7 +288,11 @@ def main() -> None:
     """
     usage_error, click_exception = _click_error("UsageError"), _click_error("ClickException")
     try:
-        code = _assemble(_command_named(sys.argv[1:]))(prog_name="passeport", standalone_mode=False)
+        arguments = sys.argv[1:]
+        command = _command_named(arguments)
+        code = _assemble(command, _subcommand_named(arguments, command))(
+            prog_name="passeport", standalone_mode=False
+        )
     except PasseportError as exc:
         typer.echo(f"passeport: {exc}", err=True)
         raise SystemExit(2) from None
@@ -398,17 +404,30 @@ _COMMANDS: dict[str, Callable[[typer.Typer], None]] = {
 """Each top-level command, in the order of ``passeport --help``, and how to mount it."""
 
 
+class _Command(TyperGroup):
+    """The ``passeport`` group: its parameters converted without pydantic (:mod:`._coercion`)."""
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any
+    ) -> Any:
+        quicken(self)  # every subcommand's too, once: typer's rules, a fifth of a cold start
+        return super().make_context(info_name, args, parent, **extra)
+
+
 @functools.cache
-def _assemble(only: str | None = None) -> typer.Typer:
+def _assemble(only: str | None = None, sub: str | None = None) -> typer.Typer:
     """Return the ``passeport`` command with every role's commands, or with ``only`` that one.
 
     A command run from the shell mounts only itself (``main``): a cold
     ``passeport verify`` then imports neither the issuer nor the wallet, and
-    typer builds one command instead of all of them (issue 17). Help, errors
-    and exit codes are those of the whole command.
+    typer builds one command instead of all of them (issue 17); of a group
+    (``wallet``, ``key``...), only its command ``sub`` when it has one so
+    named (``wallet list``: one command's options read, not fifty-seven).
+    Help, errors and exit codes are those of the whole command.
     """
     application = typer.Typer(
         name="passeport",
+        cls=_Command,
         no_args_is_help=True,
         pretty_exceptions_enable=False,
         pretty_exceptions_show_locals=False,
@@ -419,7 +438,30 @@ def _assemble(only: str | None = None) -> typer.Typer:
     for name, mount in _COMMANDS.items():
         if only is None or name == only:
             mount(application)
+    if only is not None and sub is not None:
+        for group in application.registered_groups:
+            if group.typer_instance is not None:
+                group.typer_instance = _only(group.typer_instance, sub)
     return application
+
+
+def _only(group: typer.Typer, name: str) -> typer.Typer:
+    """Return ``group`` with only its command (or group) ``name``; itself if none is so named."""
+    import copy
+
+    from typer.main import get_command_name
+
+    commands = [
+        c
+        for c in group.registered_commands
+        if (c.name or get_command_name(getattr(c.callback, "__name__", ""))) == name
+    ]
+    groups = [g for g in group.registered_groups if g.name == name]
+    if len(commands) + len(groups) != 1:
+        return group
+    alone = copy.copy(group)
+    alone.registered_commands, alone.registered_groups = commands, groups
+    return alone
 
 
 def _command_named(arguments: Sequence[str]) -> str | None:
@@ -429,6 +471,14 @@ def _command_named(arguments: Sequence[str]) -> str | None:
     if first not in _COMMANDS or any(a in ("--help", "--version") for a in before):
         return None
     return first
+
+
+def _subcommand_named(arguments: Sequence[str], command: str | None) -> str | None:
+    """Return what follows the top-level ``command`` in ``arguments`` when it is not an option."""
+    if command is None:
+        return None
+    following = arguments[arguments.index(command) + 1 :]
+    return following[0] if following and not following[0].startswith("-") else None
 
 
 def __getattr__(name: str) -> object:

@@ -3,10 +3,10 @@
 Every sentence shown to a recruiter, a holder or a certifier is written in
 English in the code (the message id) and translated in a gettext catalog,
 ``passeport/locale/<lang>/LC_MESSAGES/*.po`` (one file per domain: the
-commands, the CV...). The catalogs are read with Babel, once, when a language
+commands, the CV...). The catalogs are read as Babel reads them, once, when a language
 is first asked for; English is the ids themselves. A leaf module, like
 ``passeport.errors``: every package may import it, and it imports nothing of
-the project.
+the project but its catalog reader, the leaf ``passeport._po``.
 
 >>> t = translator("fr")
 >>> t("authentic")
@@ -45,7 +45,7 @@ def catalog(lang: str) -> Mapping[str, str]:
         raise ValueError(f"unknown language {lang!r} (known: {', '.join(LANGUAGES)})")
     if lang == "en":
         return {}
-    from babel.messages.pofile import read_po  # lazy: only who prints words pays for it
+    from passeport._po import read_po  # Babel only for what this quick reader leaves it
 
     folder = resources.files("passeport").joinpath("locale", lang, "LC_MESSAGES")
     table: dict[str, str] = {}
@@ -55,11 +55,9 @@ def catalog(lang: str) -> Mapping[str, str]:
         (entry for entry in folder.iterdir() if entry.name.endswith(".po")),
         key=lambda entry: entry.name,
     ):
-        with path.open("rb") as handle:
-            messages = read_po(handle, locale=lang)
-        for message in messages:
-            if message.id and isinstance(message.id, str) and message.string:
-                table.setdefault(str(message.id), str(message.string))
+        for message_id, string in read_po(path.read_bytes(), locale=lang):
+            if message_id and isinstance(message_id, str) and string:
+                table.setdefault(str(message_id), str(string))
     return table
 
 

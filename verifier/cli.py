@@ -56,10 +56,12 @@ OfflineOption = Annotated[bool, typer.Option("--offline", help="Never use the ne
 
 def _host_entries(values: list[str] | None) -> list[str] | None:
     """Refuse, in one line, an ``--allow-host`` that is not HOST[:PORT]."""
+    if not values:  # did.https brings http.client and ssl: only for who fetches
+        return values
     from passeport.did.https import parse_host_entry
     from passeport.errors import InputError
 
-    for value in values or ():
+    for value in values:
         try:
             parse_host_entry(value)
         except ValueError as exc:
@@ -140,11 +142,14 @@ def environment(
 
     HTTPS reaches public addresses only, and the ``allow_hosts`` (HOST[:PORT]) named.
     """
-    from passeport.did.fetch import HttpsFetcher, NoNetwork
+    from passeport.did.fetch import Fetcher, NoNetwork
     from passeport.verifier.env import Environment
 
-    private = frozenset(allow_hosts or ())
-    fetcher = NoNetwork() if offline else HttpsFetcher(timeout=5.0, allow_private=private)
+    fetcher: Fetcher = NoNetwork()
+    if not offline:  # http.client and ssl: only for who fetches
+        from passeport.did.fetch import HttpsFetcher
+
+        fetcher = HttpsFetcher(timeout=5.0, allow_private=frozenset(allow_hosts or ()))
     env = Environment(fetcher=fetcher)
     return env.with_cache(cache) if cache is not None else env
 

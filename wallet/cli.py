@@ -579,12 +579,10 @@ def _listing(
         for e in every
         if e.matches(kind=kind, issuer=issuer, text=text, expiring_within=expiring, now=now)
     ]
-    if as_json:  # one credential a line: json's C encoder (not its indenting one), 4x faster
-        rows = (
-            {"id": e.id, **e.info.to_json(), "flags": [str(f) for f in e.info.flags_at(now)]}
-            for e in entries
-        )
-        lines = ",\n".join("  " + json.dumps(row, ensure_ascii=False) for row in rows)
+    if as_json:  # one credential a line, each written out member by member (issue 17)
+        from passeport.wallet._records import listing_line
+
+        lines = ",\n".join("  " + listing_line(e, now) for e in entries)
         typer.echo(f"[\n{lines}\n]" if lines else "[]")
         return
     from passeport.wallet.declarations import link_notes, validations

@@ -207,7 +207,70 @@ def is_absolute_iri(value: str) -> bool:
     return _ABSOLUTE_IRI.match(value) is not None
 
 
-class _Processor(jsonld.JsonLdProcessor):  # type: ignore[misc]
+def _process_remembered(
+    memo: Any, held: tuple[Any, ...], local_ctx: Any, flags: tuple[Any, ...], process: Any
+) -> Any:
+    """Return ``process()`` (a processed context), remembered in ``memo``.
+
+    The key is the identities of ``held`` (the active context, and the loader
+    when the memo is shared by loaders), the local context (URLs by value;
+    objects by identity, with a snapshot, so that a context changed in place
+    is processed again) and ``flags``. The entry holds every object whose
+    identity is in the key, so that no id is reused while it lives.
+    """
+    local_key = _local_key(local_ctx)
+    key = (*(id(item) for item in held), local_key, *flags)
+    hit = memo.get(key)
+    if (
+        hit is not None
+        and all(old is new for old, new in zip(hit[0], held, strict=True))
+        and (local_key[0] != "object" or (hit[1] is local_ctx and hit[2] == local_ctx))
+    ):
+        return hit[3]
+    result = process()
+    snapshot = copy.deepcopy(local_ctx) if local_key[0] == "object" else None
+    memo[key] = (held, local_ctx, snapshot, result)
+    return result
+
+
+class _RememberedContexts(jsonld.JsonLdProcessor):  # type: ignore[misc]
+    """pyld's processor, remembering processed contexts where :meth:`_memo_for` says.
+
+    pyld caches a processed context per active context, but a type-scoped
+    context that does not propagate is applied to a fresh clone of the active
+    context each time, so its cache never hits and the context is processed
+    again for every node. ``_memo_for`` returns ``(memo, held, flags)`` (see
+    :func:`_process_remembered`), or None to process as pyld does.
+    """
+
+    def _memo_for(self, active_ctx: Any, options: Any, cycles: Any) -> Any:
+        return None
+
+    def _process_context(
+        self,
+        active_ctx: Any,
+        local_ctx: Any,
+        options: Any,
+        override_protected: bool = False,
+        propagate: bool = True,
+        validate_scoped: bool = True,
+        cycles: Any = None,
+    ) -> Any:
+        args = (active_ctx, local_ctx, options, override_protected, propagate, validate_scoped)
+        found = self._memo_for(active_ctx, options, cycles)
+        if found is None:
+            return super()._process_context(*args, cycles)
+        memo, held, flags = found
+        return _process_remembered(
+            memo,
+            held,
+            local_ctx,
+            (override_protected, propagate, validate_scoped, *flags),
+            lambda: super(_RememberedContexts, self)._process_context(*args, cycles),
+        )
+
+
+class _Processor(_RememberedContexts):
     """A processor that records dropped terms and the expanded form it produced.
 
     It also remembers processed contexts across documents. pyld caches a
@@ -227,49 +290,11 @@ class _Processor(jsonld.JsonLdProcessor):  # type: ignore[misc]
         self.filled: Filled | None = None
         self.strict = strict
 
-    def _process_context(
-        self,
-        active_ctx: Any,
-        local_ctx: Any,
-        options: Any,
-        override_protected: bool = False,
-        propagate: bool = True,
-        validate_scoped: bool = True,
-        cycles: Any = None,
-    ) -> Any:
+    def _memo_for(self, active_ctx: Any, options: Any, cycles: Any) -> Any:
         memo = getattr(options.get("contextResolver"), "processed", None)
         if memo is None or cycles:
-            return super()._process_context(
-                active_ctx,
-                local_ctx,
-                options,
-                override_protected,
-                propagate,
-                validate_scoped,
-                cycles,
-            )
-        local_key = _local_key(local_ctx)
-        key = (
-            id(active_ctx),
-            local_key,
-            override_protected,
-            propagate,
-            validate_scoped,
-            self.strict,
-        )
-        hit = memo.get(key)
-        if (
-            hit is not None
-            and hit[0] is active_ctx
-            and (local_key[0] != "object" or (hit[1] is local_ctx and hit[2] == local_ctx))
-        ):
-            return hit[3]
-        result = super()._process_context(
-            active_ctx, local_ctx, options, override_protected, propagate, validate_scoped, cycles
-        )
-        snapshot = copy.deepcopy(local_ctx) if local_key[0] == "object" else None
-        memo[key] = (active_ctx, local_ctx, snapshot, result)
-        return result
+            return None
+        return memo, (active_ctx,), (self.strict,)
 
     def expand(self, input_: Any, options: Any) -> Any:
         """Expand ``input_``, from its shape's plan when there is one (:mod:`contexts._plans`)."""
@@ -581,7 +606,7 @@ _build_inverse_context = types.FunctionType(
 """pyld's ``_get_inverse_context``, building the inverse context afresh at each call."""
 
 _COMPACTION_LOCK = threading.Lock()
-_COMPACTION_CONTEXTS: LRUCache[Any, tuple[Any, ...]] = LRUCache(maxsize=1024)
+_COMPACTION_CONTEXTS = SharedLRU(maxsize=1024)
 _CONTEXT_ENTRIES: LRUCache[Any, _ContextEntry] = LRUCache(maxsize=128)
 _TERMS_PER_CONTEXT = 4096
 """How many compacted IRIs an active context remembers (types, keywords, terms: a vocabulary)."""
@@ -689,7 +714,7 @@ def _as_document_iri(entry: _ContextEntry, iri: str, base: Any) -> Any:
     return jsonld.unresolve(iri, base)
 
 
-class _CachedCompaction(jsonld.JsonLdProcessor):  # type: ignore[misc]
+class _CachedCompaction(_RememberedContexts):
     """pyld's compaction, remembering processed and inverse contexts across documents.
 
     pyld's compaction processes the scoped context of each property and type
@@ -706,54 +731,12 @@ class _CachedCompaction(jsonld.JsonLdProcessor):  # type: ignore[misc]
     The result is what pyld computes, under another ``_uuid``.
     """
 
-    def _process_context(
-        self,
-        active_ctx: Any,
-        local_ctx: Any,
-        options: Any,
-        override_protected: bool = False,
-        propagate: bool = True,
-        validate_scoped: bool = True,
-        cycles: Any = None,
-    ) -> Any:
+    def _memo_for(self, active_ctx: Any, options: Any, cycles: Any) -> Any:
         owner = options.get("documentLoader")
         if cycles is not None or owner is None or not isinstance(active_ctx, jsonld.frozendict):
-            return super()._process_context(
-                active_ctx,
-                local_ctx,
-                options,
-                override_protected,
-                propagate,
-                validate_scoped,
-                cycles,
-            )
-        local_key = _local_key(local_ctx)
-        key = (
-            id(owner),
-            id(active_ctx),
-            local_key,
-            override_protected,
-            propagate,
-            validate_scoped,
-            options.get("base"),
-            options.get("processingMode"),
-        )
-        with _COMPACTION_LOCK:
-            hit = _COMPACTION_CONTEXTS.get(key)
-        if (
-            hit is not None
-            and hit[0] is owner
-            and hit[1] is active_ctx
-            and (local_key[0] != "object" or (hit[2] is local_ctx and hit[3] == local_ctx))
-        ):
-            return hit[4]
-        result = super()._process_context(
-            active_ctx, local_ctx, options, override_protected, propagate, validate_scoped, cycles
-        )
-        snapshot = copy.deepcopy(local_ctx) if local_key[0] == "object" else None
-        with _COMPACTION_LOCK:
-            _COMPACTION_CONTEXTS[key] = (owner, active_ctx, local_ctx, snapshot, result)
-        return result
+            return None
+        flags = (options.get("base"), options.get("processingMode"))
+        return _COMPACTION_CONTEXTS, (owner, active_ctx), flags
 
     def _get_inverse_context(self, active_ctx: Any) -> Any:
         return _entry(active_ctx).inverse

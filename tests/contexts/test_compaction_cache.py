@@ -30,6 +30,8 @@ from passeport.contexts.loader import DocumentLoader
 from passeport.errors import PasseportError
 from passeport.proofs import sd_primitives as sd
 from tests.conftest import DBJS, load_json
+from tests.contexts._paths import leaves as _leaves
+from tests.contexts._paths import set_at as _set
 
 DIPLOMA: Final = json.loads(
     resources.files("passeport").joinpath("samples", "diploma.json").read_text("utf-8")
@@ -106,26 +108,6 @@ def _same_as_pyld(document_context: Any, expanded: Any) -> None:
         # Twice: the second run is served from the caches the first one filled.
         assert _cached(document_context, expanded, round_trip=round_trip) == expected
         assert _cached(document_context, expanded, round_trip=round_trip) == expected
-
-
-def _leaves(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found: list[tuple[Any, ...]] = []
-    if isinstance(value, dict):
-        for key, child in value.items():
-            if key != "@context":
-                found += _leaves(child, (*path, key))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            found += _leaves(child, (*path, index))
-    elif isinstance(value, str):
-        found.append(path)
-    return found
-
-
-def _set(document: Any, path: tuple[Any, ...], value: Any) -> None:
-    for step in path[:-1]:
-        document = document[step]
-    document[path[-1]] = value
 
 
 def _node_ids(expanded: Any) -> list[dict[str, Any]]:

@@ -26,6 +26,8 @@ from passeport.contexts import _plans, _pyld
 from passeport.contexts.expand import expand as safe_expand
 from passeport.contexts.loader import DocumentLoader
 from passeport.errors import PasseportError
+from tests.contexts._paths import leaves as _leaves
+from tests.contexts._paths import set_at as _set
 
 DIPLOMA: Final = json.loads(
     resources.files("passeport").joinpath("samples", "diploma.json").read_text("utf-8")
@@ -87,27 +89,6 @@ BENIGN: Final = (
     "2020-01-01T00:00:00Z",
     "",
 )
-
-
-def _leaves(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    """Return the path of every string of ``value`` outside ``@context``."""
-    found: list[tuple[Any, ...]] = []
-    if isinstance(value, dict):
-        for key, child in value.items():
-            if key != "@context":
-                found += _leaves(child, (*path, key))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            found += _leaves(child, (*path, index))
-    elif isinstance(value, str):
-        found.append(path)
-    return found
-
-
-def _set(document: Any, path: tuple[Any, ...], value: Any) -> None:
-    for step in path[:-1]:
-        document = document[step]
-    document[path[-1]] = value
 
 
 def _plain(document: Any, loader: DocumentLoader) -> tuple[str, Any, list[str | None]]:

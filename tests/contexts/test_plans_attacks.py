@@ -51,6 +51,7 @@ from passeport.contexts.loader import DocumentLoader
 from passeport.contexts.rdfc import canonicalize
 from passeport.proofs.sign import sign_document
 from passeport.verifier import Environment, Policy, verify_credential
+from tests.contexts._paths import leaves, set_at
 from tests.verifier.status_helpers import key
 
 DIPLOMA: Final = json.loads(
@@ -177,27 +178,14 @@ def _same(document: Any, loader: DocumentLoader) -> None:
     assert planned == _plain(document, loader), json.dumps(document)[:300]
 
 
-def _leaves(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+def _leaves(value: Any) -> list[tuple[Any, ...]]:
     """The path of every scalar outside ``@context``."""
-    found: list[tuple[Any, ...]] = []
-    if isinstance(value, dict):
-        for member, child in value.items():
-            if member != "@context":
-                found += _leaves(child, (*path, member))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            found += _leaves(child, (*path, index))
-    else:
-        found.append(path)
-    return found
+    return leaves(value, strings_only=False)
 
 
 def _set(document: Any, path: tuple[Any, ...], value: Any) -> Any:
     changed = copy.deepcopy(document)
-    target = changed
-    for step in path[:-1]:
-        target = target[step]
-    target[path[-1]] = value
+    set_at(changed, path, value)
     return changed
 
 

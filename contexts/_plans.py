@@ -224,46 +224,39 @@ def _fill(template: Any, values: dict[str, Any]) -> Any:
     return values.get(template, template) if type(template) is str else template
 
 
-def _landings(expanded: Any, placeholders: dict[str, int]) -> dict[int, list[int]]:
-    """Say where each placeholder landed in an expanded form: as @value, @id or elsewhere."""
-    found: dict[int, list[int]] = {}
+def _entries(expanded: Any) -> Iterator[tuple[str | None, Any]]:
+    """Yield ``(member name, value)`` for every member, ``(None, item)`` for every list item."""
     stack = [expanded]
     while stack:
         item = stack.pop()
         if type(item) is list:
             for child in item:
-                if type(child) is str and child in placeholders:
-                    found.setdefault(placeholders[child], []).append(_VERBATIM)
-                else:
-                    stack.append(child)
+                yield None, child
+                stack.append(child)
         elif type(item) is dict:
             for key, child in item.items():
-                if key in placeholders:
-                    found.setdefault(placeholders[key], []).append(_VERBATIM)
-                if type(child) is str:
-                    if child in placeholders:
-                        spot = _LITERAL if key == "@value" else _ID if key == "@id" else _VERBATIM
-                        found.setdefault(placeholders[child], []).append(spot)
-                else:
-                    stack.append(child)
+                yield key, child
+                stack.append(child)
+
+
+def _landings(expanded: Any, placeholders: dict[str, int]) -> dict[int, list[int]]:
+    """Say where each placeholder landed in an expanded form: as @value, @id or elsewhere."""
+    found: dict[int, list[int]] = {}
+    for key, value in _entries(expanded):
+        if key is not None and key in placeholders:
+            found.setdefault(placeholders[key], []).append(_VERBATIM)
+        if type(value) is str and value in placeholders:
+            spot = _LITERAL if key == "@value" else _ID if key == "@id" else _VERBATIM
+            found.setdefault(placeholders[value], []).append(spot)
     return found
 
 
 def _count_prefix(expanded: Any) -> int:
     """Count the strings (and member names) holding the placeholder prefix anywhere."""
-    count = 0
-    stack = [expanded]
-    while stack:
-        item = stack.pop()
-        if type(item) is list:
-            stack.extend(item)
-        elif type(item) is dict:
-            for key, child in item.items():
-                count += _PREFIX in key
-                stack.append(child)
-        elif type(item) is str:
-            count += _PREFIX in item
-    return count
+    return sum(
+        (key is not None and _PREFIX in key) + (type(value) is str and _PREFIX in value)
+        for key, value in _entries(expanded)
+    )
 
 
 def _keys_of(
@@ -599,16 +592,7 @@ class DatasetPlan:
 
 def has_list(template: Any) -> bool:
     """Whether an expanded form holds an ``@list`` (whose blank nodes pyld labels later)."""
-    stack = [template]
-    while stack:
-        item = stack.pop()
-        if type(item) is list:
-            stack.extend(item)
-        elif type(item) is dict:
-            if "@list" in item:
-                return True
-            stack.extend(item.values())
-    return False
+    return any(key == "@list" for key, _ in _entries(template))
 
 
 def copy_of(template: Any) -> Any:

@@ -198,11 +198,14 @@ def _verified(
     the holder's wallet does (every statement signature), then a disclosure
     of its mandatory statements alone is verified as a recruiter would.
     """
-    received = verify_credential(signed, policy=Policy(at=at, receiving=True), env=env)
+    # Only the checks are read: reports=False skips putting the facts into words.
+    receiving = Policy(at=at, receiving=True)
+    received = verify_credential(signed, policy=receiving, env=env, reports=False)
     checks = list(received.checks)
     if mechanism.is_holder_form(signed):
         disclosed = mechanism.derive(signed, (), loader=env.loader)
-        checks.extend(verify_credential(disclosed, policy=Policy(at=at), env=env).checks)
+        recruiter = verify_credential(disclosed, policy=Policy(at=at), env=env, reports=False)
+        checks.extend(recruiter.checks)
     return checks
 
 

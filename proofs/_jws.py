@@ -25,7 +25,9 @@ import base64
 import binascii
 import json
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
@@ -54,8 +56,10 @@ __all__ = [
     "numeric_date",
     "parse_compact",
     "parse_json_object",
+    "read_jwt",
     "resolve_key",
     "signer_of",
+    "token_read",
     "unsupported_header",
     "verification_method_of",
     "verify_signature",
@@ -168,6 +172,43 @@ def parse_compact(token: str, *, what: str = "JWT") -> CompactJws:
     signature = b64url_decode(signature_text, what=f"{what} signature")
     signing_input = f"{header_text}.{payload_text}".encode("ascii")
     return CompactJws(header, payload, signature, signing_input)
+
+
+# A token read once (to refuse or route it) handed to the next read of that same
+# token in the same context, then dropped: one verification decodes it once.
+_READ: Final[ContextVar[tuple[str, CompactJws, JsonObject] | None]] = ContextVar(
+    "passeport_jws_read", default=None
+)
+
+
+@contextmanager
+def token_read(token: str, jws: CompactJws, claims: JsonObject) -> Iterator[None]:
+    """Hand ``token``, already decoded as ``jws`` and ``claims``, to :func:`read_jwt` once.
+
+    Inside the block, the first :func:`read_jwt` of exactly ``token`` (in
+    this thread or task) takes these instead of decoding it again; any other
+    read decodes. ``claims`` must not be changed by whoever decoded it: it
+    becomes the reader's own.
+    """
+    mark = _READ.set((token, jws, claims))
+    try:
+        yield
+    finally:
+        _READ.reset(mark)
+
+
+def read_jwt(token: str, *, what: str = "JWT") -> tuple[CompactJws, JsonObject]:
+    """Decode a JWS compact serialization and its payload as a JSON object (JWT claims).
+
+    Raises:
+        InputError: as :func:`parse_compact` and :meth:`CompactJws.claims`.
+    """
+    held = _READ.get()
+    if held is not None and held[0] == token and what == "JWT":
+        _READ.set(None)  # taken once: no two readers share the claims
+        return held[1], held[2]
+    jws = parse_compact(token, what=what)
+    return jws, jws.claims()
 
 
 def alg_for(key: PublicKey) -> str:

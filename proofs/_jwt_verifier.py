@@ -24,7 +24,7 @@ from passeport.proofs._jws import (
     alg_problem,
     jwt_time_outcomes,
     numeric_date,
-    parse_compact,
+    read_jwt,
     resolve_key,
     unsupported_header,
     verify_signature,
@@ -128,8 +128,7 @@ def verify_jwt(
     """
     # VC-JOSE-COSE 6.1 step 1 / RFC 7515 5.2 steps 1-7: parse the compact form.
     try:
-        jws = parse_compact(token)
-        claims = jws.claims()
+        jws, claims = read_jwt(token)
     except InputError as exc:
         return JwtVerification(
             None, None, {}, None, (_fail("proof.malformed", f"unreadable JWT: {exc.message}"),)

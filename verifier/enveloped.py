@@ -47,6 +47,7 @@ __all__ = [
     "secured_credential",
     "secured_kind",
     "secured_presentation",
+    "token_kind",
 ]
 
 # The built-in enveloping mechanisms and their media types (the registry is asked at each call).
@@ -84,17 +85,18 @@ def _data_url(url: Any) -> tuple[str, str] | None:
     return media.strip().lower(), text
 
 
-def _peek_typ(token: str) -> tuple[str, JsonObject]:
-    """Read (unverified) a JWT's ``typ`` and claims, only to route it; ("", {}) if unreadable."""
+def _peek(token: str) -> tuple[JsonObject, JsonObject]:
+    """Read (unverified) a JWT's header and claims, only to route it; ({}, {}) if unreadable."""
     try:
         header_text, payload_text = token.split(".")[:2]
         header = parse_json(b64url_decode(header_text, what="header"), where=None)
         claims = parse_json(b64url_decode(payload_text, what="payload"), where=None)
     except (PasseportError, ValueError, TypeError, RecursionError):
-        return "", {}
-    typ = header.get("typ") if isinstance(header, dict) else None
-    normal = typ.lower().removeprefix("application/") if isinstance(typ, str) else ""
-    return normal, claims if isinstance(claims, dict) else {}
+        return {}, {}
+    return (
+        header if isinstance(header, dict) else {},
+        claims if isinstance(claims, dict) else {},
+    )
 
 
 def secured_kind(value: Any) -> Literal["credential", "presentation"] | None:
@@ -114,8 +116,20 @@ def secured_kind(value: Any) -> Literal["credential", "presentation"] | None:
     token = value.strip()
     if "~" in token:
         return "credential"
-    typ, claims = _peek_typ(token)
-    presented = typ and mechanism_for_media_type(f"application/{typ}", presentation=True)
+    header, claims = _peek(token)
+    return token_kind(header, claims)
+
+
+def token_kind(
+    header: Mapping[str, Any], claims: Mapping[str, Any]
+) -> Literal["credential", "presentation"]:
+    """Tell whether a JWT with this (unverified) header and claims holds a presentation.
+
+    Its ``typ`` names a presentation media type, or its claims have ``vp``.
+    """
+    typ = header.get("typ")
+    normal = typ.lower().removeprefix("application/") if isinstance(typ, str) else ""
+    presented = normal and mechanism_for_media_type(f"application/{normal}", presentation=True)
     return "presentation" if presented or "vp" in claims else "credential"
 
 

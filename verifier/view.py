@@ -87,17 +87,23 @@ def _plain_contexts() -> frozenset[str]:
     return frozenset(bundled_documents())
 
 
-def _plain_members(value: Any) -> bool:
-    stack = [value]
+def _plain_members(stack: list[Any]) -> bool:
+    """Tell whether no member name below the items of ``stack`` is an IRI, a keyword or alias.
+
+    One walk, containers only on the stack (strings and numbers, most of a
+    credential, are never pushed): this runs on every credential verified.
+    """
+    aliases = KEYWORD_ALIASES
     while stack:
         item = stack.pop()
         if isinstance(item, dict):
             for key, child in item.items():
-                if ":" in key or key.startswith("@") or key in KEYWORD_ALIASES:
+                if ":" in key or key.startswith("@") or key in aliases:
                     return False
-                stack.append(child)
+                if isinstance(child, dict | list):
+                    stack.append(child)
         elif isinstance(item, list):
-            stack.extend(item)
+            stack.extend(child for child in item if isinstance(child, dict | list))
     return True
 
 
@@ -118,9 +124,14 @@ def is_plain(document: Mapping[str, Any]) -> bool:
     urls = context if isinstance(context, list) else [context]
     if not urls or not all(isinstance(url, str) and url in _plain_contexts() for url in urls):
         return False
-    return all(
-        key in _OWN_CONTEXTS or _plain_members({key: value}) for key, value in document.items()
-    )
+    stack: list[Any] = []
+    for key, value in document.items():
+        if key in _OWN_CONTEXTS:
+            continue
+        if ":" in key or key.startswith("@") or key in KEYWORD_ALIASES:
+            return False
+        stack.append(value)
+    return _plain_members(stack)
 
 
 def view_context(document: Mapping[str, Any]) -> list[str]:

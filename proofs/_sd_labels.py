@@ -32,6 +32,7 @@ __all__ = [
     "label_replacement_canonicalize_json_ld",
     "label_replacement_canonicalize_nquads",
     "relabel_blank_nodes",
+    "rewrite_lines",
     "rewrite_terms",
 ]
 
@@ -65,6 +66,30 @@ def rewrite_terms(line: str, replace: Callable[[str], str]) -> str:
     return _TERM.sub(lambda match: replace(match.group(0)), line)
 
 
+def rewrite_lines(lines: Iterable[str], marker: str, replace: Callable[[str], str]) -> list[str]:
+    """Apply :func:`rewrite_terms` to each line; ``replace`` changes only terms with ``marker``.
+
+    A line without ``marker`` is kept as it is (none of its terms can change),
+    and a line whose only ``marker`` opens it has only its first term
+    rewritten (the term :data:`_TERM` reads there): both as
+    :func:`rewrite_terms` would, without reading every term.
+    """
+    result: list[str] = []
+    for line in lines:
+        found = line.count(marker)
+        if found == 0:
+            result.append(line)
+        elif found == 1 and line.startswith(marker):
+            first = _TERM.match(line)
+            if first is None:
+                result.append(rewrite_terms(line, replace))
+            else:
+                result.append(replace(first.group(0)) + line[first.end() :])
+        else:
+            result.append(rewrite_terms(line, replace))
+    return result
+
+
 # --- Label maps (VC-DI-ECDSA 3.4.1-3.4.4, 3.5.5-3.5.6) ----------------------------------
 
 
@@ -76,7 +101,7 @@ def relabel_blank_nodes(lines: Iterable[str], label_map: Mapping[str, str]) -> l
             return "_:" + label_map.get(token[2:], token[2:])
         return token
 
-    return [rewrite_terms(line, term) for line in lines]
+    return rewrite_lines(lines, "_:", term)
 
 
 def label_map_function(label_map: Mapping[str, str]) -> LabelMapFactory:

@@ -27,11 +27,12 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from passeport._json import JsonObject
-from passeport.contexts import DocumentLoader, bundled_loader, canonicalize, canonicalize_nquads
+from passeport.contexts import DocumentLoader, bundled_loader, canonicalize_nquads
 from passeport.did.keys import KeyAlgorithm, PrivateKey, PublicKey
 from passeport.did.resolve import DidResolver
 from passeport.errors import InputError, SigningError
 from passeport.proofs import sd_primitives as sd
+from passeport.proofs._proof_config import canonical_config
 from passeport.proofs._sd_proof_value import (
     BASE_HEADER,
     DERIVED_HEADER,
@@ -71,7 +72,7 @@ def _proof_scoped_key(public_key: bytes) -> PublicKey:
 
 def _proof_hash(config: Mapping[str, Any], loader: DocumentLoader, hash_name: str) -> bytes:
     # VC-DI-ECDSA 3.6.3 / 3.5.9 step 1: hash the canonical proof configuration.
-    canonical = canonicalize(config, loader, hash_name=hash_name).nquads
+    canonical = canonical_config(config, loader, hash_name)
     return hashlib.new(hash_name, canonical.encode("utf-8")).digest()
 
 

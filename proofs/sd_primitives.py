@@ -39,7 +39,7 @@ from passeport.proofs._sd_labels import (
     label_replacement_canonicalize_json_ld,
     label_replacement_canonicalize_nquads,
     relabel_blank_nodes,
-    rewrite_terms,
+    rewrite_lines,
 )
 
 __all__ = [
@@ -252,7 +252,7 @@ def skolemize_nquads(lines: Iterable[str]) -> list[str]:
     def term(token: str) -> str:
         return f"<{SKOLEM_PREFIX}{token[2:]}>" if token.startswith("_:") else token
 
-    return [rewrite_terms(line, term) for line in lines]
+    return rewrite_lines(lines, "_:", term)
 
 
 def deskolemize_nquads(lines: Iterable[str]) -> list[str]:
@@ -262,7 +262,7 @@ def deskolemize_nquads(lines: Iterable[str]) -> list[str]:
     def term(token: str) -> str:
         return "_:" + token[len(start) : -1] if token.startswith(start) else token
 
-    return [rewrite_terms(line, term) for line in lines]
+    return rewrite_lines(lines, start, term)
 
 
 def skolemize_expanded(expanded: Sequence[Any], *, random: str) -> list[Any]:

@@ -11,11 +11,18 @@ from __future__ import annotations
 from typing import Final
 
 from passeport.did.keys import KeyAlgorithm
-from passeport.proofs.suite import HashAndSignSuite, jcs_transform, rdfc_transform
+from passeport.proofs.suite import (
+    HashAndSignSuite,
+    jcs_transform,
+    rdfc_config_transform,
+    rdfc_transform,
+)
 
 __all__ = ["ECDSA_JCS_2019", "ECDSA_RDFC_2019"]
 
 _CURVES = frozenset({KeyAlgorithm.P256, KeyAlgorithm.P384})
 
-ECDSA_RDFC_2019: Final = HashAndSignSuite("ecdsa-rdfc-2019", _CURVES, rdfc_transform)
+ECDSA_RDFC_2019: Final = HashAndSignSuite(
+    "ecdsa-rdfc-2019", _CURVES, rdfc_transform, rdfc_config_transform
+)
 ECDSA_JCS_2019: Final = HashAndSignSuite("ecdsa-jcs-2019", _CURVES, jcs_transform)

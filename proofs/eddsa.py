@@ -10,12 +10,17 @@ from __future__ import annotations
 from typing import Final
 
 from passeport.did.keys import KeyAlgorithm
-from passeport.proofs.suite import HashAndSignSuite, jcs_transform, rdfc_transform
+from passeport.proofs.suite import (
+    HashAndSignSuite,
+    jcs_transform,
+    rdfc_config_transform,
+    rdfc_transform,
+)
 
 __all__ = ["EDDSA_JCS_2022", "EDDSA_RDFC_2022"]
 
 EDDSA_RDFC_2022: Final = HashAndSignSuite(
-    "eddsa-rdfc-2022", frozenset({KeyAlgorithm.ED25519}), rdfc_transform
+    "eddsa-rdfc-2022", frozenset({KeyAlgorithm.ED25519}), rdfc_transform, rdfc_config_transform
 )
 EDDSA_JCS_2022: Final = HashAndSignSuite(
     "eddsa-jcs-2022", frozenset({KeyAlgorithm.ED25519}), jcs_transform

@@ -276,3 +276,53 @@ def test_rewrite_lines_is_rewrite_terms(subject: str, obj: str, graph: str) -> N
 
     assert sd.skolemize_nquads(lines) == [rewrite_terms(item, skolemize) for item in lines]
     assert sd.deskolemize_nquads(lines) == [rewrite_terms(item, deskolemize) for item in lines]
+
+
+@pytest.mark.parametrize(
+    ("suite", "algorithm"),
+    [("eddsa-rdfc-2022", KeyAlgorithm.ED25519), ("ecdsa-rdfc-2019", KeyAlgorithm.P256)],
+)
+def test_rdfc_suites_hash_configurations_from_templates_as_plain(
+    suite: str, algorithm: KeyAlgorithm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rdfc suites sign and verify the same bytes with the configuration templates."""
+    from passeport.proofs.registry import suite_named
+    from passeport.proofs.suite import rdfc_transform
+
+    loader = bundled_loader()
+    pair = KeyPair.from_private_key(PrivateKey.from_raw(algorithm, bytes([9]) * 32))
+    chosen = suite_named(suite)
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    signed = []
+    for n in range(5):
+        document = copy.deepcopy(DIPLOMA)
+        document["credentialSubject"]["id"] = f"did:example:graduate{n}"
+        signed.append(
+            sign_document(
+                document, pair, suite=suite, loader=loader, created=start + timedelta(hours=n)
+            )
+        )
+    for item in signed:
+        config = {**item["proof"], "@context": item["@context"]}
+        config.pop("proofValue")
+        hash_name = "sha256"
+        assert chosen.config_transform is not None
+        assert chosen.config_transform(config, loader, hash_name) == rdfc_transform(
+            config, loader, hash_name
+        )
+    plain_calls: list[Any] = []
+    real = _proof_config.canonicalize
+
+    def counting(document: Any, *args: Any, **kwargs: Any) -> Any:
+        plain_calls.append(document)
+        return real(document, *args, **kwargs)
+
+    monkeypatch.setattr(_proof_config, "canonicalize", counting)
+    env, policy = Environment(loader=loader), Policy()
+    for item in signed:
+        loader.canonical_forms.clear()
+        assert verify_credential(item, policy=policy, env=env).verified
+    assert plain_calls == []  # every configuration came from its template
+    tampered = copy.deepcopy(signed[0])
+    tampered["proof"]["created"] = "2025-01-01T00:00:09Z"
+    assert not verify_credential(tampered, policy=policy, env=env).verified

@@ -282,7 +282,8 @@ def issue(
         ),
     ] = None,
     workers: Annotated[
-        int | None, typer.Option(help="Processes signing a batch (default: every core).", min=1)
+        int | None,
+        typer.Option(help="Processes signing a batch (default: every core).", min=1, max=1024),
     ] = None,
     wait: Annotated[
         bool,

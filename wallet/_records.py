@@ -196,7 +196,12 @@ class CredentialInfo:
     def expires_within(self, days: float, now: datetime) -> bool:
         """Return True when the credential is still valid at ``now`` but not ``days`` later."""
         until = _moment(self.valid_until)
-        return until is not None and now <= until <= now + timedelta(days=days)
+        if until is None or until < now:
+            return False
+        try:
+            return until <= now + timedelta(days=days)
+        except OverflowError:  # more days than the calendar holds (--expiring inf): all of it
+            return days > 0
 
     def to_json(self) -> JsonObject:
         """Return the stored (and ``--json``) form, camelCase members."""

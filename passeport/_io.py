@@ -18,6 +18,7 @@ import errno
 import json
 import os
 import re
+import sys
 import tempfile
 from itertools import accumulate
 from pathlib import Path
@@ -153,7 +154,11 @@ def parse_json(
         raise InputError(
             f"JSON nested more than {max_depth} levels deep (refused)", where=where
         ) from None
-    except ValueError as exc:  # NaN, Infinity, -Infinity
+    except ValueError as exc:  # NaN, Infinity, -Infinity; an integer of too many digits
+        if "int_max_str_digits" in str(exc) or "integer string conversion" in str(exc):
+            limit = sys.get_int_max_str_digits()
+            reason = f"an integer of more than {limit} digits (refused)"
+            raise InputError(reason, where=where) from None
         raise InputError(f"{exc} is not a JSON value", where=where) from None
     if _too_deep(data, max_depth):
         raise InputError(f"JSON nested more than {max_depth} levels deep (refused)", where=where)

@@ -54,3 +54,13 @@ def test_a_number_of_workers_no_process_pool_takes_is_refused_in_one_line(tmp_pa
     assert ran.code == 2
     assert "--workers" in ran.stderr and "Traceback" not in ran.stderr + ran.stdout
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_an_integer_of_too_many_digits_is_refused_in_words_people_read() -> None:
+    from passeport._io import parse_json
+    from passeport.errors import InputError
+
+    with pytest.raises(InputError) as refused:
+        parse_json("[" + "9" * 5_000 + "]", where="x.json")
+    assert "digits" in str(refused.value)
+    assert "set_int_max_str_digits" not in str(refused.value)

@@ -14,16 +14,27 @@ The OpenAPI document is served at ``/openapi.json`` and is the contract.
 The two verification routes, the service's busiest, take a short way when
 their body is a JSON object posted as ``application/json``
 (:class:`DirectRoutes`): the object the body reader parsed goes straight to
-the route's function (:func:`passeport.verifier.api.json_routes`), run in a
-thread, without FastAPI's second parse, dependency solving and middleware
-stack; the answers are those of the FastAPI routes, which take every other
-request (and declare the routes in the OpenAPI document).
+the route's function (:func:`passeport.verifier.api.json_routes`), without
+FastAPI's second parse, dependency solving and middleware stack; the answers
+are those of the FastAPI routes, which take every other request (and declare
+the routes in the OpenAPI document). When the environment reads nothing from
+the network, a body of at most :data:`INLINE_MAX_BYTES` is verified on the
+event loop's own thread: in one process the threads only take turns holding
+the interpreter, and handing each request to one and back cost a third of the
+served overhead (issue 17). A verification that takes more than
+:data:`INLINE_BUDGET` seconds of CPU sends the following ones to threads for
+a pause (:data:`INLINE_PAUSE`) that doubles at each further one, so that a
+costly document sent again and again cannot hold the loop; larger bodies,
+chunked ones, and every body when verifying may wait on the network (a
+status list or a did:web document over HTTPS, an issuer's registry) are
+verified in threads.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -45,6 +56,10 @@ from passeport.wallet import api as wallet_api
 __all__ = [
     "DEFAULT_BODY_TIMEOUT",
     "DEFAULT_MAX_BODY",
+    "INLINE_BUDGET",
+    "INLINE_MAX_BYTES",
+    "INLINE_MAX_PAUSE",
+    "INLINE_PAUSE",
     "PARSED_BODY",
     "BodyLimit",
     "DirectRoutes",
@@ -63,6 +78,30 @@ Asgi = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 PARSED_BODY: Final = "passeport.parsed_body"
 """The scope key under which :class:`BodyLimit` leaves the JSON body it parsed."""
+
+INLINE_MAX_BYTES: Final = 16 * 1024
+"""The largest body :class:`DirectRoutes` verifies on the event loop's thread (when offline).
+
+A credential or a presentation of one or two credentials; a verification
+of that size takes one to three milliseconds of CPU here.
+"""
+INLINE_BUDGET: Final = 0.05
+"""Seconds of CPU a verification on the event loop's thread may take before threads take over.
+
+Above the first verification of a kind in a new process (25 ms for
+``ecdsa-sd-2023``), below a document at the canonicalization's work limit (0.2 s).
+"""
+INLINE_PAUSE: Final = 1.0
+"""Seconds the short way verifies in threads after a verification over :data:`INLINE_BUDGET`.
+
+Doubled at each further one, up to :data:`INLINE_MAX_PAUSE`, until none came
+for :data:`INLINE_MAX_PAUSE` seconds: a document costly to verify, sent again
+and again, holds the loop less and less often (0.2 s every 5 minutes at worst),
+while the first verifications of a new process, slower, only delay the short
+way's use of the loop by a few seconds.
+"""
+INLINE_MAX_PAUSE: Final = 300.0
+"""The longest pause of the short way's verifications on the loop (seconds)."""
 
 
 class BodyLimit:
@@ -111,11 +150,19 @@ class BodyLimit:
         """
         chunks: list[bytes] = []
         received = 0
-        deadline = anyio.current_time() + self.body_timeout
+        try:
+            loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:  # not asyncio (trio): anyio's deadlines
+            loop = None
+        deadline = (loop.time() if loop else anyio.current_time()) + self.body_timeout
         while True:
             try:
-                with anyio.fail_after(max(deadline - anyio.current_time(), 0.0)):
-                    message = await receive()
+                if loop is not None:  # asyncio's own deadline costs a third of anyio's
+                    async with asyncio.timeout_at(deadline):
+                        message = await receive()
+                else:
+                    with anyio.fail_after(max(deadline - anyio.current_time(), 0.0)):
+                        message = await receive()
             except TimeoutError:
                 return chunks, None, "late"
             if message["type"] != "http.request":
@@ -134,9 +181,11 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         json_body = True
+        typed = False
         for name, value in scope.get("headers", []):
-            if name == b"content-type":
-                json_body = b"json" in value.lower()
+            if name == b"content-type" and not typed:  # the first one, as FastAPI reads it
+                typed = True
+                json_body = _json_media(value)
             if name == b"content-length":
                 try:
                     declared = int(value)
@@ -169,6 +218,20 @@ class BodyLimit:
         await self.app(scope, _replay([body], None, receive), send)
 
 
+def _json_media(content_type: bytes) -> bool:
+    """Tell whether FastAPI reads a body of this content type as JSON.
+
+    ``application/json`` or ``application/*+json``, parameters aside, or no
+    media type at all (an empty header).
+    """
+    media = content_type.split(b";", 1)[0].strip().lower()
+    if not media:
+        return True
+    kind, _, subtype = media.partition(b"/")
+    subtype = subtype.strip()
+    return kind.strip() == b"application" and (subtype == b"json" or subtype.endswith(b"+json"))
+
+
 def _replay(chunks: list[bytes], first: Message | None, receive: Receive) -> Receive:
     """Return a receive callable giving ``chunks`` as one body, then what ``receive`` gives."""
     pending: list[Message] = [first] if first is not None else []
@@ -187,12 +250,22 @@ _ROUTE_THREADS: Final = ThreadPoolExecutor(max_workers=40, thread_name_prefix="p
 """The threads the short-way routes verify in (as many as FastAPI's for its routes)."""
 
 
-def _plain_json(headers: Sequence[tuple[bytes, bytes]]) -> bool:
-    """Tell whether the request's (first) content type is ``application/json``, parameters aside."""
+def _plain_json(headers: Sequence[tuple[bytes, bytes]], max_bytes: int) -> tuple[bool, bool]:
+    """Tell whether the request's (first) content type is ``application/json``, parameters aside.
+
+    And whether its ``Content-Length`` declares at most ``max_bytes`` (no
+    length, a chunked body, is not small).
+    """
+    plain = small = False
+    typed = sized = False
     for name, value in headers:
-        if name == b"content-type":
-            return value.split(b";", 1)[0].strip().lower() == b"application/json"
-    return False
+        if name == b"content-type" and not typed:
+            typed = True
+            plain = value.split(b";", 1)[0].strip().lower() == b"application/json"
+        elif name == b"content-length" and not sized:
+            sized = True
+            small = value.isdigit() and int(value) <= max_bytes
+    return plain, small
 
 
 class DirectRoutes:
@@ -202,33 +275,63 @@ class DirectRoutes:
     response (raising :class:`pydantic.ValidationError` for a body of the
     wrong shape, answered 400 as FastAPI's refusals are). Only a JSON object
     posted as ``application/json`` at the application's root takes this way;
-    anything else goes to ``app``.
+    anything else goes to ``app``. A body whose ``Content-Length`` is at most
+    ``inline_max_bytes`` is answered on the event loop's thread, except
+    during a pause after one of these took more than :data:`INLINE_BUDGET`
+    seconds of CPU (:data:`INLINE_PAUSE`); other bodies in a thread. The
+    routes must then never wait on I/O: give ``inline_max_bytes=0`` (every
+    body in a thread, the default) when they may.
     """
 
-    def __init__(self, app: Asgi, routes: Mapping[str, Callable[[object], JSONResponse]]) -> None:
+    def __init__(
+        self,
+        app: Asgi,
+        routes: Mapping[str, Callable[[object], JSONResponse]],
+        *,
+        inline_max_bytes: int = 0,
+    ) -> None:
         self.app = app
         self.routes = dict(routes)
+        self.inline_max_bytes = inline_max_bytes
+        self.threads_until = 0.0
+        """The monotonic time until which every body is verified in a thread."""
+        self.costly = 0
+        """Verifications over budget on the loop since the last :data:`INLINE_MAX_PAUSE` clean."""
+        self.costly_at = 0.0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer a request for one of ``routes``, pass any other on."""
         route = self.routes.get(scope.get("path", "")) if scope["type"] == "http" else None
         body = scope.get(PARSED_BODY)
-        if (
-            route is None
-            or scope["method"] != "POST"
-            or scope.get("root_path")
-            or not isinstance(body, dict)
-            or not _plain_json(scope.get("headers", ()))
-        ):
+        if route is None or scope["method"] != "POST" or scope.get("root_path"):
             await self.app(scope, receive, send)
             return
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:  # not asyncio (trio): FastAPI's threads
-            response = await anyio.to_thread.run_sync(_answered, route, body)
+        plain, small = _plain_json(scope.get("headers", ()), self.inline_max_bytes)
+        if not plain or not isinstance(body, dict):
+            await self.app(scope, receive, send)
+            return
+        if small and time.monotonic() >= self.threads_until:
+            started = time.thread_time()
+            response = _answered(route, body)
+            if time.thread_time() - started > INLINE_BUDGET:
+                self._pause()
         else:
-            response = await running.run_in_executor(_ROUTE_THREADS, _answered, route, body)
+            try:
+                running = asyncio.get_running_loop()
+            except RuntimeError:  # not asyncio (trio): FastAPI's threads
+                response = await anyio.to_thread.run_sync(_answered, route, body)
+            else:
+                response = await running.run_in_executor(_ROUTE_THREADS, _answered, route, body)
         await response(scope, receive, send)
+
+    def _pause(self) -> None:
+        """Verify in threads for a while, twice as long as the last time if it was recent."""
+        now = time.monotonic()
+        if now - self.costly_at > INLINE_MAX_PAUSE:
+            self.costly = 0
+        self.costly_at = now
+        self.threads_until = now + min(INLINE_PAUSE * 2**self.costly, INLINE_MAX_PAUSE)
+        self.costly = min(self.costly + 1, 16)
 
 
 def _answered(route: Callable[[object], JSONResponse], body: object) -> JSONResponse:
@@ -296,7 +399,17 @@ def create_app(
     app.include_router(wallet_api.router(loader=environment.loader))
     if issuer_routes is not None:
         app.include_router(issuer_routes)
-    return BodyLimit(DirectRoutes(app, direct), max_bytes=max_body)
+    inline = INLINE_MAX_BYTES if _offline(environment.fetcher) else 0
+    return BodyLimit(DirectRoutes(app, direct, inline_max_bytes=inline), max_bytes=max_body)
+
+
+def _offline(fetcher: object) -> bool:
+    """Tell whether ``fetcher`` answers from memory or local files, never waiting on a network."""
+    from passeport.did.fetch import CacheDirFetcher, NoNetwork, StaticFetcher
+
+    if isinstance(fetcher, CacheDirFetcher):
+        return fetcher.fallback is None or _offline(fetcher.fallback)
+    return isinstance(fetcher, NoNetwork | StaticFetcher)
 
 
 def _location(parts: Sequence[Any]) -> str:

@@ -103,6 +103,14 @@ def serve(
             "opens the issuers' registries on its own.",
         ),
     ] = 1,
+    access_log: Annotated[
+        bool,
+        typer.Option(
+            "--access-log/--no-access-log",
+            help="Write a line per request on stdout (client, method, path, status); "
+            "on by default.",
+        ),
+    ] = True,
 ) -> None:
     """Serve the HTTP API (W3C VC-API): verification for everyone, issuing with --issuer.
 
@@ -144,6 +152,7 @@ def serve(
         host=host,
         port=port,
         log_level="info",
+        access_log=access_log,
         ssl_certfile=str(tls[0]) if tls else None,
         ssl_keyfile=str(tls[1]) if tls else None,
         **server_options(),  # timeouts and limits against slow or idle clients

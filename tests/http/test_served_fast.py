@@ -14,14 +14,12 @@ import json
 import pickle
 import re
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
 import passeport._server
@@ -29,6 +27,7 @@ import passeport.app
 from passeport._server import MAX_HEAD_BYTES, server_options
 from passeport.app import DirectRoutes, create_app
 from passeport.verifier import Environment
+from tests.http._live import live_server
 from tests.http.test_verify_api import SIGNED, _presentation
 
 NOW = datetime(2027, 3, 1, tzinfo=UTC)
@@ -197,17 +196,8 @@ def port(request: pytest.FixtureRequest) -> Iterator[int]:
         options = server_options(head_timeout=5.0)
     modules = {c.__module__ for c in options["http"].__mro__}
     assert any("httptools" in m for m in modules) == (request.param == "httptools")
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="critical", **options)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.02)
-    yield server.servers[0].sockets[0].getsockname()[1]
-    server.should_exit = True
-    thread.join(10)
+    with live_server(app, options) as port:
+        yield port
 
 
 def _read_all(sock: socket.socket, seconds: float) -> bytes:

@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import uvicorn
 
 from passeport._server import _HeadWithBody, server_options
 from passeport.app import create_app
+from tests.http._live import live_server
 from tests.http.test_verify_api import SIGNED
 
 
@@ -68,19 +67,8 @@ def test_a_head_alone_is_written_when_the_connection_closes() -> None:
 @pytest.fixture(scope="module")
 def port() -> Iterator[int]:
     """A server with ``passeport serve``'s settings (httptools)."""
-    config = uvicorn.Config(
-        create_app(), host="127.0.0.1", port=0, log_level="critical", **server_options()
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.02)
-    yield server.servers[0].sockets[0].getsockname()[1]
-    server.should_exit = True
-    thread.join(10)
+    with live_server(create_app(), server_options()) as port:
+        yield port
 
 
 def _until(sock: socket.socket, marker: bytes, seconds: float = 5.0) -> bytes:

@@ -10,16 +10,15 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import uvicorn
 
 from passeport._server import HEAD_TIMEOUT, MAX_CONNECTIONS, MAX_HEAD_BYTES, server_options
 from passeport.app import DEFAULT_BODY_TIMEOUT, BodyLimit, create_app
+from tests.http._live import live_server
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
 
@@ -36,17 +35,8 @@ def port() -> Iterator[int]:
     app = create_app()
     app.body_timeout = 1.0
     options = {**server_options(head_timeout=1.0), "limit_concurrency": 2_000}
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="critical", **options)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.02)
-    yield server.servers[0].sockets[0].getsockname()[1]
-    server.should_exit = True
-    thread.join(10)
+    with live_server(app, options) as port:
+        yield port
 
 
 def _wait_closed(sockets: list[socket.socket], seconds: float) -> tuple[int, set[bytes]]:

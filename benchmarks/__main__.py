@@ -19,6 +19,7 @@ import argparse
 import importlib
 import json
 import sys
+import textwrap
 from collections.abc import Callable
 from typing import Any
 
@@ -57,19 +58,46 @@ def _print_suites(result: dict[str, Any]) -> None:
             f"{row['suite']:<17}{row['key']:<9}{row['sign_per_s']:>9,.0f}"
             f"{row['verify_per_s']:>10,.0f}{row['sign_ratio']:>12.4f}{row['verify_ratio']:>14.4f}"
         )
-        if "derive_per_s" in row:  # selective-disclosure suites: the holder's derive step
-            line += f"  derive: {row['derive_per_s']:,.0f}/s (ratio {row['derive_ratio']:.4f})"
         print(line)
+        if "derive_per_s" in row:  # selective-disclosure suites: the holder's derive step
+            print(f"{'':<17}derive: {row['derive_per_s']:,.0f}/s (ratio {row['derive_ratio']:.4f})")
+
+
+def _print_section(result: dict[str, Any]) -> None:
+    """Print a section's figures, one per line, wrapped at 80 columns."""
+    for key, value in result.items():
+        items = value if isinstance(value, list) and value and isinstance(value[0], dict) else None
+        if items is None:
+            line = f"{key}: {value}"
+            print(
+                textwrap.fill(
+                    line, 80, initial_indent="  ", subsequent_indent="    ", break_on_hyphens=False
+                )
+            )
+            continue
+        print(f"  {key}:")
+        for item in items:
+            text = ", ".join(f"{name}={figure}" for name, figure in item.items())
+            print(
+                textwrap.fill(
+                    text,
+                    80,
+                    initial_indent="  - ",
+                    subsequent_indent="    ",
+                    break_on_hyphens=False,
+                )
+            )
 
 
 def _print_targets(rows: list[dict[str, Any]]) -> None:
-    print("work (issue 17)                                figure      target   ratio (>=1 met)")
+    print(f"{'work (issue 17)':<44}{'figure':>12}{'target':>12}{'ratio':>8}")
     for row in rows:
         unit = row["unit"]
         shown = f"{row['figure']:,.0f}/s" if unit == "/s" else f"{row['figure']:.3f} {unit}"
         target = f"{row['target']:,.0f}/s" if unit == "/s" else f"< {row['target']} {unit}"
         label = f"{row['work']}: {row['what']}"
         print(f"{label:<44}{shown:>12}{target:>12}{row['ratio']:>8.2f}")
+    print("ratio: the figure against its target; 1 or more means the target is met")
 
 
 def main() -> None:
@@ -110,8 +138,7 @@ def main() -> None:
         elif name == "targets":
             _print_targets(result)
         else:
-            for key, value in result.items():
-                print(f"  {key}: {value}")
+            _print_section(result)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from benchmarks.status import bench_status
 from benchmarks.suites import bench_suites
 
@@ -30,3 +32,22 @@ def test_wallet_bench_runs() -> None:
 
     result = bench_wallet(count=600)  # the first SD first-aid certificate is number 550
     assert all(isinstance(v, int | float | str) for v in result.values())
+
+
+def test_the_report_reads_at_80_columns(capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks.__main__ import _print_section, _print_suites, _print_targets
+    from benchmarks.targets import target_rows
+
+    suites = bench_suites(seconds=0.01)
+    section = {
+        "kinds": ["eddsa-rdfc-2022", "ecdsa-rdfc-2019", "ecdsa-sd-2023", "eddsa-jcs-2022"] * 3,
+        "servers": [{"code": "new", "workers": 2, "req_per_s_spread": [805.8, 950.1]}] * 2,
+        "cpu_ms_per_request_1_worker": 1.857,
+        "req_per_s_2_workers": 881.0,
+    }
+    _print_suites(suites)
+    _print_section(section)
+    _print_targets(target_rows({"suites": suites, "serve": section}))
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) > 20
+    assert max(len(line) for line in lines) <= 80

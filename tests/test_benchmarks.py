@@ -51,3 +51,12 @@ def test_the_report_reads_at_80_columns(capsys: pytest.CaptureFixture[str]) -> N
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) > 20
     assert max(len(line) for line in lines) <= 80
+
+
+def test_compare_measures_two_checkouts_alternately() -> None:
+    """``benchmarks.compare`` with this very checkout on both sides: every suite row, twice."""
+    from benchmarks.compare import HERE, compare
+
+    rows = compare(HERE, ["suites"], runs=1, seconds=0.01)
+    assert {row["work"] for row in rows} >= {"vc+jwt EdDSA", "eddsa-rdfc-2022"}
+    assert all(row["before"] > 0 and row["after"] > 0 and row["gain"] > 0 for row in rows)

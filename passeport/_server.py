@@ -51,17 +51,21 @@ MAX_HEAD_BYTES: Final = 16 * 1024
 """The largest request head (request line and headers) read, in bytes."""
 
 
-class _HeadDeadline(H11Protocol):
-    """uvicorn's HTTP/1.1 protocol, closing a connection whose request head is late.
+class _HeadTimer(asyncio.Protocol):
+    """The request-head deadline of both protocols below (mixed in before uvicorn's).
 
     uvicorn's keep-alive timer is cancelled by any byte received, so a client
     sending one byte a second keeps it open for ever; this timer runs from
-    the moment a request head is awaited until the head is complete.
+    the moment a request head is awaited until the head is complete, and
+    closes the connection if the request it awaited is still the current one.
     """
 
     head_timeout: float = HEAD_TIMEOUT
     _head_timer: asyncio.TimerHandle | None = None
     _head_cycle: Any = None
+    loop: asyncio.AbstractEventLoop
+    transport: asyncio.Transport
+    cycle: Any
 
     def _await_head(self) -> None:
         self._stop_head_timer()
@@ -78,9 +82,17 @@ class _HeadDeadline(H11Protocol):
         if self.cycle is self._head_cycle and not self.transport.is_closing():
             self.transport.close()
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)
         self._await_head()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_head_timer()
+        super().connection_lost(exc)
+
+
+class _HeadDeadline(_HeadTimer, H11Protocol):
+    """uvicorn's HTTP/1.1 protocol (h11), closing a connection whose request head is late."""
 
     def handle_events(self) -> None:
         super().handle_events()
@@ -92,10 +104,6 @@ class _HeadDeadline(H11Protocol):
         if not self.transport.is_closing():
             self._await_head()
         super().on_response_complete()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._stop_head_timer()
-        super().connection_lost(exc)
 
 
 _HEAD_TOO_LARGE: Final = (
@@ -151,7 +159,7 @@ _FAST: type[asyncio.Protocol] | None = None
 if find_spec("httptools") is not None:
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-    class _FastHeadDeadline(HttpToolsProtocol):
+    class _FastHeadDeadline(_HeadTimer, HttpToolsProtocol):
         """uvicorn's httptools protocol, with :class:`_HeadDeadline`'s deadline and a head limit.
 
         The head timer runs from the moment a request head is awaited (the
@@ -162,30 +170,10 @@ if find_spec("httptools") is not None:
         of the socket (256 KiB); beyond, 431 and the connection is closed.
         """
 
-        head_timeout: float = HEAD_TIMEOUT
         max_head_bytes: int = MAX_HEAD_BYTES
-        _head_timer: asyncio.TimerHandle | None = None
         _in_head = False
         _head_bytes = 0
         _ended = False
-
-        def _await_head(self) -> None:
-            self._stop_head_timer()
-            self._head_timer = self.loop.call_later(self.head_timeout, self._head_late)
-
-        def _stop_head_timer(self) -> None:
-            if self._head_timer is not None:
-                self._head_timer.cancel()
-                self._head_timer = None
-
-        def _head_late(self) -> None:
-            self._head_timer = None
-            if not self.transport.is_closing():
-                self.transport.close()
-
-        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-            super().connection_made(transport)
-            self._await_head()
 
         def data_received(self, data: bytes) -> None:
             self._ended = False
@@ -215,7 +203,7 @@ if find_spec("httptools") is not None:
                 and self.scope["method"] != "HEAD"
                 and not self.expect_100_continue
             ):
-                cycle.transport = _HeadWithBody(self.transport)  # type: ignore[assignment]
+                cycle.transport = _HeadWithBody(self.transport)
 
         def on_message_complete(self) -> None:
             self._ended = True
@@ -226,10 +214,6 @@ if find_spec("httptools") is not None:
             if not self.transport.is_closing() and not self.pipeline:
                 self._await_head()
             super().on_response_complete()
-
-        def connection_lost(self, exc: Exception | None) -> None:
-            self._stop_head_timer()
-            super().connection_lost(exc)
 
     _FAST = _FastHeadDeadline
 

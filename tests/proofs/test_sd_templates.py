@@ -202,6 +202,19 @@ def test_templates_are_per_loader() -> None:
         assert _templated(config, other, "sha256") == _plain(config, other, "sha256")
 
 
+def _count_plain_configurations(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Return the list of configurations canonicalized the plain way from now on."""
+    plain_calls: list[Any] = []
+    real = _proof_config.canonicalize
+
+    def counting(document: Any, *args: Any, **kwargs: Any) -> Any:
+        plain_calls.append(document)
+        return real(document, *args, **kwargs)
+
+    monkeypatch.setattr(_proof_config, "canonicalize", counting)
+    return plain_calls
+
+
 def test_sign_and_verify_use_the_template(monkeypatch: pytest.MonkeyPatch) -> None:
     loader = bundled_loader()
     pair = KeyPair.from_private_key(PrivateKey.from_raw(KeyAlgorithm.P256, bytes([9]) * 32))
@@ -221,14 +234,7 @@ def test_sign_and_verify_use_the_template(monkeypatch: pytest.MonkeyPatch) -> No
         derived.append(derive(base, ["/credentialSubject/name"], loader=loader))
     env, policy = Environment(loader=loader), Policy()
     assert all(verify_credential(item, policy=policy, env=env).verified for item in derived)
-    plain_calls: list[Any] = []
-    real = _proof_config.canonicalize
-
-    def counting(document: Any, *args: Any, **kwargs: Any) -> Any:
-        plain_calls.append(document)
-        return real(document, *args, **kwargs)
-
-    monkeypatch.setattr(_proof_config, "canonicalize", counting)
+    plain_calls = _count_plain_configurations(monkeypatch)
     for item in derived:
         loader.canonical_forms.clear()
         assert verify_credential(item, policy=policy, env=env).verified
@@ -310,14 +316,7 @@ def test_rdfc_suites_hash_configurations_from_templates_as_plain(
         assert chosen.config_transform(config, loader, hash_name) == rdfc_transform(
             config, loader, hash_name
         )
-    plain_calls: list[Any] = []
-    real = _proof_config.canonicalize
-
-    def counting(document: Any, *args: Any, **kwargs: Any) -> Any:
-        plain_calls.append(document)
-        return real(document, *args, **kwargs)
-
-    monkeypatch.setattr(_proof_config, "canonicalize", counting)
+    plain_calls = _count_plain_configurations(monkeypatch)
     env, policy = Environment(loader=loader), Policy()
     for item in signed:
         loader.canonical_forms.clear()
